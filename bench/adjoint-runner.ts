@@ -1,0 +1,171 @@
+/**
+ * @file adjoint's runner for W1..W6: each workload written with the public API only, as a user
+ * would write it. Inputs are built once per workload (untimed); every run is eager, so a run's
+ * result is fully computed when it returns.
+ */
+
+import * as ad from "../src/index.js";
+import { type Runner, variant } from "./runner.js";
+import {
+  type Matrix,
+  W3_STEPS,
+  W6_HIDDEN,
+  w1Inputs,
+  w2Inputs,
+  w3Inputs,
+  w4Inputs,
+  w5Inputs,
+  w6Inputs,
+} from "./workloads.js";
+
+type Tensor = ad.Tensor;
+
+function f64(data: Float64Array, shape: readonly number[]): Tensor {
+  return ad.tensor(data, { shape });
+}
+
+function f32(data: Float64Array, shape: readonly number[]): Tensor {
+  return ad.tensor(Float32Array.from(data), { shape });
+}
+
+function mat(m: Matrix, make: typeof f64): Tensor {
+  return make(m.data, [m.rows, m.cols]);
+}
+
+/** The sum of a tensor's elements in float64, in plain JS (independent of the library's sum). */
+function total(t: Tensor): number {
+  const data = t.dataSync();
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += data[i]!;
+  return s;
+}
+
+function value(t: Tensor): number {
+  return Number(t.item());
+}
+
+// ---- the workloads' functions -----------------------------------------------------------------
+
+/** W1: sum_{i<n-1} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2. */
+function rosenbrock(x: Tensor): Tensor {
+  const n = x.shape[0]!;
+  const head = ad.slice(x, [0], [n - 1]);
+  const tail = ad.slice(x, [1], [n - 1]);
+  return ad.sum(ad.add(ad.square(tail.sub(head.square())).mul(100), ad.square(ad.sub(1, head))));
+}
+
+/** W2: a 784-512-256-10 tanh MLP; mean softmax cross-entropy with integer labels. */
+function mlpLoss(params: Tensor[], x: Tensor, picked: Tensor): Tensor {
+  const [w1, b1, w2, b2, w3, b3] = params as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+  const h1 = ad.tanh(ad.matmul(x, w1).add(b1));
+  const h2 = ad.tanh(ad.matmul(h1, w2).add(b2));
+  const logits = ad.matmul(h2, w3).add(b3);
+  // picked[b] = b * 10 + y[b]: the label's log-probability in the flattened [B, 10] array.
+  const logp = ad.take(ad.flatten(ad.logSoftmax(logits, { axis: -1 })), picked);
+  return ad.neg(ad.mean(logp));
+}
+
+/** W3: x_{k+1} = r x_k (1 - x_k), three primitive ops per step. */
+function logisticChain(r: Tensor, x0: Tensor, steps: number): Tensor {
+  let x = x0;
+  for (let k = 0; k < steps; k++) x = r.mul(x).mul(ad.sub(1, x));
+  return x;
+}
+
+/** W6: h_{t+1} = tanh(Wx x_t + Wh h_t + b) from h_0 = 0; loss = sum(h_T^2). */
+function rnnLoss(params: Tensor[], xs: readonly Tensor[]): Tensor {
+  const [wx, wh, b] = params as [Tensor, Tensor, Tensor];
+  let h = ad.zeros([W6_HIDDEN], "float32");
+  for (const xt of xs) h = ad.tanh(ad.matmul(wx, xt).add(ad.matmul(wh, h)).add(b));
+  return ad.sum(ad.square(h));
+}
+
+// ---- the runner -------------------------------------------------------------------------------
+
+export const adjointRunner: Runner = {
+  peer: "adjoint",
+  workloads: {
+    W1: () => {
+      const inp = w1Inputs();
+      const x = f64(inp.x, [inp.x.length]);
+      const valueAndGrad = ad.valueAndGrad(rosenbrock);
+      return [
+        variant("f", () => rosenbrock(x), value),
+        variant(
+          "grad",
+          () => valueAndGrad(x),
+          ([, g]) => total(g),
+        ),
+      ];
+    },
+
+    W2: () => {
+      const inp = w2Inputs();
+      const x = mat(inp.x, f32);
+      const picked = ad.tensor(
+        Int32Array.from(inp.labels, (y, b) => b * 10 + y),
+        { shape: [inp.labels.length] },
+      );
+      const params: Tensor[] = [];
+      inp.weights.forEach((w, l) => {
+        params.push(mat(w, f32), f32(inp.biases[l]!, [w.cols]));
+      });
+      const valueAndGrad = ad.valueAndGrad(mlpLoss);
+      return [
+        variant("f", () => mlpLoss(params, x, picked), value),
+        variant(
+          "grad",
+          () => valueAndGrad(params, x, picked),
+          ([loss, g]) => value(loss) + total(g[0]!),
+        ),
+      ];
+    },
+
+    W3: () => {
+      const inp = w3Inputs();
+      const r = ad.scalar(inp.r, "float64");
+      const x0 = ad.scalar(inp.x0, "float64");
+      const dxdr = ad.grad((rr: Tensor) => logisticChain(rr, x0, W3_STEPS));
+      return [
+        variant("f", () => logisticChain(r, x0, W3_STEPS), value),
+        variant("grad", () => dxdr(r), value),
+      ];
+    },
+
+    W4: () => {
+      const inp = w4Inputs();
+      const a = mat(inp.a, f64);
+      const x = f64(inp.x, [inp.x.length]);
+      const f = (v: Tensor): Tensor =>
+        ad.logsumexp(ad.matmul(a, v)).add(ad.sum(ad.square(v)).mul(0.5));
+      const hessian = ad.hessian(f);
+      return [variant("hessian", () => hessian(x), total)];
+    },
+
+    W5: () => {
+      const inp = w5Inputs();
+      const w = mat(inp.w, f64);
+      const b = f64(inp.b, [inp.b.length]);
+      const x = f64(inp.x, [inp.x.length]);
+      const g = (v: Tensor): Tensor => ad.tanh(ad.matmul(w, v).add(b));
+      const jacrev = ad.jacrev(g);
+      const jacfwd = ad.jacfwd(g);
+      return [variant("jacrev", () => jacrev(x), total), variant("jacfwd", () => jacfwd(x), total)];
+    },
+
+    W6: () => {
+      const inp = w6Inputs();
+      const params = [mat(inp.wx, f32), mat(inp.wh, f32), f32(inp.b, [inp.b.length])];
+      const xs = inp.xs.map((xt) => f32(xt, [xt.length]));
+      const valueAndGrad = ad.valueAndGrad(rnnLoss);
+      return [
+        variant("f", () => rnnLoss(params, xs), value),
+        variant(
+          "grad",
+          () => valueAndGrad(params, xs),
+          ([, g]) => total(g[1]!),
+        ),
+      ];
+    },
+  },
+};

@@ -1,0 +1,148 @@
+/**
+ * @file A tour of adjoint in one page of output (`npm run demo`): derivatives to third order by
+ * nested grad against their closed forms, a Jacobian and a Hessian, and gradient descent on the
+ * Rosenbrock function of ../shared/WORKLOADS.md (W1) with a small n.
+ */
+
+import * as ad from "../src/index.js";
+
+type Tensor = ad.Tensor;
+
+// Everything below computes in float64, so that AD and the closed forms agree to ~1e-16.
+ad.setDefaultFloat("float64");
+
+const num = (t: Tensor): number => Number(t.item());
+const fmt = (v: number, width = 14, digits = 10): string => v.toFixed(digits).padStart(width);
+const heading = (text: string): void => console.log(`\n${text}\n${"-".repeat(text.length)}`);
+
+// ---- (a) tanh and its derivatives by nested grad ------------------------------------------------
+
+function tanhDerivatives(): void {
+  heading("(a) tanh and its first three derivatives: nested grad vs closed forms");
+  console.log(
+    "closed forms, with t = tanh x:  t' = 1 - t^2,  t'' = -2 t t',  t''' = (6 t^2 - 2) t'\n",
+  );
+
+  // Each grad is a function of the same kind as the one it differentiates, so they nest.
+  const d0 = (x: Tensor): Tensor => ad.tanh(x);
+  const d1 = ad.grad(d0);
+  const d2 = ad.grad(d1);
+  const d3 = ad.grad(d2);
+  const exact = (x: number): number[] => {
+    const t = Math.tanh(x);
+    const t1 = 1 - t * t;
+    return [t, t1, -2 * t * t1, (6 * t * t - 2) * t1];
+  };
+
+  console.log(
+    `${"x".padStart(5)}        ${["tanh x", "tanh'", "tanh''", "tanh'''"].map((h) => h.padStart(14)).join("")}`,
+  );
+  let worst = 0;
+  for (const x of [-2, -1, 0, 0.5, 1, 2]) {
+    const xt = ad.scalar(x);
+    const byGrad = [d0, d1, d2, d3].map((d) => num(d(xt)));
+    const closed = exact(x);
+    byGrad.forEach((v, i) => {
+      worst = Math.max(worst, Math.abs(v - closed[i]!));
+    });
+    console.log(`${x.toFixed(1).padStart(5)}  grad  ${byGrad.map((v) => fmt(v)).join("")}`);
+    console.log(`${"".padStart(5)}  exact ${closed.map((v) => fmt(v)).join("")}`);
+  }
+  console.log(`\nlargest |grad - exact| in the table: ${worst.toExponential(1)}`);
+}
+
+// ---- (b) a Jacobian and a Hessian ---------------------------------------------------------------
+
+function jacobianAndHessian(): void {
+  heading("(b) Jacobian of polar -> cartesian, Hessian of a scalar function");
+
+  // p = [r, theta] -> [r cos theta, r sin theta]
+  const polar = (p: Tensor): Tensor => {
+    const [r, theta] = ad.split(p, 2) as [Tensor, Tensor];
+    return ad.concat([r.mul(ad.cos(theta)), r.mul(ad.sin(theta))]);
+  };
+  const r = 2;
+  const theta = Math.PI / 6;
+  console.log(`J at (r, theta) = (2, pi/6); expected [[cos, -r sin], [sin, r cos]] =`);
+  console.log(`  [[${[Math.cos(theta), -r * Math.sin(theta)].join(", ")}],`);
+  console.log(`   [${[Math.sin(theta), r * Math.cos(theta)].join(", ")}]]`);
+  console.log(
+    `ad.jacobian(polar)(p) =\n${ad
+      .jacobian(polar)(ad.tensor([r, theta]))
+      .toString()}`,
+  );
+
+  // f(x, y) = x^2 y + sin(x y), as a function of v = [x, y]
+  const f = (v: Tensor): Tensor => {
+    const [x, y] = ad.split(v, 2) as [Tensor, Tensor];
+    return x
+      .square()
+      .mul(y)
+      .add(ad.sin(x.mul(y)));
+  };
+  const [x, y] = [1, 2];
+  const s = Math.sin(x * y);
+  const c = Math.cos(x * y);
+  const h01 = 2 * x + c - x * y * s;
+  console.log(`\nf(x, y) = x^2 y + sin(x y) at (1, 2); expected Hessian`);
+  console.log(`  [[2y - y^2 sin(xy), 2x + cos(xy) - xy sin(xy)], [., -x^2 sin(xy)]] =`);
+  console.log(`  [[${[2 * y - y * y * s, h01].join(", ")}],`);
+  console.log(`   [${[h01, -x * x * s].join(", ")}]]`);
+  console.log(
+    `ad.hessian(f)(v) =\n${ad
+      .hessian(f)(ad.tensor([x, y]))
+      .toString()}`,
+  );
+}
+
+// ---- (c) gradient descent on Rosenbrock ---------------------------------------------------------
+
+/** W1's f(x) = sum_{i<n-1} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2. */
+function rosenbrock(x: Tensor): Tensor {
+  const n = x.shape[0]!;
+  const head = ad.slice(x, [0], [n - 1]);
+  const tail = ad.slice(x, [1], [n - 1]);
+  return ad.sum(ad.add(ad.square(tail.sub(head.square())).mul(100), ad.square(ad.sub(1, head))));
+}
+
+function gradientDescent(): void {
+  const n = 10;
+  const steps = 10;
+  heading(`(c) gradient descent on Rosenbrock (W1), n = ${n}, float64`);
+  console.log(
+    "x_i = 0.5 sin(0.37 i); step size by backtracking: halve t until f drops by >= t |g|^2 / 2\n",
+  );
+
+  const valueAndGrad = ad.valueAndGrad(rosenbrock);
+  let x = ad.tensor(Array.from({ length: n }, (_, i) => 0.5 * Math.sin(0.37 * i)));
+  let t = 1e-2;
+  console.log(
+    `${"step".padStart(4)}${"f(x)".padStart(16)}${"||grad f||".padStart(14)}${"t".padStart(11)}`,
+  );
+  for (let k = 0; k <= steps; k++) {
+    const [fx, g] = valueAndGrad(x);
+    const f0 = num(fx);
+    const g2 = num(ad.sum(ad.square(g)));
+    const row = `${String(k).padStart(4)}${fmt(f0, 16, 8)}${fmt(Math.sqrt(g2), 14, 6)}`;
+    if (k === steps) {
+      console.log(row);
+      break;
+    }
+    // Armijo backtracking from twice the last accepted step.
+    t *= 2;
+    let next = x.sub(g.mul(t));
+    while (num(rosenbrock(next)) > f0 - 0.5 * t * g2) {
+      t /= 2;
+      next = x.sub(g.mul(t));
+    }
+    console.log(`${row}${t.toExponential(2).padStart(11)}`);
+    x = next;
+  }
+  console.log(
+    "(the minimum is f = 0 at x = 1; plain gradient descent gets there slowly, by design)",
+  );
+}
+
+tanhDerivatives();
+jacobianAndHessian();
+gradientDescent();

@@ -1,0 +1,76 @@
+/** @file Data types, their typed-array storage, and the promotion lattice bool < int32 < float32 < float64. */
+
+import { DTypeError } from "./errors.js";
+
+/** The element types a Tensor can hold. */
+export type DType = "float32" | "float64" | "int32" | "bool";
+
+/** The storage of a tensor of each dtype (bool is stored as 0/1 bytes). */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export const DTYPES: readonly DType[] = ["bool", "int32", "float32", "float64"];
+
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
+
+let defaultFloat: "float32" | "float64" = "float32";
+
+/** The dtype that JS numbers and `tensor([...])` of floats get when no dtype is given. */
+export function getDefaultFloat(): "float32" | "float64" {
+  return defaultFloat;
+}
+
+/**
+ * Change the default float dtype (float32 unless changed).
+ * @example ad.setDefaultFloat("float64"); ad.tensor([1.5]).dtype === "float64"
+ */
+export function setDefaultFloat(dtype: "float32" | "float64"): void {
+  if (dtype !== "float32" && dtype !== "float64") {
+    throw new DTypeError(
+      `setDefaultFloat: expected "float32" or "float64"; got ${JSON.stringify(dtype)}`,
+    );
+  }
+  defaultFloat = dtype;
+}
+
+export function isFloat(dtype: DType): dtype is "float32" | "float64" {
+  return dtype === "float32" || dtype === "float64";
+}
+
+export function isDType(v: unknown): v is DType {
+  return v === "float32" || v === "float64" || v === "int32" || v === "bool";
+}
+
+/** The smallest dtype both a and b convert to without loss of kind. */
+export function promoteTypes(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * Promotion with a weakly typed JS number: the tensor's dtype wins unless the number is of a
+ * higher kind (a fractional number with an int/bool tensor, any number with a bool tensor).
+ */
+export function promoteWithWeak(strong: DType, value: number): DType {
+  if (isFloat(strong)) return strong;
+  if (!Number.isInteger(value)) return defaultFloat;
+  return strong === "bool" ? "int32" : strong;
+}
+
+export function allocate(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(size);
+    case "float64":
+      return new Float64Array(size);
+    case "int32":
+      return new Int32Array(size);
+    case "bool":
+      return new Uint8Array(size);
+  }
+}
+
+export function dtypeOfArray(a: TypedArray): DType {
+  if (a instanceof Float32Array) return "float32";
+  if (a instanceof Float64Array) return "float64";
+  if (a instanceof Int32Array) return "int32";
+  return "bool";
+}

@@ -1,0 +1,55 @@
+/** @file NumPy-like printing of tensors: `tensor([[1, 2], [3, 4]], dtype=float32)`. */
+
+import type { DType, TypedArray } from "./dtype.js";
+import type { Shape } from "./shape.js";
+
+const EDGE = 3; // elements shown at each end of a long axis
+const SUMMARISE_ABOVE = 1000; // element count above which long axes are elided with "..."
+
+function formatNumber(v: number, dtype: DType): string {
+  if (dtype === "bool") return v ? "true" : "false";
+  if (dtype === "int32" || !Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return `${v}.`;
+  const digits = dtype === "float32" ? 7 : 15;
+  const s = Number(v.toPrecision(digits)).toString();
+  return s;
+}
+
+/** The printed form of a tensor; `traced` marks values shown from inside a transformation. */
+export function formatTensor(
+  shape: Shape,
+  dtype: DType,
+  data: TypedArray,
+  traced: boolean,
+): string {
+  const summarise = data.length > SUMMARISE_ABOVE;
+  const cells: string[] = [];
+  for (let i = 0; i < data.length; i++) cells.push(formatNumber(data[i]!, dtype));
+  const width = cells.reduce((w, c) => Math.max(w, c.length), 0);
+  const strides: number[] = new Array(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d]!;
+  }
+  const indent = "tensor(".length;
+  const render = (dim: number, offset: number): string => {
+    if (dim === shape.length) return cells[offset]!.padStart(width);
+    const n = shape[dim]!;
+    const parts: string[] = [];
+    const pick = summarise && n > 2 * EDGE;
+    for (let i = 0; i < n; i++) {
+      if (pick && i === EDGE) {
+        parts.push("...");
+        i = n - EDGE - 1;
+        continue;
+      }
+      parts.push(render(dim + 1, offset + i * strides[dim]!));
+    }
+    const depth = shape.length - dim - 1;
+    const sep = depth === 0 ? ", " : `,${"\n".repeat(depth)}${" ".repeat(indent + dim + 1)}`;
+    return `[${parts.join(sep)}]`;
+  };
+  const body = shape.length === 0 ? cells[0]! : render(0, 0);
+  return `tensor(${body}, dtype=${dtype}${traced ? ", traced" : ""})`;
+}

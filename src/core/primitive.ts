@@ -1,0 +1,68 @@
+/**
+ * @file The Primitive interface and the registry. A primitive is declared once with everything
+ * about it: name, shape/dtype rule, implementation, and its forward (JVP) and reverse (VJP) rules.
+ */
+
+import type { DType, TypedArray } from "./dtype.js";
+import { ValueError } from "./errors.js";
+import type { Shape } from "./shape.js";
+import type { Tensor } from "./tensor.js";
+
+/** An abstract value: what the shape rule knows of a tensor. Tensors are Avals. */
+export interface Aval {
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/**
+ * One primitive operation. Rules are written with the library's own ops so that they are
+ * themselves differentiable (higher orders for free). `null` is a symbolic zero throughout.
+ */
+export interface Primitive<P = undefined> {
+  readonly name: string;
+  /** Output shape and dtype; throws typed errors naming the op and argument on bad input. */
+  shape(inputs: readonly Aval[], params: P): Aval;
+  /** Computes the output's data from concrete inputs; `out` is what `shape` returned. */
+  impl(inputs: readonly Tensor[], params: P, out: Aval): TypedArray;
+  /**
+   * Forward mode: the output tangent given input tangents (null = zero, at least one non-null).
+   * May return a tangent whose shape broadcasts to out's; the driver broadcasts it.
+   */
+  jvp(
+    primals: readonly Tensor[],
+    tangents: readonly (Tensor | null)[],
+    out: Tensor,
+    params: P,
+  ): Tensor | null;
+  /**
+   * Reverse mode: one cotangent per input (null = zero, or not needed: `needs[i]` is false for
+   * inputs that don't require one). A cotangent may have a broadcast shape of its input's; the
+   * driver sums it back to the input's shape and casts it to the input's dtype.
+   */
+  vjp(
+    ct: Tensor,
+    primals: readonly Tensor[],
+    out: Tensor,
+    params: P,
+    needs: readonly boolean[],
+  ): readonly (Tensor | null)[];
+}
+
+/** Any primitive, whatever its params (rule methods are bivariant in P, so every Primitive<P> fits). */
+export type AnyPrimitive = Primitive<unknown>;
+
+const registry = new Map<string, AnyPrimitive>();
+
+/** Declares a primitive; names are unique. */
+export function definePrimitive<P = undefined>(prim: Primitive<P>): Primitive<P> {
+  if (registry.has(prim.name)) {
+    throw new ValueError(`definePrimitive: a primitive named "${prim.name}" is already registered`);
+  }
+  registry.set(prim.name, prim);
+  return prim;
+}
+
+/** Every registered primitive, by name (the op-spec coverage test walks this). */
+export function registeredPrimitives(): ReadonlyMap<string, AnyPrimitive> {
+  return registry;
+}

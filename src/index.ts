@@ -1,0 +1,39 @@
+/**
+ * @file The public API of adjoint: tensors, ops, transformations and tools, all from the root.
+ * @example
+ * import * as ad from "adjoint";
+ * const df = ad.grad((x: ad.Tensor) => ad.sum(ad.tanh(x)));
+ * df(ad.tensor([0.5, -1]));
+ */
+
+export type { Backend } from "./backend/backend.js";
+export { getBackend, setBackend } from "./backend/index.js";
+export { scalar, type TensorOptions, tensor } from "./core/convert.js";
+export { type DType, getDefaultFloat, setDefaultFloat, type TypedArray } from "./core/dtype.js";
+export {
+  AdjointError,
+  DTypeError,
+  GradientCheckError,
+  ShapeError,
+  TracerError,
+  ValueError,
+} from "./core/errors.js";
+export { definePrimitive, type Primitive, registeredPrimitives } from "./core/primitive.js";
+export type { PyTree } from "./core/pytree.js";
+export { type NestedArray, type ReduceOptions, Tensor, type TensorLike } from "./core/tensor.js";
+export { bind } from "./core/trace.js";
+export * from "./ops/index.js";
+export { type CheckGradsOptions, checkGrads } from "./tools/check-grads.js";
+export {
+  hessian,
+  hvp,
+  type JacobianOptions,
+  jacfwd,
+  jacobian,
+  jacrev,
+  linearize,
+} from "./transforms/jacobian.js";
+export { jvp } from "./transforms/jvp.js";
+export { stopGradient } from "./transforms/stop-gradient.js";
+export type { Derivative, GradOptions } from "./transforms/types.js";
+export { grad, valueAndGrad, vjp } from "./transforms/vjp.js";

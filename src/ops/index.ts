@@ -1,0 +1,7 @@
+/** @file The user-facing ops, re-exported by family. Tensor methods and the package root use these. */
+
+export * from "./creation.js";
+export * from "./elementwise.js";
+export * from "./linalg.js";
+export * from "./reduce.js";
+export * from "./shape.js";

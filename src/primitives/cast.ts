@@ -1,0 +1,32 @@
+/** @file convert_element_type: dtype conversion, and stop_gradient: the identity with zero derivative. */
+
+import { getBackend } from "../backend/index.js";
+import { allocate, type DType, isFloat } from "../core/dtype.js";
+import { definePrimitive } from "../core/primitive.js";
+import { astype } from "../ops/elementwise.js";
+
+export interface CastParams {
+  readonly dtype: DType;
+}
+
+export const convertElementType = definePrimitive<CastParams>({
+  name: "convert_element_type",
+  shape: ([x], { dtype }) => ({ shape: x!.shape, dtype }),
+  impl: ([x], _params, out) => {
+    const data = allocate(out.dtype, x!.size);
+    getBackend().cast(x!._data!, data);
+    return data;
+  },
+  // d cast(x) = cast(dx) between float dtypes; a float -> int/bool conversion has zero derivative
+  jvp: (_primals, [dx], _out, { dtype }) => (isFloat(dtype) ? astype(dx!, dtype) : null),
+  vjp: (ct, [x]) => [isFloat(x!.dtype) ? astype(ct, x!.dtype) : null],
+});
+
+export const stopGradientPrim = definePrimitive({
+  name: "stop_gradient",
+  shape: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+  impl: ([x]) => x!._data!,
+  // d stopGradient(x) = 0
+  jvp: () => null,
+  vjp: () => [null],
+});

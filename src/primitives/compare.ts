@@ -1,0 +1,30 @@
+/**
+ * @file Comparison and logic primitives: bool results with NumPy broadcasting, not differentiable
+ * (the drivers never box a bool output, and the rules return symbolic zeros all the same).
+ */
+
+import type { BinaryOp } from "../backend/backend.js";
+import { definePrimitive, type Primitive } from "../core/primitive.js";
+import { binaryImpl, binaryShape } from "./binary.js";
+
+/** A broadcasting bool-valued primitive over two inputs of one (any) dtype. */
+function comparison(name: string, op: string, kernel: BinaryOp): Primitive {
+  return definePrimitive({
+    name,
+    shape: binaryShape(op, "any", "bool"),
+    impl: binaryImpl(kernel),
+    // bool output: no derivative
+    jvp: () => null,
+    // bool output: no cotangents flow back
+    vjp: () => [null, null],
+  });
+}
+
+export const equalPrim = comparison("equal", "equal", "eq");
+export const notEqualPrim = comparison("not_equal", "notEqual", "ne");
+export const lessPrim = comparison("less", "less", "lt");
+export const lessEqualPrim = comparison("less_equal", "lessEqual", "le");
+export const greaterPrim = comparison("greater", "greater", "gt");
+export const greaterEqualPrim = comparison("greater_equal", "greaterEqual", "ge");
+export const logicalAndPrim = comparison("logical_and", "logicalAnd", "and");
+export const logicalOrPrim = comparison("logical_or", "logicalOr", "or");

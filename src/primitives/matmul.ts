@@ -1,0 +1,93 @@
+/**
+ * @file matmul: the batched matrix product op(A) @ op(B) of operands with ndim >= 2, where op
+ * transposes the last two axes when its flag is set. Batch dims broadcast (NumPy rules).
+ * The flags let the VJP rules avoid materialising transposes.
+ */
+
+import { getBackend } from "../backend/index.js";
+import { allocate, promoteTypes } from "../core/dtype.js";
+import { DTypeError, fmtShape, ShapeError } from "../core/errors.js";
+import { definePrimitive } from "../core/primitive.js";
+import { shapeSize } from "../core/shape.js";
+import type { Tensor } from "../core/tensor.js";
+import { bind } from "../core/trace.js";
+import { add } from "../ops/index.js";
+
+export interface MatmulParams {
+  /** Use the transpose of the first operand's last two axes. */
+  readonly transA: boolean;
+  /** Use the transpose of the second operand's last two axes. */
+  readonly transB: boolean;
+}
+
+/** op(a) @ op(b), bound directly (the public matmul op has no transpose flags). */
+function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  return bind(matmulPrim, [a, b], { transA, transB });
+}
+
+export const matmulPrim = definePrimitive<MatmulParams>({
+  name: "matmul",
+  shape: ([a, b], { transA, transB }) => {
+    const sa = a!.shape;
+    const sb = b!.shape;
+    if (sa.length < 2 || sb.length < 2) {
+      throw new ShapeError(
+        `matmul: operands must be at least 2-d here; got ${fmtShape(sa)} @ ${fmtShape(sb)}`,
+      );
+    }
+    if (a!.dtype === "bool" || b!.dtype === "bool") {
+      throw new DTypeError(`matmul: operands must be numeric; got ${a!.dtype} and ${b!.dtype}`);
+    }
+    const ra = sa.length;
+    const rb = sb.length;
+    const m = transA ? sa[ra - 1]! : sa[ra - 2]!;
+    const ka = transA ? sa[ra - 2]! : sa[ra - 1]!;
+    const kb = transB ? sb[rb - 1]! : sb[rb - 2]!;
+    const n = transB ? sb[rb - 2]! : sb[rb - 1]!;
+    if (ka !== kb) {
+      throw new ShapeError(
+        `matmul: inner dimensions do not match: ${fmtShape(sa)} @ ${fmtShape(sb)} (${ka} vs ${kb})`,
+      );
+    }
+    // Broadcast the batch dims (all but the last two), aligned from the right.
+    const nb = Math.max(ra, rb) - 2;
+    const batch = new Array<number>(nb);
+    for (let i = 0; i < nb; i++) {
+      const da = i < nb - (ra - 2) ? 1 : sa[i - (nb - (ra - 2))]!;
+      const db = i < nb - (rb - 2) ? 1 : sb[i - (nb - (rb - 2))]!;
+      if (da !== db && da !== 1 && db !== 1) {
+        throw new ShapeError(
+          `matmul: cannot broadcast the batch dimensions of ${fmtShape(sa)} @ ${fmtShape(sb)} (${da} vs ${db})`,
+        );
+      }
+      batch[i] = da === 1 ? db : da;
+    }
+    return { shape: [...batch, m, n], dtype: promoteTypes(a!.dtype, b!.dtype) };
+  },
+  impl: ([a, b], { transA, transB }, out) => {
+    const data = allocate(out.dtype, shapeSize(out.shape));
+    getBackend().matmul(a!._data!, a!.shape, b!._data!, b!.shape, transA, transB, data, out.shape);
+    return data;
+  },
+  // d (A @ B) = dA @ B + A @ dB (with the same transposes)
+  jvp: ([x, y], [dx, dy], _out, { transA, transB }) => {
+    const fromX = dx === null ? null : mm(dx!, y!, transA, transB);
+    const fromY = dy === null ? null : mm(x!, dy!, transA, transB);
+    if (fromX === null) return fromY;
+    return fromY === null ? fromX : add(fromX, fromY);
+  },
+  // C = A @ B: gx = ct @ B^T, gy = A^T @ ct (the driver sums broadcast batch dims)
+  vjp: (ct, [x, y], _out, { transA, transB }, needs) => {
+    let gx: Tensor | null = null;
+    let gy: Tensor | null = null;
+    if (needs[0]) {
+      // op(A) = A: gx = ct @ op(B)^T;  op(A) = A^T: gx = op(B) @ ct^T
+      gx = transA ? mm(y!, ct, transB, true) : mm(ct, y!, false, !transB);
+    }
+    if (needs[1]) {
+      // op(B) = B: gy = op(A)^T @ ct;  op(B) = B^T: gy = ct^T @ op(A)
+      gy = transB ? mm(ct, x!, true, transA) : mm(x!, ct, !transA, false);
+    }
+    return [gx, gy];
+  },
+});

@@ -1,0 +1,41 @@
+/**
+ * @file Forward mode: a trace whose tracers carry a tangent next to their primal value.
+ * Every primitive call computes the primal one level down, then the tangent by the JVP rule.
+ */
+
+import { isFloat } from "../core/dtype.js";
+import type { Primitive } from "../core/primitive.js";
+import { Tensor } from "../core/tensor.js";
+import { bind, Trace } from "../core/trace.js";
+import { fitTangent } from "./fit.js";
+
+export class JvpTrace extends Trace {
+  /** Boxes `primal` with `tangent` (same shape and dtype, checked by the caller). */
+  box(primal: Tensor, tangent: Tensor): Tensor {
+    return Tensor._tracer(this, primal, tangent, -1);
+  }
+
+  process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
+    const n = inputs.length;
+    const primals = new Array<Tensor>(n);
+    const tangents = new Array<Tensor | null>(n);
+    let anyTangent = false;
+    for (let i = 0; i < n; i++) {
+      const x = inputs[i]!;
+      if (x._trace === this) {
+        primals[i] = x._primal!;
+        tangents[i] = x._tangent;
+        anyTangent = true;
+      } else {
+        primals[i] = x;
+        tangents[i] = null;
+      }
+    }
+    const out = bind(prim, primals, params);
+    // A finished trace's tracers are plain values; integer and bool results carry no tangent.
+    if (!anyTangent || this.done || !isFloat(out.dtype)) return out;
+    const dout = prim.jvp(primals, tangents, out, params);
+    if (dout === null) return out;
+    return Tensor._tracer(this, out, fitTangent(dout, out), -1);
+  }
+}
