@@ -48,7 +48,8 @@ function tanhDerivatives(): void {
     console.log(`${x.toFixed(1).padStart(5)}  grad  ${byGrad.map((v) => fmt(v)).join("")}`);
     console.log(`${"".padStart(5)}  exact ${closed.map((v) => fmt(v)).join("")}`);
   }
-  console.log(`\nlargest |grad - exact| in the table: ${worst.toExponential(1)}`);
+  const diff = worst === 0 ? "0 (equal to the last bit)" : worst.toExponential(1);
+  console.log(`\nlargest |grad - exact| in the table: ${diff}`);
 }
 
 // ---- (b) a Jacobian and a Hessian ---------------------------------------------------------------
@@ -63,36 +64,35 @@ function jacobianAndHessian(): void {
   };
   const r = 2;
   const theta = Math.PI / 6;
-  console.log(`J at (r, theta) = (2, pi/6); expected [[cos, -r sin], [sin, r cos]] =`);
-  console.log(`  [[${[Math.cos(theta), -r * Math.sin(theta)].join(", ")}],`);
-  console.log(`   [${[Math.sin(theta), r * Math.cos(theta)].join(", ")}]]`);
-  console.log(
-    `ad.jacobian(polar)(p) =\n${ad
-      .jacobian(polar)(ad.tensor([r, theta]))
-      .toString()}`,
-  );
+  const expectedJ = [
+    [Math.cos(theta), -r * Math.sin(theta)],
+    [Math.sin(theta), r * Math.cos(theta)],
+  ];
+  console.log("J at (r, theta) = (2, pi/6), closed form [[cos, -r sin], [sin, r cos]]:");
+  console.log(ad.tensor(expectedJ).toString());
+  console.log("ad.jacobian(polar)(p):");
+  const jac = ad.jacobian(polar)(ad.tensor([r, theta]));
+  console.log(jac.toString());
 
   // f(x, y) = x^2 y + sin(x y), as a function of v = [x, y]
   const f = (v: Tensor): Tensor => {
     const [x, y] = ad.split(v, 2) as [Tensor, Tensor];
-    return x
-      .square()
-      .mul(y)
-      .add(ad.sin(x.mul(y)));
+    return ad.add(ad.mul(ad.square(x), y), ad.sin(ad.mul(x, y)));
   };
   const [x, y] = [1, 2];
   const s = Math.sin(x * y);
   const c = Math.cos(x * y);
   const h01 = 2 * x + c - x * y * s;
-  console.log(`\nf(x, y) = x^2 y + sin(x y) at (1, 2); expected Hessian`);
-  console.log(`  [[2y - y^2 sin(xy), 2x + cos(xy) - xy sin(xy)], [., -x^2 sin(xy)]] =`);
-  console.log(`  [[${[2 * y - y * y * s, h01].join(", ")}],`);
-  console.log(`   [${[h01, -x * x * s].join(", ")}]]`);
-  console.log(
-    `ad.hessian(f)(v) =\n${ad
-      .hessian(f)(ad.tensor([x, y]))
-      .toString()}`,
-  );
+  const expectedH = [
+    [2 * y - y * y * s, h01],
+    [h01, -x * x * s],
+  ];
+  console.log("\nf(x, y) = x^2 y + sin(x y) at (1, 2); Hessian in closed form");
+  console.log("[[2y - y^2 sin(xy), 2x + cos(xy) - xy sin(xy)], [same, -x^2 sin(xy)]]:");
+  console.log(ad.tensor(expectedH).toString());
+  console.log("ad.hessian(f)(v):");
+  const hess = ad.hessian(f)(ad.tensor([x, y]));
+  console.log(hess.toString());
 }
 
 // ---- (c) gradient descent on Rosenbrock ---------------------------------------------------------
@@ -138,9 +138,8 @@ function gradientDescent(): void {
     console.log(`${row}${t.toExponential(2).padStart(11)}`);
     x = next;
   }
-  console.log(
-    "(the minimum is f = 0 at x = 1; plain gradient descent gets there slowly, by design)",
-  );
+  console.log("(the minimum is f = 0 at x = (1, ..., 1). Gradient descent is slow in Rosenbrock's");
+  console.log(" curved valley: the steep walls limit the step size along the valley floor.)");
 }
 
 tanhDerivatives();

@@ -4,7 +4,7 @@
  */
 
 import type { DType, TypedArray } from "./dtype.js";
-import { allocate, dtypeOfArray, getDefaultFloat, isDType } from "./dtype.js";
+import { allocate, dtypeOfArray, getDefaultFloat, isDType, isFloat } from "./dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "./errors.js";
 import { shapeSize } from "./shape.js";
 import { Tensor, type TensorLike } from "./tensor.js";
@@ -150,8 +150,14 @@ export function toTensor(x: TensorLike, dtype?: DType): Tensor {
  */
 export function scalar(value: number | boolean, dtype?: DType): Tensor {
   const dt: DType = dtype ?? (typeof value === "boolean" ? "bool" : getDefaultFloat());
+  if (typeof value === "number" && isFloat(dt)) {
+    return Tensor._fromScalar(SCALAR_SHAPE, dt, dt === "float32" ? Math.fround(value) : value);
+  }
   const data = allocate(dt, 1);
   data[0] =
     typeof value === "boolean" ? (value ? 1 : 0) : dt === "bool" ? (value !== 0 ? 1 : 0) : value;
-  return Tensor._fromData([], dt, data);
+  return Tensor._fromData(SCALAR_SHAPE, dt, data);
 }
+
+/** The shape of every 0-d tensor made here (shapes are never mutated, so one array serves). */
+const SCALAR_SHAPE: readonly number[] = [];

@@ -25,6 +25,12 @@ export interface Primitive<P = undefined> {
   /** Computes the output's data from concrete inputs; `out` is what `shape` returned. */
   impl(inputs: readonly Tensor[], params: P, out: Aval): TypedArray;
   /**
+   * Optional fast path of `impl` for elementwise primitives when the output is a size-1 float:
+   * the result from the inputs' values (up to two; missing ones are 0), with no storage made.
+   * Must agree with impl exactly (float32 results are rounded by the caller).
+   */
+  scalar?(x: number, y: number, params: P): number;
+  /**
    * Forward mode: the output tangent given input tangents (null = zero, at least one non-null).
    * May return a tangent whose shape broadcasts to out's; the driver broadcasts it.
    */

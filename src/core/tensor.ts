@@ -9,7 +9,7 @@
  */
 
 import * as ops from "../ops/index.js";
-import type { DType, TypedArray } from "./dtype.js";
+import { allocate, type DType, type TypedArray } from "./dtype.js";
 import { ValueError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import type { Shape } from "./shape.js";
@@ -32,9 +32,13 @@ export interface ReduceOptions {
 export class Tensor {
   readonly shape: Shape;
   readonly dtype: DType;
-  readonly size: number;
-  /** @internal Row-major storage of a concrete tensor; null for a tracer. */
-  readonly _data: TypedArray | null;
+  /**
+   * @internal Row-major storage of a concrete tensor (null for a tracer). Size-1 float results of
+   * the scalar fast path keep their value in `_value` and get storage only when a kernel asks.
+   */
+  _buf: TypedArray | null;
+  /** @internal The value of a size-1 concrete tensor made without storage (see `_buf`). */
+  readonly _value: number;
   /** @internal The transformation this tracer belongs to; null for a concrete tensor. */
   readonly _trace: Trace | null;
   /** @internal The value one level down (a concrete tensor or a lower-level tracer). */
@@ -53,11 +57,12 @@ export class Tensor {
     primal: Tensor | null,
     tangent: Tensor | null,
     slot: number,
+    value = 0,
   ) {
     this.shape = shape;
     this.dtype = dtype;
-    this.size = shapeSize(shape);
-    this._data = data;
+    this._buf = data;
+    this._value = value;
     this._trace = trace;
     this._primal = primal;
     this._tangent = tangent;
@@ -69,9 +74,35 @@ export class Tensor {
     return new Tensor(shape, dtype, data, null, null, null, -1);
   }
 
+  /** @internal A concrete size-1 float tensor holding `value` without a typed array (yet). */
+  static _fromScalar(shape: Shape, dtype: DType, value: number): Tensor {
+    return new Tensor(shape, dtype, null, null, null, null, -1, value);
+  }
+
+  /** @internal The storage of a concrete tensor (created on first use for scalars); null for a tracer. */
+  get _data(): TypedArray | null {
+    if (this._buf === null && this._trace === null) {
+      const buf = allocate(this.dtype, 1);
+      buf[0] = this._value;
+      this._buf = buf;
+    }
+    return this._buf;
+  }
+
+  /** @internal The single value of a concrete size-1 tensor. */
+  _scalarValue(): number {
+    const buf = this._buf;
+    return buf === null ? this._value : buf[0]!;
+  }
+
   /** @internal A tracer of `trace` boxing `primal`. */
   static _tracer(trace: Trace, primal: Tensor, tangent: Tensor | null, slot: number): Tensor {
     return new Tensor(primal.shape, primal.dtype, null, trace, primal, tangent, slot);
+  }
+
+  /** The number of elements (the product of the shape). */
+  get size(): number {
+    return shapeSize(this.shape);
   }
 
   get ndim(): number {
@@ -81,7 +112,7 @@ export class Tensor {
   /** @internal The concrete value under all tracer boxes. */
   _concrete(): Tensor {
     let t: Tensor = this;
-    while (t._data === null) t = t._primal!;
+    while (t._trace !== null) t = t._primal!;
     return t;
   }
 

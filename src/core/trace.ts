@@ -8,7 +8,8 @@
  * inner trace, which is why nested derivatives never confuse their perturbations.
  */
 
-import type { AnyPrimitive, Primitive } from "./primitive.js";
+import { isFloat } from "./dtype.js";
+import type { AnyPrimitive, Aval, Primitive } from "./primitive.js";
 import { Tensor } from "./tensor.js";
 
 export abstract class Trace {
@@ -59,9 +60,36 @@ export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P
   }
   if (top !== null) return top.process(prim, inputs, params);
   const aval = prim.shape(inputs, params);
-  const out = Tensor._fromData(aval.shape, aval.dtype, prim.impl(inputs, params, aval));
+  const out =
+    prim.scalar !== undefined && isFloat(aval.dtype) && allOnes(aval.shape)
+      ? scalarEval(prim, inputs, params, aval)
+      : Tensor._fromData(aval.shape, aval.dtype, prim.impl(inputs, params, aval));
   if (observer !== null) observer.afterEval(prim as AnyPrimitive, inputs, out);
   return out;
+}
+
+function allOnes(shape: readonly number[]): boolean {
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== 1) return false;
+  return true;
+}
+
+/**
+ * The scalar fast path: a size-1 float result computed on JS numbers, its storage left to be made
+ * only if a kernel ever reads it. Scalar code (and its backward pass) allocates no typed arrays.
+ */
+function scalarEval<P>(
+  prim: Primitive<P>,
+  inputs: readonly Tensor[],
+  params: P,
+  aval: Aval,
+): Tensor {
+  const n = inputs.length;
+  const v = prim.scalar!(
+    n > 0 ? inputs[0]!._scalarValue() : 0,
+    n > 1 ? inputs[1]!._scalarValue() : 0,
+    params,
+  );
+  return Tensor._fromScalar(aval.shape, aval.dtype, aval.dtype === "float32" ? Math.fround(v) : v);
 }
 
 /** Unboxes the tracers of `trace` among `inputs` (used by finished traces). */

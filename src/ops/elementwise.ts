@@ -4,8 +4,8 @@
  * promotes its arguments (JS numbers are weak), then binds a primitive.
  */
 
-import { toTensor } from "../core/convert.js";
-import { type DType, isDType } from "../core/dtype.js";
+import { scalar, toTensor } from "../core/convert.js";
+import { type DType, isDType, isFloat } from "../core/dtype.js";
 import { DTypeError, ValueError } from "../core/errors.js";
 import type { AnyPrimitive } from "../core/primitive.js";
 import { Tensor, type TensorLike } from "../core/tensor.js";
@@ -95,6 +95,37 @@ function unaryOp(prim: AnyPrimitive, x: Tensor): Tensor {
 
 function binaryOp(prim: AnyPrimitive, [x, y]: readonly Tensor[]): Tensor {
   return bind(prim, [x!, y!], undefined);
+}
+
+const notBool = (dtype: DType): boolean => dtype !== "bool";
+const anyDType = (): boolean => true;
+
+/**
+ * A binary op with a fast path for the common cases: two tensors of one dtype that `accepts`
+ * takes as it is, or a float tensor and a JS number. They go straight to bind (this is the per-op
+ * hot path of scalar code under grad); anything else goes through `promote`.
+ */
+function binaryWith(
+  prim: AnyPrimitive,
+  x: TensorLike,
+  y: TensorLike,
+  promote: (args: readonly TensorLike[]) => Tensor[],
+  accepts: (dtype: DType) => boolean,
+): Tensor {
+  if (x instanceof Tensor) {
+    if (y instanceof Tensor) {
+      if (x.dtype === y.dtype && accepts(x.dtype)) return bind(prim, [x, y], undefined);
+    } else if (typeof y === "number" && isFloat(x.dtype)) {
+      return bind(prim, [x, scalar(y, x.dtype)], undefined);
+    }
+  } else if (typeof x === "number" && y instanceof Tensor && isFloat(y.dtype)) {
+    return bind(prim, [scalar(x, y.dtype), y], undefined);
+  }
+  return binaryOp(prim, promote([x, y]));
+}
+
+function numericBinary(prim: AnyPrimitive, x: TensorLike, y: TensorLike): Tensor {
+  return binaryWith(prim, x, y, promoteNumeric, notBool);
 }
 
 // ---- unary: arithmetic ------------------------------------------------------------------------
@@ -383,7 +414,7 @@ export function round(x: TensorLike): Tensor {
  * @example ad.add([1, 2], 10) // [11, 12]
  */
 export function add(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(addPrim, promoteNumeric([x, y]));
+  return numericBinary(addPrim, x, y);
 }
 
 /**
@@ -391,7 +422,7 @@ export function add(x: TensorLike, y: TensorLike): Tensor {
  * @example ad.sub([[1], [2]], [1, 2]) // [[0, -1], [1, 0]]
  */
 export function sub(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(subPrim, promoteNumeric([x, y]));
+  return numericBinary(subPrim, x, y);
 }
 
 /**
@@ -399,7 +430,7 @@ export function sub(x: TensorLike, y: TensorLike): Tensor {
  * @example ad.mul([1, 2], [3, 4]) // [3, 8]
  */
 export function mul(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(mulPrim, promoteNumeric([x, y]));
+  return numericBinary(mulPrim, x, y);
 }
 
 /**
@@ -407,7 +438,7 @@ export function mul(x: TensorLike, y: TensorLike): Tensor {
  * @example ad.div([1, 3], 2) // [0.5, 1.5]
  */
 export function div(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(divPrim, promoteToFloat([x, y]));
+  return binaryWith(divPrim, x, y, promoteToFloat, isFloat);
 }
 
 /**
@@ -416,7 +447,7 @@ export function div(x: TensorLike, y: TensorLike): Tensor {
  * @example ad.pow([2, 3], 2) // [4, 9]
  */
 export function pow(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(powPrim, promoteNumeric([x, y]));
+  return numericBinary(powPrim, x, y);
 }
 
 /**
@@ -425,7 +456,7 @@ export function pow(x: TensorLike, y: TensorLike): Tensor {
  * @example ad.maximum([1, 5], [3, 2]) // [3, 5]
  */
 export function maximum(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(maximumPrim, promoteArgs([x, y]));
+  return binaryWith(maximumPrim, x, y, promoteArgs, anyDType);
 }
 
 /**
@@ -433,7 +464,7 @@ export function maximum(x: TensorLike, y: TensorLike): Tensor {
  * @example ad.minimum([1, 5], [3, 2]) // [1, 2]
  */
 export function minimum(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(minimumPrim, promoteArgs([x, y]));
+  return binaryWith(minimumPrim, x, y, promoteArgs, anyDType);
 }
 
 /**
@@ -442,7 +473,7 @@ export function minimum(x: TensorLike, y: TensorLike): Tensor {
  * @example ad.atan2([1], [0]) // [1.5707964]
  */
 export function atan2(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(atan2Prim, promoteToFloat([x, y]));
+  return binaryWith(atan2Prim, x, y, promoteToFloat, isFloat);
 }
 
 /**
@@ -450,7 +481,7 @@ export function atan2(x: TensorLike, y: TensorLike): Tensor {
  * @example ad.mod([-1, 5], 3) // [2, 2]
  */
 export function mod(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(modPrim, promoteNumeric([x, y]));
+  return numericBinary(modPrim, x, y);
 }
 
 // ---- comparison and logic (bool results, not differentiable) ----------------------------------

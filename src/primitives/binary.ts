@@ -29,6 +29,7 @@ import {
   sub,
   where,
 } from "../ops/elementwise.js";
+import { BINARY_SCALAR } from "./scalar-math.js";
 import { checkDomain, type Domain } from "./unary.js";
 
 /**
@@ -43,7 +44,10 @@ export function binaryShape(op: string, domain: Domain, outDType?: "bool") {
       );
     }
     checkDomain(op, "x", domain, x!);
-    return { shape: broadcastShapes(op, x!.shape, y!.shape), dtype: outDType ?? x!.dtype };
+    const shape = broadcastShapes(op, x!.shape, y!.shape);
+    // x's own aval when it already is the output's (no allocation on the hot path).
+    if (outDType === undefined && shape === x!.shape) return x!;
+    return { shape, dtype: outDType ?? x!.dtype };
   };
 }
 
@@ -92,6 +96,7 @@ export const addPrim = definePrimitive({
   name: "add",
   shape: binaryShape("add", "numeric"),
   impl: binaryImpl("add"),
+  scalar: BINARY_SCALAR.add!,
   // d (x + y) = dx + dy
   jvp: (_primals, [dx, dy]) => addTangents(dx, dy),
   // gx = ct, gy = ct
@@ -102,6 +107,7 @@ export const subPrim = definePrimitive({
   name: "sub",
   shape: binaryShape("sub", "numeric"),
   impl: binaryImpl("sub"),
+  scalar: BINARY_SCALAR.sub!,
   // d (x - y) = dx - dy
   jvp: (_primals, [dx, dy]) => (dy === null ? dx! : dx === null ? neg(dy!) : sub(dx!, dy!)),
   // gx = ct, gy = -ct
@@ -114,6 +120,7 @@ export const mulPrim = definePrimitive({
   name: "mul",
   shape: binaryShape("mul", "numeric"),
   impl: binaryImpl("mul"),
+  scalar: BINARY_SCALAR.mul!,
   // d (x y) = dx y + x dy
   jvp: ([x, y], [dx, dy]) =>
     addTangents(dx === null ? null : mul(dx!, y!), dy === null ? null : mul(x!, dy!)),
@@ -128,6 +135,7 @@ export const divPrim = definePrimitive({
   name: "div",
   shape: binaryShape("div", "float"),
   impl: binaryImpl("div"),
+  scalar: BINARY_SCALAR.div!,
   // d (x / y) = (dx - out dy) / y
   jvp: ([, y], [dx, dy], out) => {
     if (dy === null) return div(dx!, y!);
@@ -145,6 +153,7 @@ export const powPrim = definePrimitive({
   name: "pow",
   shape: binaryShape("pow", "numeric"),
   impl: binaryImpl("pow"),
+  scalar: BINARY_SCALAR.pow!,
   // d x^y = y x^(y-1) dx + out log(x) dy   (0 where y == 0, resp. log(0) taken as 0)
   jvp: ([x, y], [dx, dy], out) =>
     addTangents(
@@ -164,6 +173,7 @@ export const maximumPrim = definePrimitive({
   name: "max",
   shape: binaryShape("maximum", "any"),
   impl: binaryImpl("max"),
+  scalar: BINARY_SCALAR.max!,
   // d max(x, y) = [x > y] dx + [x < y] dy, each side 1/2 at ties
   jvp: ([x, y], [dx, dy]) => {
     const ties = equal(x!, y!);
@@ -186,6 +196,7 @@ export const minimumPrim = definePrimitive({
   name: "min",
   shape: binaryShape("minimum", "any"),
   impl: binaryImpl("min"),
+  scalar: BINARY_SCALAR.min!,
   // d min(x, y) = [x < y] dx + [x > y] dy, each side 1/2 at ties
   jvp: ([x, y], [dx, dy]) => {
     const ties = equal(x!, y!);
@@ -210,6 +221,7 @@ export const atan2Prim = definePrimitive({
   name: "atan2",
   shape: binaryShape("atan2", "float"),
   impl: binaryImpl("atan2"),
+  scalar: BINARY_SCALAR.atan2!,
   // d atan2(x, y) = (y dx - x dy) / (x^2 + y^2)
   jvp: ([x, y], [dx, dy]) => {
     const r2 = add(square(x!), square(y!));
@@ -228,6 +240,7 @@ export const modPrim = definePrimitive({
   name: "mod",
   shape: binaryShape("mod", "numeric"),
   impl: binaryImpl("mod"),
+  scalar: BINARY_SCALAR.mod!,
   // d mod(x, y) = dx - floor(x / y) dy
   jvp: ([x, y], [dx, dy]) =>
     dy === null ? dx! : addTangents(dx, neg(mul(dy!, floor(div(x!, y!))))),

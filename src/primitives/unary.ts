@@ -29,6 +29,7 @@ import {
   square,
   sub,
 } from "../ops/elementwise.js";
+import { UNARY_SCALAR } from "./scalar-math.js";
 
 /**
  * The input dtypes a unary primitive accepts: "float" for transcendental ops (the op wrapper
@@ -80,11 +81,14 @@ interface UnaryDecl {
 
 /** Declares an elementwise unary primitive: same shape, input dtype checked against its domain. */
 function declare(d: UnaryDecl): Primitive {
+  const scalar = UNARY_SCALAR[d.name as UnaryOp];
   return definePrimitive({
     name: d.name,
+    ...(scalar === undefined ? {} : { scalar: (x: number) => scalar(x) }),
     shape: ([x]) => {
       checkDomain(d.op, "x", d.domain, x!);
-      return { shape: x!.shape, dtype: d.outDType ?? x!.dtype };
+      // Same shape and dtype: the input is the output's aval (no allocation on the hot path).
+      return d.outDType === undefined ? x! : { shape: x!.shape, dtype: d.outDType };
     },
     impl: ([x], _params, out) => d.impl(x!, out),
     jvp: ([x], [dx], out) => (dx === null || dx === undefined ? null : d.jvp(x!, dx, out)),

@@ -10,7 +10,7 @@ import type { Tensor } from "../core/tensor.js";
 import { withNewLevel } from "../core/trace.js";
 import { zerosLike } from "../ops/index.js";
 import { differentiableLeaf, resultLeaf } from "./args.js";
-import { backward, forwardReplay, type TapeNode, VjpTrace } from "./tape.js";
+import { backward, forwardReplay, type Tape, VjpTrace } from "./tape.js";
 import { callFn, type Fn } from "./types.js";
 
 /** One differentiated argument: its pytree structure, its leaves (float tensors), their tape slots. */
@@ -21,7 +21,7 @@ export interface RecordedArg {
 }
 
 export interface Recording {
-  readonly tape: readonly TapeNode[];
+  readonly tape: Tape;
   readonly args: readonly RecordedArg[];
   /** f's result (without aux), with every value lowered to the caller's level. */
   readonly outDef: TreeDef;

@@ -1,11 +1,11 @@
 /**
  * @file Reverse mode: a trace that records every primitive call on a tape, and the two walks over
  * a tape: backward (VJP rules in reverse order, summing adjoints) and forward replay (JVP rules
- * in recorded order, used by linearize).
+ * in recorded order, used by linearize and jacfwd).
  *
- * Nodes are appended in execution order, so a node's inputs always sit at lower indices: walking
- * the tape from the end is a reverse topological order. Both walks are loops, never recursion,
- * so a chain of millions of calls needs no stack.
+ * Entries are appended in execution order, so an entry's inputs always sit at lower indices:
+ * walking the tape from the end is a reverse topological order. Both walks are loops, never
+ * recursion, so a chain of millions of calls needs no stack.
  */
 
 import { isFloat } from "../core/dtype.js";
@@ -15,52 +15,119 @@ import { bind, Trace } from "../core/trace.js";
 import { add } from "../ops/index.js";
 import { fitCotangent, fitTangent } from "./fit.js";
 
-const NO_INPUTS: readonly Tensor[] = [];
-const NO_SLOTS: readonly number[] = [];
+/** Marks a missing second input of a unary call in `slot1`. */
+const ABSENT = -2;
 
-/** One recorded call: what the VJP rule needs (inputs one level down, output, params). */
-export class TapeNode {
-  constructor(
-    /** null for an input of the differentiated function (a leaf). */
-    readonly prim: AnyPrimitive | null,
-    readonly params: unknown,
-    readonly primals: readonly Tensor[],
-    /** The tape index of each input, or -1 for a value that is constant to this trace. */
-    readonly inSlots: readonly number[],
-    readonly out: Tensor,
-  ) {}
+/**
+ * The recorded calls, stored as parallel arrays (one entry per call, no object per call: a long
+ * recording is mostly this tape, and fewer objects make it cheaper for the garbage collector).
+ * Entry i holds what the VJP rule of call i needs: its primitive, params, inputs one level down,
+ * output, and the tape index of each input (-1 for a value that is constant to this trace).
+ * Unary and binary calls keep their inputs inline; other arities keep arrays in `many`.
+ * An entry with a null primitive is an input of the differentiated function (a leaf).
+ */
+export class Tape {
+  readonly prims: (AnyPrimitive | null)[] = [];
+  readonly params: unknown[] = [];
+  readonly outs: Tensor[] = [];
+  readonly in0: (Tensor | null)[] = [];
+  readonly in1: (Tensor | null)[] = [];
+  readonly slot0: number[] = [];
+  readonly slot1: number[] = [];
+  readonly many: ({
+    readonly primals: readonly Tensor[];
+    readonly slots: readonly number[];
+  } | null)[] = [];
+
+  get length(): number {
+    return this.outs.length;
+  }
+
+  /** Appends a leaf (an input of the differentiated function); returns its index. */
+  pushLeaf(x: Tensor): number {
+    return this.push(null, undefined, x, null, null, -1, ABSENT, null);
+  }
+
+  /** Appends a call; returns its index. */
+  pushCall(
+    prim: AnyPrimitive,
+    params: unknown,
+    primals: readonly Tensor[],
+    slots: readonly number[],
+    out: Tensor,
+  ): number {
+    const n = primals.length;
+    if (n === 1) return this.push(prim, params, out, primals[0]!, null, slots[0]!, ABSENT, null);
+    if (n === 2)
+      return this.push(prim, params, out, primals[0]!, primals[1]!, slots[0]!, slots[1]!, null);
+    return this.push(prim, params, out, null, null, -1, ABSENT, { primals, slots });
+  }
+
+  private push(
+    prim: AnyPrimitive | null,
+    params: unknown,
+    out: Tensor,
+    x0: Tensor | null,
+    x1: Tensor | null,
+    s0: number,
+    s1: number,
+    many: { readonly primals: readonly Tensor[]; readonly slots: readonly number[] } | null,
+  ): number {
+    this.prims.push(prim);
+    this.params.push(params);
+    this.outs.push(out);
+    this.in0.push(x0);
+    this.in1.push(x1);
+    this.slot0.push(s0);
+    this.slot1.push(s1);
+    this.many.push(many);
+    return this.outs.length - 1;
+  }
+
+  /** The inputs of call i, one level down. */
+  primalsOf(i: number): readonly Tensor[] {
+    const many = this.many[i];
+    if (many !== null && many !== undefined) return many.primals;
+    const x1 = this.in1[i]!;
+    return x1 === null ? [this.in0[i]!] : [this.in0[i]!, x1];
+  }
+
+  /** The tape index of each input of call i (-1: constant to this trace). */
+  slotsOf(i: number): readonly number[] {
+    const many = this.many[i];
+    if (many !== null && many !== undefined) return many.slots;
+    const s1 = this.slot1[i]!;
+    return s1 === ABSENT ? [this.slot0[i]!] : [this.slot0[i]!, s1];
+  }
 }
 
 export class VjpTrace extends Trace {
-  readonly tape: TapeNode[] = [];
+  readonly tape = new Tape();
 
   /** Boxes `x` as an independent input (a leaf of the tape). */
   input(x: Tensor): Tensor {
-    const slot = this.tape.length;
-    this.tape.push(new TapeNode(null, undefined, NO_INPUTS, NO_SLOTS, x));
-    return Tensor._tracer(this, x, null, slot);
+    return Tensor._tracer(this, x, null, this.tape.pushLeaf(x));
   }
 
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
     const n = inputs.length;
     const primals = new Array<Tensor>(n);
-    const inSlots = new Array<number>(n);
+    const slots = new Array<number>(n);
     let anyTraced = false;
     for (let i = 0; i < n; i++) {
       const x = inputs[i]!;
       if (x._trace === this) {
         primals[i] = x._primal!;
-        inSlots[i] = x._slot;
+        slots[i] = x._slot;
         anyTraced = true;
       } else {
         primals[i] = x;
-        inSlots[i] = -1;
+        slots[i] = -1;
       }
     }
     const out = bind(prim, primals, params);
     if (!anyTraced || this.done || !isFloat(out.dtype)) return out;
-    const slot = this.tape.length;
-    this.tape.push(new TapeNode(prim as AnyPrimitive, params, primals, inSlots, out));
+    const slot = this.tape.pushCall(prim as AnyPrimitive, params, primals, slots, out);
     return Tensor._tracer(this, out, null, slot);
   }
 }
@@ -70,27 +137,62 @@ function accumulate(slots: (Tensor | null)[], slot: number, g: Tensor): void {
   slots[slot] = prev === null ? g : add(prev, g);
 }
 
+const NEEDS_2: readonly (readonly boolean[])[] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+const NEEDS_1: readonly (readonly boolean[])[] = [[false], [true]];
+
 /**
  * Propagates cotangents from `seeds` (tape index, cotangent) back to the leaves. Returns the
- * adjoint of every slot that still holds one at the end: the leaves (null where none flowed).
+ * adjoint of every index that still holds one at the end: the leaves (null where none flowed).
  */
 export function backward(
-  tape: readonly TapeNode[],
+  tape: Tape,
   seeds: readonly (readonly [number, Tensor])[],
 ): (Tensor | null)[] {
+  const { prims, params, outs, in0, in1, slot0, slot1, many } = tape;
   const cts = new Array<Tensor | null>(tape.length).fill(null);
-  for (const [slot, ct] of seeds) accumulate(cts, slot, fitCotangent(ct, tape[slot]!.out));
+  for (const [slot, ct] of seeds) accumulate(cts, slot, fitCotangent(ct, outs[slot]!));
   for (let i = tape.length - 1; i >= 0; i--) {
     const ct = cts[i]!;
     if (ct === null) continue;
-    const node = tape[i]!;
-    if (node.prim === null) continue;
+    const prim = prims[i]!;
+    if (prim === null) continue;
     cts[i] = null; // released as soon as it has flowed on
-    const { inSlots, primals } = node;
-    const needs = inSlots.map((s) => s >= 0);
-    const gs = node.prim.vjp(ct, primals, node.out, node.params, needs);
-    for (let j = 0; j < inSlots.length; j++) {
-      const s = inSlots[j]!;
+    const m = many[i]!;
+    if (m === null) {
+      // Unary and binary calls: inputs inline, shared `needs` arrays.
+      const x0 = in0[i]!;
+      const x1 = in1[i]!;
+      const s0 = slot0[i]!;
+      const s1 = slot1[i]!;
+      if (s1 === ABSENT) {
+        const gs = prim.vjp(ct, [x0], outs[i]!, params[i], NEEDS_1[s0 >= 0 ? 1 : 0]!);
+        const g0 = gs[0];
+        if (s0 >= 0 && g0 !== null && g0 !== undefined) accumulate(cts, s0, fitCotangent(g0, x0));
+      } else {
+        const needs = NEEDS_2[(s0 >= 0 ? 1 : 0) + (s1 >= 0 ? 2 : 0)]!;
+        const gs = prim.vjp(ct, [x0, x1!], outs[i]!, params[i], needs);
+        const g0 = gs[0];
+        const g1 = gs[1];
+        if (s0 >= 0 && g0 !== null && g0 !== undefined) accumulate(cts, s0, fitCotangent(g0, x0));
+        if (s1 >= 0 && g1 !== null && g1 !== undefined) accumulate(cts, s1, fitCotangent(g1, x1!));
+      }
+      continue;
+    }
+    const { primals, slots } = m;
+    const gs = prim.vjp(
+      ct,
+      primals,
+      outs[i]!,
+      params[i],
+      slots.map((s) => s >= 0),
+    );
+    for (let j = 0; j < slots.length; j++) {
+      const s = slots[j]!;
       const g = gs[j];
       if (s < 0 || g === null || g === undefined) continue;
       accumulate(cts, s, fitCotangent(g, primals[j]!));
@@ -101,24 +203,22 @@ export function backward(
 
 /**
  * Pushes tangents given for some leaves forward through the tape with the JVP rules, reusing the
- * recorded primals (no primal is recomputed). Returns the tangent of every slot (null = zero).
+ * recorded primals (no primal is recomputed). Returns the tangent of every index (null = zero).
  */
-export function forwardReplay(
-  tape: readonly TapeNode[],
-  seeds: ReadonlyMap<number, Tensor>,
-): (Tensor | null)[] {
+export function forwardReplay(tape: Tape, seeds: ReadonlyMap<number, Tensor>): (Tensor | null)[] {
   const tangents = new Array<Tensor | null>(tape.length).fill(null);
   for (let i = 0; i < tape.length; i++) {
-    const node = tape[i]!;
-    if (node.prim === null) {
+    const prim = tape.prims[i]!;
+    const out = tape.outs[i]!;
+    if (prim === null) {
       const seed = seeds.get(i);
-      if (seed !== undefined) tangents[i] = fitTangent(seed, node.out);
+      if (seed !== undefined) tangents[i] = fitTangent(seed, out);
       continue;
     }
-    const ins = node.inSlots.map((s) => (s >= 0 ? tangents[s]! : null));
+    const ins = tape.slotsOf(i).map((s) => (s >= 0 ? tangents[s]! : null));
     if (ins.every((t) => t === null)) continue;
-    const dout = node.prim.jvp(node.primals, ins, node.out, node.params);
-    if (dout !== null) tangents[i] = fitTangent(dout, node.out);
+    const dout = prim.jvp(tape.primalsOf(i), ins, out, tape.params[i]);
+    if (dout !== null) tangents[i] = fitTangent(dout, out);
   }
   return tangents;
 }
