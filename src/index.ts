@@ -18,10 +18,16 @@ export {
   TracerError,
   ValueError,
 } from "./core/errors.js";
-export { definePrimitive, type Primitive, registeredPrimitives } from "./core/primitive.js";
+export {
+  defineMultiPrimitive,
+  definePrimitive,
+  type MultiPrimitive,
+  type Primitive,
+  registeredPrimitives,
+} from "./core/primitive.js";
 export type { PyTree } from "./core/pytree.js";
 export { type NestedArray, type ReduceOptions, Tensor, type TensorLike } from "./core/tensor.js";
-export { bind } from "./core/trace.js";
+export { bind, bindMulti } from "./core/trace.js";
 export * from "./ops/index.js";
 export { type CheckGradsOptions, checkGrads } from "./tools/check-grads.js";
 export {

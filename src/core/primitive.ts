@@ -54,21 +54,60 @@ export interface Primitive<P = undefined> {
   ): readonly (Tensor | null)[];
 }
 
+/**
+ * A primitive with several outputs (qr, eigh, svd, slogdet, sort with indices). The same parts
+ * as Primitive, with one aval, data array, tangent and cotangent per output. Integer outputs
+ * (indices) carry no derivative: their tangents and cotangents are always null.
+ */
+export interface MultiPrimitive<P = undefined> {
+  readonly name: string;
+  readonly multipleResults: true;
+  shape(inputs: readonly Aval[], params: P): readonly Aval[];
+  impl(inputs: readonly Tensor[], params: P, outs: readonly Aval[]): readonly TypedArray[];
+  /** Output tangents (null = zero) given input tangents (at least one non-null). */
+  jvp(
+    primals: readonly Tensor[],
+    tangents: readonly (Tensor | null)[],
+    outs: readonly Tensor[],
+    params: P,
+  ): readonly (Tensor | null)[];
+  /** Input cotangents given one cotangent per output (null = zero; at least one non-null). */
+  vjp(
+    cts: readonly (Tensor | null)[],
+    primals: readonly Tensor[],
+    outs: readonly Tensor[],
+    params: P,
+    needs: readonly boolean[],
+  ): readonly (Tensor | null)[];
+}
+
+export type AnyMultiPrimitive = MultiPrimitive<unknown>;
+
 /** Any primitive, whatever its params (rule methods are bivariant in P, so every Primitive<P> fits). */
 export type AnyPrimitive = Primitive<unknown>;
 
-const registry = new Map<string, AnyPrimitive>();
+const registry = new Map<string, AnyPrimitive | AnyMultiPrimitive>();
 
-/** Declares a primitive; names are unique. */
-export function definePrimitive<P = undefined>(prim: Primitive<P>): Primitive<P> {
+function register(prim: AnyPrimitive | AnyMultiPrimitive): void {
   if (registry.has(prim.name)) {
     throw new ValueError(`definePrimitive: a primitive named "${prim.name}" is already registered`);
   }
   registry.set(prim.name, prim);
+}
+
+/** Declares a primitive; names are unique. */
+export function definePrimitive<P = undefined>(prim: Primitive<P>): Primitive<P> {
+  register(prim as AnyPrimitive);
+  return prim;
+}
+
+/** Declares a primitive with several outputs; names are unique among all primitives. */
+export function defineMultiPrimitive<P = undefined>(prim: MultiPrimitive<P>): MultiPrimitive<P> {
+  register(prim as AnyMultiPrimitive);
   return prim;
 }
 
 /** Every registered primitive, by name (the op-spec coverage test walks this). */
-export function registeredPrimitives(): ReadonlyMap<string, AnyPrimitive> {
+export function registeredPrimitives(): ReadonlyMap<string, AnyPrimitive | AnyMultiPrimitive> {
   return registry;
 }

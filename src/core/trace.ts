@@ -9,7 +9,13 @@
  */
 
 import { isFloat } from "./dtype.js";
-import type { AnyPrimitive, Aval, Primitive } from "./primitive.js";
+import type {
+  AnyMultiPrimitive,
+  AnyPrimitive,
+  Aval,
+  MultiPrimitive,
+  Primitive,
+} from "./primitive.js";
 import { Tensor } from "./tensor.js";
 
 export abstract class Trace {
@@ -24,6 +30,9 @@ export abstract class Trace {
 
   /** Handles a primitive call in which at least one argument is a tracer of this trace. */
   abstract process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor;
+
+  /** The same for a primitive with several outputs. */
+  abstract processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly Tensor[], params: P): Tensor[];
 }
 
 let depth = 0;
@@ -40,7 +49,8 @@ export function withNewLevel<T>(body: (level: number) => T): T {
 
 /** Hooks that watch every concrete primitive evaluation (debugNans, graph tools). */
 export interface EvalObserver {
-  afterEval(prim: AnyPrimitive, inputs: readonly Tensor[], out: Tensor): void;
+  /** Called once per output of every evaluated primitive. */
+  afterEval(prim: AnyPrimitive | AnyMultiPrimitive, inputs: readonly Tensor[], out: Tensor): void;
 }
 let observer: EvalObserver | null = null;
 
@@ -53,11 +63,7 @@ export function setEvalObserver(next: EvalObserver | null): EvalObserver | null 
 
 /** Applies a primitive: to the innermost transformation among the inputs, or evaluates it. */
 export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
-  let top: Trace | null = null;
-  for (let i = 0; i < inputs.length; i++) {
-    const t = inputs[i]!._trace;
-    if (t !== null && (top === null || t.level > top.level)) top = t;
-  }
+  const top = innermostTrace(inputs);
   if (top !== null) return top.process(prim, inputs, params);
   const aval = prim.shape(inputs, params);
   const out =
@@ -66,6 +72,32 @@ export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P
       : Tensor._fromData(aval.shape, aval.dtype, prim.impl(inputs, params, aval));
   if (observer !== null) observer.afterEval(prim as AnyPrimitive, inputs, out);
   return out;
+}
+
+/** Applies a primitive with several outputs: to the innermost transformation, or evaluates it. */
+export function bindMulti<P>(
+  prim: MultiPrimitive<P>,
+  inputs: readonly Tensor[],
+  params: P,
+): Tensor[] {
+  const top = innermostTrace(inputs);
+  if (top !== null) return top.processMulti(prim, inputs, params);
+  const avals = prim.shape(inputs, params);
+  const datas = prim.impl(inputs, params, avals);
+  const outs = avals.map((a, i) => Tensor._fromData(a.shape, a.dtype, datas[i]!));
+  if (observer !== null)
+    for (const out of outs) observer.afterEval(prim as AnyMultiPrimitive, inputs, out);
+  return outs;
+}
+
+/** The highest-level trace among the inputs' tracers, or null when all are concrete. */
+function innermostTrace(inputs: readonly Tensor[]): Trace | null {
+  let top: Trace | null = null;
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i]!._trace;
+    if (t !== null && (top === null || t.level > top.level)) top = t;
+  }
+  return top;
 }
 
 function allOnes(shape: readonly number[]): boolean {

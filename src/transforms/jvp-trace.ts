@@ -4,9 +4,9 @@
  */
 
 import { isFloat } from "../core/dtype.js";
-import type { Primitive } from "../core/primitive.js";
+import type { MultiPrimitive, Primitive } from "../core/primitive.js";
 import { Tensor } from "../core/tensor.js";
-import { bind, Trace } from "../core/trace.js";
+import { bind, bindMulti, Trace } from "../core/trace.js";
 import { fitTangent } from "./fit.js";
 
 export class JvpTrace extends Trace {
@@ -16,6 +16,29 @@ export class JvpTrace extends Trace {
   }
 
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
+    const { primals, tangents, anyTangent } = this.unbox(inputs);
+    const out = bind(prim, primals, params);
+    // A finished trace's tracers are plain values; integer and bool results carry no tangent.
+    if (!anyTangent || this.done || !isFloat(out.dtype)) return out;
+    const dout = prim.jvp(primals, tangents, out, params);
+    if (dout === null) return out;
+    return Tensor._tracer(this, out, fitTangent(dout, out), -1);
+  }
+
+  processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly Tensor[], params: P): Tensor[] {
+    const { primals, tangents, anyTangent } = this.unbox(inputs);
+    const outs = bindMulti(prim, primals, params);
+    if (!anyTangent || this.done) return outs;
+    const douts = prim.jvp(primals, tangents, outs, params);
+    return outs.map((out, i) => {
+      const d = douts[i];
+      return d === null || d === undefined || !isFloat(out.dtype)
+        ? out
+        : Tensor._tracer(this, out, fitTangent(d, out), -1);
+    });
+  }
+
+  private unbox(inputs: readonly Tensor[]) {
     const n = inputs.length;
     const primals = new Array<Tensor>(n);
     const tangents = new Array<Tensor | null>(n);
@@ -31,11 +54,6 @@ export class JvpTrace extends Trace {
         tangents[i] = null;
       }
     }
-    const out = bind(prim, primals, params);
-    // A finished trace's tracers are plain values; integer and bool results carry no tangent.
-    if (!anyTangent || this.done || !isFloat(out.dtype)) return out;
-    const dout = prim.jvp(primals, tangents, out, params);
-    if (dout === null) return out;
-    return Tensor._tracer(this, out, fitTangent(dout, out), -1);
+    return { primals, tangents, anyTangent };
   }
 }

@@ -9,14 +9,26 @@
  */
 
 import { isFloat } from "../core/dtype.js";
-import type { AnyPrimitive, Primitive } from "../core/primitive.js";
+import type {
+  AnyMultiPrimitive,
+  AnyPrimitive,
+  MultiPrimitive,
+  Primitive,
+} from "../core/primitive.js";
 import { Tensor } from "../core/tensor.js";
-import { bind, Trace } from "../core/trace.js";
+import { bind, bindMulti, Trace } from "../core/trace.js";
 import { add } from "../ops/index.js";
 import { fitCotangent, fitTangent } from "./fit.js";
 
 /** Marks a missing second input of a unary call in `slot1`. */
 const ABSENT = -2;
+
+/** The inputs of a call that are not kept inline, and the outputs of a multi-output call. */
+interface ManyInputs {
+  readonly primals: readonly Tensor[];
+  readonly slots: readonly number[];
+  readonly outs?: readonly Tensor[];
+}
 
 /**
  * The recorded calls, stored as parallel arrays (one entry per call, no object per call: a long
@@ -24,20 +36,19 @@ const ABSENT = -2;
  * Entry i holds what the VJP rule of call i needs: its primitive, params, inputs one level down,
  * output, and the tape index of each input (-1 for a value that is constant to this trace).
  * Unary and binary calls keep their inputs inline; other arities keep arrays in `many`.
- * An entry with a null primitive is an input of the differentiated function (a leaf).
+ * An entry with a null primitive is an input of the differentiated function (a leaf, slot0 = -1)
+ * or one output of a multi-output call (a projection: slot0 = the call's entry, params = the
+ * output's index). A multi-output call's own entry keeps its outputs in `many`.
  */
 export class Tape {
-  readonly prims: (AnyPrimitive | null)[] = [];
+  readonly prims: (AnyPrimitive | AnyMultiPrimitive | null)[] = [];
   readonly params: unknown[] = [];
   readonly outs: Tensor[] = [];
   readonly in0: (Tensor | null)[] = [];
   readonly in1: (Tensor | null)[] = [];
   readonly slot0: number[] = [];
   readonly slot1: number[] = [];
-  readonly many: ({
-    readonly primals: readonly Tensor[];
-    readonly slots: readonly number[];
-  } | null)[] = [];
+  readonly many: (ManyInputs | null)[] = [];
 
   get length(): number {
     return this.outs.length;
@@ -63,15 +74,36 @@ export class Tape {
     return this.push(prim, params, out, null, null, -1, ABSENT, { primals, slots });
   }
 
+  /**
+   * Appends a multi-output call and one projection entry per float output; returns the index of
+   * each output's projection (-1 for integer outputs, which carry no derivative).
+   */
+  pushMulti(
+    prim: AnyMultiPrimitive,
+    params: unknown,
+    primals: readonly Tensor[],
+    slots: readonly number[],
+    outs: readonly Tensor[],
+  ): number[] {
+    const call = this.push(prim, params, outs[0]!, null, null, -1, ABSENT, {
+      primals,
+      slots,
+      outs,
+    });
+    return outs.map((out, i) =>
+      isFloat(out.dtype) ? this.push(null, i, out, null, null, call, ABSENT, null) : -1,
+    );
+  }
+
   private push(
-    prim: AnyPrimitive | null,
+    prim: AnyPrimitive | AnyMultiPrimitive | null,
     params: unknown,
     out: Tensor,
     x0: Tensor | null,
     x1: Tensor | null,
     s0: number,
     s1: number,
-    many: { readonly primals: readonly Tensor[]; readonly slots: readonly number[] } | null,
+    many: ManyInputs | null,
   ): number {
     this.prims.push(prim);
     this.params.push(params);
@@ -113,8 +145,29 @@ export class VjpTrace extends Trace {
     const n = inputs.length;
     const primals = new Array<Tensor>(n);
     const slots = new Array<number>(n);
+    const anyTraced = this.unbox(inputs, primals, slots);
+    const out = bind(prim, primals, params);
+    if (!anyTraced || this.done || !isFloat(out.dtype)) return out;
+    const slot = this.tape.pushCall(prim as AnyPrimitive, params, primals, slots, out);
+    return Tensor._tracer(this, out, null, slot);
+  }
+
+  processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly Tensor[], params: P): Tensor[] {
+    const primals = new Array<Tensor>(inputs.length);
+    const slots = new Array<number>(inputs.length);
+    const anyTraced = this.unbox(inputs, primals, slots);
+    const outs = bindMulti(prim, primals, params);
+    if (!anyTraced || this.done) return outs;
+    const outSlots = this.tape.pushMulti(prim as AnyMultiPrimitive, params, primals, slots, outs);
+    return outs.map((out, i) =>
+      outSlots[i]! >= 0 ? Tensor._tracer(this, out, null, outSlots[i]!) : out,
+    );
+  }
+
+  /** Fills primals and slots from the inputs; true when any input is a tracer of this trace. */
+  private unbox(inputs: readonly Tensor[], primals: Tensor[], slots: number[]): boolean {
     let anyTraced = false;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < inputs.length; i++) {
       const x = inputs[i]!;
       if (x._trace === this) {
         primals[i] = x._primal!;
@@ -125,10 +178,7 @@ export class VjpTrace extends Trace {
         slots[i] = -1;
       }
     }
-    const out = bind(prim, primals, params);
-    if (!anyTraced || this.done || !isFloat(out.dtype)) return out;
-    const slot = this.tape.pushCall(prim as AnyPrimitive, params, primals, slots, out);
-    return Tensor._tracer(this, out, null, slot);
+    return anyTraced;
   }
 }
 
@@ -156,11 +206,47 @@ export function backward(
   const { prims, params, outs, in0, in1, slot0, slot1, many } = tape;
   const cts = new Array<Tensor | null>(tape.length).fill(null);
   for (const [slot, ct] of seeds) accumulate(cts, slot, fitCotangent(ct, outs[slot]!));
+  // Cotangents gathered from projections for their multi-output call, by the call's index.
+  let multiCts: Map<number, (Tensor | null)[]> | null = null;
   for (let i = tape.length - 1; i >= 0; i--) {
     const ct = cts[i]!;
-    if (ct === null) continue;
+    if (ct === null) {
+      const gathered = multiCts?.get(i);
+      if (gathered !== undefined) {
+        multiCts!.delete(i);
+        const { primals, slots, outs: callOuts } = many[i]!;
+        const call = prims[i] as AnyMultiPrimitive;
+        const gs = call.vjp(
+          gathered,
+          primals,
+          callOuts!,
+          params[i],
+          slots.map((s) => s >= 0),
+        );
+        for (let j = 0; j < slots.length; j++) {
+          const s = slots[j]!;
+          const g = gs[j];
+          if (s >= 0 && g !== null && g !== undefined)
+            accumulate(cts, s, fitCotangent(g, primals[j]!));
+        }
+      }
+      continue;
+    }
     const prim = prims[i]!;
-    if (prim === null) continue;
+    if (prim === null) {
+      const call = slot0[i]!;
+      if (call < 0) continue; // a leaf: its adjoint stays for the caller
+      // A projection: hand the cotangent to its multi-output call.
+      cts[i] = null;
+      multiCts ??= new Map();
+      let list = multiCts.get(call);
+      if (list === undefined) {
+        list = new Array<Tensor | null>(many[call]!.outs!.length).fill(null);
+        multiCts.set(call, list);
+      }
+      list[params[i] as number] = ct;
+      continue;
+    }
     cts[i] = null; // released as soon as it has flowed on
     const m = many[i]!;
     if (m === null) {
@@ -170,12 +256,18 @@ export function backward(
       const s0 = slot0[i]!;
       const s1 = slot1[i]!;
       if (s1 === ABSENT) {
-        const gs = prim.vjp(ct, [x0], outs[i]!, params[i], NEEDS_1[s0 >= 0 ? 1 : 0]!);
+        const gs = (prim as AnyPrimitive).vjp(
+          ct,
+          [x0],
+          outs[i]!,
+          params[i],
+          NEEDS_1[s0 >= 0 ? 1 : 0]!,
+        );
         const g0 = gs[0];
         if (s0 >= 0 && g0 !== null && g0 !== undefined) accumulate(cts, s0, fitCotangent(g0, x0));
       } else {
         const needs = NEEDS_2[(s0 >= 0 ? 1 : 0) + (s1 >= 0 ? 2 : 0)]!;
-        const gs = prim.vjp(ct, [x0, x1!], outs[i]!, params[i], needs);
+        const gs = (prim as AnyPrimitive).vjp(ct, [x0, x1!], outs[i]!, params[i], needs);
         const g0 = gs[0];
         const g1 = gs[1];
         if (s0 >= 0 && g0 !== null && g0 !== undefined) accumulate(cts, s0, fitCotangent(g0, x0));
@@ -184,7 +276,7 @@ export function backward(
       continue;
     }
     const { primals, slots } = m;
-    const gs = prim.vjp(
+    const gs = (prim as AnyPrimitive).vjp(
       ct,
       primals,
       outs[i]!,
@@ -207,17 +299,28 @@ export function backward(
  */
 export function forwardReplay(tape: Tape, seeds: ReadonlyMap<number, Tensor>): (Tensor | null)[] {
   const tangents = new Array<Tensor | null>(tape.length).fill(null);
+  // Output tangents of multi-output calls, read by their projections.
+  const multiTangents = new Map<number, readonly (Tensor | null)[]>();
   for (let i = 0; i < tape.length; i++) {
     const prim = tape.prims[i]!;
     const out = tape.outs[i]!;
     if (prim === null) {
-      const seed = seeds.get(i);
-      if (seed !== undefined) tangents[i] = fitTangent(seed, out);
+      const call = tape.slot0[i]!;
+      const t = call < 0 ? seeds.get(i) : multiTangents.get(call)?.[tape.params[i] as number];
+      if (t !== null && t !== undefined) tangents[i] = fitTangent(t, out);
       continue;
     }
     const ins = tape.slotsOf(i).map((s) => (s >= 0 ? tangents[s]! : null));
     if (ins.every((t) => t === null)) continue;
-    const dout = prim.jvp(tape.primalsOf(i), ins, out, tape.params[i]);
+    const callOuts = tape.many[i]?.outs;
+    if (callOuts !== undefined) {
+      multiTangents.set(
+        i,
+        (prim as AnyMultiPrimitive).jvp(tape.primalsOf(i), ins, callOuts, tape.params[i]),
+      );
+      continue;
+    }
+    const dout = (prim as AnyPrimitive).jvp(tape.primalsOf(i), ins, out, tape.params[i]);
     if (dout !== null) tangents[i] = fitTangent(dout, out);
   }
   return tangents;
