@@ -53,7 +53,9 @@ test("multi-output primitive: closed-form gradient and an unused output", () => 
   const xs = x0.toArray() as number[];
   const ys = y0.toArray() as number[];
   const expected = xs.map((x, i) => Math.cos(x * ys[i]!) * ys[i]! + 2 * (x + ys[i]!));
-  (gx!.toArray() as number[]).forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-12));
+  (gx!.toArray() as number[]).forEach((v, i) => {
+    assert.ok(Math.abs(v - expected[i]!) < 1e-12);
+  });
   // Only the second output used: the first gets a null cotangent.
   const g2 = ad.grad((x: ad.Tensor) => ad.sum(call(x, y0)[1]!))(x0);
   assert.deepEqual(g2.toArray(), [1, 1, 1]);
@@ -73,9 +75,11 @@ test("multi-output primitive: hessian (forward over reverse) and jacfwd vs jacre
   const ys = y0.toArray() as number[];
   const diag = xs.map((x, i) => -Math.sin(x * ys[i]!) * ys[i]! ** 2 + 2);
   const hv = h.toArray() as number[][];
-  hv.forEach((row, i) =>
-    row.forEach((v, j) => assert.ok(Math.abs(v - (i === j ? diag[i]! : 0)) < 1e-12)),
-  );
+  hv.forEach((row, i) => {
+    row.forEach((v, j) => {
+      assert.ok(Math.abs(v - (i === j ? diag[i]! : 0)) < 1e-12);
+    });
+  });
   const g = (x: ad.Tensor) => call(x, y0)[0]!;
   assert.deepEqual(ad.jacfwd(g)(x0).toArray(), ad.jacrev(g)(x0).toArray());
 });
