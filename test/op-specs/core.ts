@@ -4,10 +4,10 @@
  * into value, storage, finite-difference (orders 1 and 2, both modes) and fwd/rev agreement checks.
  */
 
-import * as ad from "../src/index.js";
-import type { Nd } from "./harness/nd.js";
-import * as nd from "./harness/nd.js";
-import type { OpSpec } from "./harness/spec.js";
+import * as ad from "../../src/index.js";
+import type { Nd } from "../harness/nd.js";
+import * as nd from "../harness/nd.js";
+import type { OpSpec } from "../harness/spec.js";
 
 const T = ad.Tensor;
 void T;
@@ -115,7 +115,7 @@ function transposeRef(x: Nd, perm: number[]): Nd {
   });
 }
 
-export const specs: OpSpec[] = [
+export const coreSpecs: OpSpec[] = [
   // ---- unary ------------------------------------------------------------------------------------
   unary("neg", "neg", ad.neg, (v) => -v),
   unary("abs", "abs", ad.abs, Math.abs, "nonzero"),

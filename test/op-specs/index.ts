@@ -1,0 +1,9 @@
+/** @file The whole op-spec table: one file per op family. */
+
+import type { OpSpec } from "../harness/spec.js";
+import { coreSpecs } from "./core.js";
+import { indexingSpecs } from "./indexing.js";
+import { linalgSpecs } from "./linalg.js";
+import { nnSpecs } from "./nn.js";
+
+export const specs: OpSpec[] = [...coreSpecs, ...linalgSpecs, ...nnSpecs, ...indexingSpecs];

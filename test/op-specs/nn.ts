@@ -1,0 +1,5 @@
+/** @file Op specs of the nn family (see test/harness/spec.ts for the format). */
+
+import type { OpSpec } from "../harness/spec.js";
+
+export const nnSpecs: OpSpec[] = [];
