@@ -43,3 +43,6 @@ export { jvp } from "./transforms/jvp.js";
 export { stopGradient } from "./transforms/stop-gradient.js";
 export type { Derivative, GradOptions } from "./transforms/types.js";
 export { grad, valueAndGrad, vjp } from "./transforms/vjp.js";
+export { checkpoint } from "./transforms/checkpoint.js";
+export { type CustomJvpRules, type CustomVjpRules, customJvp, customVjp } from "./transforms/custom.js";
+export { type CheckpointPolicy, fori, type LoopOptions, type ScanOptions, scan } from "./transforms/scan.js";

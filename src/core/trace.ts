@@ -47,6 +47,20 @@ export function withNewLevel<T>(body: (level: number) => T): T {
   }
 }
 
+/**
+ * Runs `body` with the stack at least `level` deep, so that transformations started inside get
+ * levels above `level` (used when a finished trace is re-opened to recompute a checkpoint).
+ */
+export function withLevelAtLeast<T>(level: number, body: () => T): T {
+  const saved = depth;
+  if (depth < level) depth = level;
+  try {
+    return body();
+  } finally {
+    depth = saved;
+  }
+}
+
 /** Hooks that watch every concrete primitive evaluation (debugNans, graph tools). */
 export interface EvalObserver {
   /** Called once per output of every evaluated primitive. */
@@ -91,7 +105,7 @@ export function bindMulti<P>(
 }
 
 /** The highest-level trace among the inputs' tracers, or null when all are concrete. */
-function innermostTrace(inputs: readonly Tensor[]): Trace | null {
+export function innermostTrace(inputs: readonly Tensor[]): Trace | null {
   let top: Trace | null = null;
   for (let i = 0; i < inputs.length; i++) {
     const t = inputs[i]!._trace;

@@ -25,6 +25,7 @@ import {
   slicePrim,
   transposePrim,
 } from "../primitives/movement.js";
+import { bindUnstack } from "../primitives/unstack.js";
 import { promoteArgs } from "./promote.js";
 
 /** Pad widths in NumPy's forms: n (all sides), [before, after] (every axis), or one pair per axis. */
@@ -491,4 +492,18 @@ export function flip(x: TensorLike, axis?: number | readonly number[]): Tensor {
   const axes = normalizeAxes("flip", axis, t.ndim);
   if (axes.length === 0 || shapeSize(t.shape) === 0) return t;
   return bind(flipPrim, [t], { axes });
+}
+
+/**
+ * The slices of x along `axis` (default 0), as an array of tensors: the inverse of `stack`.
+ * Differentiating all n slices costs O(size) in total (one multi-output primitive).
+ * @example ad.unstack(ad.tensor([[1, 2], [3, 4]])) // [tensor([1, 2]), tensor([3, 4])]
+ */
+export function unstack(x: TensorLike, axis = 0): Tensor[] {
+  const t = toTensor(x);
+  const ax = normalizeAxis("unstack", axis, t.ndim);
+  if (ax === 0) return bindUnstack(t);
+  // Move `axis` to the front, keeping the other axes in order.
+  const perm = [ax, ...t.shape.map((_, i) => i).filter((i) => i !== ax)];
+  return bindUnstack(transpose(t, perm));
 }

@@ -38,7 +38,8 @@ export class JvpTrace extends Trace {
     });
   }
 
-  private unbox(inputs: readonly Tensor[]) {
+  /** The inputs one level down and their tangents (null where the input is not of this trace). */
+  unbox(inputs: readonly Tensor[]) {
     const n = inputs.length;
     const primals = new Array<Tensor>(n);
     const tangents = new Array<Tensor | null>(n);

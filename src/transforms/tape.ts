@@ -116,6 +116,36 @@ export class Tape {
     return this.outs.length - 1;
   }
 
+  /** Drops the entries from `length` on (a checkpointed range whose internals are not kept). */
+  truncate(length: number): void {
+    for (const a of [
+      this.prims,
+      this.params,
+      this.outs,
+      this.in0,
+      this.in1,
+      this.slot0,
+      this.slot1,
+      this.many,
+    ]) {
+      a.length = length;
+    }
+  }
+
+  /** The entries below `start` that the entries from `start` on read, in increasing order. */
+  readsBefore(start: number): number[] {
+    const found = new Set<number>();
+    for (let i = start; i < this.length; i++) {
+      if (this.prims[i] === null) {
+        const call = this.slot0[i]!; // a projection reads its call, which is in the range
+        if (call >= 0 && call < start) found.add(call);
+        continue;
+      }
+      for (const s of this.slotsOf(i)) if (s >= 0 && s < start) found.add(s);
+    }
+    return [...found].sort((a, b) => a - b);
+  }
+
   /** The inputs of call i, one level down. */
   primalsOf(i: number): readonly Tensor[] {
     const many = this.many[i];
@@ -164,8 +194,25 @@ export class VjpTrace extends Trace {
     );
   }
 
+  /**
+   * Records a custom call (customVjp, customJvp, checkpoint) whose outputs were computed by the
+   * caller one level down; `rule` supplies its VJP and JVP. Returns the outputs, boxed.
+   */
+  recordCustom(
+    rule: AnyMultiPrimitive,
+    primals: readonly Tensor[],
+    slots: readonly number[],
+    outs: readonly Tensor[],
+  ): Tensor[] {
+    if (this.done || !slots.some((s) => s >= 0)) return [...outs];
+    const outSlots = this.tape.pushMulti(rule, undefined, primals, slots, outs);
+    return outs.map((out, i) =>
+      outSlots[i]! >= 0 ? Tensor._tracer(this, out, null, outSlots[i]!) : out,
+    );
+  }
+
   /** Fills primals and slots from the inputs; true when any input is a tracer of this trace. */
-  private unbox(inputs: readonly Tensor[], primals: Tensor[], slots: number[]): boolean {
+  unbox(inputs: readonly Tensor[], primals: Tensor[], slots: number[]): boolean {
     let anyTraced = false;
     for (let i = 0; i < inputs.length; i++) {
       const x = inputs[i]!;
@@ -182,11 +229,6 @@ export class VjpTrace extends Trace {
   }
 }
 
-function accumulate(slots: (Tensor | null)[], slot: number, g: Tensor): void {
-  const prev = slots[slot]!;
-  slots[slot] = prev === null ? g : add(prev, g);
-}
-
 const NEEDS_2: readonly (readonly boolean[])[] = [
   [false, false],
   [true, false],
@@ -196,6 +238,33 @@ const NEEDS_2: readonly (readonly boolean[])[] = [
 const NEEDS_1: readonly (readonly boolean[])[] = [[false], [true]];
 
 /**
+ * Adjoints of a walk over the tape entries from `base` on: `local[i - base]` for those entries,
+ * and `external` for entries below `base` that they read (a checkpointed range re-run at the end
+ * of the tape reads the values it was given from before it).
+ */
+class Adjoints {
+  readonly local: (Tensor | null)[];
+  readonly external = new Map<number, Tensor>();
+  constructor(
+    readonly base: number,
+    size: number,
+  ) {
+    this.local = new Array<Tensor | null>(size).fill(null);
+  }
+
+  add(slot: number, g: Tensor): void {
+    if (slot < this.base) {
+      const prev = this.external.get(slot);
+      this.external.set(slot, prev === undefined ? g : add(prev, g));
+      return;
+    }
+    const i = slot - this.base;
+    const prev = this.local[i]!;
+    this.local[i] = prev === null ? g : add(prev, g);
+  }
+}
+
+/**
  * Propagates cotangents from `seeds` (tape index, cotangent) back to the leaves. Returns the
  * adjoint of every index that still holds one at the end: the leaves (null where none flowed).
  */
@@ -203,13 +272,34 @@ export function backward(
   tape: Tape,
   seeds: readonly (readonly [number, Tensor])[],
 ): (Tensor | null)[] {
+  return walkBack(tape, seeds, 0).local;
+}
+
+/**
+ * Backward over the entries from `base` to the end only; returns the adjoints that flowed out of
+ * that range into entries below `base`, by index.
+ */
+export function backwardRange(
+  tape: Tape,
+  base: number,
+  seeds: readonly (readonly [number, Tensor])[],
+): Map<number, Tensor> {
+  return walkBack(tape, seeds, base).external;
+}
+
+function walkBack(
+  tape: Tape,
+  seeds: readonly (readonly [number, Tensor])[],
+  base: number,
+): Adjoints {
   const { prims, params, outs, in0, in1, slot0, slot1, many } = tape;
-  const cts = new Array<Tensor | null>(tape.length).fill(null);
-  for (const [slot, ct] of seeds) accumulate(cts, slot, fitCotangent(ct, outs[slot]!));
+  const adj = new Adjoints(base, tape.length - base);
+  const cts = adj.local;
+  for (const [slot, ct] of seeds) adj.add(slot, fitCotangent(ct, outs[slot]!));
   // Cotangents gathered from projections for their multi-output call, by the call's index.
   let multiCts: Map<number, (Tensor | null)[]> | null = null;
-  for (let i = tape.length - 1; i >= 0; i--) {
-    const ct = cts[i]!;
+  for (let i = tape.length - 1; i >= base; i--) {
+    const ct = cts[i - base]!;
     if (ct === null) {
       const gathered = multiCts?.get(i);
       if (gathered !== undefined) {
@@ -226,8 +316,7 @@ export function backward(
         for (let j = 0; j < slots.length; j++) {
           const s = slots[j]!;
           const g = gs[j];
-          if (s >= 0 && g !== null && g !== undefined)
-            accumulate(cts, s, fitCotangent(g, primals[j]!));
+          if (s >= 0 && g !== null && g !== undefined) adj.add(s, fitCotangent(g, primals[j]!));
         }
       }
       continue;
@@ -237,7 +326,7 @@ export function backward(
       const call = slot0[i]!;
       if (call < 0) continue; // a leaf: its adjoint stays for the caller
       // A projection: hand the cotangent to its multi-output call.
-      cts[i] = null;
+      cts[i - base] = null;
       multiCts ??= new Map();
       let list = multiCts.get(call);
       if (list === undefined) {
@@ -247,7 +336,7 @@ export function backward(
       list[params[i] as number] = ct;
       continue;
     }
-    cts[i] = null; // released as soon as it has flowed on
+    cts[i - base] = null; // released as soon as it has flowed on
     const m = many[i]!;
     if (m === null) {
       // Unary and binary calls: inputs inline, shared `needs` arrays.
@@ -264,14 +353,14 @@ export function backward(
           NEEDS_1[s0 >= 0 ? 1 : 0]!,
         );
         const g0 = gs[0];
-        if (s0 >= 0 && g0 !== null && g0 !== undefined) accumulate(cts, s0, fitCotangent(g0, x0));
+        if (s0 >= 0 && g0 !== null && g0 !== undefined) adj.add(s0, fitCotangent(g0, x0));
       } else {
         const needs = NEEDS_2[(s0 >= 0 ? 1 : 0) + (s1 >= 0 ? 2 : 0)]!;
         const gs = (prim as AnyPrimitive).vjp(ct, [x0, x1!], outs[i]!, params[i], needs);
         const g0 = gs[0];
         const g1 = gs[1];
-        if (s0 >= 0 && g0 !== null && g0 !== undefined) accumulate(cts, s0, fitCotangent(g0, x0));
-        if (s1 >= 0 && g1 !== null && g1 !== undefined) accumulate(cts, s1, fitCotangent(g1, x1!));
+        if (s0 >= 0 && g0 !== null && g0 !== undefined) adj.add(s0, fitCotangent(g0, x0));
+        if (s1 >= 0 && g1 !== null && g1 !== undefined) adj.add(s1, fitCotangent(g1, x1!));
       }
       continue;
     }
@@ -287,10 +376,10 @@ export function backward(
       const s = slots[j]!;
       const g = gs[j];
       if (s < 0 || g === null || g === undefined) continue;
-      accumulate(cts, s, fitCotangent(g, primals[j]!));
+      adj.add(s, fitCotangent(g, primals[j]!));
     }
   }
-  return cts;
+  return adj;
 }
 
 /**
@@ -298,19 +387,42 @@ export function backward(
  * recorded primals (no primal is recomputed). Returns the tangent of every index (null = zero).
  */
 export function forwardReplay(tape: Tape, seeds: ReadonlyMap<number, Tensor>): (Tensor | null)[] {
-  const tangents = new Array<Tensor | null>(tape.length).fill(null);
+  return walkForward(tape, seeds, 0, new Map());
+}
+
+/**
+ * Forward replay over the entries from `base` on, given the tangents of entries below `base`
+ * that they read; returns the tangents of the range (`result[i - base]`).
+ */
+export function forwardReplayRange(
+  tape: Tape,
+  base: number,
+  external: ReadonlyMap<number, Tensor>,
+): (Tensor | null)[] {
+  return walkForward(tape, new Map(), base, external);
+}
+
+function walkForward(
+  tape: Tape,
+  seeds: ReadonlyMap<number, Tensor>,
+  base: number,
+  external: ReadonlyMap<number, Tensor>,
+): (Tensor | null)[] {
+  const tangents = new Array<Tensor | null>(tape.length - base).fill(null);
+  const tangentAt = (s: number): Tensor | null =>
+    s < 0 ? null : s < base ? (external.get(s) ?? null) : tangents[s - base]!;
   // Output tangents of multi-output calls, read by their projections.
   const multiTangents = new Map<number, readonly (Tensor | null)[]>();
-  for (let i = 0; i < tape.length; i++) {
+  for (let i = base; i < tape.length; i++) {
     const prim = tape.prims[i]!;
     const out = tape.outs[i]!;
     if (prim === null) {
       const call = tape.slot0[i]!;
       const t = call < 0 ? seeds.get(i) : multiTangents.get(call)?.[tape.params[i] as number];
-      if (t !== null && t !== undefined) tangents[i] = fitTangent(t, out);
+      if (t !== null && t !== undefined) tangents[i - base] = fitTangent(t, out);
       continue;
     }
-    const ins = tape.slotsOf(i).map((s) => (s >= 0 ? tangents[s]! : null));
+    const ins = tape.slotsOf(i).map(tangentAt);
     if (ins.every((t) => t === null)) continue;
     const callOuts = tape.many[i]?.outs;
     if (callOuts !== undefined) {
@@ -321,7 +433,7 @@ export function forwardReplay(tape: Tape, seeds: ReadonlyMap<number, Tensor>): (
       continue;
     }
     const dout = (prim as AnyPrimitive).jvp(tape.primalsOf(i), ins, out, tape.params[i]);
-    if (dout !== null) tangents[i] = fitTangent(dout, out);
+    if (dout !== null) tangents[i - base] = fitTangent(dout, out);
   }
   return tangents;
 }

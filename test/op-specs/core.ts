@@ -584,6 +584,19 @@ export const coreSpecs: OpSpec[] = [
       ]),
   },
   {
+    name: "unstack axis=1",
+    prims: ["unstack", "transpose"],
+    fn: (x) => ad.mul(ad.unstack(x, 1)[2]!, ad.unstack(x, 1)[0]!),
+    shapes: [[[2, 3, 2]]],
+    // x[:, 2, :] * x[:, 0, :] for x of shape [2, 3, 2]
+    ref: (x) => ({
+      shape: [2, 2],
+      data: Float64Array.from(
+        [0, 1].flatMap((a) => [0, 1].map((c) => x.data[a * 6 + 4 + c]! * x.data[a * 6 + c]!)),
+      ),
+    }),
+  },
+  {
     name: "slice",
     prims: ["slice"],
     fn: (x) => ad.slice(x, [1, -3], [2, 2]),

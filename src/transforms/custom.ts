@@ -1,0 +1,286 @@
+/**
+ * @file customVjp and customJvp: functions whose derivatives are given by the user's rules.
+ *
+ * A custom function called with tracers looks at the innermost transformation among its tensor
+ * arguments. Reverse mode runs the function (or `fwd`) one level down and records one tape entry
+ * whose VJP is the user's rule (customVjp's `bwd`, or for customJvp the transpose of its linear
+ * JVP rule, obtained by differentiating the rule in reverse mode). Forward mode applies customJvp's
+ * rule directly, and differentiates a customVjp function through `f` itself (its rule is about
+ * reverse mode; see docs/custom-rules.md). Outer transformations differentiate through the rules,
+ * which are written with the library's ops, so custom functions nest to any order.
+ */
+
+import { isFloat } from "../core/dtype.js";
+import { AdjointError, ValueError } from "../core/errors.js";
+import type { AnyMultiPrimitive } from "../core/primitive.js";
+import { describeTree, flatten, type TreeDef, treeDefsEqual, unflatten } from "../core/pytree.js";
+import { Tensor } from "../core/tensor.js";
+import { innermostTrace } from "../core/trace.js";
+import { zerosLike } from "../ops/index.js";
+import { checkDerivativeLeaf, resultLeaf } from "./args.js";
+import { fitTangent } from "./fit.js";
+import { jvp } from "./jvp.js";
+import { JvpTrace } from "./jvp-trace.js";
+import { VjpTrace } from "./tape.js";
+import { callFn, type Fn } from "./types.js";
+import { vjp } from "./vjp.js";
+
+/** A call's arguments split into their tensor leaves and the rest of the structure. */
+interface SplitArgs {
+  readonly tensors: Tensor[];
+  /** The arguments with the tensor leaves replaced by `tensors` (others kept as they were). */
+  rebuild(tensors: readonly unknown[]): unknown[];
+}
+
+function splitArgs(args: readonly unknown[]): SplitArgs {
+  const [leaves, def] = flatten(args);
+  const positions: number[] = [];
+  leaves.forEach((leaf, i) => {
+    if (leaf instanceof Tensor) positions.push(i);
+  });
+  return {
+    tensors: positions.map((i) => leaves[i] as Tensor),
+    rebuild: (tensors) => {
+      const copy = leaves.slice();
+      positions.forEach((p, j) => {
+        copy[p] = tensors[j];
+      });
+      return unflatten(def, copy) as unknown[];
+    },
+  };
+}
+
+function resultLeaves(op: string, out: unknown): [Tensor[], TreeDef] {
+  const [leaves, def] = flatten(out);
+  return [leaves.map((l, i) => resultLeaf(op, l, `result (leaf ${i})`)), def];
+}
+
+function never(): never {
+  throw new AdjointError("custom rule: internal error: a custom entry is never evaluated");
+}
+
+/** A tape entry whose rules are closures over one call. */
+function customEntry(
+  name: string,
+  vjpRule: (cts: readonly (Tensor | null)[]) => readonly (Tensor | null)[],
+  jvpRule: (tangents: readonly (Tensor | null)[]) => readonly (Tensor | null)[],
+): AnyMultiPrimitive {
+  return {
+    name,
+    multipleResults: true,
+    shape: never,
+    impl: never,
+    vjp: (cts) => vjpRule(cts),
+    jvp: (_primals, tangents) => jvpRule(tangents),
+  };
+}
+
+/** f of the tensor leaves only (the other leaves of the arguments are held fixed). */
+function ofTensors(f: Fn, split: SplitArgs): (...ts: Tensor[]) => unknown {
+  return (...ts) => callFn(f, split.rebuild(ts));
+}
+
+// ---- customVjp ---------------------------------------------------------------------------------
+
+export interface CustomVjpRules {
+  /** `fwd(...args)` returns `[out, residuals]`: f's value and whatever bwd needs. */
+  fwd: Fn;
+  /** `bwd(residuals, ct)` returns an array with one cotangent per argument (null: zero). */
+  bwd: (residuals: never, ct: never) => unknown;
+}
+
+/**
+ * f with a reverse-mode rule of your own. In reverse mode `fwd` runs instead of f and `bwd` maps
+ * the output cotangent to one cotangent per argument. Forward mode differentiates f itself.
+ * Arguments and results may be pytrees; values f closes over are not covered by the rule (pass
+ * them as arguments to differentiate them through it).
+ * @example
+ * // gradient clipping: identity forward, clipped gradient backward
+ * const clip = ad.customVjp((x: ad.Tensor) => x, {
+ *   fwd: (x: ad.Tensor) => [x, null],
+ *   bwd: (_res: null, ct: ad.Tensor) => [ad.clip(ct, -1, 1)],
+ * });
+ */
+export function customVjp<F extends Fn>(
+  f: F,
+  rules: CustomVjpRules,
+): (...args: Parameters<F>) => ReturnType<F> {
+  const g = (...args: unknown[]): unknown => {
+    const split = splitArgs(args);
+    const top = innermostTrace(split.tensors);
+    if (!(top instanceof VjpTrace) || top.done) return callFn(f, args);
+    const primals = new Array<Tensor>(split.tensors.length);
+    const slots = new Array<number>(split.tensors.length);
+    top.unbox(split.tensors, primals, slots);
+    const primalArgs = split.rebuild(primals);
+    const result = callFn(rules.fwd, primalArgs);
+    if (!Array.isArray(result) || result.length !== 2) {
+      throw new ValueError(
+        `customVjp: fwd must return [out, residuals]; got ${Array.isArray(result) ? `an array of length ${result.length}` : typeof result}`,
+      );
+    }
+    const [outLeaves, outDef] = resultLeaves("customVjp", result[0]);
+    const residuals = result[1];
+    const entry = customEntry(
+      "custom_vjp",
+      (cts) => {
+        const ct = unflatten(
+          outDef,
+          outLeaves.map((o, i) => cts[i] ?? zerosLike(o)),
+        );
+        const grads = (rules.bwd as (r: unknown, c: unknown) => unknown)(residuals, ct);
+        if (!Array.isArray(grads) || grads.length !== args.length) {
+          throw new ValueError(
+            `customVjp: bwd must return an array with one cotangent per argument (${args.length}); got ${Array.isArray(grads) ? `length ${grads.length}` : typeof grads}`,
+          );
+        }
+        return cotangentsFor(args, grads, primals);
+      },
+      (tangents) => {
+        // Forward replay (jacfwd, linearize) differentiates f itself, as forward mode does.
+        const ts = tangents.map((t, j) => t ?? zerosLike(primals[j]!));
+        return flatten(jvp(ofTensors(f, split), primals, ts)[1])[0] as Tensor[];
+      },
+    );
+    return unflatten(outDef, top.recordCustom(entry, primals, slots, outLeaves));
+  };
+  return g as (...args: Parameters<F>) => ReturnType<F>;
+}
+
+/** bwd's per-argument cotangents, flattened to the arguments' tensor leaves and checked. */
+function cotangentsFor(
+  args: readonly unknown[],
+  grads: readonly unknown[],
+  primals: readonly Tensor[],
+): (Tensor | null)[] {
+  const out: (Tensor | null)[] = [];
+  args.forEach((arg, k) => {
+    const [argLeaves, argDef] = flatten(arg);
+    const g = grads[k];
+    if (g === null || g === undefined) {
+      for (const leaf of argLeaves) if (leaf instanceof Tensor) out.push(null);
+      return;
+    }
+    const [gLeaves, gDef] = flatten(g);
+    if (!treeDefsEqual(argDef, gDef)) {
+      throw new ValueError(
+        `customVjp: bwd's cotangent for argument ${k} must have the argument's structure ${describeTree(argDef)}; got ${describeTree(gDef)}`,
+      );
+    }
+    argLeaves.forEach((leaf, i) => {
+      if (!(leaf instanceof Tensor)) return;
+      const primal = primals[out.length]!;
+      const gi = gLeaves[i];
+      out.push(
+        gi === null || gi === undefined
+          ? null
+          : checkDerivativeLeaf(
+              "customVjp",
+              "cotangent",
+              gi,
+              primal,
+              `argument ${k} (leaf ${i}) from bwd`,
+            ),
+      );
+    });
+  });
+  return out;
+}
+
+// ---- customJvp ---------------------------------------------------------------------------------
+
+export interface CustomJvpRules {
+  /** `jvp(primals, tangents)` (arrays with one entry per argument) returns `[out, tangentOut]`. */
+  jvp: (primals: never, tangents: never) => unknown;
+}
+
+/**
+ * f with a forward-mode rule of your own. Forward mode uses the rule; reverse mode
+ * differentiates through it (the rule is linear in the tangents, and its transpose is taken by
+ * reverse mode), as JAX does. The rule is written with the library's ops, so higher orders work.
+ * @example
+ * // log(1 + e^x) with a derivative that stays finite for large x
+ * const softplus = ad.customJvp((x: ad.Tensor) => ad.log1p(ad.exp(x)), {
+ *   jvp: ([x]: ad.Tensor[], [dx]: ad.Tensor[]) => [softplus(x), ad.mul(dx, ad.sigmoid(x))],
+ * });
+ */
+export function customJvp<F extends Fn>(
+  f: F,
+  rules: CustomJvpRules,
+): (...args: Parameters<F>) => ReturnType<F> {
+  const rule = (primalArgs: unknown[], tangentArgs: unknown[]): [Tensor[], Tensor[], TreeDef] => {
+    const result = (rules.jvp as (p: unknown, t: unknown) => unknown)(primalArgs, tangentArgs);
+    if (!Array.isArray(result) || result.length !== 2) {
+      throw new ValueError("customJvp: the jvp rule must return [out, tangentOut]");
+    }
+    const [outLeaves, outDef] = resultLeaves("customJvp", result[0]);
+    const [tLeaves, tDef] = flatten(result[1]);
+    if (!treeDefsEqual(outDef, tDef)) {
+      throw new ValueError(
+        `customJvp: the rule's tangentOut must have the structure of out ${describeTree(outDef)}; got ${describeTree(tDef)}`,
+      );
+    }
+    const tangents = tLeaves.map((t, i) =>
+      t instanceof Tensor
+        ? fitTangent(checkShapeOnly(t, outLeaves[i]!, i), outLeaves[i]!)
+        : zerosLike(outLeaves[i]!),
+    );
+    return [outLeaves, tangents, outDef];
+  };
+  const g = (...args: unknown[]): unknown => {
+    const split = splitArgs(args);
+    const top = innermostTrace(split.tensors);
+    if (top instanceof JvpTrace && !top.done) {
+      const { primals, tangents } = top.unbox(split.tensors);
+      const filled = tangents.map((t, j) => t ?? zerosLike(primals[j]!));
+      const [outs, touts, outDef] = rule(split.rebuild(primals), split.rebuild(filled));
+      return unflatten(
+        outDef,
+        outs.map((o, i) => (isFloat(o.dtype) ? top.box(o, touts[i]!) : o)),
+      );
+    }
+    if (top instanceof VjpTrace && !top.done) {
+      const primals = new Array<Tensor>(split.tensors.length);
+      const slots = new Array<number>(split.tensors.length);
+      top.unbox(split.tensors, primals, slots);
+      const primalArgs = split.rebuild(primals);
+      // One level down the custom function applies its rule again (outer levels use it too).
+      const [outLeaves, outDef] = resultLeaves("customJvp", g(...primalArgs));
+      const floatIdx = primals.flatMap((p, j) => (isFloat(p.dtype) ? [j] : []));
+      /** The rule's tangent output as a function of the float inputs' tangents (linear). */
+      const linear = (...ts: Tensor[]): Tensor[] => {
+        const full = primals.map((p) => zerosLike(p));
+        floatIdx.forEach((j, k) => {
+          full[j] = ts[k]!;
+        });
+        return rule(primalArgs, split.rebuild(full))[1];
+      };
+      const entry = customEntry(
+        "custom_jvp",
+        (cts) => {
+          // The transpose of the linear rule: its VJP (at any point; zeros).
+          const [, pull] = vjp(linear, ...floatIdx.map((j) => zerosLike(primals[j]!)));
+          const gs = pull(outLeaves.map((o, i) => cts[i] ?? zerosLike(o))) as Tensor[];
+          const out: (Tensor | null)[] = primals.map(() => null);
+          floatIdx.forEach((j, k) => {
+            out[j] = gs[k]!;
+          });
+          return out;
+        },
+        (tangents) => linear(...floatIdx.map((j) => tangents[j] ?? zerosLike(primals[j]!))),
+      );
+      return unflatten(outDef, top.recordCustom(entry, primals, slots, outLeaves));
+    }
+    return callFn(f, args);
+  };
+  return g as (...args: Parameters<F>) => ReturnType<F>;
+}
+
+function checkShapeOnly(t: Tensor, out: Tensor, i: number): Tensor {
+  if (t.shape.length !== out.shape.length || t.shape.some((d, k) => d !== out.shape[k])) {
+    throw new ValueError(
+      `customJvp: the rule's tangent for output leaf ${i} must have shape [${out.shape.join(",")}]; got [${t.shape.join(",")}]`,
+    );
+  }
+  return t;
+}
