@@ -30,6 +30,13 @@ export { type NestedArray, type ReduceOptions, Tensor, type TensorLike } from ".
 export { bind, bindMulti } from "./core/trace.js";
 export * from "./ops/index.js";
 export { type CheckGradsOptions, checkGrads } from "./tools/check-grads.js";
+export { checkpoint } from "./transforms/checkpoint.js";
+export {
+  type CustomJvpRules,
+  type CustomVjpRules,
+  customJvp,
+  customVjp,
+} from "./transforms/custom.js";
 export {
   hessian,
   hvp,
@@ -40,9 +47,13 @@ export {
   linearize,
 } from "./transforms/jacobian.js";
 export { jvp } from "./transforms/jvp.js";
+export {
+  type CheckpointPolicy,
+  fori,
+  type LoopOptions,
+  type ScanOptions,
+  scan,
+} from "./transforms/scan.js";
 export { stopGradient } from "./transforms/stop-gradient.js";
 export type { Derivative, GradOptions } from "./transforms/types.js";
 export { grad, valueAndGrad, vjp } from "./transforms/vjp.js";
-export { checkpoint } from "./transforms/checkpoint.js";
-export { type CustomJvpRules, type CustomVjpRules, customJvp, customVjp } from "./transforms/custom.js";
-export { type CheckpointPolicy, fori, type LoopOptions, type ScanOptions, scan } from "./transforms/scan.js";

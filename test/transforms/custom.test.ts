@@ -137,7 +137,9 @@ test("customVjp: nesting: inside jvp, hessian, grad of grad, jacfwd, and vmap-fr
   const xs = [0.3, -0.8];
   // grad of grad: d/dx sigmoid(x) = s(1 - s)
   const gg = ad.grad((x: ad.Tensor) => ad.sum(ad.grad((x: ad.Tensor) => ad.sum(sp(x)))(x)))(x);
-  (gg.toArray() as number[]).forEach((v, i) => close(v, s(xs[i]!) * (1 - s(xs[i]!))));
+  (gg.toArray() as number[]).forEach((v, i) => {
+    close(v, s(xs[i]!) * (1 - s(xs[i]!)));
+  });
   // hessian (forward over reverse) is diagonal with the same entries
   const h = ad
     .hessian((x: ad.Tensor) => ad.sum(sp(x)))(x)
@@ -146,7 +148,9 @@ test("customVjp: nesting: inside jvp, hessian, grad of grad, jacfwd, and vmap-fr
   close(h[0]![1]!, 0);
   // inside jvp (forward mode through f) and jacfwd (replay through f) agree with jacrev (the rule)
   const [, t] = ad.jvp((x: ad.Tensor) => sp(x), [x], [f64([1, 1])]);
-  (t.toArray() as number[]).forEach((v, i) => close(v, s(xs[i]!)));
+  (t.toArray() as number[]).forEach((v, i) => {
+    close(v, s(xs[i]!));
+  });
   assert.deepEqual(
     (ad.jacfwd(sp)(x).toArray() as number[][]).flat().map((v) => v.toFixed(12)),
     (ad.jacrev(sp)(x).toArray() as number[][]).flat().map((v) => v.toFixed(12)),
