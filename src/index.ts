@@ -29,6 +29,8 @@ export type { PyTree } from "./core/pytree.js";
 export { type NestedArray, type ReduceOptions, Tensor, type TensorLike } from "./core/tensor.js";
 export { bind, bindMulti } from "./core/trace.js";
 export * from "./ops/index.js";
+export { linalg } from "./ops/linalg-decompositions.js";
+export { random } from "./ops/random.js";
 export { type CheckGradsOptions, checkGrads } from "./tools/check-grads.js";
 export { checkpoint } from "./transforms/checkpoint.js";
 export {

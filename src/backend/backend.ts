@@ -199,4 +199,71 @@ export interface Backend {
     out: TypedArray,
     outShape: Shape,
   ): void;
+
+  // ---- dense linear algebra -------------------------------------------------------------------
+  // Batches of matrices [...batch, rows, cols], row-major; float data only. Kernels compute in
+  // float64 (also for float32 data) and round when they write. None of them throws: singular or
+  // indefinite input gives the documented values and the caller decides what to report.
+
+  /**
+   * LU factorisation with partial pivoting of square matrices `a` ([...batch, n, n]). Writes the
+   * packed factors into `lu` (same shape: L strictly below the diagonal, its unit diagonal
+   * implicit; U on and above it) and the row permutation into `perm` ([...batch, n]): row i of
+   * L U is row perm[i] of A. A column without a nonzero pivot is skipped, so a singular matrix
+   * gets an exact 0 on U's diagonal (LAPACK getrf's behaviour) and nothing divides by zero.
+   */
+  lu(a: TypedArray, shape: Shape, lu: TypedArray, perm: Int32Array): void;
+
+  /**
+   * Solves op(A) X = B for triangular A ([...batch, n, n]) and B ([...batch, n, k], the same
+   * batch), where op(A) = A^T when `transpose`. Only the `lower` (else upper) triangle of A is
+   * read, without its diagonal when `unitDiagonal` (then taken as ones). A zero on the diagonal
+   * gives IEEE infinities / NaN. `out` has B's shape.
+   */
+  triangularSolve(
+    a: TypedArray,
+    b: TypedArray,
+    bShape: Shape,
+    lower: boolean,
+    transpose: boolean,
+    unitDiagonal: boolean,
+    out: TypedArray,
+  ): void;
+
+  /**
+   * Cholesky factor L (lower, positive diagonal, zero above) of the symmetric part (A + A^T) / 2
+   * of each matrix of `a` ([...batch, n, n]). Returns -1 when every matrix is positive definite;
+   * otherwise the flat batch index of the first one that is not, whose `out` is all NaN.
+   */
+  cholesky(a: TypedArray, shape: Shape, out: TypedArray): number;
+
+  /**
+   * Reduced QR by Householder reflections of `a` ([...batch, m, n]), k = min(m, n): `q` is
+   * [...batch, m, k] with orthonormal columns, `r` is [...batch, k, n] upper triangular with a
+   * non-negative diagonal (which makes both factors unique for a full-rank A).
+   */
+  qr(a: TypedArray, shape: Shape, q: TypedArray, r: TypedArray): void;
+
+  /**
+   * Eigendecomposition of the symmetric part (A + A^T) / 2 of each matrix of `a`
+   * ([...batch, n, n]): eigenvalues ascending into `w` ([...batch, n]) and orthonormal
+   * eigenvectors as the columns of `v` ([...batch, n, n]), each column's largest-magnitude entry
+   * positive. Converges on repeated eigenvalues. A matrix with a NaN or infinite entry gets NaN.
+   */
+  eigh(a: TypedArray, shape: Shape, w: TypedArray, v: TypedArray): void;
+
+  /**
+   * Reduced singular value decomposition A = U diag(S) Vh of `a` ([...batch, m, n]),
+   * k = min(m, n): `u` [...batch, m, k] and `vh` [...batch, k, n] with orthonormal columns / rows
+   * (completed to an orthonormal set for zero singular values), `s` [...batch, k] descending and
+   * non-negative. Each pair's joint sign makes the largest-magnitude entry of U's column positive.
+   * A matrix with a NaN or infinite entry gets NaN.
+   */
+  svd(a: TypedArray, shape: Shape, u: TypedArray, s: TypedArray, vh: TypedArray): void;
+
+  /**
+   * The indices (int32) that sort x along `axis`: stable in both directions; NaN counts as the
+   * largest value (last ascending, first descending). `out` has x's shape.
+   */
+  argsort(x: TypedArray, shape: Shape, axis: number, descending: boolean, out: Int32Array): void;
 }

@@ -434,6 +434,47 @@ export class Tensor {
     return ops.astype(this, dtype);
   }
 
+  // ---- indexing and sorting -------------------------------------------------------------------
+  takeAlongAxis(indices: TensorLike, axis: number | null): Tensor {
+    return ops.takeAlongAxis(this, indices, axis);
+  }
+  stridedSlice(
+    begin: readonly ops.SliceEntry[],
+    end?: readonly ops.SliceEntry[] | null,
+    step?: readonly ops.SliceEntry[] | null,
+  ): Tensor {
+    return ops.stridedSlice(this, begin, end, step);
+  }
+  sliceUpdate(begin: readonly number[], values: TensorLike): Tensor {
+    return ops.sliceUpdate(this, begin, values);
+  }
+  unstack(axis?: number): Tensor[] {
+    return ops.unstack(this, axis);
+  }
+  sort(options?: ops.SortOptions): Tensor {
+    return ops.sort(this, options);
+  }
+  argsort(options?: ops.SortOptions): Tensor {
+    return ops.argsort(this, options);
+  }
+  topk(k: number, options?: { axis?: number }): [Tensor, Tensor] {
+    return ops.topk(this, k, options);
+  }
+
+  // ---- neural-net ops ---------------------------------------------------------------------------
+  conv2d(w: TensorLike, options?: ops.Conv2dOptions): Tensor {
+    return ops.conv2d(this, w, options);
+  }
+  conv1d(w: TensorLike, options?: ops.Conv1dOptions): Tensor {
+    return ops.conv1d(this, w, options);
+  }
+  maxPool2d(kernel: number | readonly [number, number], options?: ops.Pool2dOptions): Tensor {
+    return ops.maxPool2d(this, kernel, options);
+  }
+  avgPool2d(kernel: number | readonly [number, number], options?: ops.Pool2dOptions): Tensor {
+    return ops.avgPool2d(this, kernel, options);
+  }
+
   // ---- linear algebra -------------------------------------------------------------------------
   matmul(y: TensorLike): Tensor {
     return ops.matmul(this, y);

@@ -1,7 +1,10 @@
 /** @file The user-facing ops, re-exported by family. Tensor methods and the package root use these. */
 
 export * from "./creation.js";
+export * from "./einsum.js";
 export * from "./elementwise.js";
+export * from "./indexing.js";
 export * from "./linalg.js";
+export * from "./nn.js";
 export * from "./reduce.js";
 export * from "./shape.js";

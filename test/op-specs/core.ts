@@ -170,14 +170,22 @@ export const coreSpecs: OpSpec[] = [
     { order: 0 },
   ),
   // floor/ceil/round have zero derivative: checked as real derivatives at non-integer points.
-  unary(
-    "floor (zero derivative)",
-    "floor",
-    (x) => ad.mul(ad.floor(x), x),
-    (v) => Math.floor(v) * v,
-    {
-      fixed: [0.25, 1.3, -0.7, 2.6, -1.45, 0.9],
-    },
+  ...(
+    [
+      ["floor", ad.floor, Math.floor],
+      ["ceil", ad.ceil, Math.ceil],
+      ["round", ad.round, roundHalfEven],
+    ] as const
+  ).map(([name, fn, ref]) =>
+    unary(
+      `${name} (zero derivative)`,
+      name,
+      (x) => ad.mul(fn(x), x),
+      (v) => ref(v) * v,
+      {
+        fixed: [0.25, 1.3, -0.7, 2.6, -1.45, 0.9],
+      },
+    ),
   ),
   // ---- binary -----------------------------------------------------------------------------------
   binary("add", "add", ad.add, (a, b) => a + b),

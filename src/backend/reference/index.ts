@@ -6,9 +6,11 @@
 import type { Backend } from "../backend.js";
 import { binary, cast, select, unary } from "./elementwise.js";
 import { gather, scatterAdd } from "./indexing.js";
+import { cholesky, eigh, lu, qr, svd, triangularSolve } from "./linalg.js";
 import { matmul } from "./matmul.js";
 import { broadcastTo, concat, flip, pad, slice, transpose } from "./movement.js";
 import { cumsum, reduce } from "./reduce.js";
+import { argsort } from "./sort.js";
 
 export const referenceBackend: Backend = {
   name: "reference",
@@ -27,4 +29,11 @@ export const referenceBackend: Backend = {
   gather,
   scatterAdd,
   matmul,
+  lu,
+  triangularSolve,
+  cholesky,
+  qr,
+  eigh,
+  svd,
+  argsort,
 };
