@@ -60,6 +60,19 @@ export class Tape {
   }
 
   /** Appends a call; returns its index. */
+  /** Appends a binary call (inputs inline); returns its index. */
+  pushBinary(
+    prim: AnyPrimitive,
+    params: unknown,
+    x0: Tensor,
+    x1: Tensor,
+    s0: number,
+    s1: number,
+    out: Tensor,
+  ): number {
+    return this.push(prim, params, out, x0, x1, s0, s1, null);
+  }
+
   pushCall(
     prim: AnyPrimitive,
     params: unknown,
@@ -173,12 +186,36 @@ export class VjpTrace extends Trace {
 
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
     const n = inputs.length;
+    if (n === 2) return this.process2(prim, inputs[0]!, inputs[1]!, params);
     const primals = new Array<Tensor>(n);
     const slots = new Array<number>(n);
     const anyTraced = this.unbox(inputs, primals, slots);
     const out = bind(prim, primals, params);
     if (!anyTraced || this.done || !isFloat(out.dtype)) return out;
     const slot = this.tape.pushCall(prim as AnyPrimitive, params, primals, slots, out);
+    return Tensor._tracer(this, out, null, slot);
+  }
+
+  /**
+   * The binary case without the primals/slots arrays (the entry stores its inputs inline): the
+   * per-op hot path of scalar code under grad.
+   */
+  private process2<P>(prim: Primitive<P>, x: Tensor, y: Tensor, params: P): Tensor {
+    const xMine = x._trace === this;
+    const yMine = y._trace === this;
+    const p0 = xMine ? x._primal! : x;
+    const p1 = yMine ? y._primal! : y;
+    const out = bind(prim, [p0, p1], params);
+    if (!(xMine || yMine) || this.done || !isFloat(out.dtype)) return out;
+    const slot = this.tape.pushBinary(
+      prim as AnyPrimitive,
+      params,
+      p0,
+      p1,
+      xMine ? x._slot : -1,
+      yMine ? y._slot : -1,
+      out,
+    );
     return Tensor._tracer(this, out, null, slot);
   }
 
