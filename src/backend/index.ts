@@ -1,9 +1,14 @@
-/** @file The active backend. Primitives' impls call `getBackend()`; the reference backend is the default. */
+/**
+ * @file The active backend. Primitives' impls call `getBackend()`. The default is the fast plain-JS
+ * backend (monomorphic float32/float64 loops, bit-identical to the reference) over the reference
+ * backend, which stays the test oracle.
+ */
 
 import type { Backend } from "./backend.js";
+import { createFastBackend } from "./fast/index.js";
 import { referenceBackend } from "./reference/index.js";
 
-let active: Backend = referenceBackend;
+let active: Backend = createFastBackend(referenceBackend);
 
 export function getBackend(): Backend {
   return active;
@@ -15,3 +20,4 @@ export function setBackend(backend: Backend): void {
 }
 
 export type { Backend } from "./backend.js";
+export { createFastBackend, referenceBackend };
