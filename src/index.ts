@@ -7,7 +7,14 @@
  */
 
 export type { Backend } from "./backend/backend.js";
-export { createFastBackend, getBackend, referenceBackend, setBackend } from "./backend/index.js";
+export {
+  createFastBackend,
+  createWasmBackend,
+  getBackend,
+  referenceBackend,
+  setBackend,
+  useWasm,
+} from "./backend/index.js";
 export { scalar, type TensorOptions, tensor } from "./core/convert.js";
 export { type DType, getDefaultFloat, setDefaultFloat, type TypedArray } from "./core/dtype.js";
 export {

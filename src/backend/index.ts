@@ -1,14 +1,16 @@
 /**
- * @file The active backend. Primitives' impls call `getBackend()`. The default is the fast plain-JS
- * backend (monomorphic float32/float64 loops, bit-identical to the reference) over the reference
- * backend, which stays the test oracle.
+ * @file The active backend. Primitives' impls call `getBackend()`. The default stacks three: the
+ * WebAssembly SIMD matmul (where the platform has wasm SIMD and a product is large enough), over the
+ * fast plain-JS backend (monomorphic float32/float64 loops, bit-identical to the reference), over
+ * the reference backend, which stays the test oracle.
  */
 
 import type { Backend } from "./backend.js";
 import { createFastBackend } from "./fast/index.js";
 import { referenceBackend } from "./reference/index.js";
+import { createWasmBackend } from "./wasm/index.js";
 
-let active: Backend = createFastBackend(referenceBackend);
+let active: Backend = createWasmBackend(createFastBackend(referenceBackend));
 
 export function getBackend(): Backend {
   return active;
@@ -19,5 +21,18 @@ export function setBackend(backend: Backend): void {
   active = backend;
 }
 
+/**
+ * Makes the active backend use the wasm matmul (wrapping whatever backend is active now).
+ * Returns whether wasm is active; false (and nothing changed) when WebAssembly SIMD is missing.
+ */
+export function useWasm(): boolean {
+  const current = getBackend();
+  if (current.name.startsWith("wasm(")) return true;
+  const next = createWasmBackend(current);
+  if (next === current) return false;
+  setBackend(next);
+  return true;
+}
+
 export type { Backend } from "./backend.js";
-export { createFastBackend, referenceBackend };
+export { createFastBackend, createWasmBackend, referenceBackend };

@@ -1,0 +1,415 @@
+/**
+ * @file WebAssembly SIMD matrix product: a register-tiled micro-kernel and packing routines
+ * generated at runtime, and the TypeScript driver that copies operands into wasm memory, blocks
+ * the loops for the caches and copies the result out.
+ *
+ * Design (the classic Goto/BLIS scheme, sized for 128-bit SIMD and V8's 15 usable vector
+ * registers on x64):
+ * - Each operand matrix is copied as is into wasm memory (a memcpy), then packed by wasm code:
+ *   op(A) into panels of MR rows, each stored k-major (MR consecutive values per p), op(B) into
+ *   panels of NR columns, also k-major. Packing reads through (row, col) strides, so all four
+ *   transpose combinations cost the same single pass and the micro-kernel never sees a
+ *   transpose. A last, partial panel is filled with copies of the last real row / column: a
+ *   padded row or column of op(A) / op(B) only reaches padded rows / columns of C, which are
+ *   computed and never copied out, so the kernel needs no edge cases.
+ * - The micro-kernel keeps an MR x NR tile of C in MR*NR/lanes v128 accumulators; per step p it
+ *   loads NR/lanes vectors of B, splats MR scalars of A (v128.load32_splat / load64_splat) and
+ *   does a mul + add each (no FMA: relaxed SIMD is behind a flag in Node 20).
+ * - Loops (outer to inner): NC-column blocks of B, KC-deep k blocks, MC-row blocks of A, NR
+ *   panels of B, MR panels of A (inside the wasm call). A KC x NR panel of B stays in L1 while
+ *   the kernel sweeps the A panels of an MC x KC block, which stays in L2 with the KC x NC block
+ *   of B; later k blocks accumulate into C.
+ *
+ * Tuning notes (measured on V8 11.3, x64): 4x8 (f32) and 4x4 (f64) tiles beat 5x8, 6x8, 3x12,
+ * 8x4 and 6x4, 3x6, 2x8, 8x2: larger tiles make TurboFan spill accumulators. Unrolling the k
+ * loop by 2 was ~30% slower for the same reason (its scheduler hoists all loads of the
+ * unrolled body), so the loop is not unrolled.
+ *
+ * float32 data accumulates in float32 (the reference accumulates in float64), so results differ
+ * from the reference by rounding on the order of k * eps * sum|a||b|. float64 results are
+ * bit-identical to the reference: the same products are summed in the same (increasing p) order.
+ */
+
+import type { TypedArray } from "../../core/dtype.js";
+import type { Shape } from "../backend.js";
+import { broadcastStrides, Odometer, rowMajorStrides, sizeOf } from "../reference/strides.js";
+import { encodeModule, FunctionBuilder, I32, V128 } from "./encoder.js";
+import { type WasmMemory, wasmApi } from "./wasm-api.js";
+
+/** Tile geometry of one element type. */
+interface TileConfig {
+  /** Bytes per element. */
+  eb: 4 | 8;
+  /** Rows of the register tile. */
+  mr: number;
+  /** Columns of the register tile (a multiple of the lanes per vector). */
+  nr: number;
+}
+
+const F32_TILE: TileConfig = { eb: 4, mr: 4, nr: 8 };
+const F64_TILE: TileConfig = { eb: 8, mr: 4, nr: 4 };
+
+/** Depth of a k block: a KC x NR panel of B (8 KiB for f32 and f64) stays in L1. */
+const KC = 256;
+
+/**
+ * Bytes of a KC x NC block of packed B, which the kernel sweeps once per MC-row block of A:
+ * half of a 1 MiB L2, so large n (1024 f64: 2 MiB per k block) does not stream B from L3.
+ */
+const NC_BYTES = 512 * 1024;
+
+/** Rows of A per block: an MC x KC block of packed A (128 KiB f32, 256 KiB f64) stays in L2. */
+const MC = 128;
+
+/**
+ * The micro-kernel `tile(a, b, c, kc, ldc, accumulate, panels, aStride)` (pointers and strides
+ * in bytes, kc >= 1): for each of `panels` consecutive A panels (a, a + aStride, ...), computes
+ * its MR x NR product with the B panel at `b` over kc steps and stores it (or, if `accumulate`,
+ * adds it) into C at c, c + MR*ldc, ...
+ */
+function buildTile({ eb, mr, nr }: TileConfig): FunctionBuilder {
+  const lanes = 16 / eb;
+  const nv = nr / lanes;
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32, I32], []);
+  const [A, B, C, KCP, LDC, ACC, PANELS, ASTRIDE] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const ap = f.local(I32);
+  const bp = f.local(I32);
+  const bEnd = f.local(I32);
+  const rp = f.local(I32);
+  const acc: number[] = [];
+  for (let i = 0; i < mr * nv; i++) acc.push(f.local(V128));
+  const bv: number[] = [];
+  for (let v = 0; v < nv; v++) bv.push(f.local(V128));
+  const av = f.local(V128);
+  const splat = (off: number) => (eb === 4 ? f.v128Load32Splat(off) : f.v128Load64Splat(off));
+  const vadd = () => (eb === 4 ? f.f32x4Add() : f.f64x2Add());
+  const vmul = () => (eb === 4 ? f.f32x4Mul() : f.f64x2Mul());
+
+  // The k loop ends when bp reaches bEnd: one pointer compare instead of a separate counter.
+  f.get(KCP)
+    .i32Const(nr * eb)
+    .i32Mul();
+  f.get(B).i32Add().set(bEnd);
+  f.block().loop();
+  f.get(PANELS).i32Eqz().brIf(1);
+  // Accumulators: C's current values, or zero.
+  f.get(ACC).if_();
+  f.get(C).set(rp);
+  for (let r = 0; r < mr; r++) {
+    for (let v = 0; v < nv; v++) {
+      f.get(rp).v128Load(v * 16);
+      f.set(acc[r * nv + v]!);
+    }
+    if (r < mr - 1) f.get(rp).get(LDC).i32Add().set(rp);
+  }
+  f.else_();
+  for (const x of acc) f.v128Zero().set(x);
+  f.end();
+  f.get(A).set(ap).get(B).set(bp);
+  f.loop();
+  for (let v = 0; v < nv; v++) {
+    f.get(bp).v128Load(v * 16);
+    f.set(bv[v]!);
+  }
+  for (let r = 0; r < mr; r++) {
+    f.get(ap);
+    splat(r * eb);
+    f.set(av);
+    for (let v = 0; v < nv; v++) {
+      f.get(acc[r * nv + v]!)
+        .get(av)
+        .get(bv[v]!);
+      vmul();
+      vadd();
+      f.set(acc[r * nv + v]!);
+    }
+  }
+  f.get(ap)
+    .i32Const(mr * eb)
+    .i32Add()
+    .set(ap);
+  f.get(bp)
+    .i32Const(nr * eb)
+    .i32Add()
+    .tee(bp);
+  f.get(bEnd).i32Ne().brIf(0);
+  f.end();
+  // Store the tile; rp ends one row past it, which is where the next panel's tile starts.
+  f.get(C).set(rp);
+  for (let r = 0; r < mr; r++) {
+    for (let v = 0; v < nv; v++)
+      f.get(rp)
+        .get(acc[r * nv + v]!)
+        .v128Store(v * 16);
+    f.get(rp).get(LDC).i32Add().set(rp);
+  }
+  f.get(rp).set(C);
+  f.get(A).get(ASTRIDE).i32Add().set(A);
+  f.get(PANELS).i32Const(1).i32Sub().set(PANELS);
+  f.br(0);
+  f.end().end();
+  return f;
+}
+
+/**
+ * The packing routine `pack(src, rs, cs, rows, depth, dst)` (src, dst, rs, cs in bytes; rows,
+ * depth >= 1): reads the rows x depth matrix X[i, p] = src[i*rs + p*cs] and writes
+ * ceil(rows / w) panels of w rows, each depth-major: dst[(i/w)*w*depth + p*w + i%w] = X[i, p].
+ * Rows past the end of a last partial panel repeat the last row (see the file comment).
+ */
+function buildPack(eb: 4 | 8, w: number): FunctionBuilder {
+  const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32], []);
+  const [SRC, RS, CS, ROWS, DEPTH, DST] = [0, 1, 2, 3, 4, 5];
+  const i0 = f.local(I32);
+  const sp = f.local(I32);
+  const p = f.local(I32);
+  const off: number[] = [];
+  for (let r = 0; r < w; r++) off.push(f.local(I32));
+  const load = (o: number) => (eb === 4 ? f.f32Load(o) : f.f64Load(o));
+  const store = (o: number) => (eb === 4 ? f.f32Store(o) : f.f64Store(o));
+
+  f.i32Const(0).set(i0);
+  f.block().loop();
+  f.get(i0).get(ROWS).i32LtS().i32Eqz().brIf(1);
+  // Byte offset of each source row of this panel: min(i0 + r, rows - 1) * rs.
+  for (let r = 0; r < w; r++) {
+    f.get(i0).i32Const(r).i32Add();
+    f.get(ROWS).i32Const(1).i32Sub();
+    f.get(i0).i32Const(r).i32Add();
+    f.get(ROWS).i32LtS().select();
+    f.get(RS).i32Mul().set(off[r]!);
+  }
+  f.get(SRC).set(sp).get(DEPTH).set(p);
+  f.loop();
+  for (let r = 0; r < w; r++) {
+    f.get(DST).get(sp).get(off[r]!).i32Add();
+    load(0);
+    store(r * eb);
+  }
+  f.get(DST)
+    .i32Const(w * eb)
+    .i32Add()
+    .set(DST);
+  f.get(sp).get(CS).i32Add().set(sp);
+  f.get(p).i32Const(1).i32Sub().tee(p).brIf(0);
+  f.end();
+  f.get(i0).i32Const(w).i32Add().set(i0);
+  f.br(0);
+  f.end().end();
+  return f;
+}
+
+/** The module's bytes (also used by tests to check it validates). */
+export function matmulModuleBytes(): Uint8Array<ArrayBuffer> {
+  return encodeModule([
+    { name: "tile32", fn: buildTile(F32_TILE) },
+    { name: "tile64", fn: buildTile(F64_TILE) },
+    { name: "packA32", fn: buildPack(4, F32_TILE.mr) },
+    { name: "packB32", fn: buildPack(4, F32_TILE.nr) },
+    { name: "packA64", fn: buildPack(8, F64_TILE.mr) },
+    { name: "packB64", fn: buildPack(8, F64_TILE.nr) },
+  ]);
+}
+
+type TileFn = (
+  a: number,
+  b: number,
+  c: number,
+  kc: number,
+  ldc: number,
+  accumulate: number,
+  panels: number,
+  aStride: number,
+) => void;
+
+type PackFn = (
+  src: number,
+  rs: number,
+  cs: number,
+  rows: number,
+  depth: number,
+  dst: number,
+) => void;
+
+/** The kernels of one element type. */
+interface Kernels {
+  tile: TileFn;
+  packA: PackFn;
+  packB: PackFn;
+}
+
+interface Instance {
+  memory: WasmMemory;
+  f32: Kernels;
+  f64: Kernels;
+}
+
+let instance: Instance | null = null;
+
+function getInstance(): Instance {
+  if (instance) return instance;
+  const wasm = wasmApi();
+  if (!wasm) throw new Error("wasmMatmul: WebAssembly is not available");
+  const memory = new wasm.Memory({ initial: 16 });
+  // Synchronous compilation: the module is ~2 KiB, under browsers' 4 KiB main-thread limit.
+  const mod = new wasm.Module(matmulModuleBytes());
+  const ex = new wasm.Instance(mod, { env: { memory } }).exports as Record<string, TileFn & PackFn>;
+  instance = {
+    memory,
+    f32: { tile: ex.tile32!, packA: ex.packA32!, packB: ex.packB32! },
+    f64: { tile: ex.tile64!, packA: ex.packA64!, packB: ex.packB64! },
+  };
+  return instance;
+}
+
+/** Most bytes the kernel asks for: i32 addressing stays positive, and engines cap at 2-4 GiB. */
+const MAX_BYTES = 2 ** 31 - 65536;
+
+/**
+ * Grows the memory to at least `bytes` and returns its buffer (growing detaches old views), or
+ * null when it cannot grow that far.
+ */
+function ensureMemory(inst: Instance, bytes: number): ArrayBuffer | null {
+  if (bytes > MAX_BYTES) return null;
+  const have = inst.memory.buffer.byteLength;
+  if (bytes > have) {
+    try {
+      inst.memory.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      return null;
+    }
+  }
+  return inst.memory.buffer;
+}
+
+/** The float typed arrays the kernel handles. */
+type FloatArray = Float32Array | Float64Array;
+
+/** Batch strides of a [...batch, r, c] operand read as broadcast to batchShape. */
+function batchStrides(shape: Shape, batchShape: Shape): number[] {
+  const nb = shape.length - 2;
+  return broadcastStrides(shape.slice(0, nb), batchShape, rowMajorStrides(shape).slice(0, nb));
+}
+
+/** Rounds an element count up to a whole number of 16-byte vectors. */
+function alignEl(n: number, eb: number): number {
+  const per = 16 / eb;
+  return Math.ceil(n / per) * per;
+}
+
+/**
+ * The Backend `matmul` contract for float32 / float64 (a, b and out of the same type), on the
+ * wasm kernel. Returns false, having written nothing, when one matrix's working set does not fit
+ * in wasm memory (then the caller uses another kernel). Throws if WebAssembly is unavailable
+ * (callers check for SIMD first).
+ */
+export function wasmMatmul(
+  a: FloatArray,
+  aShape: Shape,
+  b: FloatArray,
+  bShape: Shape,
+  transA: boolean,
+  transB: boolean,
+  out: FloatArray,
+  outShape: Shape,
+): boolean {
+  const ra = aShape.length;
+  const ro = outShape.length;
+  const m = outShape[ro - 2]!;
+  const n = outShape[ro - 1]!;
+  const k = transA ? aShape[ra - 2]! : aShape[ra - 1]!;
+  const batchShape = outShape.slice(0, ro - 2);
+  const batches = sizeOf(batchShape);
+  const mn = m * n;
+  if (mn === 0 || batches === 0) return true;
+  if (k === 0) {
+    out.fill(0, 0, batches * mn);
+    return true;
+  }
+  const f64 = out instanceof Float64Array;
+  const { eb, mr, nr } = f64 ? F64_TILE : F32_TILE;
+  const inst = getInstance();
+  const { tile, packA, packB } = f64 ? inst.f64 : inst.f32;
+  const mPanels = Math.ceil(m / mr);
+  const nPanels = Math.ceil(n / nr);
+  const mPad = mPanels * mr;
+  const nPad = nPanels * nr;
+  // Layout in elements, each region 16-byte aligned: A and B as given, packed A, packed B, C.
+  const rawA = 0;
+  const rawB = alignEl(m * k, eb);
+  const pA = rawB + alignEl(k * n, eb);
+  const pB = pA + mPad * k;
+  const cEl = pB + nPad * k;
+  const buf = ensureMemory(inst, (cEl + mPad * nPad) * eb);
+  if (buf === null) return false;
+  const mem: FloatArray = f64 ? new Float64Array(buf) : new Float32Array(buf);
+
+  // Byte strides of op(A)[i, p] and op(B)[p, j] in their raw copies.
+  const aRs = (transA ? 1 : k) * eb;
+  const aCs = (transA ? m : 1) * eb;
+  const bRs = (transB ? 1 : n) * eb;
+  const bCs = (transB ? k : 1) * eb;
+  const iter = new Odometer(
+    batchShape,
+    [batchStrides(aShape, batchShape), batchStrides(bShape, batchShape)],
+    [0, 0],
+  );
+  const offs = iter.offsets;
+  let packedA = -1;
+  let packedB = -1;
+  const ldc = nPad * eb;
+  const aStride = mr * k * eb;
+  const mcPanels = Math.max(1, Math.floor(MC / mr));
+  const ncPanels = Math.max(1, Math.floor(NC_BYTES / (KC * nr * eb)));
+  // Equal k blocks (784 = 2 x 392, not 3 x 256 + 16): no short block paying a full pass over C.
+  const kcBlock = Math.ceil(k / Math.ceil(k / KC));
+  for (let t = 0; t < batches; t++) {
+    // Broadcast batch dims re-read the same matrix: copy and pack it once.
+    if (offs[0] !== packedA) {
+      packedA = offs[0]!;
+      mem.set(a.subarray(packedA, packedA + m * k), rawA);
+      packA(rawA * eb, aRs, aCs, m, k, pA * eb);
+    }
+    if (offs[1] !== packedB) {
+      packedB = offs[1]!;
+      mem.set(b.subarray(packedB, packedB + k * n), rawB);
+      // op(B)^T's rows are op(B)'s columns: pack them as rows of width nr.
+      packB(rawB * eb, bCs, bRs, n, k, pB * eb);
+    }
+    for (let jc = 0; jc < nPanels; jc += ncPanels) {
+      const jEnd = Math.min(nPanels, jc + ncPanels);
+      for (let pc = 0; pc < k; pc += kcBlock) {
+        const kc = Math.min(kcBlock, k - pc);
+        for (let ip = 0; ip < mPanels; ip += mcPanels) {
+          const panels = Math.min(mcPanels, mPanels - ip);
+          for (let jp = jc; jp < jEnd; jp++) {
+            tile(
+              (pA + ip * mr * k + pc * mr) * eb,
+              (pB + jp * nr * k + pc * nr) * eb,
+              (cEl + ip * mr * nPad + jp * nr) * eb,
+              kc,
+              ldc,
+              pc > 0 ? 1 : 0,
+              panels,
+              aStride,
+            );
+          }
+        }
+      }
+    }
+    const o = t * mn;
+    if (nPad === n) out.set(mem.subarray(cEl, cEl + mn), o);
+    else {
+      for (let i = 0; i < m; i++) {
+        out.set(mem.subarray(cEl + i * nPad, cEl + i * nPad + n), o + i * n);
+      }
+    }
+    iter.next();
+  }
+  return true;
+}
+
+/** True when `x` is a float array the wasm kernel handles. */
+export function isFloatArray(x: TypedArray): x is FloatArray {
+  return x instanceof Float32Array || x instanceof Float64Array;
+}
