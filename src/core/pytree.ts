@@ -3,7 +3,7 @@
  * `flatten` lists the leaves and a TreeDef describing the nesting; `unflatten` rebuilds it.
  */
 
-import { Tensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
 
 /** A nested structure of tensors (and numbers) in arrays and plain objects. */
 export type PyTree =
@@ -77,17 +77,6 @@ export function unflatten(def: TreeDef, leaves: readonly unknown[]): unknown {
   return build(def);
 }
 
-export function countLeaves(def: TreeDef): number {
-  switch (def.kind) {
-    case "leaf":
-      return 1;
-    case "none":
-      return 0;
-    default:
-      return def.children.reduce((n, c) => n + countLeaves(c), 0);
-  }
-}
-
 /** True when two TreeDefs have the same nesting (same array lengths, same object keys). */
 export function treeDefsEqual(a: TreeDef, b: TreeDef): boolean {
   if (a.kind !== b.kind) return false;
@@ -119,8 +108,4 @@ export function describeTree(def: TreeDef): string {
 export function treeMap(tree: unknown, fn: (leaf: unknown, index: number) => unknown): unknown {
   const [leaves, def] = flatten(tree);
   return unflatten(def, leaves.map(fn));
-}
-
-export function isTensor(v: unknown): v is Tensor {
-  return v instanceof Tensor;
 }

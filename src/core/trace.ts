@@ -137,8 +137,3 @@ function scalarEval<P>(
   );
   return Tensor._fromScalar(aval.shape, aval.dtype, aval.dtype === "float32" ? Math.fround(v) : v);
 }
-
-/** Unboxes the tracers of `trace` among `inputs` (used by finished traces). */
-export function lowerInputs(trace: Trace, inputs: readonly Tensor[]): Tensor[] {
-  return inputs.map((x) => (x._trace === trace ? x._primal! : x));
-}

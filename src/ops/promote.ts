@@ -11,7 +11,6 @@ import {
   promoteTypes,
   promoteWithWeak,
 } from "../core/dtype.js";
-import { DTypeError } from "../core/errors.js";
 import { Tensor, type TensorLike } from "../core/tensor.js";
 import { astype } from "./elementwise.js";
 
@@ -48,11 +47,4 @@ export function promoteToFloat(args: readonly TensorLike[]): Tensor[] {
   let dtype = resultDType(args);
   if (!isFloat(dtype)) dtype = promoteWithWeak(dtype, 0.5);
   return args.map((a) => asTensorOf(a, dtype));
-}
-
-/** Throws unless `x` has a float dtype. */
-export function requireFloat(op: string, arg: string, x: Tensor): void {
-  if (!isFloat(x.dtype)) {
-    throw new DTypeError(`${op}: ${arg} must have a float dtype; got ${x.dtype}`);
-  }
 }

@@ -10,11 +10,10 @@
  */
 
 import { AdjointError } from "../core/errors.js";
-import type { AnyMultiPrimitive } from "../core/primitive.js";
 import { flatten, unflatten } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
 import { innermostTrace, withLevelAtLeast } from "../core/trace.js";
-import { backwardRange, forwardReplayRange, VjpTrace } from "./tape.js";
+import { backwardRange, type CustomRules, forwardReplayRange, VjpTrace } from "./tape.js";
 import { callFn, type Fn } from "./types.js";
 
 /**
@@ -50,9 +49,9 @@ function recordCheckpointed(trace: VjpTrace, f: Fn, args: readonly unknown[]): u
   const madePrimals = made.map((i) => (outLeaves[i] as Tensor)._primal!);
   tape.truncate(start);
   if (made.length === 0) return out;
-  const rule = recomputeRule(trace, f, args, reads, made);
   const boxed = trace.recordCustom(
-    rule,
+    "checkpoint",
+    recomputeRules(trace, f, args, reads, made),
     reads.map((s) => tape.outs[s]!),
     reads,
     madePrimals,
@@ -94,23 +93,16 @@ function rerunSlot(
   return leaf._slot;
 }
 
-function never(): never {
-  throw new AdjointError("checkpoint: internal error: a recomputing entry is never evaluated");
-}
-
-function recomputeRule(
+/** Derivatives of a checkpointed range by re-running it at the end of the re-opened tape. */
+function recomputeRules(
   trace: VjpTrace,
   f: Fn,
   args: readonly unknown[],
   reads: readonly number[],
   made: readonly number[],
-): AnyMultiPrimitive {
+): CustomRules {
   const tape = trace.tape;
   return {
-    name: "checkpoint",
-    multipleResults: true,
-    shape: never,
-    impl: never,
     // Reverse: recompute f's range, pull the cotangents of its results back to what it read.
     vjp: (cts) => {
       const [base, leaves] = rerun(trace, f, args);
@@ -128,7 +120,7 @@ function recomputeRule(
       }
     },
     // Forward replay (jacfwd, linearize): recompute the range and push the tangents through it.
-    jvp: (_primals, tangents) => {
+    jvp: (tangents) => {
       const [base, leaves] = rerun(trace, f, args);
       try {
         const external = new Map<number, Tensor>();

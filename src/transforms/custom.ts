@@ -11,8 +11,7 @@
  */
 
 import { isFloat } from "../core/dtype.js";
-import { AdjointError, ValueError } from "../core/errors.js";
-import type { AnyMultiPrimitive } from "../core/primitive.js";
+import { ValueError } from "../core/errors.js";
 import { describeTree, flatten, type TreeDef, treeDefsEqual, unflatten } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
 import { innermostTrace } from "../core/trace.js";
@@ -53,26 +52,6 @@ function splitArgs(args: readonly unknown[]): SplitArgs {
 function resultLeaves(op: string, out: unknown): [Tensor[], TreeDef] {
   const [leaves, def] = flatten(out);
   return [leaves.map((l, i) => resultLeaf(op, l, `result (leaf ${i})`)), def];
-}
-
-function never(): never {
-  throw new AdjointError("custom rule: internal error: a custom entry is never evaluated");
-}
-
-/** A tape entry whose rules are closures over one call. */
-function customEntry(
-  name: string,
-  vjpRule: (cts: readonly (Tensor | null)[]) => readonly (Tensor | null)[],
-  jvpRule: (tangents: readonly (Tensor | null)[]) => readonly (Tensor | null)[],
-): AnyMultiPrimitive {
-  return {
-    name,
-    multipleResults: true,
-    shape: never,
-    impl: never,
-    vjp: (cts) => vjpRule(cts),
-    jvp: (_primals, tangents) => jvpRule(tangents),
-  };
 }
 
 /** f of the tensor leaves only (the other leaves of the arguments are held fixed). */
@@ -121,28 +100,33 @@ export function customVjp<F extends Fn>(
     }
     const [outLeaves, outDef] = resultLeaves("customVjp", result[0]);
     const residuals = result[1];
-    const entry = customEntry(
+    const boxed = top.recordCustom(
       "custom_vjp",
-      (cts) => {
-        const ct = unflatten(
-          outDef,
-          outLeaves.map((o, i) => cts[i] ?? zerosLike(o)),
-        );
-        const grads = (rules.bwd as (r: unknown, c: unknown) => unknown)(residuals, ct);
-        if (!Array.isArray(grads) || grads.length !== args.length) {
-          throw new ValueError(
-            `customVjp: bwd must return an array with one cotangent per argument (${args.length}); got ${Array.isArray(grads) ? `length ${grads.length}` : typeof grads}`,
+      {
+        vjp: (cts) => {
+          const ct = unflatten(
+            outDef,
+            outLeaves.map((o, i) => cts[i] ?? zerosLike(o)),
           );
-        }
-        return cotangentsFor(args, grads, primals);
-      },
-      (tangents) => {
+          const grads = (rules.bwd as (r: unknown, c: unknown) => unknown)(residuals, ct);
+          if (!Array.isArray(grads) || grads.length !== args.length) {
+            throw new ValueError(
+              `customVjp: bwd must return an array with one cotangent per argument (${args.length}); got ${Array.isArray(grads) ? `length ${grads.length}` : typeof grads}`,
+            );
+          }
+          return cotangentsFor(args, grads, primals);
+        },
         // Forward replay (jacfwd, linearize) differentiates f itself, as forward mode does.
-        const ts = tangents.map((t, j) => t ?? zerosLike(primals[j]!));
-        return flatten(jvp(ofTensors(f, split), primals, ts)[1])[0] as Tensor[];
+        jvp: (tangents) => {
+          const ts = tangents.map((t, j) => t ?? zerosLike(primals[j]!));
+          return flatten(jvp(ofTensors(f, split), primals, ts)[1])[0] as Tensor[];
+        },
       },
+      primals,
+      slots,
+      outLeaves,
     );
-    return unflatten(outDef, top.recordCustom(entry, primals, slots, outLeaves));
+    return unflatten(outDef, boxed);
   };
   return g as (...args: Parameters<F>) => ReturnType<F>;
 }
@@ -231,7 +215,9 @@ export function customJvp<F extends Fn>(
     const split = splitArgs(args);
     const top = innermostTrace(split.tensors);
     if (top instanceof JvpTrace && !top.done) {
-      const { primals, tangents } = top.unbox(split.tensors);
+      const primals = new Array<Tensor>(split.tensors.length);
+      const tangents = new Array<Tensor | null>(split.tensors.length);
+      top.unbox(split.tensors, primals, tangents);
       const filled = tangents.map((t, j) => t ?? zerosLike(primals[j]!));
       const [outs, touts, outDef] = rule(split.rebuild(primals), split.rebuild(filled));
       return unflatten(
@@ -255,21 +241,26 @@ export function customJvp<F extends Fn>(
         });
         return rule(primalArgs, split.rebuild(full))[1];
       };
-      const entry = customEntry(
+      const boxed = top.recordCustom(
         "custom_jvp",
-        (cts) => {
+        {
           // The transpose of the linear rule: its VJP (at any point; zeros).
-          const [, pull] = vjp(linear, ...floatIdx.map((j) => zerosLike(primals[j]!)));
-          const gs = pull(outLeaves.map((o, i) => cts[i] ?? zerosLike(o))) as Tensor[];
-          const out: (Tensor | null)[] = primals.map(() => null);
-          floatIdx.forEach((j, k) => {
-            out[j] = gs[k]!;
-          });
-          return out;
+          vjp: (cts) => {
+            const [, pull] = vjp(linear, ...floatIdx.map((j) => zerosLike(primals[j]!)));
+            const gs = pull(outLeaves.map((o, i) => cts[i] ?? zerosLike(o))) as Tensor[];
+            const out: (Tensor | null)[] = primals.map(() => null);
+            floatIdx.forEach((j, k) => {
+              out[j] = gs[k]!;
+            });
+            return out;
+          },
+          jvp: (tangents) => linear(...floatIdx.map((j) => tangents[j] ?? zerosLike(primals[j]!))),
         },
-        (tangents) => linear(...floatIdx.map((j) => tangents[j] ?? zerosLike(primals[j]!))),
+        primals,
+        slots,
+        outLeaves,
       );
-      return unflatten(outDef, top.recordCustom(entry, primals, slots, outLeaves));
+      return unflatten(outDef, boxed);
     }
     return callFn(f, args);
   };

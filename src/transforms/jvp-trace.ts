@@ -16,7 +16,9 @@ export class JvpTrace extends Trace {
   }
 
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
-    const { primals, tangents, anyTangent } = this.unbox(inputs);
+    const primals = new Array<Tensor>(inputs.length);
+    const tangents = new Array<Tensor | null>(inputs.length);
+    const anyTangent = this.unbox(inputs, primals, tangents);
     const out = bind(prim, primals, params);
     // A finished trace's tracers are plain values; integer and bool results carry no tangent.
     if (!anyTangent || this.done || !isFloat(out.dtype)) return out;
@@ -26,7 +28,9 @@ export class JvpTrace extends Trace {
   }
 
   processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly Tensor[], params: P): Tensor[] {
-    const { primals, tangents, anyTangent } = this.unbox(inputs);
+    const primals = new Array<Tensor>(inputs.length);
+    const tangents = new Array<Tensor | null>(inputs.length);
+    const anyTangent = this.unbox(inputs, primals, tangents);
     const outs = bindMulti(prim, primals, params);
     if (!anyTangent || this.done) return outs;
     const douts = prim.jvp(primals, tangents, outs, params);
@@ -38,13 +42,13 @@ export class JvpTrace extends Trace {
     });
   }
 
-  /** The inputs one level down and their tangents (null where the input is not of this trace). */
-  unbox(inputs: readonly Tensor[]) {
-    const n = inputs.length;
-    const primals = new Array<Tensor>(n);
-    const tangents = new Array<Tensor | null>(n);
+  /**
+   * Fills primals (the inputs one level down) and tangents (null where an input is not of this
+   * trace); true when any input is a tracer of this trace. Same shape as VjpTrace.unbox.
+   */
+  unbox(inputs: readonly Tensor[], primals: Tensor[], tangents: (Tensor | null)[]): boolean {
     let anyTangent = false;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < inputs.length; i++) {
       const x = inputs[i]!;
       if (x._trace === this) {
         primals[i] = x._primal!;
@@ -55,6 +59,6 @@ export class JvpTrace extends Trace {
         tangents[i] = null;
       }
     }
-    return { primals, tangents, anyTangent };
+    return anyTangent;
   }
 }

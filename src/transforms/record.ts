@@ -6,7 +6,7 @@
 
 import { isFloat } from "../core/dtype.js";
 import { flatten, type TreeDef, unflatten } from "../core/pytree.js";
-import type { Tensor } from "../core/tensor.js";
+import { Tensor } from "../core/tensor.js";
 import { withNewLevel } from "../core/trace.js";
 import { zerosLike } from "../ops/index.js";
 import { differentiableLeaf, resultLeaf } from "./args.js";
@@ -94,10 +94,7 @@ function lowerTree(tree: unknown, trace: VjpTrace): unknown {
   const [leaves, def] = flatten(tree);
   return unflatten(
     def,
-    leaves.map((leaf) => {
-      const t = leaf as Tensor;
-      return t !== null && typeof t === "object" && t._trace === trace ? t._primal : leaf;
-    }),
+    leaves.map((leaf) => (leaf instanceof Tensor && leaf._trace === trace ? leaf._primal : leaf)),
   );
 }
 

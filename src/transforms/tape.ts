@@ -9,6 +9,7 @@
  */
 
 import { isFloat } from "../core/dtype.js";
+import { AdjointError } from "../core/errors.js";
 import type {
   AnyMultiPrimitive,
   AnyPrimitive,
@@ -176,6 +177,16 @@ export class Tape {
   }
 }
 
+/** The derivative rules of one custom call: cotangents of its inputs, tangents of its outputs. */
+export interface CustomRules {
+  vjp(cts: readonly (Tensor | null)[]): readonly (Tensor | null)[];
+  jvp(tangents: readonly (Tensor | null)[]): readonly (Tensor | null)[];
+}
+
+function neverEvaluated(): never {
+  throw new AdjointError("internal error: a custom tape entry is never evaluated by bind");
+}
+
 export class VjpTrace extends Trace {
   readonly tape = new Tape();
 
@@ -233,16 +244,26 @@ export class VjpTrace extends Trace {
 
   /**
    * Records a custom call (customVjp, customJvp, checkpoint) whose outputs were computed by the
-   * caller one level down; `rule` supplies its VJP and JVP. Returns the outputs, boxed.
+   * caller one level down, as one entry whose VJP and JVP are the given closures over that call.
+   * Returns the outputs, boxed.
    */
   recordCustom(
-    rule: AnyMultiPrimitive,
+    name: string,
+    rules: CustomRules,
     primals: readonly Tensor[],
     slots: readonly number[],
     outs: readonly Tensor[],
   ): Tensor[] {
     if (this.done || !slots.some((s) => s >= 0)) return [...outs];
-    const outSlots = this.tape.pushMulti(rule, undefined, primals, slots, outs);
+    const entry: AnyMultiPrimitive = {
+      name,
+      multipleResults: true,
+      shape: neverEvaluated,
+      impl: neverEvaluated,
+      vjp: (cts) => rules.vjp(cts),
+      jvp: (_primals, tangents) => rules.jvp(tangents),
+    };
+    const outSlots = this.tape.pushMulti(entry, undefined, primals, slots, outs);
     return outs.map((out, i) =>
       outSlots[i]! >= 0 ? Tensor._tracer(this, out, null, outSlots[i]!) : out,
     );
