@@ -1,11 +1,12 @@
 /**
  * @file The elementwise functions on plain JS numbers, for the scalar fast path of bind (size-1
- * float results computed without typed arrays). They are the reference kernels' own per-element
- * definitions, so both paths give identical results.
+ * float results computed without typed arrays). Where a kernel needs more than one expression
+ * (sigmoid, softplus, relu, mod, round, erf) this calls the very function the reference and fast
+ * kernels call; the rest are the kernels' one-expression bodies, so both paths agree bit for bit.
  */
 
 import type { BinaryOp, UnaryOp } from "../backend/backend.js";
-import { mod, roundHalfEven, sigmoid } from "../backend/reference/elementwise.js";
+import { mod, relu, roundHalfEven, sigmoid, softplus } from "../backend/reference/elementwise.js";
 import { erf } from "../backend/reference/erf.js";
 
 type Fn1 = (x: number) => number;
@@ -38,8 +39,8 @@ export const UNARY_SCALAR: Partial<Record<UnaryOp, Fn1>> = {
   atanh: Math.atanh,
   erf,
   sigmoid,
-  softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
-  relu: (x) => (x > 0 || Number.isNaN(x) ? x : 0),
+  softplus,
+  relu,
   floor: Math.floor,
   ceil: Math.ceil,
   round: roundHalfEven,

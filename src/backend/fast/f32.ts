@@ -6,7 +6,7 @@
  */
 
 import type { BinaryOp, UnaryOp } from "../backend.js";
-import { mod, roundHalfEven, sigmoid } from "../reference/elementwise.js";
+import { mod, relu, roundHalfEven, sigmoid, softplus } from "../reference/elementwise.js";
 import { erf } from "../reference/erf.js";
 
 type Arr = Float32Array;
@@ -109,16 +109,10 @@ export function unary(op: UnaryOp, x: Arr, out: Arr): boolean {
       for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]!);
       return true;
     case "softplus":
-      for (let i = 0; i < n; i++) {
-        const v = x[i]!;
-        out[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-      }
+      for (let i = 0; i < n; i++) out[i] = softplus(x[i]!);
       return true;
     case "relu":
-      for (let i = 0; i < n; i++) {
-        const v = x[i]!;
-        out[i] = v > 0 || Number.isNaN(v) ? v : 0;
-      }
+      for (let i = 0; i < n; i++) out[i] = relu(x[i]!);
       return true;
     case "floor":
       for (let i = 0; i < n; i++) out[i] = Math.floor(x[i]!);

@@ -12,6 +12,16 @@ export function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
+/** log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large x, no early underflow to 0. */
+export function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** max(x, 0) that lets NaN through (NaN > 0 is false, so NaN is tested for explicitly). */
+export function relu(x: number): number {
+  return x > 0 || Number.isNaN(x) ? x : 0;
+}
+
 /** Round half to even (NumPy's `round`); keeps -0 and NaN. */
 export function roundHalfEven(x: number): number {
   // Math.round rounds halves up; a tie that landed on an odd integer goes down instead. r - x is
@@ -121,18 +131,10 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
       for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]!);
       return;
     case "softplus":
-      // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large x, no underflow to 0 early.
-      for (let i = 0; i < n; i++) {
-        const v = x[i]!;
-        out[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-      }
+      for (let i = 0; i < n; i++) out[i] = softplus(x[i]!);
       return;
     case "relu":
-      for (let i = 0; i < n; i++) {
-        const v = x[i]!;
-        // NaN > 0 is false, so NaN is let through explicitly: relu(NaN) = NaN.
-        out[i] = v > 0 || Number.isNaN(v) ? v : 0;
-      }
+      for (let i = 0; i < n; i++) out[i] = relu(x[i]!);
       return;
     case "floor":
       for (let i = 0; i < n; i++) out[i] = Math.floor(x[i]!);
