@@ -12,64 +12,70 @@ import type { TypedArray } from "../core/dtype.js";
 export type Shape = readonly number[];
 
 /** Elementwise unary kernels. `out` has the same length as `x`; dtype conversions are implicit. */
-export type UnaryOp =
-  | "neg"
-  | "abs"
-  | "sign"
-  | "exp"
-  | "log"
-  | "log1p"
-  | "expm1"
-  | "sqrt"
-  | "rsqrt"
-  | "square"
-  | "reciprocal"
-  | "sin"
-  | "cos"
-  | "tan"
-  | "asin"
-  | "acos"
-  | "atan"
-  | "sinh"
-  | "cosh"
-  | "tanh"
-  | "asinh"
-  | "acosh"
-  | "atanh"
-  | "erf"
-  | "sigmoid"
-  | "softplus"
-  | "relu"
-  | "floor"
-  | "ceil"
-  | "round"
-  | "logicalNot"
-  | "isNaN"
-  | "isFinite";
+export const UNARY_OPS = [
+  "neg",
+  "abs",
+  "sign",
+  "exp",
+  "log",
+  "log1p",
+  "expm1",
+  "sqrt",
+  "rsqrt",
+  "square",
+  "reciprocal",
+  "sin",
+  "cos",
+  "tan",
+  "asin",
+  "acos",
+  "atan",
+  "sinh",
+  "cosh",
+  "tanh",
+  "asinh",
+  "acosh",
+  "atanh",
+  "erf",
+  "sigmoid",
+  "softplus",
+  "relu",
+  "floor",
+  "ceil",
+  "round",
+  "logicalNot",
+  "isNaN",
+  "isFinite",
+] as const;
+
+export type UnaryOp = (typeof UNARY_OPS)[number];
 
 /**
  * Elementwise binary kernels with NumPy broadcasting. Comparison and logic ops write 0/1.
  * `mod` follows NumPy (the result has the divisor's sign); `round` is half-to-even;
  * `max`/`min` propagate NaN.
  */
-export type BinaryOp =
-  | "add"
-  | "sub"
-  | "mul"
-  | "div"
-  | "pow"
-  | "max"
-  | "min"
-  | "atan2"
-  | "mod"
-  | "eq"
-  | "ne"
-  | "lt"
-  | "le"
-  | "gt"
-  | "ge"
-  | "and"
-  | "or";
+export const BINARY_OPS = [
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "max",
+  "min",
+  "atan2",
+  "mod",
+  "eq",
+  "ne",
+  "lt",
+  "le",
+  "gt",
+  "ge",
+  "and",
+  "or",
+] as const;
+
+export type BinaryOp = (typeof BINARY_OPS)[number];
 
 export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin";
 

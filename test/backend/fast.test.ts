@@ -8,7 +8,15 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import type { Backend, BinaryOp, ReduceOp, Shape, UnaryOp } from "../../src/backend/backend.js";
+import {
+  type Backend,
+  BINARY_OPS,
+  type BinaryOp,
+  type ReduceOp,
+  type Shape,
+  UNARY_OPS,
+  type UnaryOp,
+} from "../../src/backend/backend.js";
 import { createFastBackend } from "../../src/backend/fast/index.js";
 import { getBackend, setBackend } from "../../src/backend/index.js";
 import { referenceBackend as R } from "../../src/backend/reference/index.js";
@@ -92,41 +100,6 @@ test("the float32 kernels are the float64 ones with Arr bound to Float32Array", 
   assert.equal(f32, f64.replace("type Arr = Float64Array;", "type Arr = Float32Array;"));
 });
 
-const UNARY_OPS: readonly UnaryOp[] = [
-  "neg",
-  "abs",
-  "sign",
-  "exp",
-  "log",
-  "log1p",
-  "expm1",
-  "sqrt",
-  "rsqrt",
-  "square",
-  "reciprocal",
-  "sin",
-  "cos",
-  "tan",
-  "asin",
-  "acos",
-  "atan",
-  "sinh",
-  "cosh",
-  "tanh",
-  "asinh",
-  "acosh",
-  "atanh",
-  "erf",
-  "sigmoid",
-  "softplus",
-  "relu",
-  "floor",
-  "ceil",
-  "round",
-  "logicalNot",
-  "isNaN",
-  "isFinite",
-];
 const BOOL_UNARY = new Set<UnaryOp>(["logicalNot", "isNaN", "isFinite"]);
 
 test("unary: every op, both float dtypes (and int32), sizes 0, 1 and 37", () => {
@@ -145,25 +118,6 @@ test("unary: every op, both float dtypes (and int32), sizes 0, 1 and 37", () => 
   }
 });
 
-const BINARY_OPS: readonly BinaryOp[] = [
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "max",
-  "min",
-  "atan2",
-  "mod",
-  "eq",
-  "ne",
-  "lt",
-  "le",
-  "gt",
-  "ge",
-  "and",
-  "or",
-];
 const BOOL_BINARY = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge", "and", "or"]);
 
 /** Equal shapes, scalars, 0-d, size 0, row and column broadcasts, outer and middle broadcasts. */
