@@ -5,6 +5,7 @@ import { test } from "node:test";
 import type { Shape } from "../../src/backend/backend.js";
 import { erf } from "../../src/backend/reference/erf.js";
 import { referenceBackend as B } from "../../src/backend/reference/index.js";
+import { mulberry32 } from "../harness/mulberry32.js";
 
 // ---------------------------------------------------------------------------------------------
 // Naive helpers: multi-indices, flat offsets, seeded data, and a NaN-aware comparison.
@@ -44,28 +45,16 @@ function bcastFlat(idx: readonly number[], shape: Shape): number {
   );
 }
 
-/** mulberry32: a tiny seeded PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Values in [-5, 5) rounded to quarters (so many ties), as float64. */
 function randn(n: number, seed: number): Float64Array {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const a = new Float64Array(n);
   for (let i = 0; i < n; i++) a[i] = Math.round((r() * 10 - 5) * 4) / 4;
   return a;
 }
 
 function randInt(n: number, seed: number, lo = -9, hi = 9): Int32Array {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const a = new Int32Array(n);
   for (let i = 0; i < n; i++) a[i] = lo + Math.floor(r() * (hi - lo + 1));
   return a;
@@ -494,7 +483,7 @@ test("select broadcasts condition and both branches", () => {
   let seed = 100;
   for (const [cShape, aShape, bShape] of cases) {
     const outShape = broadcastShape(broadcastShape(cShape, aShape), bShape);
-    const r = rng(seed++);
+    const r = mulberry32(seed++);
     const cond = Uint8Array.from({ length: size(cShape) }, () => (r() < 0.5 ? 1 : 0));
     const a = randn(size(aShape), seed++);
     const b = randn(size(bShape), seed++);

@@ -10,6 +10,7 @@ import { dtypeOfArray } from "../../src/core/dtype.js";
 import { type AnyPrimitive, registeredPrimitives } from "../../src/core/primitive.js";
 import { setEvalObserver } from "../../src/core/trace.js";
 import * as ad from "../../src/index.js";
+import { mulberry32 } from "./mulberry32.js";
 import type { Nd } from "./nd.js";
 import * as nd from "./nd.js";
 
@@ -54,17 +55,6 @@ export interface OpSpec {
 }
 
 let seedCounter = 1;
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function sample(domain: Domain, n: number, next: () => number, arg: number): Float64Array {
   const out = new Float64Array(n);
   if (typeof domain === "object" && "fixed" in domain) {
@@ -118,7 +108,7 @@ function isIntDomain(d: Domain): boolean {
 
 /** Inputs of one shape group as float64 Nd arrays and as tensors of `dtype`. */
 function makeInputs(spec: OpSpec, shapes: readonly (readonly number[])[], dtype: ad.DType) {
-  const next = rng(seedCounter++);
+  const next = mulberry32(seedCounter++);
   return shapes.map((shape, i) => {
     const domain = spec.domains?.[i] ?? "real";
     const n = shape.reduce((a, b) => a * b, 1);

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as ad from "../../src/index.js";
+import { mulberry32 } from "../harness/mulberry32.js";
 
 const L = ad.linalg;
 const f64 = (x: ad.TensorLike) => ad.tensor(x, { dtype: "float64" });
@@ -15,14 +16,7 @@ const mT = (x: ad.Tensor) => ad.swapAxes(x, -1, -2);
 
 /** A deterministic float64 tensor with entries in (-1, 1) (mulberry32). */
 function random(shape: number[], seed: number): ad.Tensor {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const n = shape.reduce((p, d) => p * d, 1);
   return ad.tensor(
     Float64Array.from({ length: n }, () => 2 * next() - 1),

@@ -7,20 +7,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as ad from "../../src/index.js";
+import { mulberry32 } from "../harness/mulberry32.js";
 
 const f64 = (data: ad.TensorLike, shape?: number[]) =>
   ad.tensor(data, { dtype: "float64", ...(shape ? { shape } : {}) });
 
 /** Deterministic float64 values in (-2, 2) (mulberry32), independent of ad.random. */
 function rand(shape: number[], seed: number): ad.Tensor {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const data = new Float64Array(shape.reduce((p, n) => p * n, 1)).map(() => 4 * next() - 2);
   return f64(data, shape);
 }
