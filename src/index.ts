@@ -66,3 +66,4 @@ export {
 export { stopGradient } from "./transforms/stop-gradient.js";
 export type { Derivative, GradOptions } from "./transforms/types.js";
 export { grad, valueAndGrad, vjp } from "./transforms/vjp.js";
+export { type AxisSpec, type VmapOptions, vmap } from "./transforms/vmap.js";

@@ -52,6 +52,13 @@ export interface Primitive<P = undefined> {
     params: P,
     needs: readonly boolean[],
   ): readonly (Tensor | null)[];
+  /**
+   * vmap: the result for inputs of which those with `batched[i]` carry an extra leading axis of
+   * length `size` (the others are shared by every batch element). The result has the batch axis
+   * leading. Written by binding primitives on the given inputs, which are one level down. When
+   * omitted, vmap loops over the batch (correct, but one call per element).
+   */
+  batch?(inputs: readonly Tensor[], batched: readonly boolean[], params: P, size: number): Tensor;
 }
 
 /**
@@ -79,6 +86,13 @@ export interface MultiPrimitive<P = undefined> {
     params: P,
     needs: readonly boolean[],
   ): readonly (Tensor | null)[];
+  /** vmap, as Primitive.batch: every result has the batch axis leading. */
+  batch?(
+    inputs: readonly Tensor[],
+    batched: readonly boolean[],
+    params: P,
+    size: number,
+  ): readonly Tensor[];
 }
 
 export type AnyMultiPrimitive = MultiPrimitive<unknown>;

@@ -10,7 +10,7 @@
 
 import * as ops from "../ops/index.js";
 import { allocate, type DType, type TypedArray } from "./dtype.js";
-import { ValueError } from "./errors.js";
+import { TracerError, ValueError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import type { Shape } from "./shape.js";
 import { shapeSize } from "./shape.js";
@@ -100,6 +100,11 @@ export class Tensor {
     return new Tensor(primal.shape, primal.dtype, null, trace, primal, tangent, slot);
   }
 
+  /** @internal A vmap tracer: `batched` carries the batch axis first; the tracer's shape is one element's. */
+  static _batchTracer(trace: Trace, batched: Tensor): Tensor {
+    return new Tensor(batched.shape.slice(1), batched.dtype, null, trace, batched, null, -1);
+  }
+
   /** The number of elements (the product of the shape). */
   get size(): number {
     return shapeSize(this.shape);
@@ -116,11 +121,36 @@ export class Tensor {
     return t;
   }
 
+  /** @internal True inside vmap for a value that varies over the batch (its elements differ per batch element). */
+  _varies(): boolean {
+    for (let t: Tensor = this; t._trace !== null; t = t._primal!) {
+      if (t._trace.batching && !t._trace.done) return true;
+    }
+    return false;
+  }
+
+  /**
+   * @internal The concrete value, for code that reads elements as this tensor's own: a TracerError
+   * inside vmap, where the value under the box holds every batch element. `op` names the reader.
+   */
+  _readable(op: string): Tensor {
+    let t: Tensor = this;
+    while (t._trace !== null) {
+      if (t._trace.batching && !t._trace.done) {
+        throw new TracerError(
+          `${op}: cannot read the elements of a value that varies over a vmap batch (shape [${this.shape.join(",")}] per element); keep data-dependent JavaScript outside vmap`,
+        );
+      }
+      t = t._primal!;
+    }
+    return t;
+  }
+
   // ---- read-out -------------------------------------------------------------------------------
 
   /** A copy of the elements in row-major order. */
   dataSync(): TypedArray {
-    return this._concrete()._data!.slice();
+    return this._readable("dataSync")._data!.slice();
   }
 
   /** Same as dataSync, as a promise (for backends whose memory lives elsewhere). */
@@ -130,7 +160,7 @@ export class Tensor {
 
   /** Nested JS arrays (a number for a 0-d tensor; booleans for bool tensors). */
   toArray(): NestedArray {
-    const data = this._concrete()._data!;
+    const data = this._readable("toArray")._data!;
     const isBool = this.dtype === "bool";
     const at = (i: number): number | boolean => (isBool ? data[i] !== 0 : data[i]!);
     if (this.shape.length === 0) return at(0);
@@ -156,7 +186,7 @@ export class Tensor {
         `item: expected a tensor with exactly one element; got shape [${this.shape.join(",")}] (${this.size} elements)`,
       );
     }
-    const v = this._concrete()._data![0]!;
+    const v = this._readable("item")._data![0]!;
     return this.dtype === "bool" ? v !== 0 : v;
   }
 

@@ -23,6 +23,8 @@ export abstract class Trace {
   readonly level: number;
   /** Set when the transformation has returned; its tracers then act as their primal values. */
   done = false;
+  /** True for vmap's trace, whose tracers' values hold a whole batch (not readable as one value). */
+  readonly batching: boolean = false;
 
   constructor(level: number) {
     this.level = level;

@@ -13,10 +13,10 @@ import { bind } from "../core/trace.js";
 import { gatherPrim } from "../primitives/indexing.js";
 import { slicePrim } from "../primitives/movement.js";
 import { argsortPrim } from "../primitives/sort.js";
-import { full } from "./creation.js";
-import { where } from "./elementwise.js";
+import { arange, full } from "./creation.js";
+import { add, less, mul, where } from "./elementwise.js";
 import { promoteArgs } from "./promote.js";
-import { flip, pad, reshape, slice } from "./shape.js";
+import { broadcastTo, flip, pad, reshape, slice } from "./shape.js";
 
 // ---- index arguments ----------------------------------------------------------------------------
 
@@ -117,6 +117,9 @@ export function takeAlongAxis(x: TensorLike, indices: TensorLike, axis: number |
   // does the work: offset of the broadcast coordinates plus index * stride of the axis.
   const len = t.shape[a]!;
   const xStrides = rowMajorStrides(t.shape);
+  if (indices instanceof Tensor && indices._varies()) {
+    return takeAlongAxisVarying(op, t, indices, a, outShape, xStrides);
+  }
   const iStrides = rowMajorStrides(idx.shape);
   const size = shapeSize(outShape);
   const flat = new Int32Array(size);
@@ -142,6 +145,45 @@ export function takeAlongAxis(x: TensorLike, indices: TensorLike, axis: number |
   }
   const flatX = t.ndim === 1 ? t : reshape(t, [t.size]);
   return bind(gatherPrim, [flatX, Tensor._fromData(outShape, "int32", flat)], { axis: 0 });
+}
+
+/**
+ * takeAlongAxis inside vmap with indices that vary over the batch: the flat positions are
+ * computed with ops (so they stay batched) instead of in JavaScript. Every batch element's
+ * indices are range-checked on the concrete data.
+ */
+function takeAlongAxisVarying(
+  op: string,
+  t: Tensor,
+  indices: Tensor,
+  a: number,
+  outShape: readonly number[],
+  xStrides: readonly number[],
+): Tensor {
+  const len = t.shape[a]!;
+  const all = indices._concrete()._data as Int32Array;
+  let anyNegative = false;
+  for (let i = 0; i < all.length; i++) {
+    const v = all[i]!;
+    if (v < -len || v >= len) {
+      throw new ValueError(`${op}: index ${v} is out of range for axis ${a} of size ${len}`);
+    }
+    if (v < 0) anyNegative = true;
+  }
+  const idx = anyNegative ? where(less(indices, 0), add(indices, len), indices) : indices;
+  let flat = mul(broadcastTo(idx, outShape), xStrides[a]!);
+  for (let d = 0; d < outShape.length; d++) {
+    if (d === a || t.shape[d] === 1) continue;
+    const along = arange(0, outShape[d]! * xStrides[d]!, Math.max(xStrides[d]!, 1), "int32");
+    flat = add(
+      flat,
+      reshape(
+        along,
+        outShape.map((n, e) => (e === d ? n : 1)),
+      ),
+    );
+  }
+  return bind(gatherPrim, [reshape(t, [t.size]), flat], { axis: 0 });
 }
 
 // ---- stridedSlice -------------------------------------------------------------------------------

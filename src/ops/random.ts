@@ -151,7 +151,7 @@ function keyWords(op: string, key: unknown, arg = "key"): KeyWords {
       `${op}: ${arg} must be a key of shape [2] (from random.key); got shape ${fmtShape(key.shape)}`,
     );
   }
-  const data = key._concrete()._data as Int32Array;
+  const data = key._readable(op)._data as Int32Array;
   return [data[0]!, data[1]!];
 }
 
@@ -501,7 +501,7 @@ function bernoulli(
         `${op}: p of shape ${fmtShape(pt.shape)} does not broadcast to shape ${fmtShape(s)}`,
       );
     }
-    p = broadcastTo(pt, s)._concrete()._data!;
+    p = broadcastTo(pt, s)._readable(op)._data!;
   }
   for (let i = 0; i < p.length; i++) {
     if (!(p[i]! >= 0 && p[i]! <= 1)) {
@@ -548,7 +548,7 @@ function categorical(
       `${op}: shape ${fmtShape(outShape)} must end with the logits' batch shape ${fmtShape(batch)} (logits ${fmtShape(l.shape)} without axis ${axis})`,
     );
   }
-  const values = l._concrete()._data!;
+  const values = l._readable(op)._data!;
   // Strides of logits, split into the batch axes and the class axis.
   const strides = new Array<number>(l.ndim);
   for (let d = l.ndim - 1, acc = 1; d >= 0; d--) {

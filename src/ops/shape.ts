@@ -26,6 +26,7 @@ import {
   transposePrim,
 } from "../primitives/movement.js";
 import { bindUnstack } from "../primitives/unstack.js";
+import { add, less, where } from "./elementwise.js";
 import { promoteArgs } from "./promote.js";
 
 /** Pad widths in NumPy's forms: n (all sides), [before, after] (every axis), or one pair per axis. */
@@ -356,7 +357,10 @@ function indexTensor(op: string, indices: TensorLike, len: number, axis: number)
     }
     idx = Tensor._fromData(t.shape, "int32", Int32Array.from(src));
   }
+  // Inside vmap the concrete data holds every batch element's indices: all are checked, and
+  // negatives are normalised with ops so that the result still varies over the batch.
   const data = idx._concrete()._data as Int32Array;
+  const varies = idx._varies();
   let normalised: Int32Array | null = null;
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
@@ -364,6 +368,7 @@ function indexTensor(op: string, indices: TensorLike, len: number, axis: number)
       throw new ValueError(`${op}: index ${v} is out of range for axis ${axis} of size ${len}`);
     }
     if (v < 0) {
+      if (varies) return where(less(idx, 0), add(idx, len), idx);
       normalised ??= data.slice();
       normalised[i] = v + len;
     }

@@ -9,7 +9,7 @@ import type { BinaryOp } from "../backend/backend.js";
 import { getBackend } from "../backend/index.js";
 import { allocate, type TypedArray } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
-import { type Aval, definePrimitive } from "../core/primitive.js";
+import { type Aval, definePrimitive, type Primitive } from "../core/primitive.js";
 import { broadcastShapes, shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import {
@@ -29,6 +29,7 @@ import {
   sub,
   where,
 } from "../ops/elementwise.js";
+import { elementwiseBatch } from "./batching.js";
 import { BINARY_SCALAR } from "./scalar-math.js";
 import { checkDomain, type Domain } from "./unary.js";
 
@@ -92,8 +93,9 @@ function powJacobianY(x: Tensor, out: Tensor): Tensor {
 
 // ---- linear -----------------------------------------------------------------------------------
 
-export const addPrim = definePrimitive({
+export const addPrim: Primitive = definePrimitive({
   name: "add",
+  batch: elementwiseBatch(() => addPrim),
   shape: binaryShape("add", "numeric"),
   impl: binaryImpl("add"),
   scalar: BINARY_SCALAR.add!,
@@ -103,8 +105,9 @@ export const addPrim = definePrimitive({
   vjp: (ct, _primals, _out, _params, needs) => [needs[0] ? ct : null, needs[1] ? ct : null],
 });
 
-export const subPrim = definePrimitive({
+export const subPrim: Primitive = definePrimitive({
   name: "sub",
+  batch: elementwiseBatch(() => subPrim),
   shape: binaryShape("sub", "numeric"),
   impl: binaryImpl("sub"),
   scalar: BINARY_SCALAR.sub!,
@@ -116,8 +119,9 @@ export const subPrim = definePrimitive({
 
 // ---- products and quotients -------------------------------------------------------------------
 
-export const mulPrim = definePrimitive({
+export const mulPrim: Primitive = definePrimitive({
   name: "mul",
+  batch: elementwiseBatch(() => mulPrim),
   shape: binaryShape("mul", "numeric"),
   impl: binaryImpl("mul"),
   scalar: BINARY_SCALAR.mul!,
@@ -131,8 +135,9 @@ export const mulPrim = definePrimitive({
   ],
 });
 
-export const divPrim = definePrimitive({
+export const divPrim: Primitive = definePrimitive({
   name: "div",
+  batch: elementwiseBatch(() => divPrim),
   shape: binaryShape("div", "float"),
   impl: binaryImpl("div"),
   scalar: BINARY_SCALAR.div!,
@@ -149,8 +154,9 @@ export const divPrim = definePrimitive({
   },
 });
 
-export const powPrim = definePrimitive({
+export const powPrim: Primitive = definePrimitive({
   name: "pow",
+  batch: elementwiseBatch(() => powPrim),
   shape: binaryShape("pow", "numeric"),
   impl: binaryImpl("pow"),
   scalar: BINARY_SCALAR.pow!,
@@ -169,8 +175,9 @@ export const powPrim = definePrimitive({
 
 // ---- maximum and minimum ----------------------------------------------------------------------
 
-export const maximumPrim = definePrimitive({
+export const maximumPrim: Primitive = definePrimitive({
   name: "max",
+  batch: elementwiseBatch(() => maximumPrim),
   shape: binaryShape("maximum", "any"),
   impl: binaryImpl("max"),
   scalar: BINARY_SCALAR.max!,
@@ -192,8 +199,9 @@ export const maximumPrim = definePrimitive({
   },
 });
 
-export const minimumPrim = definePrimitive({
+export const minimumPrim: Primitive = definePrimitive({
   name: "min",
+  batch: elementwiseBatch(() => minimumPrim),
   shape: binaryShape("minimum", "any"),
   impl: binaryImpl("min"),
   scalar: BINARY_SCALAR.min!,
@@ -217,8 +225,9 @@ export const minimumPrim = definePrimitive({
 
 // ---- atan2 and mod ----------------------------------------------------------------------------
 
-export const atan2Prim = definePrimitive({
+export const atan2Prim: Primitive = definePrimitive({
   name: "atan2",
+  batch: elementwiseBatch(() => atan2Prim),
   shape: binaryShape("atan2", "float"),
   impl: binaryImpl("atan2"),
   scalar: BINARY_SCALAR.atan2!,
@@ -236,8 +245,9 @@ export const atan2Prim = definePrimitive({
   },
 });
 
-export const modPrim = definePrimitive({
+export const modPrim: Primitive = definePrimitive({
   name: "mod",
+  batch: elementwiseBatch(() => modPrim),
   shape: binaryShape("mod", "numeric"),
   impl: binaryImpl("mod"),
   scalar: BINARY_SCALAR.mod!,

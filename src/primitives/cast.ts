@@ -2,15 +2,17 @@
 
 import { getBackend } from "../backend/index.js";
 import { allocate, type DType, isFloat } from "../core/dtype.js";
-import { definePrimitive } from "../core/primitive.js";
+import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { astype } from "../ops/elementwise.js";
+import { elementwiseBatch } from "./batching.js";
 
 export interface CastParams {
   readonly dtype: DType;
 }
 
-export const convertElementType = definePrimitive<CastParams>({
+export const convertElementType: Primitive<CastParams> = definePrimitive<CastParams>({
   name: "convert_element_type",
+  batch: elementwiseBatch(() => convertElementType),
   shape: ([x], { dtype }) => ({ shape: x!.shape, dtype }),
   impl: ([x], _params, out) => {
     const data = allocate(out.dtype, x!.size);
@@ -22,8 +24,9 @@ export const convertElementType = definePrimitive<CastParams>({
   vjp: (ct, [x]) => [isFloat(x!.dtype) ? astype(ct, x!.dtype) : null],
 });
 
-export const stopGradientPrim = definePrimitive({
+export const stopGradientPrim: Primitive = definePrimitive({
   name: "stop_gradient",
+  batch: elementwiseBatch(() => stopGradientPrim),
   shape: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
   impl: ([x]) => x!._data!,
   // d stopGradient(x) = 0

@@ -5,12 +5,14 @@
 
 import type { BinaryOp } from "../backend/backend.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
+import { elementwiseBatch } from "./batching.js";
 import { binaryImpl, binaryShape } from "./binary.js";
 
 /** A broadcasting bool-valued primitive over two inputs of one (any) dtype. */
 function comparison(name: string, op: string, kernel: BinaryOp): Primitive {
-  return definePrimitive({
+  const prim: Primitive = definePrimitive({
     name,
+    batch: elementwiseBatch(() => prim),
     shape: binaryShape(op, "any", "bool"),
     impl: binaryImpl(kernel),
     // bool output: no derivative
@@ -18,6 +20,7 @@ function comparison(name: string, op: string, kernel: BinaryOp): Primitive {
     // bool output: no cotangents flow back
     vjp: () => [null, null],
   });
+  return prim;
 }
 
 export const equalPrim = comparison("equal", "equal", "eq");

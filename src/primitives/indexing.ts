@@ -6,9 +6,12 @@
 import { getBackend } from "../backend/index.js";
 import { allocate } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
-import { type Aval, definePrimitive } from "../core/primitive.js";
+import { type Aval, definePrimitive, type Primitive } from "../core/primitive.js";
 import { shapeSize, shapesEqual } from "../core/shape.js";
-import { scatterAdd, take, zeros } from "../ops/index.js";
+import type { Tensor } from "../core/tensor.js";
+import { bind } from "../core/trace.js";
+import { add, arange, reshape, scatterAdd, take, transpose, zeros } from "../ops/index.js";
+import { materialise } from "./batching.js";
 
 export interface AxisParams {
   readonly axis: number;
@@ -26,8 +29,50 @@ function gatheredShape(op: string, x: Aval, indices: Aval, axis: number): number
   return [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
 }
 
-export const gatherPrim = definePrimitive<AxisParams>({
+/** Moves axis `from` of x to position `to` (the other axes keep their order). */
+function moveAxis(x: Tensor, from: number, to: number): Tensor {
+  if (from === to) return x;
+  const perm = Array.from({ length: x.ndim }, (_, i) => i).filter((i) => i !== from);
+  perm.splice(to, 0, from);
+  return transpose(x, perm);
+}
+
+/**
+ * vmap with batched indices: x (batched, [B, ...pre, L, ...post] with the indexed axis at
+ * 1 + axis) folded to [B*L, ...pre, ...post] and the indices offset by b*L for element b, so that
+ * one gather or scatter along axis 0 serves the whole batch.
+ */
+function foldForIndices(x: Tensor, indices: Tensor, axis: number): [Tensor, Tensor] {
+  const size = x.shape[0]!;
+  const length = x.shape[axis + 1]!;
+  const moved = moveAxis(x, axis + 1, 1);
+  const folded = reshape(moved, [size * length, ...moved.shape.slice(2)]);
+  const offsets = reshape(arange(0, size * length, Math.max(length, 1), "int32"), [
+    size,
+    ...new Array<number>(indices.ndim - 1).fill(1),
+  ]);
+  return [folded, add(indices, offsets)];
+}
+
+export const gatherPrim: Primitive<AxisParams> = definePrimitive<AxisParams>({
   name: "gather",
+  batch: ([x, indices], [xBatched, iBatched], { axis }) => {
+    if (!iBatched) return bind(gatherPrim, [x!, indices!], { axis: axis + 1 });
+    const pre = axis;
+    const ni = indices!.ndim - 1;
+    if (!xBatched) {
+      // [...pre, B, ...i, ...post]: bring the batch axis to the front.
+      return moveAxis(bind(gatherPrim, [x!, indices!], { axis }), pre, 0);
+    }
+    const [folded, offset] = foldForIndices(x!, indices!, axis);
+    // [B, ...i, ...pre, ...post] -> [B, ...pre, ...i, ...post]
+    const out = bind(gatherPrim, [folded, offset], { axis: 0 });
+    const perm = [0];
+    for (let d = 0; d < pre; d++) perm.push(1 + ni + d);
+    for (let d = 0; d < ni; d++) perm.push(1 + d);
+    for (let d = 1 + ni + pre; d < out.ndim; d++) perm.push(d);
+    return transpose(out, perm);
+  },
   shape: ([x, indices], { axis }) => ({
     shape: gatheredShape("take", x!, indices!, axis),
     dtype: x!.dtype,
@@ -53,8 +98,24 @@ export const gatherPrim = definePrimitive<AxisParams>({
   ],
 });
 
-export const scatterAddPrim = definePrimitive<AxisParams>({
+export const scatterAddPrim: Primitive<AxisParams> = definePrimitive<AxisParams>({
   name: "scatter_add",
+  batch: ([x, indices, updates], [xBatched, iBatched, uBatched], { axis }, size) => {
+    const xs = materialise(x!, xBatched!, size);
+    const us = materialise(updates!, uBatched!, size);
+    if (!iBatched) return bind(scatterAddPrim, [xs, indices!, us], { axis: axis + 1 });
+    const ni = indices!.ndim - 1;
+    const [folded, offset] = foldForIndices(xs, indices!, axis);
+    // updates [B, ...pre, ...i, ...post] -> [B, ...i, ...pre, ...post], as the fold expects
+    const perm = [0];
+    for (let d = 0; d < ni; d++) perm.push(1 + axis + d);
+    for (let d = 0; d < axis; d++) perm.push(1 + d);
+    for (let d = 1 + axis + ni; d < us.ndim; d++) perm.push(d);
+    const summed = bind(scatterAddPrim, [folded, offset, transpose(us, perm)], { axis: 0 });
+    // [B*L, ...pre, ...post] -> [B, L, ...pre, ...post] -> [B, ...pre, L, ...post]
+    const length = xs.shape[axis + 1]!;
+    return moveAxis(reshape(summed, [size, length, ...summed.shape.slice(1)]), 1, axis + 1);
+  },
   shape: ([x, indices, updates], { axis }) => {
     const expected = gatheredShape("scatterAdd", x!, indices!, axis);
     if (!shapesEqual(updates!.shape, expected)) {

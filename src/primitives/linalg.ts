@@ -13,16 +13,25 @@
 import { getBackend } from "../backend/index.js";
 import { allocate, type DType, isFloat } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
-import { type Aval, defineMultiPrimitive, definePrimitive } from "../core/primitive.js";
+import {
+  type Aval,
+  defineMultiPrimitive,
+  definePrimitive,
+  type MultiPrimitive,
+  type Primitive,
+} from "../core/primitive.js";
 import { shapeSize, shapesEqual } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import { bind, bindMulti } from "../core/trace.js";
 import {
   add,
+  arange,
+  astype,
   broadcastTo,
   concat,
   expandDims,
   eye,
+  greater,
   matmul,
   mul,
   neg,
@@ -36,9 +45,12 @@ import {
   sum,
   swapAxes,
   take,
+  takeAlongAxis,
   where,
   zerosLike,
 } from "../ops/index.js";
+import { leadingAxisBatch } from "./batching.js";
+import { argsortPrim } from "./sort.js";
 
 // ---- shape-rule helpers -----------------------------------------------------------------------
 
@@ -152,6 +164,13 @@ function columns(x: Tensor, from: number, count: number): Tensor {
  * A gather, so it is exact (no 0 * Infinity as in a product with a permutation matrix).
  */
 export function permuteRows(x: Tensor, perm: Tensor, inverse: boolean): Tensor {
+  if (perm._varies()) {
+    // Inside vmap, with one permutation per batch element: the same with ops.
+    const p = inverse
+      ? bind(argsortPrim, [perm], { axis: perm.ndim - 1, descending: false })
+      : perm;
+    return takeAlongAxis(x, broadcastTo(expandDims(p, -1), x.shape), -2);
+  }
   const p = perm._concrete()._data as Int32Array;
   const n = x.shape[x.ndim - 2]!;
   const k = x.shape[x.ndim - 1]!;
@@ -170,6 +189,14 @@ export function permuteRows(x: Tensor, perm: Tensor, inverse: boolean): Tensor {
 
 /** The sign of each permutation in a batch (int32 [..., n], concrete) as (-1)^(n - cycles). */
 export function permutationSigns(perm: Tensor, dtype: DType): Tensor {
+  if (perm._varies()) {
+    // Inside vmap: the product over pairs i < j of sign(p_j - p_i), with ops.
+    const n = perm.shape[perm.ndim - 1]!;
+    const p = astype(perm, dtype);
+    const pairs = sign(sub(expandDims(p, -2), expandDims(p, -1)));
+    const upper = greater(expandDims(arange(n), 0), expandDims(arange(n), 1));
+    return prod(where(upper, pairs, 1), { axis: [-2, -1] });
+  }
   const p = perm._concrete()._data as Int32Array;
   const n = perm.shape[perm.ndim - 1]!;
   const batch = perm.shape.slice(0, -1);
@@ -272,58 +299,63 @@ function readTriangle(x: Tensor, { lower, unitDiagonal }: TriangularSolveParams)
   return lower ? tril(x, -k) : triu(x, k);
 }
 
-export const triangularSolvePrim = definePrimitive<TriangularSolveParams>({
-  name: "triangular_solve",
-  shape: ([a, b]) => {
-    const op = "linalg.triangularSolve";
-    checkMatrix(op, "a", a!, true);
-    checkMatrix(op, "b", b!, false);
-    if (a!.dtype !== b!.dtype) {
-      throw new DTypeError(
-        `${op}: a and b must have the same dtype; got ${a!.dtype} and ${b!.dtype}`,
+export const triangularSolvePrim: Primitive<TriangularSolveParams> =
+  definePrimitive<TriangularSolveParams>({
+    name: "triangular_solve",
+    batch: leadingAxisBatch(
+      () => triangularSolvePrim,
+      (params) => params,
+    ),
+    shape: ([a, b]) => {
+      const op = "linalg.triangularSolve";
+      checkMatrix(op, "a", a!, true);
+      checkMatrix(op, "b", b!, false);
+      if (a!.dtype !== b!.dtype) {
+        throw new DTypeError(
+          `${op}: a and b must have the same dtype; got ${a!.dtype} and ${b!.dtype}`,
+        );
+      }
+      const n = a!.shape[a!.shape.length - 1]!;
+      const bs = b!.shape;
+      if (bs[bs.length - 2] !== n || !shapesEqual(batchOf(a!.shape), batchOf(bs))) {
+        throw new ShapeError(
+          `${op}: b must be [...batch, ${n}, k] with a's batch dims; got a ${fmtShape(a!.shape)} and b ${fmtShape(bs)}`,
+        );
+      }
+      return b!;
+    },
+    impl: ([a, b], { lower, transpose, unitDiagonal }, out) => {
+      const data = allocate(out.dtype, shapeSize(out.shape));
+      getBackend().triangularSolve(
+        a!._data!,
+        b!._data!,
+        b!.shape,
+        lower,
+        transpose,
+        unitDiagonal,
+        data,
       );
-    }
-    const n = a!.shape[a!.shape.length - 1]!;
-    const bs = b!.shape;
-    if (bs[bs.length - 2] !== n || !shapesEqual(batchOf(a!.shape), batchOf(bs))) {
-      throw new ShapeError(
-        `${op}: b must be [...batch, ${n}, k] with a's batch dims; got a ${fmtShape(a!.shape)} and b ${fmtShape(bs)}`,
-      );
-    }
-    return b!;
-  },
-  impl: ([a, b], { lower, transpose, unitDiagonal }, out) => {
-    const data = allocate(out.dtype, shapeSize(out.shape));
-    getBackend().triangularSolve(
-      a!._data!,
-      b!._data!,
-      b!.shape,
-      lower,
-      transpose,
-      unitDiagonal,
-      data,
-    );
-    return data;
-  },
-  // op(A) x = b: dx = op(A)^-1 (db - op(dA) x), dA restricted to the triangle that is read
-  jvp: ([x], [dx, dy], out, params) => {
-    let rhs = dy;
-    if (dx !== null) {
-      const dA = readTriangle(dx, params);
-      const dAx = matmul(params.transpose ? mT(dA) : dA, out);
-      rhs = rhs === null ? neg(dAx) : sub(rhs, dAx);
-    }
-    return triSolve(x!, rhs!, params.lower, params.transpose, params.unitDiagonal);
-  },
-  // gy = op(A)^-T ct, g op(A) = -gy out^T, so gx = triangle of (-gy out^T) or of (-out gy^T)
-  vjp: (ct, [x], out, params, needs) => {
-    const gy = triSolve(x!, ct, params.lower, !params.transpose, params.unitDiagonal);
-    const gx = needs[0]
-      ? readTriangle(neg(params.transpose ? matmul(out, mT(gy)) : matmul(gy, mT(out))), params)
-      : null;
-    return [gx, needs[1] ? gy : null];
-  },
-});
+      return data;
+    },
+    // op(A) x = b: dx = op(A)^-1 (db - op(dA) x), dA restricted to the triangle that is read
+    jvp: ([x], [dx, dy], out, params) => {
+      let rhs = dy;
+      if (dx !== null) {
+        const dA = readTriangle(dx, params);
+        const dAx = matmul(params.transpose ? mT(dA) : dA, out);
+        rhs = rhs === null ? neg(dAx) : sub(rhs, dAx);
+      }
+      return triSolve(x!, rhs!, params.lower, params.transpose, params.unitDiagonal);
+    },
+    // gy = op(A)^-T ct, g op(A) = -gy out^T, so gx = triangle of (-gy out^T) or of (-out gy^T)
+    vjp: (ct, [x], out, params, needs) => {
+      const gy = triSolve(x!, ct, params.lower, !params.transpose, params.unitDiagonal);
+      const gx = needs[0]
+        ? readTriangle(neg(params.transpose ? matmul(out, mT(gy)) : matmul(gy, mT(out))), params)
+        : null;
+      return [gx, needs[1] ? gy : null];
+    },
+  });
 
 // ---- lu ---------------------------------------------------------------------------------------
 
@@ -344,8 +376,9 @@ export function luSolve(a: Tensor, b: Tensor): Tensor {
   return luSolveFactored(lu!, perm!, b);
 }
 
-export const luPrim = defineMultiPrimitive({
+export const luPrim: MultiPrimitive = defineMultiPrimitive({
   name: "lu",
+  batch: ([a]) => bindMulti(luPrim, [a!], undefined),
   multipleResults: true,
   shape: ([a]) => {
     checkMatrix("linalg.lu", "a", a!, true);
@@ -406,8 +439,10 @@ function cofactor(a: Tensor, det: Tensor): Tensor {
   return where(mask, fromSvd, regular);
 }
 
-export const detPrim = definePrimitive({
+export const detPrim: Primitive = definePrimitive({
   name: "det",
+  // Leading axes are batch axes already: the batch axis is one more.
+  batch: ([a]) => bind(detPrim, [a!], undefined),
   shape: ([a]) => {
     checkMatrix("linalg.det", "a", a!, true);
     return { shape: a!.shape.slice(0, -2), dtype: a!.dtype };
@@ -441,8 +476,10 @@ function phi(x: Tensor): Tensor {
   return where(bandMask(n, n, 0, 0), mul(x, 0.5), tril(x, -1));
 }
 
-export const choleskyPrim = definePrimitive({
+export const choleskyPrim: Primitive = definePrimitive({
   name: "cholesky",
+  // Leading axes are batch axes already: the batch axis is one more.
+  batch: ([a]) => bind(choleskyPrim, [a!], undefined),
   shape: ([a]) => {
     checkMatrix("linalg.cholesky", "a", a!, true);
     return a!;
@@ -507,8 +544,9 @@ function qrVjpTall(q: Tensor, r: Tensor, gQ: Tensor | null, gR: Tensor | null): 
   return rightSolveUpperT(inner, r);
 }
 
-export const qrPrim = defineMultiPrimitive({
+export const qrPrim: MultiPrimitive = defineMultiPrimitive({
   name: "qr",
+  batch: ([a]) => bindMulti(qrPrim, [a!], undefined),
   multipleResults: true,
   shape: ([a]) => {
     checkMatrix("linalg.qr", "a", a!, false);
@@ -554,8 +592,9 @@ export const qrPrim = defineMultiPrimitive({
 
 // ---- eigh -------------------------------------------------------------------------------------
 
-export const eighPrim = defineMultiPrimitive({
+export const eighPrim: MultiPrimitive = defineMultiPrimitive({
   name: "eigh",
+  batch: ([a]) => bindMulti(eighPrim, [a!], undefined),
   multipleResults: true,
   shape: ([a]) => {
     checkMatrix("linalg.eigh", "a", a!, true);
@@ -583,8 +622,9 @@ export const eighPrim = defineMultiPrimitive({
 
 // ---- svd --------------------------------------------------------------------------------------
 
-export const svdPrim = defineMultiPrimitive({
+export const svdPrim: MultiPrimitive = defineMultiPrimitive({
   name: "svd",
+  batch: ([a]) => bindMulti(svdPrim, [a!], undefined),
   multipleResults: true,
   shape: ([a]) => {
     checkMatrix("linalg.svd", "a", a!, false);

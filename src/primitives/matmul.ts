@@ -7,11 +7,12 @@
 import { getBackend } from "../backend/index.js";
 import { allocate, promoteTypes } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError } from "../core/errors.js";
-import { definePrimitive } from "../core/primitive.js";
+import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
-import { add } from "../ops/index.js";
+import { add, reshape } from "../ops/index.js";
+import { alignBatched } from "./batching.js";
 
 export interface MatmulParams {
   /** Use the transpose of the first operand's last two axes. */
@@ -25,8 +26,31 @@ function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   return bind(matmulPrim, [a, b], { transA, transB });
 }
 
-export const matmulPrim = definePrimitive<MatmulParams>({
+export const matmulPrim: Primitive<MatmulParams> = definePrimitive<MatmulParams>({
   name: "matmul",
+  batch: ([a, b], [aBatched, bBatched], { transA, transB }) => {
+    if (aBatched && bBatched) {
+      const rank = Math.max(a!.ndim, b!.ndim) - 1;
+      return mm(alignBatched(a!, rank), alignBatched(b!, rank), transA, transB);
+    }
+    if (aBatched) {
+      // Every batch element multiplies the same matrix: fold the batch into the rows of one product.
+      if (b!.ndim === 2 && !transA) {
+        const k = a!.shape[a!.ndim - 1]!;
+        const out = mm(reshape(a!, [a!.size / Math.max(k, 1), k]), b!, false, transB);
+        return reshape(out, [...a!.shape.slice(0, -1), out.shape[1]!]);
+      }
+      return mm(alignBatched(a!, b!.ndim), b!, transA, transB);
+    }
+    // One matrix times a batch of vectors [B, k, 1]: all at once as V @ op(a)^T.
+    const n = transB ? b!.shape[b!.ndim - 2]! : b!.shape[b!.ndim - 1]!;
+    if (a!.ndim === 2 && b!.ndim === 3 && n === 1) {
+      const size = b!.shape[0]!;
+      const out = mm(reshape(b!, [size, b!.size / Math.max(size, 1)]), a!, false, !transA);
+      return reshape(out, [size, out.shape[1]!, 1]);
+    }
+    return mm(a!, alignBatched(b!, a!.ndim), transA, transB);
+  },
   shape: ([a, b], { transA, transB }) => {
     const sa = a!.shape;
     const sb = b!.shape;

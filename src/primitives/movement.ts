@@ -6,7 +6,7 @@
 import { getBackend } from "../backend/index.js";
 import { allocate, promoteTypes } from "../core/dtype.js";
 import { fmtShape, ShapeError, ValueError } from "../core/errors.js";
-import { definePrimitive } from "../core/primitive.js";
+import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { broadcastsTo, shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
@@ -21,6 +21,7 @@ import {
   transpose,
   zerosLike,
 } from "../ops/index.js";
+import { alignBatched, leadingAxisBatch, shiftAxes } from "./batching.js";
 
 export interface ReshapeParams {
   readonly shape: readonly number[];
@@ -59,8 +60,9 @@ export interface FlipParams {
 
 const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
 
-export const reshapePrim = definePrimitive<ReshapeParams>({
+export const reshapePrim: Primitive<ReshapeParams> = definePrimitive<ReshapeParams>({
   name: "reshape",
+  batch: ([x], _batched, { shape }, size) => bind(reshapePrim, [x!], { shape: [size, ...shape] }),
   shape: ([x], { shape }) => {
     if (!shape.every(isCount) || shapeSize(shape) !== shapeSize(x!.shape)) {
       throw new ShapeError(
@@ -77,8 +79,9 @@ export const reshapePrim = definePrimitive<ReshapeParams>({
   vjp: (ct, [x]) => [reshape(ct, x!.shape)],
 });
 
-export const transposePrim = definePrimitive<TransposeParams>({
+export const transposePrim: Primitive<TransposeParams> = definePrimitive<TransposeParams>({
   name: "transpose",
+  batch: ([x], _batched, { perm }) => bind(transposePrim, [x!], { perm: [0, ...shiftAxes(perm)] }),
   shape: ([x], { perm }) => {
     const ndim = x!.shape.length;
     const seen = new Set(perm);
@@ -106,8 +109,10 @@ export const transposePrim = definePrimitive<TransposeParams>({
   },
 });
 
-export const broadcastToPrim = definePrimitive<BroadcastToParams>({
+export const broadcastToPrim: Primitive<BroadcastToParams> = definePrimitive<BroadcastToParams>({
   name: "broadcast_to",
+  batch: ([x], _batched, { shape }, size) =>
+    bind(broadcastToPrim, [alignBatched(x!, shape.length)], { shape: [size, ...shape] }),
   shape: ([x], { shape }) => {
     if (!shape.every(isCount) || !broadcastsTo(x!.shape, shape)) {
       throw new ShapeError(
@@ -171,8 +176,16 @@ function unslice(ct: Tensor, shape: readonly number[], { begin, size, step }: Sl
   return widths.every(([a, b]) => a === 0 && b === 0) ? g : pad(g, widths, 0);
 }
 
-export const slicePrim = definePrimitive<SliceParams>({
+export const slicePrim: Primitive<SliceParams> = definePrimitive<SliceParams>({
   name: "slice",
+  batch: leadingAxisBatch(
+    () => slicePrim,
+    ({ begin, size, step }, n) => ({
+      begin: [0, ...begin],
+      size: [n, ...size],
+      step: [1, ...step],
+    }),
+  ),
   shape: ([x], { begin, size, step }) => {
     const shape = x!.shape;
     const nd = shape.length;
@@ -212,8 +225,12 @@ export const slicePrim = definePrimitive<SliceParams>({
   vjp: (ct, [x], _out, params) => [unslice(ct, x!.shape, params)],
 });
 
-export const padPrim = definePrimitive<PadParams>({
+export const padPrim: Primitive<PadParams> = definePrimitive<PadParams>({
   name: "pad",
+  batch: leadingAxisBatch(
+    () => padPrim,
+    ({ widths, value }) => ({ widths: [[0, 0] as const, ...widths], value }),
+  ),
   shape: ([x], { widths }) => {
     const shape = x!.shape;
     if (widths.length !== shape.length || !widths.every(([a, b]) => isCount(a) && isCount(b))) {
@@ -240,8 +257,12 @@ export const padPrim = definePrimitive<PadParams>({
   ],
 });
 
-export const concatenatePrim = definePrimitive<ConcatenateParams>({
+export const concatenatePrim: Primitive<ConcatenateParams> = definePrimitive<ConcatenateParams>({
   name: "concatenate",
+  batch: leadingAxisBatch(
+    () => concatenatePrim,
+    ({ axis }) => ({ axis: axis + 1 }),
+  ),
   shape: (xs, { axis }) => {
     if (xs.length === 0) throw new ValueError("concat: needs at least one input; got none");
     const first = xs[0]!.shape;
@@ -290,8 +311,12 @@ export const concatenatePrim = definePrimitive<ConcatenateParams>({
   },
 });
 
-export const flipPrim = definePrimitive<FlipParams>({
+export const flipPrim: Primitive<FlipParams> = definePrimitive<FlipParams>({
   name: "flip",
+  batch: leadingAxisBatch(
+    () => flipPrim,
+    ({ axes }) => ({ axes: shiftAxes(axes) }),
+  ),
   shape: ([x], { axes }) => {
     const nd = x!.shape.length;
     if (!axes.every((a) => isCount(a) && a < nd) || new Set(axes).size !== axes.length) {

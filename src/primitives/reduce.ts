@@ -7,7 +7,7 @@ import type { ReduceOp } from "../backend/backend.js";
 import { getBackend } from "../backend/index.js";
 import { allocate, type DType } from "../core/dtype.js";
 import { fmtShape, ValueError } from "../core/errors.js";
-import { type Aval, definePrimitive } from "../core/primitive.js";
+import { type Aval, definePrimitive, type Primitive } from "../core/primitive.js";
 import { reducedShape, shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import {
@@ -24,6 +24,7 @@ import {
   sum,
   transpose,
 } from "../ops/index.js";
+import { leadingAxisBatch, shiftAxes } from "./batching.js";
 
 export interface ReduceParams {
   /** Sorted, unique, non-negative axes to reduce. */
@@ -85,8 +86,12 @@ function keepDims(ct: Tensor, x: Tensor, axes: readonly number[]): Tensor {
   return reshape(ct, reducedShape(x.shape, axes, true));
 }
 
-export const reduceSumPrim = definePrimitive<ReduceParams>({
+export const reduceSumPrim: Primitive<ReduceParams> = definePrimitive<ReduceParams>({
   name: "reduce_sum",
+  batch: leadingAxisBatch(
+    () => reduceSumPrim,
+    ({ axes }) => ({ axes: shiftAxes(axes) }),
+  ),
   shape: reduceShape("sum", true, false),
   impl: reduceImpl("sum"),
   // d sum(x) = sum(dx)
@@ -100,8 +105,12 @@ function extremum(name: string, op: "max" | "min") {
   /** 1 where x attains the extreme of its group, else 0, in dtype `dtype`. */
   const winners = (x: Tensor, out: Tensor, axes: readonly number[], dtype: DType): Tensor =>
     astype(equal(x, keepDims(out, x, axes)), dtype);
-  return definePrimitive<ReduceParams>({
+  const prim: Primitive<ReduceParams> = definePrimitive<ReduceParams>({
     name,
+    batch: leadingAxisBatch(
+      () => prim,
+      ({ axes }) => ({ axes: shiftAxes(axes) }),
+    ),
     shape: reduceShape(op, false, true),
     impl: reduceImpl(op),
     // d max(x) = sum(dx * mask) / sum(mask), mask = (x == max(x)): ties share the derivative
@@ -116,6 +125,7 @@ function extremum(name: string, op: "max" | "min") {
       return [mul(mask, keepDims(div(ct, count), x!, axes))];
     },
   });
+  return prim;
 }
 
 export const reduceMaxPrim = extremum("reduce_max", "max");
@@ -152,8 +162,12 @@ function productOfOthers(x: Tensor, axes: readonly number[]): Tensor {
   return transpose(others, inverse);
 }
 
-export const reduceProdPrim = definePrimitive<ReduceParams>({
+export const reduceProdPrim: Primitive<ReduceParams> = definePrimitive<ReduceParams>({
   name: "reduce_prod",
+  batch: leadingAxisBatch(
+    () => reduceProdPrim,
+    ({ axes }) => ({ axes: shiftAxes(axes) }),
+  ),
   shape: reduceShape("prod", true, false),
   impl: reduceImpl("prod"),
   // d prod(x) = sum(dx_i * prod_{j != i} x_j)
@@ -169,8 +183,12 @@ export const reduceProdPrim = definePrimitive<ReduceParams>({
 });
 
 function argReduce(name: string, op: "argmax" | "argmin") {
-  return definePrimitive<ArgReduceParams>({
+  const prim: Primitive<ArgReduceParams> = definePrimitive<ArgReduceParams>({
     name,
+    batch: leadingAxisBatch(
+      () => prim,
+      ({ axis }) => ({ axis: axis + 1 }),
+    ),
     shape: ([x], { axis }) => {
       const ndim = x!.shape.length;
       if (!Number.isInteger(axis) || axis < 0 || axis >= ndim) {
@@ -192,13 +210,18 @@ function argReduce(name: string, op: "argmax" | "argmin") {
     jvp: () => null,
     vjp: () => [null],
   });
+  return prim;
 }
 
 export const argmaxPrim = argReduce("argmax", "argmax");
 export const argminPrim = argReduce("argmin", "argmin");
 
-export const cumsumPrim = definePrimitive<CumsumParams>({
+export const cumsumPrim: Primitive<CumsumParams> = definePrimitive<CumsumParams>({
   name: "cumsum",
+  batch: leadingAxisBatch(
+    () => cumsumPrim,
+    ({ axis, reverse }) => ({ axis: axis + 1, reverse }),
+  ),
   shape: ([x], { axis }) => {
     const ndim = x!.shape.length;
     if (!Number.isInteger(axis) || axis < 0 || axis >= ndim) {

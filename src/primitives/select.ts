@@ -6,9 +6,10 @@
 import { getBackend } from "../backend/index.js";
 import { allocate } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError } from "../core/errors.js";
-import { definePrimitive } from "../core/primitive.js";
+import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { broadcastShapes, type Shape, shapeSize } from "../core/shape.js";
 import { where } from "../ops/elementwise.js";
+import { elementwiseBatch } from "./batching.js";
 
 /** The broadcast shape of cond, a and b, with one message naming all three on a mismatch. */
 function broadcast3(cond: Shape, a: Shape, b: Shape): number[] {
@@ -22,8 +23,9 @@ function broadcast3(cond: Shape, a: Shape, b: Shape): number[] {
   }
 }
 
-export const selectPrim = definePrimitive({
+export const selectPrim: Primitive = definePrimitive({
   name: "select",
+  batch: elementwiseBatch(() => selectPrim),
   shape: ([cond, a, b]) => {
     if (cond!.dtype !== "bool") {
       throw new DTypeError(`where: cond must have dtype bool; got ${cond!.dtype}`);

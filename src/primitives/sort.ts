@@ -6,7 +6,8 @@
 
 import { getBackend } from "../backend/index.js";
 import { fmtShape, ValueError } from "../core/errors.js";
-import { definePrimitive } from "../core/primitive.js";
+import { definePrimitive, type Primitive } from "../core/primitive.js";
+import { leadingAxisBatch } from "./batching.js";
 
 export interface ArgsortParams {
   /** The sorted axis, non-negative (the op wrapper normalises it). */
@@ -15,8 +16,12 @@ export interface ArgsortParams {
   readonly descending: boolean;
 }
 
-export const argsortPrim = definePrimitive<ArgsortParams>({
+export const argsortPrim: Primitive<ArgsortParams> = definePrimitive<ArgsortParams>({
   name: "argsort",
+  batch: leadingAxisBatch(
+    () => argsortPrim,
+    ({ axis, descending }) => ({ axis: axis + 1, descending }),
+  ),
   shape: ([x], { axis, descending }) => {
     const nd = x!.shape.length;
     if (!Number.isInteger(axis) || axis < 0 || axis >= nd) {

@@ -29,6 +29,7 @@ import {
   square,
   sub,
 } from "../ops/elementwise.js";
+import { elementwiseBatch } from "./batching.js";
 import { UNARY_SCALAR } from "./scalar-math.js";
 
 /**
@@ -82,8 +83,9 @@ interface UnaryDecl {
 /** Declares an elementwise unary primitive: same shape, input dtype checked against its domain. */
 function declare(d: UnaryDecl): Primitive {
   const scalar = UNARY_SCALAR[d.name as UnaryOp];
-  return definePrimitive({
+  const prim: Primitive = definePrimitive({
     name: d.name,
+    batch: elementwiseBatch(() => prim),
     ...(scalar === undefined ? {} : { scalar: (x: number) => scalar(x) }),
     shape: ([x]) => {
       checkDomain(d.op, "x", d.domain, x!);
@@ -94,6 +96,7 @@ function declare(d: UnaryDecl): Primitive {
     jvp: ([x], [dx], out) => (dx === null || dx === undefined ? null : d.jvp(x!, dx, out)),
     vjp: (ct, [x], out, _params, needs) => [needs[0] ? d.vjp(ct, x!, out) : null],
   });
+  return prim;
 }
 
 /**

@@ -6,13 +6,15 @@
 
 import { allocate } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
-import { defineMultiPrimitive } from "../core/primitive.js";
+import { defineMultiPrimitive, type MultiPrimitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
 import { bindMulti } from "../core/trace.js";
-import { stack, zerosLike } from "../ops/index.js";
+import { stack, swapAxes, zerosLike } from "../ops/index.js";
 
-export const unstackPrim = defineMultiPrimitive({
+export const unstackPrim: MultiPrimitive = defineMultiPrimitive({
   name: "unstack",
+  // The element's leading axis is the batch's second: swap the two, then unstack.
+  batch: ([x]) => bindUnstack(swapAxes(x!, 0, 1)),
   multipleResults: true,
   shape: ([x]) => {
     if (x!.shape.length === 0)

@@ -1,16 +1,19 @@
 /**
  * @file linearize, jacfwd, jacrev, jacobian, hessian and hvp. All but hvp record f once on the
- * tape; Jacobians then push one basis tangent per input element forward through the recorded JVP
- * rules (jacfwd) or pull one basis cotangent per output element back (jacrev).
+ * tape; Jacobians then push all basis tangents of an input forward through the recorded JVP rules
+ * in one batched pass (jacfwd), or pull all basis cotangents of a result back in one (jacrev): the
+ * basis is a vmap tracer, so every rule runs once on the whole batch of directions.
  */
 
-import { allocate, isFloat } from "../core/dtype.js";
+import { isFloat } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import { describeTree, flatten, type TreeDef, treeDefsEqual, unflatten } from "../core/pytree.js";
 import { shapeSize } from "../core/shape.js";
-import { Tensor } from "../core/tensor.js";
-import { reshape, stack, zeros } from "../ops/index.js";
+import type { Tensor } from "../core/tensor.js";
+import { withNewLevel } from "../core/trace.js";
+import { broadcastTo, eye, reshape, transpose, zeros } from "../ops/index.js";
 import { checkDerivativeLeaf, normalizeArgnums } from "./args.js";
+import { BatchTrace } from "./batch-trace.js";
 import { jvp } from "./jvp.js";
 import { pullback, pushforward, type Recording, record } from "./record.js";
 import type { Derivative, Fn } from "./types.js";
@@ -23,11 +26,27 @@ export interface JacobianOptions {
   hasAux?: boolean;
 }
 
-/** A tensor of `shape` with a one at flat position `index` and zeros elsewhere. */
-function basis(shape: readonly number[], dtype: Tensor["dtype"], index: number): Tensor {
-  const data = allocate(dtype, shapeSize(shape));
-  data[index] = 1;
-  return Tensor._fromData(shape, dtype, data);
+/**
+ * Runs `body` on the identity basis of `shape` as one vmap tracer (batch element e is the e-th
+ * basis tensor) and returns the results with the batch axis first: one pass for all directions.
+ */
+function overBasis(
+  shape: readonly number[],
+  dtype: Tensor["dtype"],
+  body: (basis: Tensor) => readonly Tensor[],
+): Tensor[] {
+  const n = shapeSize(shape);
+  return withNewLevel((level) => {
+    const trace = new BatchTrace(level, n);
+    try {
+      const results = body(trace.box(reshape(eye(n, n, dtype), [n, ...shape])));
+      return results.map((r) =>
+        r._trace === trace ? r._primal! : broadcastTo(r, [n, ...r.shape]),
+      );
+    } finally {
+      trace.done = true;
+    }
+  });
 }
 
 /**
@@ -70,72 +89,66 @@ export function linearize<F extends Fn>(
 }
 
 /** Builds the Jacobian pytree: f's output structure, each leaf holding the input structure's blocks. */
-function assemble(
-  rec: Recording,
-  many: boolean,
-  block: (outLeaf: number, arg: number, inLeaf: number) => Tensor,
-): unknown {
+function assemble(rec: Recording, many: boolean, blocks: Tensor[][][]): unknown {
   const perOut = rec.outLeaves.map((_, k) => {
-    const perArg = rec.args.map((arg, a) =>
-      unflatten(
-        arg.def,
-        arg.leaves.map((_, j) => block(k, a, j)),
-      ),
-    );
+    const perArg = rec.args.map((arg, a) => unflatten(arg.def, blocks[k]![a]!));
     return many ? perArg : perArg[0];
   });
   return unflatten(rec.outDef, perOut);
 }
 
-/** The Jacobian block of result leaf k w.r.t. input leaf (a, j), from rows (jacrev) or columns (jacfwd). */
-function fromRows(rec: Recording, rows: unknown[][][], k: number, a: number, j: number): Tensor {
-  const out = rec.outLeaves[k]!;
-  const x = rec.args[a]!.leaves[j]!;
-  const shape = [...out.shape, ...x.shape];
-  const list = rows[k]!.map((perArg) => flatten(perArg[a])[0][j] as Tensor);
-  return list.length === 0 ? zeros(shape, x.dtype) : reshape(stack(list, 0), shape);
-}
-
-function fromColumns(
-  rec: Recording,
-  cols: Tensor[][][][],
-  k: number,
-  a: number,
-  j: number,
-): Tensor {
-  const out = rec.outLeaves[k]!;
-  const x = rec.args[a]!.leaves[j]!;
-  const shape = [...out.shape, ...x.shape];
-  const list = cols[a]![j]!.map((outs) => outs[k]!);
-  return list.length === 0 ? zeros(shape, out.dtype) : reshape(stack(list, -1), shape);
-}
-
-/** rows[k][e]: the cotangents of every differentiated argument for basis cotangent e of result k. */
-function jacobianRows(rec: Recording): unknown[][][] {
+/**
+ * blocks[k][a][j]: d result leaf k / d input leaf (a, j), shape out.shape ++ in.shape, by one
+ * backward pass per result leaf carrying all of its basis cotangents at once.
+ */
+function jacobianByRows(rec: Recording): Tensor[][][] {
   return rec.outLeaves.map((out, k) => {
-    const rows: unknown[][] = [];
-    if (!isFloat(out.dtype)) return rows;
-    for (let e = 0; e < out.size; e++) {
-      const cts = rec.outLeaves.map((_, i) => (i === k ? basis(out.shape, out.dtype, e) : null));
-      rows.push(pullback(rec, cts));
+    const shapeOf = (x: Tensor) => [...out.shape, ...x.shape];
+    if (!isFloat(out.dtype) || out.size === 0) {
+      return rec.args.map((arg) => arg.leaves.map((x) => zeros(shapeOf(x), x.dtype)));
     }
-    return rows;
+    const flat = rec.args.flatMap((arg) => arg.leaves);
+    const rows = overBasis(out.shape, out.dtype, (basis) => {
+      const cts = rec.outLeaves.map((_, i) => (i === k ? basis : null));
+      return pullback(rec, cts).flatMap((perArg) => flatten(perArg)[0] as Tensor[]);
+    });
+    let i = 0;
+    return rec.args.map((arg) =>
+      arg.leaves.map(() => {
+        const x = flat[i]!;
+        return reshape(rows[i++]!, shapeOf(x));
+      }),
+    );
   });
 }
 
-/** cols[a][j][e][k]: the tangent of result leaf k for basis tangent e of input leaf (a, j). */
-function jacobianColumns(rec: Recording): Tensor[][][][] {
-  return rec.args.map((arg, a) =>
+/**
+ * The same blocks by one forward pass per input leaf carrying all of its basis tangents at once:
+ * each result comes out as [in.size, ...out.shape] and is transposed into place.
+ */
+function jacobianByColumns(rec: Recording): Tensor[][][] {
+  const cols = rec.args.map((arg, a) =>
     arg.leaves.map((x, j) => {
-      const cols: Tensor[][] = [];
-      for (let e = 0; e < x.size; e++) {
-        const tangents = rec.args.map((other, b) =>
-          other.leaves.map((_, i) => (b === a && i === j ? basis(x.shape, x.dtype, e) : null)),
-        );
-        cols.push(pushforward(rec, tangents));
-      }
-      return cols;
+      const shapeOf = (out: Tensor) => [...out.shape, ...x.shape];
+      if (x.size === 0) return rec.outLeaves.map((out) => zeros(shapeOf(out), out.dtype));
+      const outs = overBasis(x.shape, x.dtype, (basis) =>
+        pushforward(
+          rec,
+          rec.args.map((other, b) =>
+            other.leaves.map((_, i) => (b === a && i === j ? basis : null)),
+          ),
+        ),
+      );
+      return outs.map((t, k) => {
+        const out = rec.outLeaves[k]!;
+        const last = t.ndim - 1;
+        const perm = last === 0 ? [0] : [...Array.from({ length: last }, (_, d) => d + 1), 0];
+        return reshape(transpose(t, perm), shapeOf(out));
+      });
     }),
+  );
+  return rec.outLeaves.map((_, k) =>
+    rec.args.map((arg, a) => arg.leaves.map((_, j) => cols[a]![j]![k]!)),
   );
 }
 
@@ -152,14 +165,7 @@ function jacobianImpl(op: string, f: Fn, options: JacobianOptions, mode: Jacobia
       const outSize = rec.outLeaves.reduce((n, o) => n + o.size, 0);
       useFwd = inSize <= outSize;
     }
-    let jac: unknown;
-    if (useFwd) {
-      const cols = jacobianColumns(rec);
-      jac = assemble(rec, many, (k, a, j) => fromColumns(rec, cols, k, a, j));
-    } else {
-      const rows = jacobianRows(rec);
-      jac = assemble(rec, many, (k, a, j) => fromRows(rec, rows, k, a, j));
-    }
+    const jac = assemble(rec, many, useFwd ? jacobianByColumns(rec) : jacobianByRows(rec));
     return options.hasAux ? [jac, rec.aux] : jac;
   };
 }

@@ -202,6 +202,31 @@ export function specTests(spec: OpSpec): void {
         closeArrays(out.dataSync(), ref(...rounded).data, 2e-6, 2e-6, `${spec.name} float32 value`);
       });
     }
+    test(`${label}: vmap matches a loop over the batch`, () => {
+      // Three input sets, stacked: vmap over all arguments, then over each one alone.
+      const sets = [0, 1, 2].map(() => makeInputs(spec, shapes, "float64").map((x) => x.t));
+      const stacked = shapes.map((_, i) => ad.stack(sets.map((set) => set[i]!)));
+      const expectAll = ad.stack(sets.map((set) => spec.fn(...set)));
+      const all = ad.vmap(spec.fn)(...stacked);
+      assert.deepEqual(all.shape, expectAll.shape, `${spec.name} vmap shape`);
+      closeArrays(all.dataSync(), expectAll.dataSync(), 1e-12, 1e-12, `${spec.name} vmap`);
+      if (shapes.length < 2) return;
+      for (let k = 0; k < shapes.length; k++) {
+        const inAxes = shapes.map((_, i) => (i === k ? 0 : null));
+        const args = sets[0]!.map((x, i) => (i === k ? stacked[k]! : x));
+        const one = ad.vmap(spec.fn, { inAxes })(...args);
+        const expectOne = ad.stack(
+          sets.map((set) => spec.fn(...sets[0]!.map((x, i) => (i === k ? set[k]! : x)))),
+        );
+        closeArrays(
+          one.dataSync(),
+          expectOne.dataSync(),
+          1e-12,
+          1e-12,
+          `${spec.name} vmap of argument ${k} alone`,
+        );
+      }
+    });
     const order = spec.order ?? 2;
     if (order === 0) return;
     for (const k of diffArgs(shapes.length)) {
@@ -239,6 +264,12 @@ export function specTests(spec: OpSpec): void {
 
 /** The coverage test: every registered primitive is bound by some spec. Register it last. */
 export function coverageTest(): void {
+  test("coverage: every registered primitive has a batch rule (vmap never falls back to a loop)", () => {
+    const missing = [...registeredPrimitives().values()]
+      .filter((p) => p.batch === undefined)
+      .map((p) => p.name);
+    assert.deepEqual(missing, [], `primitives without a batch rule: ${missing.join(", ")}`);
+  });
   test("coverage: every registered primitive is exercised by an op spec", () => {
     const missing = [...registeredPrimitives().keys()].filter((p) => !primitivesExercised.has(p));
     assert.deepEqual(missing, [], `primitives without a spec: ${missing.join(", ")}`);

@@ -1,0 +1,162 @@
+/**
+ * @file vmap: maps f over an axis of its arguments, running f once on the whole batch. Inside, the
+ * arguments are tracers standing for one batch element; every primitive's batch rule computes all
+ * elements in one call (see BatchTrace). Nests with itself and with every derivative transform.
+ */
+
+import { ValueError } from "../core/errors.js";
+import { flatten, isPlainObject, unflatten } from "../core/pytree.js";
+import { Tensor } from "../core/tensor.js";
+import { withNewLevel } from "../core/trace.js";
+import { broadcastTo, transpose } from "../ops/index.js";
+import { BatchTrace } from "./batch-trace.js";
+import { callFn, type Derivative, type Fn } from "./types.js";
+
+/**
+ * Which axis is mapped: a number (negative counts from the end), null for "not mapped" (shared by
+ * every batch element), or a tree of those that is a prefix of the argument's structure.
+ */
+export type AxisSpec = number | null | readonly AxisSpec[] | { readonly [key: string]: AxisSpec };
+
+export interface VmapOptions {
+  /**
+   * The mapped axis of the arguments: one AxisSpec for all of them, or an array with one per
+   * argument (JAX's in_axes). Default 0.
+   */
+  inAxes?: AxisSpec;
+  /** Where the batch axis goes in the results (a prefix tree of the result). Default 0. */
+  outAxes?: AxisSpec;
+}
+
+/** One axis (or null) per leaf of `tree`, from a spec that is a prefix of it. */
+function leafAxes(spec: AxisSpec, tree: unknown, what: string, out: (number | null)[]): void {
+  if (spec === null || typeof spec === "number") {
+    const n = flatten(tree)[0].length;
+    for (let i = 0; i < n; i++) out.push(spec);
+    return;
+  }
+  if (Array.isArray(spec)) {
+    if (!Array.isArray(tree) || tree.length !== spec.length) {
+      throw new ValueError(
+        `vmap: ${what} is an array of ${spec.length} axis entries, which does not match the structure it applies to (${Array.isArray(tree) ? `an array of ${tree.length}` : typeof tree})`,
+      );
+    }
+    for (let i = 0; i < spec.length; i++) leafAxes(spec[i]!, tree[i], `${what}[${i}]`, out);
+    return;
+  }
+  if (!isPlainObject(tree)) {
+    throw new ValueError(
+      `vmap: ${what} is an object of axes, but the value there is not an object`,
+    );
+  }
+  const specObj = spec as { readonly [key: string]: AxisSpec };
+  for (const key of Object.keys(tree)) {
+    if (!(key in specObj)) {
+      throw new ValueError(`vmap: ${what} has no axis for key "${key}"`);
+    }
+    leafAxes(specObj[key]!, tree[key], `${what}.${key}`, out);
+  }
+}
+
+/** A normalised axis of a rank-`rank` value, or a ValueError naming where it came from. */
+function normaliseAxis(axis: number, rank: number, what: string): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new ValueError(
+      `vmap: ${what}: axis ${axis} is out of range for a value of rank ${rank}${rank === 0 ? " (a 0-d value has no axis to map; use null)" : ""}`,
+    );
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** x with axis `from` moved to position `to`. */
+function moveAxis(x: Tensor, from: number, to: number): Tensor {
+  if (from === to) return x;
+  const perm = Array.from({ length: x.ndim }, (_, i) => i).filter((i) => i !== from);
+  perm.splice(to, 0, from);
+  return transpose(x, perm);
+}
+
+/**
+ * Vectorising map: `vmap(f)(xs)` equals stacking `f(x)` over the leading axis of xs, computed in
+ * one pass over the batch. `inAxes` picks the mapped axis of each argument (null: not mapped);
+ * `outAxes` where the batch axis goes in the results.
+ * @example
+ * const dots = ad.vmap((a, b) => ad.dot(a, b))(A, B); // row-wise dot products
+ * const perExampleGrads = ad.vmap(ad.grad(loss), { inAxes: [null, 0] })(params, batch);
+ */
+export function vmap<F extends Fn>(
+  f: F,
+  options: VmapOptions = {},
+): (...args: Parameters<F>) => Derivative<ReturnType<F>> {
+  return (...args: Parameters<F>): Derivative<ReturnType<F>> => {
+    const inSpec = options.inAxes === undefined ? 0 : options.inAxes;
+    // An array gives one entry per argument (JAX's in_axes tuple); anything else applies to all.
+    const perArg: AxisSpec = Array.isArray(inSpec) ? inSpec : args.map(() => inSpec);
+    const axes: (number | null)[] = [];
+    leafAxes(perArg, args, "inAxes", axes);
+    const [leaves, def] = flatten(args);
+    let size = -1;
+    let sizeFrom = "";
+    const mapped = leaves.map((leaf, i) => {
+      const axis = axes[i]!;
+      if (axis === null) return null;
+      const what = `inAxes for argument leaf ${i}`;
+      if (!(leaf instanceof Tensor)) {
+        throw new ValueError(
+          `vmap: ${what} is ${axis}, but the leaf is ${typeof leaf === "number" ? "a number" : typeof leaf}, which has no axis to map; use null for it`,
+        );
+      }
+      const ax = normaliseAxis(axis, leaf.ndim, what);
+      const n = leaf.shape[ax]!;
+      if (size === -1) {
+        size = n;
+        sizeFrom = `${what} (axis ${ax} of shape [${leaf.shape.join(",")}])`;
+      } else if (n !== size) {
+        throw new ValueError(
+          `vmap: mapped axes must have one size; ${sizeFrom} has ${size}, but ${what} (axis ${ax} of shape [${leaf.shape.join(",")}]) has ${n}`,
+        );
+      }
+      return moveAxis(leaf, ax, 0);
+    });
+    if (size === -1) {
+      throw new ValueError("vmap: inAxes maps no argument; at least one must have a mapped axis");
+    }
+    return withNewLevel((level) => {
+      const trace = new BatchTrace(level, size);
+      try {
+        const boxed = leaves.map((leaf, i) => (mapped[i] ? trace.box(mapped[i]!) : leaf));
+        const out = callFn(f, unflatten(def, boxed) as unknown[]);
+        const outAxes: (number | null)[] = [];
+        leafAxes(options.outAxes === undefined ? 0 : options.outAxes, out, "outAxes", outAxes);
+        const [outLeaves, outDef] = flatten(out);
+        const results = outLeaves.map((leaf, i) => {
+          const axis = outAxes[i]!;
+          const t = leaf instanceof Tensor ? leaf : null;
+          const isBatched = t !== null && t._trace === trace;
+          if (axis === null) {
+            if (isBatched) {
+              throw new ValueError(
+                `vmap: outAxes is null for result leaf ${i}, but it varies over the batch`,
+              );
+            }
+            return leaf;
+          }
+          if (t === null) {
+            throw new ValueError(
+              `vmap: result leaf ${i} is ${typeof leaf}, not a tensor; give it outAxes null`,
+            );
+          }
+          const value = isBatched ? t._primal! : broadcastTo(t, [size, ...t.shape]);
+          return moveAxis(
+            value,
+            0,
+            normaliseAxis(axis, value.ndim, `outAxes for result leaf ${i}`),
+          );
+        });
+        return unflatten(outDef, results) as Derivative<ReturnType<F>>;
+      } finally {
+        trace.done = true;
+      }
+    });
+  };
+}
