@@ -105,6 +105,14 @@ export class Tensor {
     return new Tensor(batched.shape.slice(1), batched.dtype, null, trace, batched, null, -1);
   }
 
+  /**
+   * @internal A vmap tracer over a scaled identity basis of `shape`: batch element e is d[e] times
+   * the e-th unit tensor. Its batched value is made only when an op needs it (`_primal` is null).
+   */
+  static _diagonalTracer(trace: Trace, shape: Shape, d: Tensor): Tensor {
+    return new Tensor(shape, d.dtype, null, trace, null, d, -1);
+  }
+
   /** The number of elements (the product of the shape). */
   get size(): number {
     return shapeSize(this.shape);
@@ -117,13 +125,13 @@ export class Tensor {
   /** @internal The concrete value under all tracer boxes. */
   _concrete(): Tensor {
     let t: Tensor = this;
-    while (t._trace !== null) t = t._primal!;
+    while (t._trace !== null) t = t._primal ?? t._trace.valueOf(t);
     return t;
   }
 
   /** @internal True inside vmap for a value that varies over the batch (its elements differ per batch element). */
   _varies(): boolean {
-    for (let t: Tensor = this; t._trace !== null; t = t._primal!) {
+    for (let t: Tensor = this; t._trace !== null; t = t._primal ?? t._trace.valueOf(t)) {
       if (t._trace.batching && !t._trace.done) return true;
     }
     return false;
@@ -141,7 +149,7 @@ export class Tensor {
           `${op}: cannot read the elements of a value that varies over a vmap batch (shape [${this.shape.join(",")}] per element); keep data-dependent JavaScript outside vmap`,
         );
       }
-      t = t._primal!;
+      t = t._primal ?? t._trace.valueOf(t);
     }
     return t;
   }

@@ -30,6 +30,14 @@ export abstract class Trace {
     this.level = level;
   }
 
+  /**
+   * The value one level down under a tracer of this trace. Tracers hold it in `_primal`; vmap's
+   * trace may hold a structured batch instead and materialise it here.
+   */
+  valueOf(t: Tensor): Tensor {
+    return t._primal!;
+  }
+
   /** Handles a primitive call in which at least one argument is a tracer of this trace. */
   abstract process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor;
 

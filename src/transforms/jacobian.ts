@@ -11,7 +11,7 @@ import { describeTree, flatten, type TreeDef, treeDefsEqual, unflatten } from ".
 import { shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { withNewLevel } from "../core/trace.js";
-import { broadcastTo, eye, reshape, transpose, zeros } from "../ops/index.js";
+import { broadcastTo, reshape, transpose, zeros } from "../ops/index.js";
 import { checkDerivativeLeaf, normalizeArgnums } from "./args.js";
 import { BatchTrace } from "./batch-trace.js";
 import { jvp } from "./jvp.js";
@@ -39,9 +39,10 @@ function overBasis(
   return withNewLevel((level) => {
     const trace = new BatchTrace(level, n);
     try {
-      const results = body(trace.box(reshape(eye(n, n, dtype), [n, ...shape])));
+      // The identity, held as its diagonal of ones until an op needs it dense.
+      const results = body(trace.boxIdentity(shape, dtype));
       return results.map((r) =>
-        r._trace === trace ? r._primal! : broadcastTo(r, [n, ...r.shape]),
+        r._trace === trace ? trace.valueOf(r) : broadcastTo(r, [n, ...r.shape]),
       );
     } finally {
       trace.done = true;

@@ -146,7 +146,7 @@ export function vmap<F extends Fn>(
               `vmap: result leaf ${i} is ${typeof leaf}, not a tensor; give it outAxes null`,
             );
           }
-          const value = isBatched ? t._primal! : broadcastTo(t, [size, ...t.shape]);
+          const value = isBatched ? trace.valueOf(t) : broadcastTo(t, [size, ...t.shape]);
           return moveAxis(
             value,
             0,

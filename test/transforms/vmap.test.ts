@@ -280,3 +280,39 @@ test("batched Jacobians equal one pass per basis vector (a loop of vjp and jvp c
   );
   assertClose(ad.jacfwd(g)(x), ad.stack(cols, 1));
 });
+
+test("Jacobians through every diagonal-seed shortcut equal loops of jvp and vjp", () => {
+  const w = random([3, 4], 29);
+  const c = random([2, 3], 30);
+  const fns: [string, (x: ad.Tensor) => ad.Tensor][] = [
+    ["row vector @ W^T", (x) => ad.matmul(ad.reshape(x, [6]).take([0, 1, 2, 3], 0), w.T)],
+    ["x @ W (x as [1,k])", (x) => ad.matmul(ad.reshape(ad.neg(x), [1, 6]).take([0, 2, 4], 1), w)],
+    [
+      "W @ column",
+      (x) => ad.tanh(ad.matmul(w.T, ad.reshape(ad.div(x, c), [6]).take([1, 2, 3], 0))),
+    ],
+    [
+      "broadcast factor then sum",
+      (x) => ad.sum(ad.mul(ad.mul(x, ad.tensor([1, -2, 3], { dtype: "float64" })), 2)),
+    ],
+    ["cast round trip", (x) => ad.exp(ad.astype(ad.astype(x, "float32"), "float64"))],
+    ["diagonal meets diagonal", (x) => ad.mul(ad.mul(x, c), ad.add(x, 1))],
+    ["widening factor", (x) => ad.mul(ad.reshape(x, [2, 1, 3]), ad.ones([2, 4, 3], "float64"))],
+  ];
+  const x = random([2, 3], 31);
+  for (const [name, f] of fns) {
+    const out = f(x);
+    const jf = ad.jacfwd(f)(x);
+    const jr = ad.jacrev(f)(x);
+    const cols = Array.from({ length: 6 }, (_, j) => {
+      const e = ad.eye(6, 6, "float64").take([j], 0).reshape([2, 3]);
+      return ad.jvp(f, [x], [e])[1].reshape([out.size]);
+    });
+    const expected = ad.stack(cols, 1).reshape([...out.shape, 2, 3]);
+    // A float32 step rounds tangents and cotangents differently: float32 tolerance there.
+    const tol = name.startsWith("cast") ? 1e-6 : 1e-12;
+    assertClose(jf, expected, tol, `${name}: jacfwd`);
+    assertClose(jr, expected, tol, `${name}: jacrev`);
+    if (tol === 1e-12) ad.checkGrads(f, [x], { order: 2 });
+  }
+});
