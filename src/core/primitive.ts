@@ -31,6 +31,20 @@ export interface Primitive<P = undefined> {
    */
   scalar?(x: number, y: number, params: P): number;
   /**
+   * Optional fast path of `vjp` for reverse mode on size-1 float values (the tape's scalar lane):
+   * writes the cotangents of x and y into `g[0]` and `g[1]` from plain numbers. `r` rounds to the
+   * dtype (Math.fround for float32) and must be applied wherever the Tensor rule's ops would round,
+   * so that both paths agree bit for bit. Requires `scalar`.
+   */
+  scalarVjp?(
+    ct: number,
+    x: number,
+    y: number,
+    out: number,
+    r: (v: number) => number,
+    g: number[],
+  ): void;
+  /**
    * Forward mode: the output tangent given input tangents (null = zero, at least one non-null).
    * May return a tangent whose shape broadcasts to out's; the driver broadcasts it.
    */

@@ -113,6 +113,20 @@ export class Tensor {
     return new Tensor(shape, d.dtype, null, trace, null, d, -1);
   }
 
+  /**
+   * @internal A reverse-mode tracer of the tape's scalar lane: a size-1 float whose value is kept
+   * as a number in `_value`; the Tensor one level down is made only if an op needs it.
+   */
+  static _scalarTracer(
+    trace: Trace,
+    shape: Shape,
+    dtype: DType,
+    slot: number,
+    value: number,
+  ): Tensor {
+    return new Tensor(shape, dtype, null, trace, null, null, slot, value);
+  }
+
   /** The number of elements (the product of the shape). */
   get size(): number {
     return shapeSize(this.shape);

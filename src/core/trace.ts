@@ -85,6 +85,11 @@ export function setEvalObserver(next: EvalObserver | null): EvalObserver | null 
   return prev;
 }
 
+/** @internal True while an evaluation observer is installed (fast paths that skip bind defer to it). */
+export function hasEvalObserver(): boolean {
+  return observer !== null;
+}
+
 /** Applies a primitive: to the innermost transformation among the inputs, or evaluates it. */
 export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
   const top = innermostTrace(inputs);

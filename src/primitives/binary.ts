@@ -103,6 +103,10 @@ export const addPrim: Primitive = definePrimitive({
   jvp: (_primals, [dx, dy]) => addTangents(dx, dy),
   // gx = ct, gy = ct
   vjp: (ct, _primals, _out, _params, needs) => [needs[0] ? ct : null, needs[1] ? ct : null],
+  scalarVjp: (ct, _x, _y, _out, _r, g) => {
+    g[0] = ct;
+    g[1] = ct;
+  },
 });
 
 export const subPrim: Primitive = definePrimitive({
@@ -115,6 +119,10 @@ export const subPrim: Primitive = definePrimitive({
   jvp: (_primals, [dx, dy]) => (dy === null ? dx! : dx === null ? neg(dy!) : sub(dx!, dy!)),
   // gx = ct, gy = -ct
   vjp: (ct, _primals, _out, _params, needs) => [needs[0] ? ct : null, needs[1] ? neg(ct) : null],
+  scalarVjp: (ct, _x, _y, _out, _r, g) => {
+    g[0] = ct;
+    g[1] = -ct;
+  },
 });
 
 // ---- products and quotients -------------------------------------------------------------------
@@ -133,6 +141,10 @@ export const mulPrim: Primitive = definePrimitive({
     needs[0] ? mul(ct, y!) : null,
     needs[1] ? mul(ct, x!) : null,
   ],
+  scalarVjp: (ct, x, y, _out, r, g) => {
+    g[0] = r(ct * y);
+    g[1] = r(ct * x);
+  },
 });
 
 export const divPrim: Primitive = definePrimitive({
@@ -151,6 +163,11 @@ export const divPrim: Primitive = definePrimitive({
   vjp: (ct, [, y], out, _params, needs) => {
     const gx = div(ct, y!);
     return [needs[0] ? gx : null, needs[1] ? neg(mul(gx, out)) : null];
+  },
+  scalarVjp: (ct, _x, y, out, r, g) => {
+    const gx = r(ct / y);
+    g[0] = gx;
+    g[1] = -r(gx * out);
   },
 });
 

@@ -78,6 +78,8 @@ interface UnaryDecl {
   impl: Impl;
   jvp: (x: Tensor, dx: Tensor, out: Tensor) => Tensor | null;
   vjp: (ct: Tensor, x: Tensor, out: Tensor) => Tensor | null;
+  /** The scalar lane's vjp on numbers (see Primitive.scalarVjp): the cotangent of x. */
+  scalarVjp?: (ct: number, x: number, out: number, r: (v: number) => number) => number;
 }
 
 /** Declares an elementwise unary primitive: same shape, input dtype checked against its domain. */
@@ -87,6 +89,20 @@ function declare(d: UnaryDecl): Primitive {
     name: d.name,
     batch: elementwiseBatch(() => prim),
     ...(scalar === undefined ? {} : { scalar: (x: number) => scalar(x) }),
+    ...(d.scalarVjp === undefined || scalar === undefined
+      ? {}
+      : {
+          scalarVjp: (
+            ct: number,
+            x: number,
+            _y: number,
+            out: number,
+            r: (v: number) => number,
+            g: number[],
+          ) => {
+            g[0] = d.scalarVjp!(ct, x, out, r);
+          },
+        }),
     shape: ([x]) => {
       checkDomain(d.op, "x", d.domain, x!);
       // Same shape and dtype: the input is the output's aval (no allocation on the hot path).
@@ -108,8 +124,13 @@ function declare(d: UnaryDecl): Primitive {
 export function unary(
   name: UnaryOp,
   derivative: Derivative,
-  options: { domain?: Domain } = {},
+  options: {
+    domain?: Domain;
+    /** The derivative on numbers, rounding (r) after each op exactly where `derivative` does. */
+    scalarDerivative?: (x: number, out: number, r: (v: number) => number) => number;
+  } = {},
 ): Primitive {
+  const sd = options.scalarDerivative;
   return declare({
     name,
     op: name,
@@ -117,6 +138,7 @@ export function unary(
     impl: kernel(name),
     jvp: (x, dx, out) => mul(dx, derivative(x, out)),
     vjp: (ct, x, out) => mul(ct, derivative(x, out)),
+    ...(sd === undefined ? {} : { scalarVjp: (ct, x, out, r) => r(ct * sd(x, out, r)) }),
   });
 }
 
@@ -174,6 +196,7 @@ export const negPrim = declare({
   jvp: (_x, dx) => neg(dx),
   // gx = -ct
   vjp: (ct) => neg(ct),
+  scalarVjp: (ct) => -ct,
 });
 
 // ---- arithmetic (int32 allowed) ---------------------------------------------------------------
@@ -181,7 +204,10 @@ export const negPrim = declare({
 // d |x| = sign(x) dx   (sign(0) = 0, so abs'(0) = 0)
 export const absPrim = unary("abs", (x) => sign(x), { domain: "numeric" });
 // d x^2 = 2 x dx
-export const squarePrim = unary("square", (x) => mul(x, 2), { domain: "numeric" });
+export const squarePrim = unary("square", (x) => mul(x, 2), {
+  domain: "numeric",
+  scalarDerivative: (x, _out, r) => r(x * 2),
+});
 // d relu = [x > 0] dx   (relu'(0) = 0)
 export const reluPrim = unary("relu", (x) => astype(greater(x, 0), x.dtype), {
   domain: "numeric",
@@ -190,15 +216,19 @@ export const reluPrim = unary("relu", (x) => astype(greater(x, 0), x.dtype), {
 // ---- exponentials and logarithms --------------------------------------------------------------
 
 // d exp = out dx
-export const expPrim = unary("exp", (_x, out) => out);
+export const expPrim = unary("exp", (_x, out) => out, { scalarDerivative: (_x, out) => out });
 // d log = dx / x
-export const logPrim = unary("log", (x) => reciprocal(x));
+export const logPrim = unary("log", (x) => reciprocal(x), {
+  scalarDerivative: (x, _o, r) => r(1 / x),
+});
 // d log1p = dx / (1 + x)
 export const log1pPrim = unary("log1p", (x) => reciprocal(add(x, 1)));
 // d expm1 = (out + 1) dx
 export const expm1Prim = unary("expm1", (_x, out) => add(out, 1));
 // d sqrt = dx / (2 out)   (sqrt'(0) = +Infinity)
-export const sqrtPrim = unary("sqrt", (_x, out) => div(0.5, out));
+export const sqrtPrim = unary("sqrt", (_x, out) => div(0.5, out), {
+  scalarDerivative: (_x, out, r) => r(0.5 / out),
+});
 // d rsqrt = -out / (2 x) dx   (= -x^(-3/2) / 2)
 export const rsqrtPrim = unary("rsqrt", (x, out) => mul(div(out, x), -0.5));
 // d (1/x) = -out^2 dx
@@ -207,9 +237,13 @@ export const reciprocalPrim = unary("reciprocal", (_x, out) => neg(square(out)))
 // ---- trigonometric ----------------------------------------------------------------------------
 
 // d sin = cos(x) dx
-export const sinPrim = unary("sin", (x) => cos(x));
+export const sinPrim = unary("sin", (x) => cos(x), {
+  scalarDerivative: (x, _o, r) => r(Math.cos(x)),
+});
 // d cos = -sin(x) dx
-export const cosPrim = unary("cos", (x) => neg(sin(x)));
+export const cosPrim = unary("cos", (x) => neg(sin(x)), {
+  scalarDerivative: (x, _o, r) => -r(Math.sin(x)),
+});
 // d tan = (1 + out^2) dx
 export const tanPrim = unary("tan", (_x, out) => add(square(out), 1));
 // d asin = dx / sqrt((1 - x)(1 + x))
@@ -226,7 +260,9 @@ export const sinhPrim = unary("sinh", (x) => cosh(x));
 // d cosh = sinh(x) dx
 export const coshPrim = unary("cosh", (x) => sinh(x));
 // d tanh = (1 - out^2) dx
-export const tanhPrim = unary("tanh", (_x, out) => sub(1, square(out)));
+export const tanhPrim = unary("tanh", (_x, out) => sub(1, square(out)), {
+  scalarDerivative: (_x, out, r) => r(1 - r(out * out)),
+});
 // d asinh = dx / sqrt(x^2 + 1)
 export const asinhPrim = unary("asinh", (x) => rsqrt(add(square(x), 1)));
 // d acosh = dx / sqrt((x - 1)(x + 1))

@@ -46,13 +46,13 @@ function recordCheckpointed(trace: VjpTrace, f: Fn, args: readonly unknown[]): u
     if (leaf instanceof Tensor && leaf._trace === trace && leaf._slot >= start) made.push(i);
   });
   const reads = tape.readsBefore(start);
-  const madePrimals = made.map((i) => (outLeaves[i] as Tensor)._primal!);
+  const madePrimals = made.map((i) => trace.valueOf(outLeaves[i] as Tensor));
   tape.truncate(start);
   if (made.length === 0) return out;
   const boxed = trace.recordCustom(
     "checkpoint",
     recomputeRules(trace, f, args, reads, made),
-    reads.map((s) => tape.outs[s]!),
+    reads.map((s) => tape.outAt(s)),
     reads,
     madePrimals,
   );

@@ -76,7 +76,7 @@ export function record(
       rawLeaves.forEach((leaf, i) => {
         const t = resultLeaf(op, leaf, rawLeaves.length === 1 ? "result" : `result (leaf ${i})`);
         if (t._trace === trace) {
-          outLeaves.push(t._primal!);
+          outLeaves.push(trace.valueOf(t));
           outSlots.push(t._slot);
         } else {
           outLeaves.push(t);
@@ -94,7 +94,9 @@ function lowerTree(tree: unknown, trace: VjpTrace): unknown {
   const [leaves, def] = flatten(tree);
   return unflatten(
     def,
-    leaves.map((leaf) => (leaf instanceof Tensor && leaf._trace === trace ? leaf._primal : leaf)),
+    leaves.map((leaf) =>
+      leaf instanceof Tensor && leaf._trace === trace ? trace.valueOf(leaf) : leaf,
+    ),
   );
 }
 

@@ -8,7 +8,7 @@
  * recursion, so a chain of millions of calls needs no stack.
  */
 
-import { isFloat } from "../core/dtype.js";
+import { type DType, isFloat } from "../core/dtype.js";
 import { AdjointError } from "../core/errors.js";
 import type {
   AnyMultiPrimitive,
@@ -16,8 +16,9 @@ import type {
   MultiPrimitive,
   Primitive,
 } from "../core/primitive.js";
+import type { Shape } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
-import { bind, bindMulti, Trace } from "../core/trace.js";
+import { bind, bindMulti, hasEvalObserver, Trace } from "../core/trace.js";
 import { add } from "../ops/index.js";
 import { fitCotangent, fitTangent } from "./fit.js";
 
@@ -40,16 +41,27 @@ interface ManyInputs {
  * An entry with a null primitive is an input of the differentiated function (a leaf, slot0 = -1)
  * or one output of a multi-output call (a projection: slot0 = the call's entry, params = the
  * output's index). A multi-output call's own entry keeps its outputs in `many`.
+ *
+ * The scalar lane: a unary or binary call on size-1 float values whose primitive has a
+ * `scalarVjp` is recorded without Tensors: `outs`, `in0` and `in1` are null and the values sit in
+ * `outVal`, `in0Val`, `in1Val` (arrays of doubles), with the shape and dtype they share. Scalar
+ * code under grad then keeps no object per op alive, and its backward pass runs on numbers.
+ * `outAt`, `primalsOf` make the Tensors when something else needs them.
  */
 export class Tape {
   readonly prims: (AnyPrimitive | AnyMultiPrimitive | null)[] = [];
   readonly params: unknown[] = [];
-  readonly outs: Tensor[] = [];
+  readonly outs: (Tensor | null)[] = [];
   readonly in0: (Tensor | null)[] = [];
   readonly in1: (Tensor | null)[] = [];
   readonly slot0: number[] = [];
   readonly slot1: number[] = [];
   readonly many: (ManyInputs | null)[] = [];
+  readonly outVal: number[] = [];
+  readonly in0Val: number[] = [];
+  readonly in1Val: number[] = [];
+  readonly laneShape: (Shape | null)[] = [];
+  readonly laneDType: (DType | null)[] = [];
 
   get length(): number {
     return this.outs.length;
@@ -127,7 +139,57 @@ export class Tape {
     this.slot0.push(s0);
     this.slot1.push(s1);
     this.many.push(many);
+    this.outVal.push(0);
+    this.in0Val.push(0);
+    this.in1Val.push(0);
+    this.laneShape.push(null);
+    this.laneDType.push(null);
     return this.outs.length - 1;
+  }
+
+  /** Appends a scalar-lane call (see the class comment); s1 is ABSENT for a unary call. */
+  pushLane(
+    prim: AnyPrimitive,
+    params: unknown,
+    s0: number,
+    s1: number,
+    v0: number,
+    v1: number,
+    out: number,
+    shape: Shape,
+    dtype: DType,
+  ): number {
+    this.prims.push(prim);
+    this.params.push(params);
+    this.outs.push(null);
+    this.in0.push(null);
+    this.in1.push(null);
+    this.slot0.push(s0);
+    this.slot1.push(s1);
+    this.many.push(null);
+    this.outVal.push(out);
+    this.in0Val.push(v0);
+    this.in1Val.push(v1);
+    this.laneShape.push(shape);
+    this.laneDType.push(dtype);
+    return this.outs.length - 1;
+  }
+
+  /** The output of entry i (made from its number for a scalar-lane entry). */
+  outAt(i: number): Tensor {
+    return (
+      this.outs[i] ?? Tensor._fromScalar(this.laneShape[i]!, this.laneDType[i]!, this.outVal[i]!)
+    );
+  }
+
+  /** The shape of entry i's output. */
+  shapeAt(i: number): Shape {
+    return this.outs[i]?.shape ?? this.laneShape[i]!;
+  }
+
+  /** The dtype of entry i's output. */
+  dtypeAt(i: number): DType {
+    return this.outs[i]?.dtype ?? this.laneDType[i]!;
   }
 
   /** Drops the entries from `length` on (a checkpointed range whose internals are not kept). */
@@ -141,6 +203,11 @@ export class Tape {
       this.slot0,
       this.slot1,
       this.many,
+      this.outVal,
+      this.in0Val,
+      this.in1Val,
+      this.laneShape,
+      this.laneDType,
     ]) {
       a.length = length;
     }
@@ -164,6 +231,13 @@ export class Tape {
   primalsOf(i: number): readonly Tensor[] {
     const many = this.many[i];
     if (many !== null && many !== undefined) return many.primals;
+    if (this.outs[i] === null) {
+      const shape = this.laneShape[i]!;
+      const dtype = this.laneDType[i]!;
+      const x0 = Tensor._fromScalar(shape, dtype, this.in0Val[i]!);
+      if (this.slot1[i] === ABSENT) return [x0];
+      return [x0, Tensor._fromScalar(shape, dtype, this.in1Val[i]!)];
+    }
     const x1 = this.in1[i]!;
     return x1 === null ? [this.in0[i]!] : [this.in0[i]!, x1];
   }
@@ -195,9 +269,23 @@ export class VjpTrace extends Trace {
     return Tensor._tracer(this, x, null, this.tape.pushLeaf(x));
   }
 
+  /** The value under a tracer of this trace (a scalar-lane tracer's is made from its number). */
+  override valueOf(t: Tensor): Tensor {
+    return t._primal ?? Tensor._fromScalar(t.shape, t.dtype, t._value);
+  }
+
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
     const n = inputs.length;
     if (n === 2) return this.process2(prim, inputs[0]!, inputs[1]!, params);
+    if (n === 1 && prim.scalarVjp !== undefined) {
+      const x = inputs[0]!;
+      if (x._trace === this && laneAval(x) && !this.done && !hasEvalObserver()) {
+        const xv = laneValue(x, true);
+        if (xv !== undefined) {
+          return this.pushLane(prim as AnyPrimitive, params, x, x._slot, ABSENT, xv, 0);
+        }
+      }
+    }
     const primals = new Array<Tensor>(n);
     const slots = new Array<number>(n);
     const anyTraced = this.unbox(inputs, primals, slots);
@@ -214,8 +302,26 @@ export class VjpTrace extends Trace {
   private process2<P>(prim: Primitive<P>, x: Tensor, y: Tensor, params: P): Tensor {
     const xMine = x._trace === this;
     const yMine = y._trace === this;
-    const p0 = xMine ? x._primal! : x;
-    const p1 = yMine ? y._primal! : y;
+    if (
+      prim.scalarVjp !== undefined &&
+      (xMine || yMine) &&
+      x.dtype === y.dtype &&
+      x.shape.length === y.shape.length &&
+      laneAval(x) &&
+      laneAval(y) &&
+      !this.done &&
+      !hasEvalObserver()
+    ) {
+      const xv = laneValue(x, xMine);
+      const yv = laneValue(y, yMine);
+      if (xv !== undefined && yv !== undefined) {
+        const s0 = xMine ? x._slot : -1;
+        const s1 = yMine ? y._slot : -1;
+        return this.pushLane(prim as AnyPrimitive, params, x, s0, s1, xv, yv);
+      }
+    }
+    const p0 = xMine ? (x._primal ?? this.valueOf(x)) : x;
+    const p1 = yMine ? (y._primal ?? this.valueOf(y)) : y;
     const out = bind(prim, [p0, p1], params);
     if (!(xMine || yMine) || this.done || !isFloat(out.dtype)) return out;
     const slot = this.tape.pushBinary(
@@ -228,6 +334,22 @@ export class VjpTrace extends Trace {
       out,
     );
     return Tensor._tracer(this, out, null, slot);
+  }
+
+  /** Evaluates a scalar-lane call on numbers and records it; returns its tracer. */
+  private pushLane(
+    prim: AnyPrimitive,
+    params: unknown,
+    like: Tensor,
+    s0: number,
+    s1: number,
+    v0: number,
+    v1: number,
+  ): Tensor {
+    const raw = prim.scalar!(v0, v1, params);
+    const out = like.dtype === "float32" ? Math.fround(raw) : raw;
+    const slot = this.tape.pushLane(prim, params, s0, s1, v0, v1, out, like.shape, like.dtype);
+    return Tensor._scalarTracer(this, like.shape, like.dtype, slot, out);
   }
 
   processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly Tensor[], params: P): Tensor[] {
@@ -275,7 +397,7 @@ export class VjpTrace extends Trace {
     for (let i = 0; i < inputs.length; i++) {
       const x = inputs[i]!;
       if (x._trace === this) {
-        primals[i] = x._primal!;
+        primals[i] = x._primal ?? this.valueOf(x);
         slots[i] = x._slot;
         anyTraced = true;
       } else {
@@ -285,6 +407,24 @@ export class VjpTrace extends Trace {
     }
     return anyTraced;
   }
+}
+
+/** True for a size-1 float: a value the scalar lane can take. */
+function laneAval(x: Tensor): boolean {
+  if (!isFloat(x.dtype)) return false;
+  const shape = x.shape;
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== 1) return false;
+  return true;
+}
+
+/**
+ * The number held by a size-1 input of a scalar-lane call: a lane tracer's own value, a concrete
+ * value's; undefined for a value of a lower-level trace (which must see the call).
+ */
+function laneValue(x: Tensor, mine: boolean): number | undefined {
+  const p = mine ? x._primal : x;
+  if (p === null) return x._value;
+  return p._trace === null ? p._scalarValue() : undefined;
 }
 
 const NEEDS_2: readonly (readonly boolean[])[] = [
@@ -298,16 +438,22 @@ const NEEDS_1: readonly (readonly boolean[])[] = [[false], [true]];
 /**
  * Adjoints of a walk over the tape entries from `base` on: `local[i - base]` for those entries,
  * and `external` for entries below `base` that they read (a checkpointed range re-run at the end
- * of the tape reads the values it was given from before it).
+ * of the tape reads the values it was given from before it). Scalar-lane adjoints are numbers in
+ * `num` (where `hasNum` is set) until something needs a Tensor.
  */
 class Adjoints {
   readonly local: (Tensor | null)[];
   readonly external = new Map<number, Tensor>();
+  readonly num: Float64Array;
+  readonly hasNum: Uint8Array;
   constructor(
+    readonly tape: Tape,
     readonly base: number,
     size: number,
   ) {
     this.local = new Array<Tensor | null>(size).fill(null);
+    this.num = new Float64Array(size);
+    this.hasNum = new Uint8Array(size);
   }
 
   add(slot: number, g: Tensor): void {
@@ -317,10 +463,40 @@ class Adjoints {
       return;
     }
     const i = slot - this.base;
-    const prev = this.local[i]!;
+    const prev = this.hasNum[i] === 1 ? this.take(i) : this.local[i]!;
     this.local[i] = prev === null ? g : add(prev, g);
   }
+
+  /** Adds a numeric cotangent (rounded to the slot's dtype) without making a Tensor. */
+  addNum(slot: number, g: number): void {
+    const i = slot - this.base;
+    if (slot < this.base || this.local[i] !== null) {
+      const tape = this.tape;
+      this.add(slot, Tensor._fromScalar(tape.shapeAt(slot), tape.dtypeAt(slot), g));
+      return;
+    }
+    if (this.hasNum[i] === 1) {
+      const sum = this.num[i]! + g;
+      this.num[i] = this.tape.dtypeAt(slot) === "float32" ? Math.fround(sum) : sum;
+    } else {
+      this.num[i] = g;
+      this.hasNum[i] = 1;
+    }
+  }
+
+  /** Moves local adjoint i from `num` into `local` as a Tensor and returns it. */
+  take(i: number): Tensor {
+    const slot = i + this.base;
+    const t = Tensor._fromScalar(this.tape.shapeAt(slot), this.tape.dtypeAt(slot), this.num[i]!);
+    this.hasNum[i] = 0;
+    this.local[i] = t;
+    return t;
+  }
 }
+
+const identity = (v: number): number => v;
+/** The two cotangents a scalar-lane rule writes (one array, reused). */
+const laneGrads = [0, 0];
 
 /**
  * Propagates cotangents from `seeds` (tape index, cotangent) back to the leaves. Returns the
@@ -330,7 +506,9 @@ export function backward(
   tape: Tape,
   seeds: readonly (readonly [number, Tensor])[],
 ): (Tensor | null)[] {
-  return walkBack(tape, seeds, 0).local;
+  const adj = walkBack(tape, seeds, 0);
+  for (let i = 0; i < adj.hasNum.length; i++) if (adj.hasNum[i] === 1) adj.take(i);
+  return adj.local;
 }
 
 /**
@@ -351,13 +529,31 @@ function walkBack(
   base: number,
 ): Adjoints {
   const { prims, params, outs, in0, in1, slot0, slot1, many } = tape;
-  const adj = new Adjoints(base, tape.length - base);
+  const adj = new Adjoints(tape, base, tape.length - base);
   const cts = adj.local;
-  for (const [slot, ct] of seeds) adj.add(slot, fitCotangent(ct, outs[slot]!));
+  const hasNum = adj.hasNum;
+  for (const [slot, ct] of seeds) adj.add(slot, fitCotangent(ct, tape.outAt(slot)));
   // Cotangents gathered from projections for their multi-output call, by the call's index.
   let multiCts: Map<number, (Tensor | null)[]> | null = null;
   for (let i = tape.length - 1; i >= base; i--) {
-    const ct = cts[i - base]!;
+    const k = i - base;
+    const lane = outs[i] === null;
+    if (hasNum[k] === 1) {
+      if (lane) {
+        // The scalar lane: a number in, numbers out.
+        hasNum[k] = 0;
+        walkLane(tape, adj, i, adj.num[k]!);
+        continue;
+      }
+      if (prims[i] === null && slot0[i]! < 0) continue; // a leaf keeps it (made a Tensor at the end)
+      adj.take(k);
+    }
+    const ct = cts[k]!;
+    if (ct !== null && lane && ct._trace === null) {
+      cts[k] = null;
+      walkLane(tape, adj, i, ct._scalarValue());
+      continue;
+    }
     if (ct === null) {
       const gathered = multiCts?.get(i);
       if (gathered !== undefined) {
@@ -394,19 +590,25 @@ function walkBack(
       list[params[i] as number] = ct;
       continue;
     }
-    cts[i - base] = null; // released as soon as it has flowed on
+    cts[k] = null; // released as soon as it has flowed on
     const m = many[i]!;
     if (m === null) {
-      // Unary and binary calls: inputs inline, shared `needs` arrays.
-      const x0 = in0[i]!;
-      const x1 = in1[i]!;
+      // Unary and binary calls: inputs inline, shared `needs` arrays (a scalar-lane entry with a
+      // traced cotangent gets its inputs as Tensors).
+      let x0 = in0[i]!;
+      let x1 = in1[i]!;
+      if (lane) {
+        const ps = tape.primalsOf(i);
+        x0 = ps[0]!;
+        x1 = ps[1] ?? null;
+      }
       const s0 = slot0[i]!;
       const s1 = slot1[i]!;
       if (s1 === ABSENT) {
         const gs = (prim as AnyPrimitive).vjp(
           ct,
           [x0],
-          outs[i]!,
+          tape.outAt(i),
           params[i],
           NEEDS_1[s0 >= 0 ? 1 : 0]!,
         );
@@ -414,7 +616,7 @@ function walkBack(
         if (s0 >= 0 && g0 !== null && g0 !== undefined) adj.add(s0, fitCotangent(g0, x0));
       } else {
         const needs = NEEDS_2[(s0 >= 0 ? 1 : 0) + (s1 >= 0 ? 2 : 0)]!;
-        const gs = (prim as AnyPrimitive).vjp(ct, [x0, x1!], outs[i]!, params[i], needs);
+        const gs = (prim as AnyPrimitive).vjp(ct, [x0, x1!], tape.outAt(i), params[i], needs);
         const g0 = gs[0];
         const g1 = gs[1];
         if (s0 >= 0 && g0 !== null && g0 !== undefined) adj.add(s0, fitCotangent(g0, x0));
@@ -438,6 +640,24 @@ function walkBack(
     }
   }
   return adj;
+}
+
+/** Backward through scalar-lane entry i with cotangent `ct`, on numbers. */
+function walkLane(tape: Tape, adj: Adjoints, i: number, ct: number): void {
+  const r = tape.laneDType[i] === "float32" ? Math.fround : identity;
+  const g = laneGrads;
+  (tape.prims[i] as AnyPrimitive).scalarVjp!(
+    ct,
+    tape.in0Val[i]!,
+    tape.in1Val[i]!,
+    tape.outVal[i]!,
+    r,
+    g,
+  );
+  const s0 = tape.slot0[i]!;
+  const s1 = tape.slot1[i]!;
+  if (s0 >= 0) adj.addNum(s0, g[0]!);
+  if (s1 >= 0) adj.addNum(s1, g[1]!);
 }
 
 /**
@@ -473,7 +693,7 @@ function walkForward(
   const multiTangents = new Map<number, readonly (Tensor | null)[]>();
   for (let i = base; i < tape.length; i++) {
     const prim = tape.prims[i]!;
-    const out = tape.outs[i]!;
+    const out = tape.outAt(i);
     if (prim === null) {
       const call = tape.slot0[i]!;
       const t = call < 0 ? seeds.get(i) : multiTangents.get(call)?.[tape.params[i] as number];
