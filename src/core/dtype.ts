@@ -55,7 +55,48 @@ export function promoteWithWeak(strong: DType, value: number): DType {
   return strong === "bool" ? "int32" : strong;
 }
 
+const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = {
+  float32: 4,
+  float64: 8,
+  int32: 4,
+  bool: 1,
+};
+
+/**
+ * Small arrays are carved out of shared chunks. V8 allocates a typed array of more than 64 bytes
+ * off-heap (malloc plus bookkeeping, ~0.5 us for 128 bytes), while a view into an existing
+ * ArrayBuffer costs ~30 ns; small-tensor code (W6's RNN step: [32]-vectors) spends a fifth of its
+ * time allocating otherwise. A chunk is freed by the GC once no view into it is alive, so a live
+ * small tensor can keep at most CHUNK_BYTES alive; views are at most MAX_VIEW_BYTES, bounding
+ * that overhead. Chunks are never reused, so views start zero-filled like new arrays.
+ * See docs/decisions/0008-small-array-chunks.md.
+ */
+const CHUNK_BYTES = 16384;
+const MAX_VIEW_BYTES = 1024;
+let chunk = new ArrayBuffer(0);
+let chunkUsed = CHUNK_BYTES;
+
+/** A zero-filled array of `size` elements of `dtype`. */
 export function allocate(dtype: DType, size: number): TypedArray {
+  const bytes = size * BYTES_PER_ELEMENT[dtype];
+  if (bytes > 64 && bytes <= MAX_VIEW_BYTES) {
+    if (chunkUsed + bytes > CHUNK_BYTES) {
+      chunk = new ArrayBuffer(CHUNK_BYTES);
+      chunkUsed = 0;
+    }
+    const offset = chunkUsed;
+    chunkUsed += (bytes + 7) & ~7; // keeps every view 8-byte aligned (float64)
+    switch (dtype) {
+      case "float32":
+        return new Float32Array(chunk, offset, size);
+      case "float64":
+        return new Float64Array(chunk, offset, size);
+      case "int32":
+        return new Int32Array(chunk, offset, size);
+      case "bool":
+        return new Uint8Array(chunk, offset, size);
+    }
+  }
   switch (dtype) {
     case "float32":
       return new Float32Array(size);
