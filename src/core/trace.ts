@@ -47,6 +47,11 @@ export abstract class Trace {
 
 let depth = 0;
 
+/** @internal How many transformations are active (0: plain evaluation). */
+export function transformationDepth(): number {
+  return depth;
+}
+
 /** Runs `body` with a new level on the transformation stack; the level is released on exit. */
 export function withNewLevel<T>(body: (level: number) => T): T {
   const level = ++depth;

@@ -55,7 +55,7 @@ export function binaryShape(op: string, domain: Domain, outDType?: "bool") {
 /** @internal The impl of a broadcasting binary primitive: one backend kernel call. */
 export function binaryImpl(kernel: BinaryOp) {
   return ([x, y]: readonly Tensor[], _params: undefined, out: Aval): TypedArray => {
-    const data = allocate(out.dtype, shapeSize(out.shape));
+    const data = allocate(out.dtype, shapeSize(out.shape), false); // the kernel writes every element
     getBackend().binary(kernel, x!._data!, x!.shape, y!._data!, y!.shape, data, out.shape);
     return data;
   };

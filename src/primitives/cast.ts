@@ -15,7 +15,7 @@ export const convertElementType: Primitive<CastParams> = definePrimitive<CastPar
   batch: elementwiseBatch(() => convertElementType),
   shape: ([x], { dtype }) => ({ shape: x!.shape, dtype }),
   impl: ([x], _params, out) => {
-    const data = allocate(out.dtype, x!.size);
+    const data = allocate(out.dtype, x!.size, false); // every element is written
     getBackend().cast(x!._data!, data);
     return data;
   },

@@ -61,7 +61,7 @@ export function checkDomain(op: string, arg: string, domain: Domain, x: Aval): v
 /** Lowers to one backend unary kernel writing into a fresh array of the output's dtype. */
 function kernel(op: UnaryOp): Impl {
   return (x, out) => {
-    const data = allocate(out.dtype, x.size);
+    const data = allocate(out.dtype, x.size, false); // the kernel writes every element
     getBackend().unary(op, x._data!, data);
     return data;
   };

@@ -8,7 +8,15 @@
  * recursion, so a chain of millions of calls needs no stack.
  */
 
-import { type DType, isFloat } from "../core/dtype.js";
+import {
+  abandonScratch,
+  beginScratch,
+  type DType,
+  endScratch,
+  inScratch,
+  isFloat,
+  type TypedArray,
+} from "../core/dtype.js";
 import { AdjointError } from "../core/errors.js";
 import type {
   AnyMultiPrimitive,
@@ -18,7 +26,7 @@ import type {
 } from "../core/primitive.js";
 import type { Shape } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
-import { bind, bindMulti, hasEvalObserver, Trace } from "../core/trace.js";
+import { bind, bindMulti, hasEvalObserver, Trace, transformationDepth } from "../core/trace.js";
 import { add } from "../ops/index.js";
 import { fitCotangent, fitTangent } from "./fit.js";
 
@@ -62,6 +70,8 @@ export class Tape {
   readonly in1Val: number[] = [];
   readonly laneShape: (Shape | null)[] = [];
   readonly laneDType: (DType | null)[] = [];
+  /** Set when a custom entry (customVjp, customJvp, checkpoint, scan) runs user code backward. */
+  hasCustom = false;
 
   get length(): number {
     return this.outs.length;
@@ -377,6 +387,7 @@ export class VjpTrace extends Trace {
     outs: readonly Tensor[],
   ): Tensor[] {
     if (this.done || !slots.some((s) => s >= 0)) return [...outs];
+    this.tape.hasCustom = true;
     const entry: AnyMultiPrimitive = {
       name,
       multipleResults: true,
@@ -506,9 +517,23 @@ export function backward(
   tape: Tape,
   seeds: readonly (readonly [number, Tensor])[],
 ): (Tensor | null)[] {
-  const adj = walkBack(tape, seeds, 0);
-  for (let i = 0; i < adj.hasNum.length; i++) if (adj.hasNum[i] === 1) adj.take(i);
-  return adj.local;
+  // A first-order pass that runs no user code and is watched by nobody: the large arrays it makes
+  // and does not return are dead afterwards, and are recycled (decision 0009).
+  const recycle =
+    transformationDepth() === 0 && !tape.hasCustom && !hasEvalObserver() && !inScratch();
+  if (recycle) beginScratch();
+  try {
+    const adj = walkBack(tape, seeds, 0);
+    for (let i = 0; i < adj.hasNum.length; i++) if (adj.hasNum[i] === 1) adj.take(i);
+    if (recycle) {
+      const escaping = new Set<TypedArray>();
+      for (const t of adj.local) if (t !== null && t._buf !== null) escaping.add(t._buf);
+      endScratch(escaping);
+    }
+    return adj.local;
+  } finally {
+    if (recycle) abandonScratch();
+  }
 }
 
 /**
