@@ -5,12 +5,19 @@
  * basis is a vmap tracer, so every rule runs once on the whole batch of directions.
  */
 
-import { isFloat } from "../core/dtype.js";
+import {
+  abandonScratch,
+  beginScratch,
+  endScratch,
+  inScratch,
+  isFloat,
+  type TypedArray,
+} from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import { describeTree, flatten, type TreeDef, treeDefsEqual, unflatten } from "../core/pytree.js";
 import { shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
-import { withNewLevel } from "../core/trace.js";
+import { hasEvalObserver, transformationDepth, withNewLevel } from "../core/trace.js";
 import { broadcastTo, reshape, transpose, zeros } from "../ops/index.js";
 import { checkDerivativeLeaf, normalizeArgnums } from "./args.js";
 import { BatchTrace } from "./batch-trace.js";
@@ -29,25 +36,44 @@ export interface JacobianOptions {
 /**
  * Runs `body` on the identity basis of `shape` as one vmap tracer (batch element e is the e-th
  * basis tensor) and returns the results with the batch axis first: one pass for all directions.
+ * When nothing else is active and the recording runs no user code, the pass's large arrays that
+ * the results do not hold are recycled (decision 0009).
  */
 function overBasis(
+  rec: Recording,
   shape: readonly number[],
   dtype: Tensor["dtype"],
   body: (basis: Tensor) => readonly Tensor[],
 ): Tensor[] {
   const n = shapeSize(shape);
-  return withNewLevel((level) => {
-    const trace = new BatchTrace(level, n);
-    try {
-      // The identity, held as its diagonal of ones until an op needs it dense.
-      const results = body(trace.boxIdentity(shape, dtype));
-      return results.map((r) =>
-        r._trace === trace ? trace.valueOf(r) : broadcastTo(r, [n, ...r.shape]),
-      );
-    } finally {
-      trace.done = true;
+  const recycle =
+    transformationDepth() === 0 && !rec.tape.hasCustom && !hasEvalObserver() && !inScratch();
+  if (recycle) beginScratch();
+  try {
+    const results = withNewLevel((level) => {
+      const trace = new BatchTrace(level, n);
+      try {
+        // The identity, held as its diagonal of ones until an op needs it dense.
+        const outs = body(trace.boxIdentity(shape, dtype));
+        return outs.map((r) =>
+          r._trace === trace ? trace.valueOf(r) : broadcastTo(r, [n, ...r.shape]),
+        );
+      } finally {
+        trace.done = true;
+      }
+    });
+    if (recycle) {
+      const escaping = new Set<TypedArray>();
+      for (const r of results) {
+        const buf = r._concrete()._buf;
+        if (buf !== null) escaping.add(buf);
+      }
+      endScratch(escaping);
     }
-  });
+    return results;
+  } finally {
+    if (recycle) abandonScratch();
+  }
 }
 
 /**
@@ -109,7 +135,7 @@ function jacobianByRows(rec: Recording): Tensor[][][] {
       return rec.args.map((arg) => arg.leaves.map((x) => zeros(shapeOf(x), x.dtype)));
     }
     const flat = rec.args.flatMap((arg) => arg.leaves);
-    const rows = overBasis(out.shape, out.dtype, (basis) => {
+    const rows = overBasis(rec, out.shape, out.dtype, (basis) => {
       const cts = rec.outLeaves.map((_, i) => (i === k ? basis : null));
       return pullback(rec, cts).flatMap((perArg) => flatten(perArg)[0] as Tensor[]);
     });
@@ -132,7 +158,7 @@ function jacobianByColumns(rec: Recording): Tensor[][][] {
     arg.leaves.map((x, j) => {
       const shapeOf = (out: Tensor) => [...out.shape, ...x.shape];
       if (x.size === 0) return rec.outLeaves.map((out) => zeros(shapeOf(out), out.dtype));
-      const outs = overBasis(x.shape, x.dtype, (basis) =>
+      const outs = overBasis(rec, x.shape, x.dtype, (basis) =>
         pushforward(
           rec,
           rec.args.map((other, b) =>
