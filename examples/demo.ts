@@ -1,7 +1,8 @@
 /**
  * @file A tour of adjoint in one page of output (`npm run demo`): derivatives to third order by
- * nested grad against their closed forms, a Jacobian and a Hessian, and gradient descent on the
- * Rosenbrock function of ../shared/WORKLOADS.md (W1) with a small n.
+ * nested grad against their closed forms, a Jacobian and a Hessian, gradient descent on the
+ * Rosenbrock function of ../shared/WORKLOADS.md (W1) with a small n, and per-example gradients
+ * of a least-squares fit with vmap(grad) against a loop.
  */
 
 import * as ad from "../src/index.js";
@@ -142,6 +143,43 @@ function gradientDescent(): void {
   console.log(" curved valley: the steep walls limit the step size along the valley floor.)");
 }
 
+// ---- (d) per-example gradients with vmap --------------------------------------------------------
+
+function perExampleGradients(): void {
+  heading("(d) per-example gradients: vmap(grad(loss)) over a batch, against a loop of grads");
+  // A line fit y = w0 + w1 x; the squared error of each example, and its gradient in (w0, w1).
+  const loss = (w: Tensor, xy: Tensor): Tensor => {
+    const [x, y] = ad.unstack(xy);
+    return ad.square(
+      ad.sub(ad.add(w.take([0]).reshape([]), ad.mul(w.take([1]).reshape([]), x!)), y!),
+    );
+  };
+  const w = ad.tensor([0.5, 2]);
+  const batch = ad.tensor([
+    [0, 1],
+    [1, 2.5],
+    [2, 4.5],
+    [3, 7],
+  ]);
+  const perExample = ad.vmap(ad.grad(loss), { inAxes: [null, 0] })(w, batch);
+  console.log("vmap(grad(loss), { inAxes: [null, 0] })(w, batch), one row per example:");
+  console.log(perExample.toString());
+  const rows = ad.unstack(batch).map((xy) => ad.grad(loss)(w, xy));
+  const closed = ad.unstack(batch).map((xy) => {
+    const [x, y] = (xy.toArray() as number[]).map(Number) as [number, number];
+    const r = 0.5 + 2 * x - y;
+    return [2 * r, 2 * r * x];
+  });
+  const diff = Math.max(
+    num(ad.max(ad.abs(ad.sub(perExample, ad.stack(rows))))),
+    num(ad.max(ad.abs(ad.sub(perExample, ad.tensor(closed))))),
+  );
+  console.log(
+    `max |vmap - loop of grads|, |vmap - closed form 2r (1, x)|: ${diff.toExponential(1)}`,
+  );
+}
+
 tanhDerivatives();
 jacobianAndHessian();
 gradientDescent();
+perExampleGradients();
