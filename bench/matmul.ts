@@ -1,7 +1,8 @@
 /**
  * @file Matmul micro-benchmark: GFLOP/s of the reference backend's matmul vs the wasm SIMD
- * kernel, for square sizes, W2's (MLP 784-512-256-10, batch 128) forward and backward shapes
- * with their transposes, a batched case, and a small-size scan that locates the crossover.
+ * kernel, single-threaded and split across worker threads ("thr"), for square sizes, W2's (MLP
+ * 784-512-256-10, batch 128) forward and backward shapes with their transposes, a batched case,
+ * and a small-size scan that locates the crossover.
  *
  * Run: `npx tsc -p tsconfig.bench.json && node build/bench/matmul.js [--target=MS] [--median]`.
  * GFLOP/s are from the fastest timed run unless --median.
@@ -11,6 +12,7 @@
 import type { Shape } from "../src/backend/backend.js";
 import { referenceBackend } from "../src/backend/reference/index.js";
 import { wasmMatmul } from "../src/backend/wasm/matmul-kernel.js";
+import { wasmMatmulThreaded, whenMatmulThreadsReady } from "../src/backend/wasm/matmul-threads.js";
 import { measure } from "./timing.js";
 
 type FloatArray = Float32Array | Float64Array;
@@ -153,6 +155,10 @@ const CASES: Case[] = [
 ];
 
 const ref = referenceBackend.matmul as Kernel;
+/** The wasm kernel split across the worker threads (whatever the size; single if none). */
+const threaded: Kernel = (...args) => {
+  if (!wasmMatmulThreaded(...args)) wasmMatmul(...args);
+};
 
 function pad(s: string, w: number): string {
   return s.length >= w ? s : s + " ".repeat(w - s.length);
@@ -162,15 +168,17 @@ function num(x: number): string {
 }
 
 async function main(): Promise<void> {
+  const threads = await whenMatmulThreadsReady();
   console.log(
-    `${pad("case", 34)} ${"ref f32".padStart(8)} ${"wasm f32".padStart(8)} ${"x".padStart(6)} ${"ref f64".padStart(8)} ${"wasm f64".padStart(8)} ${"x".padStart(6)}   (GFLOP/s)`,
+    `${pad("case", 34)} ${"ref f32".padStart(8)} ${"wasm f32".padStart(8)} ${"x".padStart(6)} ${"thr f32".padStart(8)} ${"ref f64".padStart(8)} ${"wasm f64".padStart(8)} ${"x".padStart(6)} ${"thr f64".padStart(8)}   (GFLOP/s; thr: ${threads ? "threaded" : "no threads here"})`,
   );
   for (const c of CASES) {
     const cols: string[] = [];
     for (const f64 of [false, true]) {
       const r = await gflops(ref, c, f64, 3000);
       const w = await gflops(wasmMatmul, c, f64, 3000);
-      cols.push(`${num(r)} ${num(w)} ${(w / r).toFixed(1).padStart(6)}`);
+      const t = await gflops(threaded, c, f64, 3000);
+      cols.push(`${num(r)} ${num(w)} ${(w / r).toFixed(1).padStart(6)} ${num(t)}`);
     }
     console.log(`${pad(c.label, 34)} ${cols.join(" ")}`);
   }

@@ -13,7 +13,9 @@ export {
   getBackend,
   referenceBackend,
   setBackend,
+  setMatmulThreads,
   useWasm,
+  whenMatmulThreadsReady,
 } from "./backend/index.js";
 export { scalar, type TensorOptions, tensor } from "./core/convert.js";
 export { type DType, getDefaultFloat, setDefaultFloat, type TypedArray } from "./core/dtype.js";

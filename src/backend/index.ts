@@ -35,4 +35,5 @@ export function useWasm(): boolean {
 }
 
 export type { Backend } from "./backend.js";
+export { setMatmulThreads, whenMatmulThreadsReady } from "./wasm/index.js";
 export { createFastBackend, createWasmBackend, referenceBackend };

@@ -254,15 +254,27 @@ function section(out: number[], id: number, content: number[]): void {
   for (const b of content) out.push(b);
 }
 
+/** Limits of the imported memory beyond its minimum. */
+export interface MemoryLimits {
+  /** Maximum size in 64 KiB pages (required for a shared memory). */
+  maxPages?: number;
+  /** Import a shared memory (threads proposal): limits flag 0x03, with a maximum. */
+  shared?: boolean;
+}
+
 /**
- * Encodes a module that imports one memory as `env.memory` (minimum `minPages` 64 KiB pages)
- * and exports `funcs` under their names. Every function gets its own type entry (duplicates are
- * harmless and keep the encoder simple).
+ * Encodes a module that imports one memory as `env.memory` (minimum `minPages` 64 KiB pages;
+ * optionally a maximum and shared, see `MemoryLimits`) and exports `funcs` under their names.
+ * Every function gets its own type entry (duplicates are harmless and keep the encoder simple).
  */
 export function encodeModule(
   funcs: readonly { name: string; fn: FunctionBuilder }[],
   minPages = 1,
+  limits: MemoryLimits = {},
 ): Uint8Array<ArrayBuffer> {
+  if (limits.shared && limits.maxPages === undefined) {
+    throw new Error("encodeModule: a shared memory needs a maximum");
+  }
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
   const types: number[] = [];
@@ -280,8 +292,11 @@ export function encodeModule(
   uleb(imports, 1);
   utf8(imports, "env");
   utf8(imports, "memory");
-  imports.push(0x02, 0x00); // memory, limits without maximum
+  // Memory import; limits flag 0x00: min only, 0x01: min and max, 0x03: shared, min and max.
+  const flag = limits.shared ? 0x03 : limits.maxPages !== undefined ? 0x01 : 0x00;
+  imports.push(0x02, flag);
   uleb(imports, minPages);
+  if (limits.maxPages !== undefined) uleb(imports, limits.maxPages);
   section(out, 2, imports);
 
   const fnSec: number[] = [];

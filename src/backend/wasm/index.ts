@@ -1,11 +1,13 @@
 /**
  * @file A backend that runs large float matrix products on a WebAssembly SIMD kernel and
  * delegates everything else (and small products, where copying into wasm memory costs more than
- * it saves) to a base backend. Opt-in through `useWasm()`.
+ * it saves) to a base backend. Opt-in through `useWasm()`. Products large enough are split
+ * across worker threads where the platform has them (matmul-threads.ts).
  */
 
 import type { Backend } from "../backend.js";
 import { isFloatArray, wasmMatmul } from "./matmul-kernel.js";
+import { matmulThreadsPay, matmulWorkersAwake, wasmMatmulThreaded } from "./matmul-threads.js";
 import { wasmApi } from "./wasm-api.js";
 
 /**
@@ -72,6 +74,24 @@ export function createWasmBackend(base: Backend): Backend {
         a.constructor === out.constructor &&
         b.constructor === out.constructor
       ) {
+        // Large products go to the threads once a worker is ready (false: not ready, or
+        // unavailable; the single-threaded kernel below then writes all of out).
+        let batches = 1;
+        for (let i = 0; i < r - 2; i++) batches *= outShape[i]!;
+        const f64 = out instanceof Float64Array;
+        if (
+          matmulThreadsPay(
+            batches,
+            outShape[r - 2]!,
+            outShape[r - 1]!,
+            k,
+            f64,
+            matmulWorkersAwake(),
+          ) &&
+          wasmMatmulThreaded(a, aShape, b, bShape, transA, transB, out, outShape)
+        ) {
+          return;
+        }
         // false: one matrix is too large for 32-bit wasm memory (nothing was written).
         if (wasmMatmul(a, aShape, b, bShape, transA, transB, out, outShape)) return;
       }
@@ -79,3 +99,14 @@ export function createWasmBackend(base: Backend): Backend {
     },
   };
 }
+
+export {
+  matmulThreadStats,
+  matmulThreadsPay,
+  matmulWorkersAwake,
+  setMatmulThreadSpin,
+  setMatmulThreads,
+  THREADS_MIN_WORK,
+  THREADS_MIN_WORK_BLOCKED,
+  whenMatmulThreadsReady,
+} from "./matmul-threads.js";

@@ -25,6 +25,9 @@
  * loop by 2 was ~30% slower for the same reason (its scheduler hoists all loads of the
  * unrolled body), so the loop is not unrolled.
  *
+ * Where worker threads are possible the memory is shared (matmul-threads.ts splits large products
+ * across threads with the same packing and loop nest); the module is the same but for its import.
+ *
  * float32 data accumulates in float32 (the reference accumulates in float64), so results differ
  * from the reference by rounding on the order of k * eps * sum|a||b|. float64 results are
  * bit-identical to the reference: the same products are summed in the same (increasing p) order.
@@ -34,7 +37,7 @@ import type { TypedArray } from "../../core/dtype.js";
 import type { Shape } from "../backend.js";
 import { broadcastStrides, Odometer, rowMajorStrides, sizeOf } from "../reference/strides.js";
 import { encodeModule, FunctionBuilder, I32, V128 } from "./encoder.js";
-import { type WasmMemory, wasmApi } from "./wasm-api.js";
+import { threadHost, type WasmApi, type WasmMemory, wasmApi } from "./wasm-api.js";
 
 /** Tile geometry of one element type. */
 interface TileConfig {
@@ -199,16 +202,35 @@ function buildPack(eb: 4 | 8, w: number): FunctionBuilder {
   return f;
 }
 
-/** The module's bytes (also used by tests to check it validates). */
-export function matmulModuleBytes(): Uint8Array<ArrayBuffer> {
-  return encodeModule([
-    { name: "tile32", fn: buildTile(F32_TILE) },
-    { name: "tile64", fn: buildTile(F64_TILE) },
-    { name: "packA32", fn: buildPack(4, F32_TILE.mr) },
-    { name: "packB32", fn: buildPack(4, F32_TILE.nr) },
-    { name: "packA64", fn: buildPack(8, F64_TILE.mr) },
-    { name: "packB64", fn: buildPack(8, F64_TILE.nr) },
-  ]);
+/** Most bytes the kernel asks for: i32 addressing stays positive, and engines cap at 2-4 GiB. */
+export const MAX_BYTES = 2 ** 31 - 65536;
+
+/** Maximum pages of the shared memory (a shared memory must declare one). */
+const MAX_PAGES = MAX_BYTES / 65536;
+
+/**
+ * Bytes at the start of memory kept for the threads' control block and job table
+ * (matmul-threads.ts); the single-threaded layout starts after them.
+ */
+export const RESERVED_BYTES = 65536;
+
+/**
+ * The module's bytes (also used by tests to check it validates). `shared`: the module imports a
+ * shared memory (for worker threads) instead of a plain one; the code is the same.
+ */
+export function matmulModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
+  return encodeModule(
+    [
+      { name: "tile32", fn: buildTile(F32_TILE) },
+      { name: "tile64", fn: buildTile(F64_TILE) },
+      { name: "packA32", fn: buildPack(4, F32_TILE.mr) },
+      { name: "packB32", fn: buildPack(4, F32_TILE.nr) },
+      { name: "packA64", fn: buildPack(8, F64_TILE.mr) },
+      { name: "packB64", fn: buildPack(8, F64_TILE.nr) },
+    ],
+    1,
+    shared ? { shared: true, maxPages: MAX_PAGES } : {},
+  );
 }
 
 type TileFn = (
@@ -238,38 +260,69 @@ interface Kernels {
   packB: PackFn;
 }
 
-interface Instance {
+/** The module's exports, by name (what a worker thread's instance also has). */
+export type MatmulExports = Record<
+  "tile32" | "tile64" | "packA32" | "packB32" | "packA64" | "packB64",
+  TileFn & PackFn
+>;
+
+export interface Instance {
+  /** The compiled module (a worker thread instantiates it again over the same shared memory). */
+  module: object;
   memory: WasmMemory;
+  /** Whether `memory` is a shared memory (worker threads can join). */
+  shared: boolean;
+  exports: MatmulExports;
   f32: Kernels;
   f64: Kernels;
 }
 
 let instance: Instance | null = null;
 
-function getInstance(): Instance {
+/**
+ * A shared memory and the module that imports it, where the host can run worker threads and
+ * the engine has wasm threads; undefined otherwise (then the plain memory is used).
+ */
+function sharedSetup(wasm: WasmApi): { memory: WasmMemory; module: object } | undefined {
+  if (threadHost() === undefined) return undefined;
+  try {
+    const bytes = matmulModuleBytes(true);
+    if (!wasm.validate(bytes)) return undefined;
+    const memory = new wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+    return { memory, module: new wasm.Module(bytes) };
+  } catch {
+    return undefined; // e.g. no address space for the maximum on a 32-bit device
+  }
+}
+
+/** The one instance (created on first use), over a shared memory where threads are possible. */
+export function getInstance(): Instance {
   if (instance) return instance;
   const wasm = wasmApi();
   if (!wasm) throw new Error("wasmMatmul: WebAssembly is not available");
-  const memory = new wasm.Memory({ initial: 16 });
   // Synchronous compilation: the module is ~2 KiB, under browsers' 4 KiB main-thread limit.
-  const mod = new wasm.Module(matmulModuleBytes());
-  const ex = new wasm.Instance(mod, { env: { memory } }).exports as Record<string, TileFn & PackFn>;
+  const shared = sharedSetup(wasm);
+  const { memory, module } = shared ?? {
+    memory: new wasm.Memory({ initial: 16 }),
+    module: new wasm.Module(matmulModuleBytes()),
+  };
+  const ex = new wasm.Instance(module, { env: { memory } }).exports as MatmulExports;
   instance = {
+    module,
     memory,
-    f32: { tile: ex.tile32!, packA: ex.packA32!, packB: ex.packB32! },
-    f64: { tile: ex.tile64!, packA: ex.packA64!, packB: ex.packB64! },
+    shared: shared !== undefined,
+    exports: ex,
+    f32: { tile: ex.tile32, packA: ex.packA32, packB: ex.packB32 },
+    f64: { tile: ex.tile64, packA: ex.packA64, packB: ex.packB64 },
   };
   return instance;
 }
 
-/** Most bytes the kernel asks for: i32 addressing stays positive, and engines cap at 2-4 GiB. */
-const MAX_BYTES = 2 ** 31 - 65536;
-
 /**
- * Grows the memory to at least `bytes` and returns its buffer (growing detaches old views), or
- * null when it cannot grow that far.
+ * Grows the memory to at least `bytes` and returns its buffer (growing detaches old views of a
+ * plain memory), or null when it cannot grow that far.
  */
-function ensureMemory(inst: Instance, bytes: number): ArrayBuffer | null {
+export function ensureMemory(inst: Instance, bytes: number): ArrayBufferLike | null {
   if (bytes > MAX_BYTES) return null;
   const have = inst.memory.buffer.byteLength;
   if (bytes > have) {
@@ -283,18 +336,54 @@ function ensureMemory(inst: Instance, bytes: number): ArrayBuffer | null {
 }
 
 /** The float typed arrays the kernel handles. */
-type FloatArray = Float32Array | Float64Array;
+export type FloatArray = Float32Array | Float64Array;
 
 /** Batch strides of a [...batch, r, c] operand read as broadcast to batchShape. */
-function batchStrides(shape: Shape, batchShape: Shape): number[] {
+export function batchStrides(shape: Shape, batchShape: Shape): number[] {
   const nb = shape.length - 2;
   return broadcastStrides(shape.slice(0, nb), batchShape, rowMajorStrides(shape).slice(0, nb));
 }
 
 /** Rounds an element count up to a whole number of 16-byte vectors. */
-function alignEl(n: number, eb: number): number {
+export function alignEl(n: number, eb: number): number {
   const per = 16 / eb;
   return Math.ceil(n / per) * per;
+}
+
+/** Tiling and blocking of one m x k by k x n product (shared by the single and threaded drivers). */
+export interface Geometry {
+  eb: 4 | 8;
+  mr: number;
+  nr: number;
+  mPanels: number;
+  nPanels: number;
+  mPad: number;
+  nPad: number;
+  /** Depth of the k blocks (every block but the last this deep): fixes the summation order. */
+  kcBlock: number;
+  /** A panels per MC-row block. */
+  mcPanels: number;
+  /** B panels per NC-column block. */
+  ncPanels: number;
+}
+
+export function geometry(f64: boolean, m: number, n: number, k: number): Geometry {
+  const { eb, mr, nr } = f64 ? F64_TILE : F32_TILE;
+  const mPanels = Math.ceil(m / mr);
+  const nPanels = Math.ceil(n / nr);
+  return {
+    eb,
+    mr,
+    nr,
+    mPanels,
+    nPanels,
+    mPad: mPanels * mr,
+    nPad: nPanels * nr,
+    // Equal k blocks (784 = 2 x 392, not 3 x 256 + 16): no short block paying a full pass over C.
+    kcBlock: Math.ceil(k / Math.ceil(k / KC)),
+    mcPanels: Math.max(1, Math.floor(MC / mr)),
+    ncPanels: Math.max(1, Math.floor(NC_BYTES / (KC * nr * eb))),
+  };
 }
 
 /**
@@ -327,16 +416,13 @@ export function wasmMatmul(
     return true;
   }
   const f64 = out instanceof Float64Array;
-  const { eb, mr, nr } = f64 ? F64_TILE : F32_TILE;
+  const g = geometry(f64, m, n, k);
+  const { eb, mr, nr, mPanels, nPanels, mPad, nPad, kcBlock, mcPanels, ncPanels } = g;
   const inst = getInstance();
   const { tile, packA, packB } = f64 ? inst.f64 : inst.f32;
-  const mPanels = Math.ceil(m / mr);
-  const nPanels = Math.ceil(n / nr);
-  const mPad = mPanels * mr;
-  const nPad = nPanels * nr;
   // Layout in elements, each region 16-byte aligned: A and B as given, packed A, packed B, C.
-  const rawA = 0;
-  const rawB = alignEl(m * k, eb);
+  const rawA = RESERVED_BYTES / eb;
+  const rawB = rawA + alignEl(m * k, eb);
   const pA = rawB + alignEl(k * n, eb);
   const pB = pA + mPad * k;
   const cEl = pB + nPad * k;
@@ -359,10 +445,6 @@ export function wasmMatmul(
   let packedB = -1;
   const ldc = nPad * eb;
   const aStride = mr * k * eb;
-  const mcPanels = Math.max(1, Math.floor(MC / mr));
-  const ncPanels = Math.max(1, Math.floor(NC_BYTES / (KC * nr * eb)));
-  // Equal k blocks (784 = 2 x 392, not 3 x 256 + 16): no short block paying a full pass over C.
-  const kcBlock = Math.ceil(k / Math.ceil(k / KC));
   for (let t = 0; t < batches; t++) {
     // Broadcast batch dims re-read the same matrix: copy and pack it once.
     if (offs[0] !== packedA) {

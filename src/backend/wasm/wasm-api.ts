@@ -5,13 +5,14 @@
  */
 
 export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  /** An ArrayBuffer, or a SharedArrayBuffer for a shared memory. */
+  readonly buffer: ArrayBufferLike;
   grow(deltaPages: number): number;
 }
 
 export interface WasmApi {
   validate(bytes: Uint8Array<ArrayBuffer>): boolean;
-  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array<ArrayBuffer>) => object;
   Instance: new (
     module: object,
@@ -23,4 +24,36 @@ export interface WasmApi {
 export function wasmApi(): WasmApi | undefined {
   const g = globalThis as { WebAssembly?: WasmApi };
   return typeof g.WebAssembly === "object" ? g.WebAssembly : undefined;
+}
+
+/** Where matmul worker threads can run: Node (worker_threads), a cross-origin-isolated page. */
+export type ThreadHost = "node" | "browser";
+
+/**
+ * The kind of host that can run worker threads over a shared memory, or undefined (checked
+ * without touching any Node API: this file is bundled for browsers too). Node needs
+ * SharedArrayBuffer and Atomics, which it always has; a browser also needs cross-origin
+ * isolation (`crossOriginIsolated`), Worker, Blob and URL.createObjectURL.
+ */
+export function threadHost(): ThreadHost | undefined {
+  const g = globalThis as {
+    process?: { versions?: { node?: string } };
+    crossOriginIsolated?: boolean;
+    Worker?: unknown;
+    Blob?: unknown;
+    URL?: { createObjectURL?: unknown };
+    SharedArrayBuffer?: unknown;
+    Atomics?: unknown;
+  };
+  if (typeof g.SharedArrayBuffer !== "function" || typeof g.Atomics !== "object") return undefined;
+  if (typeof g.process?.versions?.node === "string") return "node";
+  if (
+    g.crossOriginIsolated === true &&
+    typeof g.Worker === "function" &&
+    typeof g.Blob === "function" &&
+    typeof g.URL?.createObjectURL === "function"
+  ) {
+    return "browser";
+  }
+  return undefined;
 }
