@@ -567,3 +567,31 @@ describe("op-spec suite under the fast backend", () => {
   });
   for (const spec of specs) specTests(spec);
 });
+
+test("matmul: thin products (matrix-vector, vector-matrix, outer) are bit-identical to the reference", () => {
+  for (const ctor of FLOATS) {
+    for (const [m, n, k] of [
+      [7, 1, 13],
+      [1, 9, 5],
+      [6, 8, 1],
+      [1, 1, 17],
+      [32, 1, 32],
+      [1, 1, 1],
+    ] as const) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          const a = data(ctor, m * k, m + 3 * k);
+          const b = data(ctor, k * n, n + 5 * k);
+          if (a.length > 2) a[1] = Number.NaN; // 0 * NaN and NaN must propagate as in the reference
+          const aShape = transA ? [k, m] : [m, k];
+          const bShape = transB ? [n, k] : [k, n];
+          const want = new ctor(m * n);
+          const got = new ctor(m * n);
+          R.matmul(a, aShape, b, bShape, transA, transB, want, [m, n]);
+          F.matmul(a, aShape, b, bShape, transA, transB, got, [m, n]);
+          assertIdentical(got, want, `${ctor.name} ${m}x${n}x${k} tA=${transA} tB=${transB}`);
+        }
+      }
+    }
+  }
+});

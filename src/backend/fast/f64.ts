@@ -523,3 +523,33 @@ export function transpose2d(x: Arr, rows: number, cols: number, out: Arr): void 
     for (let i = 0, xi = j; i < rows; i++, xi += cols, o++) out[o] = x[xi]!;
   }
 }
+
+/**
+ * A 2-d product with one output column, one output row or one inner step (matrix-vector,
+ * vector-matrix and outer products): op(A)[i, p] = a[i*aRow + p*aCol], op(B)[p, j] =
+ * b[p*bRow + j*bCol]. Dot products in float64 in increasing p, exactly as the reference sums, so
+ * results are bit-identical to it; no zero is skipped (0 * NaN stays NaN).
+ */
+export function matmulThin(
+  a: Arr,
+  aRow: number,
+  aCol: number,
+  b: Arr,
+  bRow: number,
+  bCol: number,
+  out: Arr,
+  m: number,
+  n: number,
+  k: number,
+): void {
+  for (let i = 0; i < m; i++) {
+    const ai = i * aRow;
+    const o = i * n;
+    for (let j = 0; j < n; j++) {
+      const bj = j * bCol;
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[ai + p * aCol]! * b[bj + p * bRow]!;
+      out[o + j] = s;
+    }
+  }
+}

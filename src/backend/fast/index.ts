@@ -305,8 +305,25 @@ export function createFastBackend(base: Backend): Backend {
       base.gather(x, shape, indices, indicesShape, axis, out),
     scatterAdd: (x, shape, indices, indicesShape, updates, axis, out) =>
       base.scatterAdd(x, shape, indices, indicesShape, updates, axis, out),
-    matmul: (a, aShape, b, bShape, transA, transB, out, outShape) =>
-      base.matmul(a, aShape, b, bShape, transA, transB, out, outShape),
+    matmul(a, aShape, b, bShape, transA, transB, out, outShape): void {
+      // Unbatched thin products (matrix-vector, vector-matrix, outer): one monomorphic loop.
+      const k =
+        aShape.length === 2 && bShape.length === 2 ? (kernels3(a, b, out) as K | null) : null;
+      if (k !== null) {
+        const m = outShape[0]!;
+        const n = outShape[1]!;
+        const depth = transA ? aShape[0]! : aShape[1]!;
+        if (m === 1 || n === 1 || depth === 1) {
+          const aRow = transA ? 1 : depth;
+          const aCol = transA ? m : 1;
+          const bRow = transB ? 1 : n;
+          const bCol = transB ? depth : 1;
+          k.matmulThin(a as A, aRow, aCol, b as A, bRow, bCol, out as A, m, n, depth);
+          return;
+        }
+      }
+      base.matmul(a, aShape, b, bShape, transA, transB, out, outShape);
+    },
     lu: (a, shape, lu, perm) => base.lu(a, shape, lu, perm),
     triangularSolve: (a, b, bShape, lower, transpose, unitDiagonal, out) =>
       base.triangularSolve(a, b, bShape, lower, transpose, unitDiagonal, out),
