@@ -78,7 +78,7 @@ let chunkUsed = CHUNK_BYTES;
 
 /**
  * Large arrays are recycled, but only those known to be dead: arrays made during a first-order
- * backward pass (a scratch scope, see `beginScratch`) that the pass did not return. Fresh large
+ * backward pass (a scratch scope, see `withScratch`) that the pass did not return. Fresh large
  * arrays cost page faults (~170 us for 800 KB in Node 20, four times the arithmetic on them);
  * a recycled one costs a zero fill. See docs/decisions/0009-recycling-backward-scratch.md.
  */
@@ -89,22 +89,24 @@ let pooledBytes = 0;
 /** Large arrays allocated in the current scratch scope, or null outside one. */
 let scratch: TypedArray[] | null = null;
 
-/** @internal Starts recording large allocations (a first-order backward pass with no observers). */
-export function beginScratch(): void {
-  scratch = [];
-}
-
 /**
- * @internal Ends the scratch scope: its large arrays, except those in `escaping` (referenced by
- * the pass's results), go to the pool for reuse (up to a cap).
+ * @internal Runs `body` as a scratch scope (a pass whose intermediates nobody else can see, see
+ * `recyclingPass` in src/transforms/tape.ts): the large arrays it allocates, except those in
+ * `escaping(result)`, go to the pool for reuse (up to a cap). Nothing is pooled if body throws.
  */
-export function endScratch(escaping: ReadonlySet<TypedArray>): void {
-  const made = scratch;
-  scratch = null;
-  if (made === null) return;
+export function withScratch<T>(body: () => T, escaping: (result: T) => ReadonlySet<TypedArray>): T {
+  const made: TypedArray[] = [];
+  scratch = made;
+  let result: T;
+  try {
+    result = body();
+  } finally {
+    scratch = null;
+  }
+  const kept = escaping(result);
   for (const a of made) {
-    if (escaping.has(a) || pooledBytes + a.byteLength > MAX_POOLED_BYTES) continue;
-    const key = poolKey(a);
+    if (kept.has(a) || pooledBytes + a.byteLength > MAX_POOLED_BYTES) continue;
+    const key = poolKey(dtypeOfArray(a), a.length);
     let list = pool.get(key);
     if (list === undefined) {
       list = [];
@@ -113,11 +115,7 @@ export function endScratch(escaping: ReadonlySet<TypedArray>): void {
     list.push(a);
     pooledBytes += a.byteLength;
   }
-}
-
-/** @internal Leaves the scratch scope without recycling anything (the pass threw). */
-export function abandonScratch(): void {
-  scratch = null;
+  return result;
 }
 
 /** @internal True inside a scratch scope. */
@@ -125,16 +123,9 @@ export function inScratch(): boolean {
   return scratch !== null;
 }
 
-function poolKey(a: TypedArray): string {
-  return `${a.constructor.name}:${a.length}`;
+function poolKey(dtype: DType, size: number): string {
+  return `${dtype}:${size}`;
 }
-
-const CLASS_NAME: Readonly<Record<DType, string>> = {
-  float32: "Float32Array",
-  float64: "Float64Array",
-  int32: "Int32Array",
-  bool: "Uint8Array",
-};
 
 /**
  * A zero-filled array of `size` elements of `dtype`. With `zeroed` false the caller promises to
@@ -143,7 +134,7 @@ const CLASS_NAME: Readonly<Record<DType, string>> = {
 export function allocate(dtype: DType, size: number, zeroed = true): TypedArray {
   const bytes = size * BYTES_PER_ELEMENT[dtype];
   if (bytes >= MIN_RECYCLED_BYTES) {
-    const list = pooledBytes > 0 ? pool.get(`${CLASS_NAME[dtype]}:${size}`) : undefined;
+    const list = pooledBytes > 0 ? pool.get(poolKey(dtype, size)) : undefined;
     const reused = list?.pop();
     let a: TypedArray;
     if (reused !== undefined) {

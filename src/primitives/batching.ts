@@ -9,7 +9,7 @@
 import type { Primitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
-import { broadcastTo, reshape } from "../ops/index.js";
+import { broadcastTo, reshape, transpose } from "../ops/index.js";
 
 /** Rank of one batch element of an input. */
 function elementRank(x: Tensor, batched: boolean): number {
@@ -30,6 +30,14 @@ export function alignBatched(x: Tensor, rank: number): Tensor {
 /** x with the batch axis made explicit: unbatched values are broadcast to [size, ...x.shape]. */
 export function materialise(x: Tensor, batched: boolean, size: number): Tensor {
   return batched ? x : broadcastTo(x, [size, ...x.shape]);
+}
+
+/** Moves axis `from` of x to position `to` (the other axes keep their order). */
+export function moveAxis(x: Tensor, from: number, to: number): Tensor {
+  if (from === to) return x;
+  const perm = Array.from({ length: x.ndim }, (_, i) => i).filter((i) => i !== from);
+  perm.splice(to, 0, from);
+  return transpose(x, perm);
 }
 
 /** The element axes of params shifted past the batch axis. */

@@ -11,7 +11,7 @@ import { shapeSize, shapesEqual } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
 import { add, arange, reshape, scatterAdd, take, transpose, zeros } from "../ops/index.js";
-import { materialise } from "./batching.js";
+import { materialise, moveAxis } from "./batching.js";
 
 export interface AxisParams {
   readonly axis: number;
@@ -27,14 +27,6 @@ function gatheredShape(op: string, x: Aval, indices: Aval, axis: number): number
     throw new DTypeError(`${op}: indices must have dtype int32; got ${indices.dtype}`);
   }
   return [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
-}
-
-/** Moves axis `from` of x to position `to` (the other axes keep their order). */
-function moveAxis(x: Tensor, from: number, to: number): Tensor {
-  if (from === to) return x;
-  const perm = Array.from({ length: x.ndim }, (_, i) => i).filter((i) => i !== from);
-  perm.splice(to, 0, from);
-  return transpose(x, perm);
 }
 
 /**

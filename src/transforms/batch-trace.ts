@@ -14,7 +14,7 @@
 import { isFloat } from "../core/dtype.js";
 import { AdjointError } from "../core/errors.js";
 import type { AnyPrimitive, MultiPrimitive, Primitive } from "../core/primitive.js";
-import { shapeSize } from "../core/shape.js";
+import { broadcastsTo, shapeSize } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import { bind, bindMulti, Trace } from "../core/trace.js";
 import {
@@ -156,11 +156,7 @@ function hasDiagonal(trace: BatchTrace, inputs: readonly Tensor[]): boolean {
 
 /** The element's unbatched factor y broadcast to `shape` and flattened, or null if y would widen it. */
 function flatFactor(y: Tensor, shape: readonly number[]): Tensor | null {
-  if (y.ndim > shape.length) return null;
-  for (let i = 1; i <= y.ndim; i++) {
-    const dy = y.shape[y.ndim - i]!;
-    if (dy !== 1 && dy !== shape[shape.length - i]) return null;
-  }
+  if (!broadcastsTo(y.shape, shape)) return null;
   return reshape(broadcastTo(y, shape), [shapeSize(shape)]);
 }
 

@@ -5,24 +5,18 @@
  * basis is a vmap tracer, so every rule runs once on the whole batch of directions.
  */
 
-import {
-  abandonScratch,
-  beginScratch,
-  endScratch,
-  inScratch,
-  isFloat,
-  type TypedArray,
-} from "../core/dtype.js";
+import { isFloat } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import { describeTree, flatten, type TreeDef, treeDefsEqual, unflatten } from "../core/pytree.js";
 import { shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
-import { hasEvalObserver, transformationDepth, withNewLevel } from "../core/trace.js";
+import { withNewLevel } from "../core/trace.js";
 import { broadcastTo, reshape, transpose, zeros } from "../ops/index.js";
 import { checkDerivativeLeaf, normalizeArgnums } from "./args.js";
 import { BatchTrace } from "./batch-trace.js";
 import { jvp } from "./jvp.js";
 import { pullback, pushforward, type Recording, record } from "./record.js";
+import { recyclingPass } from "./tape.js";
 import type { Derivative, Fn } from "./types.js";
 import { grad } from "./vjp.js";
 
@@ -46,11 +40,8 @@ function overBasis(
   body: (basis: Tensor) => readonly Tensor[],
 ): Tensor[] {
   const n = shapeSize(shape);
-  const recycle =
-    transformationDepth() === 0 && !rec.tape.hasCustom && !hasEvalObserver() && !inScratch();
-  if (recycle) beginScratch();
-  try {
-    const results = withNewLevel((level) => {
+  const pass = () =>
+    withNewLevel((level) => {
       const trace = new BatchTrace(level, n);
       try {
         // The identity, held as its diagonal of ones until an op needs it dense.
@@ -62,18 +53,7 @@ function overBasis(
         trace.done = true;
       }
     });
-    if (recycle) {
-      const escaping = new Set<TypedArray>();
-      for (const r of results) {
-        const buf = r._concrete()._buf;
-        if (buf !== null) escaping.add(buf);
-      }
-      endScratch(escaping);
-    }
-    return results;
-  } finally {
-    if (recycle) abandonScratch();
-  }
+  return recyclingPass(rec.tape, pass, (results) => results);
 }
 
 /**

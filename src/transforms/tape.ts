@@ -8,15 +8,7 @@
  * recursion, so a chain of millions of calls needs no stack.
  */
 
-import {
-  abandonScratch,
-  beginScratch,
-  type DType,
-  endScratch,
-  inScratch,
-  isFloat,
-  type TypedArray,
-} from "../core/dtype.js";
+import { type DType, inScratch, isFloat, type TypedArray, withScratch } from "../core/dtype.js";
 import { AdjointError } from "../core/errors.js";
 import type {
   AnyMultiPrimitive,
@@ -517,23 +509,39 @@ export function backward(
   tape: Tape,
   seeds: readonly (readonly [number, Tensor])[],
 ): (Tensor | null)[] {
-  // A first-order pass that runs no user code and is watched by nobody: the large arrays it makes
-  // and does not return are dead afterwards, and are recycled (decision 0009).
-  const recycle =
-    transformationDepth() === 0 && !tape.hasCustom && !hasEvalObserver() && !inScratch();
-  if (recycle) beginScratch();
-  try {
-    const adj = walkBack(tape, seeds, 0);
-    for (let i = 0; i < adj.hasNum.length; i++) if (adj.hasNum[i] === 1) adj.take(i);
-    if (recycle) {
-      const escaping = new Set<TypedArray>();
-      for (const t of adj.local) if (t !== null && t._buf !== null) escaping.add(t._buf);
-      endScratch(escaping);
-    }
-    return adj.local;
-  } finally {
-    if (recycle) abandonScratch();
+  return recyclingPass(
+    tape,
+    () => {
+      const adj = walkBack(tape, seeds, 0);
+      for (let i = 0; i < adj.hasNum.length; i++) if (adj.hasNum[i] === 1) adj.take(i);
+      return adj.local;
+    },
+    (adjoints) => adjoints,
+  );
+}
+
+/**
+ * Runs `body`, a pass over `tape` whose results are `results(body())`. When no transformation is
+ * active, the tape runs no user code (no custom entries) and no observer watches, nothing but
+ * those results can reach the large arrays the pass makes: the others are recycled (decision
+ * 0009). Otherwise body just runs.
+ */
+export function recyclingPass<T>(
+  tape: Tape,
+  body: () => T,
+  results: (result: T) => readonly (Tensor | null)[],
+): T {
+  if (transformationDepth() !== 0 || tape.hasCustom || hasEvalObserver() || inScratch()) {
+    return body();
   }
+  return withScratch(body, (result) => {
+    const escaping = new Set<TypedArray>();
+    for (const t of results(result)) {
+      const buf = t === null ? null : t._concrete()._buf;
+      if (buf !== null) escaping.add(buf);
+    }
+    return escaping;
+  });
 }
 
 /**

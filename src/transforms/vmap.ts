@@ -8,7 +8,8 @@ import { ValueError } from "../core/errors.js";
 import { flatten, isPlainObject, unflatten } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
 import { withNewLevel } from "../core/trace.js";
-import { broadcastTo, transpose } from "../ops/index.js";
+import { broadcastTo } from "../ops/index.js";
+import { moveAxis } from "../primitives/batching.js";
 import { BatchTrace } from "./batch-trace.js";
 import { callFn, type Derivative, type Fn } from "./types.js";
 
@@ -66,14 +67,6 @@ function normaliseAxis(axis: number, rank: number, what: string): number {
     );
   }
   return axis < 0 ? axis + rank : axis;
-}
-
-/** x with axis `from` moved to position `to`. */
-function moveAxis(x: Tensor, from: number, to: number): Tensor {
-  if (from === to) return x;
-  const perm = Array.from({ length: x.ndim }, (_, i) => i).filter((i) => i !== from);
-  perm.splice(to, 0, from);
-  return transpose(x, perm);
 }
 
 /**

@@ -33,33 +33,13 @@ import {
 import { runMatmulTasks, wasmMatmulThreaded } from "../../src/backend/wasm/matmul-threads.js";
 import { threadHost, wasmApi } from "../../src/backend/wasm/wasm-api.js";
 import * as ad from "../../src/index.js";
-
-type FloatCtor = typeof Float32Array | typeof Float64Array;
-type FloatArray = Float32Array | Float64Array;
-
-function size(shape: Shape): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Deterministic data in [-1, 1] with a seed, so A and B differ. */
-function data(F: FloatCtor, shape: Shape, seed: number): FloatArray {
-  const x = new F(size(shape));
-  for (let i = 0; i < x.length; i++)
-    x[i] = Math.sin(0.37 * i + seed) * Math.cos(0.11 * i + 2 * seed);
-  return x;
-}
-
-/** Broadcast the batch dims of two operands (NumPy rules). */
-function broadcastBatch(a: Shape, b: Shape): number[] {
-  const n = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const x = a[a.length - n + i] ?? 1;
-    const y = b[b.length - n + i] ?? 1;
-    out.push(x === 1 ? y : x);
-  }
-  return out;
-}
+import {
+  broadcastBatch,
+  data,
+  type FloatArray,
+  type FloatCtor,
+  size,
+} from "../harness/matmul-data.js";
 
 /** Index of the first element whose bits differ (NaN equals NaN), or -1. */
 function firstDifference(x: FloatArray, y: FloatArray): number {

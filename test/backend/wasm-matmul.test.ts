@@ -19,32 +19,7 @@ import {
 import { matmulModuleBytes, wasmMatmul } from "../../src/backend/wasm/matmul-kernel.js";
 import { wasmApi } from "../../src/backend/wasm/wasm-api.js";
 import * as ad from "../../src/index.js";
-
-type FloatCtor = typeof Float32Array | typeof Float64Array;
-
-function size(shape: Shape): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Deterministic data in [-1, 1] with a seed, so A and B differ. */
-function data(F: FloatCtor, shape: Shape, seed: number): Float32Array | Float64Array {
-  const x = new F(size(shape));
-  for (let i = 0; i < x.length; i++)
-    x[i] = Math.sin(0.37 * i + seed) * Math.cos(0.11 * i + 2 * seed);
-  return x;
-}
-
-/** Broadcast the batch dims of two operands (NumPy rules). */
-function broadcastBatch(a: Shape, b: Shape): number[] {
-  const n = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const x = a[a.length - n + i] ?? 1;
-    const y = b[b.length - n + i] ?? 1;
-    out.push(x === 1 ? y : x);
-  }
-  return out;
-}
+import { broadcastBatch, data, type FloatCtor, size } from "../harness/matmul-data.js";
 
 /**
  * Runs reference and wasm on the same operands and checks every element: float32 within
