@@ -4,7 +4,7 @@
  * result is fully computed when it returns.
  */
 
-import * as ad from "../src/index.js";
+import * as ad from "../src/node.js";
 import { type Runner, variant } from "./runner.js";
 import {
   type Matrix,

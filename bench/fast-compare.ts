@@ -1,6 +1,6 @@
 /**
  * @file The fast backend against the reference backend on W1 and W6 (f and grad), in one process:
- * `tsc -p tsconfig.bench.json && node build/bench/fast-compare.js [rounds] [targetSeconds]`.
+ * `npx tsc -p bench/tsconfig.core.json && node bench/build/bench/fast-compare.js [rounds] [seconds]`.
  *
  * Uses the adjoint runner's own formulations and inputs, switching only the backend. Rounds
  * alternate reference / fast so JIT state and machine drift affect both alike; the first round

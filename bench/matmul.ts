@@ -4,7 +4,7 @@
  * 784-512-256-10, batch 128) forward and backward shapes with their transposes, a batched case,
  * and a small-size scan that locates the crossover.
  *
- * Run: `npx tsc -p tsconfig.bench.json && node build/bench/matmul.js [--target=MS] [--median]`.
+ * Run: `npx tsc -p bench/tsconfig.core.json && node bench/build/bench/matmul.js [--target=MS] [--median]`.
  * GFLOP/s are from the fastest timed run unless --median.
  * Times include everything the backend call does (packing into and copying out of wasm memory).
  */

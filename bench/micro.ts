@@ -34,7 +34,7 @@ import type { MicroLine, MicroMessage, MicroWorkerInput } from "./micro/worker.j
 import type { TimingOptions } from "./timing.js";
 
 const PEER_NAMES = MICRO_PEERS.map((p) => p.name);
-const OUT = fileURLToPath(new URL("../../docs/benchmarks-micro.md", import.meta.url));
+const OUT = fileURLToPath(new URL("../../../docs/benchmarks-micro.md", import.meta.url));
 
 const USAGE = `usage: npm run bench:micro -- [--only=GROUPS] [--peer=NAMES] [--sizes=N,N..]
   --only=GROUPS   only these groups, comma-separated (default: all of ${GROUPS.join(", ")})
@@ -358,7 +358,7 @@ function command(argv: readonly string[]): string {
   const base =
     process.env.npm_lifecycle_event === "bench:micro"
       ? "npm run bench:micro"
-      : "node build/bench/micro.js";
+      : "node bench/build/bench/micro.js";
   return argv.length > 0 ? `${base} -- ${argv.join(" ")}` : base;
 }
 
@@ -463,7 +463,7 @@ ${runs.flatMap((r) => r.lines.map((l) => JSON.stringify(l))).join("\n")}
 
 </details>
 `;
-  mkdirSync(fileURLToPath(new URL("../../docs/", import.meta.url)), { recursive: true });
+  mkdirSync(fileURLToPath(new URL("../../../docs/", import.meta.url)), { recursive: true });
   writeFileSync(OUT, doc);
   process.stderr.write(`bench:micro: done in ${secs.toFixed(1)} s; wrote ${OUT}\n`);
 }

@@ -26,7 +26,7 @@ import type { TimingOptions } from "./timing.js";
 import { REFERENCE, WORKLOAD_IDS, type WorkloadId } from "./workloads.js";
 
 const PEER_NAMES = PEERS.map((p) => p.name);
-const LATEST = fileURLToPath(new URL("../../docs/benchmarks-latest.md", import.meta.url));
+const LATEST = fileURLToPath(new URL("../../../docs/benchmarks-latest.md", import.meta.url));
 
 const USAGE = `usage: npm run bench -- [W1 .. W6] [--peer=NAME[,NAME..]] [--target=SECONDS] [--budget=SECONDS]
   W1 .. W6        workloads to run (default: all)
@@ -330,7 +330,7 @@ const LEGEND = [
 
 function command(argv: readonly string[]): string {
   const base =
-    process.env.npm_lifecycle_event === "bench" ? "npm run bench" : "node build/bench/run.js";
+    process.env.npm_lifecycle_event === "bench" ? "npm run bench" : "node bench/build/bench/run.js";
   return argv.length > 0 ? `${base} -- ${argv.join(" ")}` : base;
 }
 
@@ -392,7 +392,7 @@ ${notes}
 ${runs.flatMap((r) => r.lines.map((l) => JSON.stringify(l))).join("\n")}
 \`\`\`
 `;
-  mkdirSync(fileURLToPath(new URL("../../docs/", import.meta.url)), { recursive: true });
+  mkdirSync(fileURLToPath(new URL("../../../docs/", import.meta.url)), { recursive: true });
   writeFileSync(LATEST, doc);
   process.stderr.write(`bench: ${cases} case(s) in ${secs.toFixed(1)} s; wrote ${LATEST}\n`);
 }

@@ -6,7 +6,7 @@
  * returns, and nothing needs disposing.
  */
 
-import * as ad from "../../src/index.js";
+import * as ad from "../../src/node.js";
 import { variant } from "../runner.js";
 import {
   CHAIN_LENGTH,

@@ -38,7 +38,12 @@ function sleb(out: number[], v: number): void {
 }
 
 function utf8(out: number[], s: string): void {
-  const bytes = new TextEncoder().encode(s);
+  // Every JS host has TextEncoder (Node, browsers, workers), but it is not in lib ES2022, which
+  // the library compiles against alone so that its declarations carry no DOM or Node types.
+  const Utf8Encoder = (globalThis as { TextEncoder?: new () => { encode(s: string): Uint8Array } })
+    .TextEncoder;
+  if (Utf8Encoder === undefined) throw new Error("wasm encoder: this host has no TextEncoder");
+  const bytes = new Utf8Encoder().encode(s);
   uleb(out, bytes.length);
   for (const b of bytes) out.push(b);
 }
