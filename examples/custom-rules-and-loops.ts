@@ -4,7 +4,7 @@
  * ODE solution by fori. Run: npx tsx examples/custom-rules-and-loops.ts
  */
 
-import * as ad from "../src/index.js";
+import * as ad from "../src/node.js";
 
 ad.setDefaultFloat("float64");
 const show = (label: string, v: unknown) =>

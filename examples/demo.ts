@@ -5,7 +5,7 @@
  * of a least-squares fit with vmap(grad) against a loop.
  */
 
-import * as ad from "../src/index.js";
+import * as ad from "../src/node.js";
 
 type Tensor = ad.Tensor;
 

@@ -79,7 +79,33 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 
 export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin";
 
+/**
+ * The kernels that run primitives on concrete data: plain functions over typed arrays (the
+ * reference backend, the fast JS loops, the wasm matmul). Kernels write into `out`, which the
+ * caller allocated; shapes have already been checked. Wrap or replace kernels and install the
+ * result with {@link setBackend}.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const base = ad.getBackend();
+ * const calls: string[] = [];
+ * const logging: ad.Backend = {
+ *   ...base,
+ *   name: "logging",
+ *   unary(op, x, out) {
+ *     calls.push(op);
+ *     base.unary(op, x, out);
+ *   },
+ * };
+ * ad.setBackend(logging);
+ * ad.exp(ad.tensor([0, 1, 2])); // => tensor([1., 2.718282, 7.389056], dtype=float32)
+ * ad.setBackend(base);
+ * calls; // => ['exp']
+ * ```
+ * @category Backends
+ */
 export interface Backend {
+  /** A label for messages and benchmarks, e.g. "wasm(fast+reference)". */
   readonly name: string;
 
   /** out[i] = op(x[i]). */
@@ -212,6 +238,22 @@ export interface Backend {
   // indefinite input gives the documented values and the caller decides what to report.
 
   /**
+   * Dense factorisations (LU, Cholesky, QR, eigh, SVD, triangular solves), optional: when a backend
+   * leaves them out, the reference kernels run. They are looked up by the linalg primitives only,
+   * so a bundle that never uses `ad.linalg` leaves them out.
+   */
+  readonly linalg?: LinalgKernels;
+
+  /**
+   * The indices (int32) that sort x along `axis`: stable in both directions; NaN counts as the
+   * largest value (last ascending, first descending). `out` has x's shape.
+   */
+  argsort(x: TypedArray, shape: Shape, axis: number, descending: boolean, out: Int32Array): void;
+}
+
+/** The dense-factorisation kernels (`Backend.linalg`); see backend/reference/linalg.ts. */
+export interface LinalgKernels {
+  /**
    * LU factorisation with partial pivoting of square matrices `a` ([...batch, n, n]). Writes the
    * packed factors into `lu` (same shape: L strictly below the diagonal, its unit diagonal
    * implicit; U on and above it) and the row permutation into `perm` ([...batch, n]): row i of
@@ -266,10 +308,4 @@ export interface Backend {
    * A matrix with a NaN or infinite entry gets NaN.
    */
   svd(a: TypedArray, shape: Shape, u: TypedArray, s: TypedArray, vh: TypedArray): void;
-
-  /**
-   * The indices (int32) that sort x along `axis`: stable in both directions; NaN counts as the
-   * largest value (last ascending, first descending). `out` has x's shape.
-   */
-  argsort(x: TypedArray, shape: Shape, axis: number, descending: boolean, out: Int32Array): void;
 }

@@ -10,7 +10,9 @@
  * functions of them (sum, trace-like, norms) have finite, correct derivatives there too.
  */
 
+import type { LinalgKernels } from "../backend/backend.js";
 import { getBackend } from "../backend/index.js";
+import { referenceLinalg } from "../backend/reference/linalg.js";
 import { allocate, type DType, isFloat } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import {
@@ -51,6 +53,11 @@ import {
 } from "../ops/index.js";
 import { leadingAxisBatch } from "./batching.js";
 import { argsortPrim } from "./sort.js";
+
+/** The active backend's factorisation kernels, or the reference ones when it has none. */
+function linalgKernels(): LinalgKernels {
+  return getBackend().linalg ?? referenceLinalg;
+}
 
 // ---- shape-rule helpers -----------------------------------------------------------------------
 
@@ -326,7 +333,7 @@ export const triangularSolvePrim: Primitive<TriangularSolveParams> =
     },
     impl: ([a, b], { lower, transpose, unitDiagonal }, out) => {
       const data = allocate(out.dtype, shapeSize(out.shape));
-      getBackend().triangularSolve(
+      linalgKernels().triangularSolve(
         a!._data!,
         b!._data!,
         b!.shape,
@@ -387,7 +394,7 @@ export const luPrim: MultiPrimitive = defineMultiPrimitive({
   impl: ([a], _params, [luAval, permAval]) => {
     const lu = allocate(luAval!.dtype, shapeSize(luAval!.shape));
     const perm = new Int32Array(shapeSize(permAval!.shape));
-    getBackend().lu(a!._data!, a!.shape, lu, perm);
+    linalgKernels().lu(a!._data!, a!.shape, lu, perm);
     return [lu, perm];
   },
   // P A = L U: with X = L^-1 P dA U^-1, dL = L tril(X, -1) and dU = triu(X) U
@@ -451,7 +458,7 @@ export const detPrim: Primitive = definePrimitive({
     const n = a!.shape[a!.shape.length - 1]!;
     const lu = new Float64Array(a!.size);
     const perm = new Int32Array(shapeSize(out.shape) * n);
-    getBackend().lu(a!._data!, a!.shape, lu, perm);
+    linalgKernels().lu(a!._data!, a!.shape, lu, perm);
     const signs = permutationSigns(Tensor._fromData([...out.shape, n], "int32", perm), "float64");
     const data = allocate(out.dtype, shapeSize(out.shape));
     const sg = signs._data!;
@@ -486,7 +493,7 @@ export const choleskyPrim: Primitive = definePrimitive({
   },
   impl: ([a], _params, out) => {
     const data = allocate(out.dtype, shapeSize(out.shape));
-    const failed = getBackend().cholesky(a!._data!, a!.shape, data);
+    const failed = linalgKernels().cholesky(a!._data!, a!.shape, data);
     if (failed >= 0) {
       throw new ValueError(
         `linalg.cholesky: a must be symmetric positive definite; got a matrix that is not${batchPosition(batchOf(a!.shape), failed)}`,
@@ -562,7 +569,7 @@ export const qrPrim: MultiPrimitive = defineMultiPrimitive({
   impl: ([a], _params, [qAval, rAval]) => {
     const q = allocate(qAval!.dtype, shapeSize(qAval!.shape));
     const r = allocate(rAval!.dtype, shapeSize(rAval!.shape));
-    getBackend().qr(a!._data!, a!.shape, q, r);
+    linalgKernels().qr(a!._data!, a!.shape, q, r);
     return [q, r];
   },
   // m >= n: C = Q^T dA R^-1, Omega = tril(C, -1) - tril(C, -1)^T, dQ = dA R^-1 + Q (Omega - C),
@@ -603,7 +610,7 @@ export const eighPrim: MultiPrimitive = defineMultiPrimitive({
   impl: ([a], _params, [wAval, vAval]) => {
     const w = allocate(wAval!.dtype, shapeSize(wAval!.shape));
     const v = allocate(vAval!.dtype, shapeSize(vAval!.shape));
-    getBackend().eigh(a!._data!, a!.shape, w, v);
+    linalgKernels().eigh(a!._data!, a!.shape, w, v);
     return [w, v];
   },
   // X = V^T sym(dA) V: dw = diag(X), dV = V (F o X), F_ij = 1/(w_j - w_i) (0 for equal w)
@@ -643,7 +650,7 @@ export const svdPrim: MultiPrimitive = defineMultiPrimitive({
     const u = allocate(uAval!.dtype, shapeSize(uAval!.shape));
     const s = allocate(sAval!.dtype, shapeSize(sAval!.shape));
     const vh = allocate(vhAval!.dtype, shapeSize(vhAval!.shape));
-    getBackend().svd(a!._data!, a!.shape, u, s, vh);
+    linalgKernels().svd(a!._data!, a!.shape, u, s, vh);
     return [u, s, vh];
   },
   // dP = U^T dA V, F_ij = 1/(s_j^2 - s_i^2): ds = diag(dP), dU = U (F o (dP S + S dP^T))

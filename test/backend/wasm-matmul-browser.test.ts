@@ -74,6 +74,7 @@ test("Chromium: threads in a cross-origin-isolated page, single-threaded otherwi
   const bundle = await build({
     stdin: {
       contents: `export * from "./src/backend/wasm/index.ts";
+        export * from "./src/backend/wasm/matmul-threads.ts";
         export { referenceBackend } from "./src/backend/reference/index.ts";`,
       resolveDir: root,
       loader: "ts",

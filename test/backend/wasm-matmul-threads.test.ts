@@ -14,23 +14,24 @@ import { runInNewContext } from "node:vm";
 import type { Shape } from "../../src/backend/backend.js";
 import { getBackend, setBackend } from "../../src/backend/index.js";
 import { referenceBackend as R } from "../../src/backend/reference/index.js";
-import {
-  createWasmBackend,
-  matmulThreadStats,
-  matmulThreadsPay,
-  matmulWorkersAwake,
-  setMatmulThreadSpin,
-  setMatmulThreads,
-  THREADS_MIN_WORK,
-  THREADS_MIN_WORK_BLOCKED,
-  whenMatmulThreadsReady,
-} from "../../src/backend/wasm/index.js";
+import { createWasmBackend } from "../../src/backend/wasm/index.js";
 import {
   getInstance,
   matmulModuleBytes,
   wasmMatmul,
 } from "../../src/backend/wasm/matmul-kernel.js";
-import { runMatmulTasks, wasmMatmulThreaded } from "../../src/backend/wasm/matmul-threads.js";
+import {
+  matmulThreadStats,
+  matmulThreadsPay,
+  matmulWorkersAwake,
+  runMatmulTasks,
+  setMatmulThreadSpin,
+  setMatmulThreads,
+  THREADS_MIN_WORK,
+  THREADS_MIN_WORK_BLOCKED,
+  wasmMatmulThreaded,
+  whenMatmulThreadsReady,
+} from "../../src/backend/wasm/matmul-threads.js";
 import { threadHost, wasmApi } from "../../src/backend/wasm/wasm-api.js";
 import * as ad from "../../src/index.js";
 import {
@@ -321,9 +322,12 @@ test("float64 MLP gradients through the library are bit-identical to the referen
 /** Runs `script` (an ES module importing the wasm backend as `W`) in a fresh Node process. */
 function runChild(prelude: string, body: string): { ok: boolean; split: number; v: number } {
   const kernel = fileURLToPath(new URL("../../src/backend/wasm/index.ts", import.meta.url));
+  const threads = fileURLToPath(
+    new URL("../../src/backend/wasm/matmul-threads.ts", import.meta.url),
+  );
   const reference = fileURLToPath(new URL("../../src/backend/reference/index.ts", import.meta.url));
   const script = `${prelude}
-    const W = await import(${JSON.stringify(kernel)});
+    const W = { ...(await import(${JSON.stringify(kernel)})), ...(await import(${JSON.stringify(threads)})) };
     const { referenceBackend } = await import(${JSON.stringify(reference)});
     ${body}`;
   const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
@@ -366,7 +370,12 @@ test("where workers cannot start, products stay single-threaded", () => {
 test("without Node globals (a browser bundle, no cross-origin isolation) products stay single-threaded", async () => {
   const { build } = await import("esbuild");
   const result = await build({
-    entryPoints: [fileURLToPath(new URL("../../src/backend/wasm/index.ts", import.meta.url))],
+    stdin: {
+      contents: `export * from "./src/backend/wasm/index.ts";
+        export * from "./src/backend/wasm/matmul-threads.ts";`,
+      resolveDir: fileURLToPath(new URL("../..", import.meta.url)),
+      loader: "ts",
+    },
     bundle: true,
     platform: "browser",
     format: "iife",
@@ -383,6 +392,7 @@ test("without Node globals (a browser bundle, no cross-origin isolation) product
   const context: Record<string, unknown> = { a, b, base: R };
   const out = runInNewContext(
     `${code}
+    wasmBackend.enableMatmulThreads();
     const w = wasmBackend.createWasmBackend(base);
     const out = new Float64Array(150 * 140);
     w.matmul(a, [150, 130], b, [130, 140], false, false, out, [150, 140]);

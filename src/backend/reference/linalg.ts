@@ -10,7 +10,7 @@
  */
 
 import type { TypedArray } from "../../core/dtype.js";
-import type { Shape } from "../backend.js";
+import type { LinalgKernels, Shape } from "../backend.js";
 import { sizeOf } from "./strides.js";
 
 /** float64 unit roundoff (half the machine epsilon). */
@@ -497,3 +497,6 @@ export function svd(
     }
   }
 }
+
+/** The reference dense factorisations, used by the linalg primitives when a backend has none. */
+export const referenceLinalg: LinalgKernels = { lu, triangularSolve, cholesky, qr, eigh, svd };

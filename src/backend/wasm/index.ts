@@ -1,13 +1,14 @@
 /**
  * @file A backend that runs large float matrix products on a WebAssembly SIMD kernel and
  * delegates everything else (and small products, where copying into wasm memory costs more than
- * it saves) to a base backend. Opt-in through `useWasm()`. Products large enough are split
- * across worker threads where the platform has them (matmul-threads.ts).
+ * it saves) to a base backend. Products large enough are split across worker threads once a thread
+ * pool is plugged in (thread-hook.ts: `setMatmulThreads`, or the Node entry point, which does it by
+ * default) and the platform has threads.
  */
 
 import type { Backend } from "../backend.js";
 import { isFloatArray, wasmMatmul } from "./matmul-kernel.js";
-import { matmulThreadsPay, matmulWorkersAwake, wasmMatmulThreaded } from "./matmul-threads.js";
+import { threadedMatmul } from "./thread-hook.js";
 import { wasmApi } from "./wasm-api.js";
 
 /**
@@ -61,6 +62,13 @@ export function wasmSimdSupported(): boolean {
 /**
  * `base` with its `matmul` replaced by the wasm kernel for float32/float64 products large enough
  * to pay for it (`wasmMatmulPays`); returns `base` itself when wasm SIMD is unavailable.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const wasm = ad.createWasmBackend(ad.referenceBackend);
+ * wasm.name; // => wasm(reference)
+ * ```
+ * @category Backends
  */
 export function createWasmBackend(base: Backend): Backend {
   if (!wasmSimdSupported()) return base;
@@ -81,21 +89,17 @@ export function createWasmBackend(base: Backend): Backend {
       ) {
         // Large products go to the threads once a worker is ready (false: not ready, or
         // unavailable; the single-threaded kernel below then writes all of out).
-        let batches = 1;
-        for (let i = 0; i < r - 2; i++) batches *= outShape[i]!;
-        const f64 = out instanceof Float64Array;
-        if (
-          matmulThreadsPay(
-            batches,
-            outShape[r - 2]!,
-            outShape[r - 1]!,
-            k,
-            f64,
-            matmulWorkersAwake(),
-          ) &&
-          wasmMatmulThreaded(a, aShape, b, bShape, transA, transB, out, outShape)
-        ) {
-          return;
+        const threads = threadedMatmul();
+        if (threads !== undefined) {
+          let batches = 1;
+          for (let i = 0; i < r - 2; i++) batches *= outShape[i]!;
+          const f64 = out instanceof Float64Array;
+          if (
+            threads.pays(batches, outShape[r - 2]!, outShape[r - 1]!, k, f64) &&
+            threads.run(a, aShape, b, bShape, transA, transB, out, outShape)
+          ) {
+            return;
+          }
         }
         // false: one matrix is too large for 32-bit wasm memory (nothing was written).
         if (wasmMatmul(a, aShape, b, bShape, transA, transB, out, outShape)) return;
@@ -104,14 +108,3 @@ export function createWasmBackend(base: Backend): Backend {
     },
   };
 }
-
-export {
-  matmulThreadStats,
-  matmulThreadsPay,
-  matmulWorkersAwake,
-  setMatmulThreadSpin,
-  setMatmulThreads,
-  THREADS_MIN_WORK,
-  THREADS_MIN_WORK_BLOCKED,
-  whenMatmulThreadsReady,
-} from "./matmul-threads.js";

@@ -17,8 +17,11 @@
  * Tasks are claimed dynamically (compare-exchange on a counter), so a worker that wakes late or
  * not at all only means the caller does more of the work.
  *
- * Threads start lazily, on the first product large enough to split (`matmulThreadsPay`), and
- * products run single-threaded until a worker reports ready. In Node the worker is a
+ * The pool is plugged into the wasm backend (thread-hook.ts) by `enableMatmulThreads`,
+ * `setMatmulThreads` or `whenMatmulThreadsReady`; the Node entry point (src/node.ts) enables it by
+ * default, browser bundles leave it out unless the page asks for it. Threads then start lazily, on
+ * the first product large enough to split (`matmulThreadsPay`), and products run single-threaded
+ * until a worker reports ready. In Node the worker is a
  * worker_threads Worker over an inline source string, found at run time without a static import
  * (this file is bundled for browsers too) and unref()'d, so it never keeps a process alive. In a
  * cross-origin-isolated page, a Blob-URL Worker. Anywhere else, or if anything about thread
@@ -41,6 +44,7 @@ import {
   type MatmulExports,
   RESERVED_BYTES,
 } from "./matmul-kernel.js";
+import { installThreadedMatmul } from "./thread-hook.js";
 import { type ThreadHost, threadHost } from "./wasm-api.js";
 
 /**
@@ -566,18 +570,36 @@ function readyPool(): Pool | undefined {
 }
 
 /**
+ * Runs `fn` on a later turn of the event loop. setTimeout is in every host this code starts
+ * threads in (Node, browsers) but not in lib ES2022, which the library compiles against alone so
+ * its declarations carry no DOM or Node types.
+ */
+function later(fn: () => void): void {
+  const g = globalThis as { setTimeout?: (cb: () => void, ms: number) => unknown };
+  if (g.setTimeout) g.setTimeout(fn, 1);
+  else void Promise.resolve().then(fn); // unreached: only Node waits for a "loading" state
+}
+
+/**
  * Starts the matmul threads if they are not started (tests and benchmarks use this; products
  * start them on their own when large enough) and resolves when every worker has settled: true
  * if at least one is ready to take work, false where threads are unavailable. While it waits,
  * the workers keep the Node process alive; afterwards they are unref()'d again.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * typeof (await ad.whenMatmulThreadsReady()); // => boolean
+ * ```
+ * @category Backends
  */
 export function whenMatmulThreadsReady(): Promise<boolean> {
+  enableMatmulThreads();
   startThreads();
   return new Promise((resolve) => {
     const check = () => {
       const p = pool;
       if (state === "loading") {
-        setTimeout(check, 1);
+        later(check);
         return;
       }
       if (p === undefined || state === "off") {
@@ -597,14 +619,50 @@ export function whenMatmulThreadsReady(): Promise<boolean> {
 
 /**
  * Sets how many threads (the caller included) large products use: 1 turns threads off, more
- * starts workers as needed. The default is the CPU count, at most 4.
+ * starts workers as needed. The default is the CPU count, at most 4. Only speed changes: a
+ * product's result does not depend on the thread count.
+ * @throws {@link ValueError} when `count` is not a positive integer.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.setMatmulThreads(2);
+ * ad.sum(ad.matmul(ad.ones([256, 256]), ad.ones([256, 256]))); // => tensor(16777216., dtype=float32)
+ * ad.setMatmulThreads(0); // throws: ValueError: setMatmulThreads: count must be a positive integer
+ * ```
+ * @category Backends
  */
 export function setMatmulThreads(count: number): void {
   if (!Number.isInteger(count) || count < 1) {
     throw new ValueError(`setMatmulThreads: count must be a positive integer; got ${count}`);
   }
   wantedThreads = Math.min(count, 64);
+  enableMatmulThreads();
   if (pool !== undefined && state === "started") growPool(pool);
+}
+
+/** The pool as the wasm backend sees it (thread-hook.ts). */
+const threadedMatmul = {
+  pays: (batches: number, m: number, n: number, k: number, f64: boolean) =>
+    matmulThreadsPay(batches, m, n, k, f64, matmulWorkersAwake()),
+  run: wasmMatmulThreaded,
+};
+
+/**
+ * Lets large float products of the wasm backend use worker threads (the default count: the CPU
+ * count, at most 4; see `setMatmulThreads`). The Node entry point calls it on load; in a browser,
+ * where threads need a cross-origin-isolated page, call it (or `setMatmulThreads`) to opt in.
+ * Workers start only when a product is large enough to split.
+ *
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.enableMatmulThreads();
+ * ad.matmul(ad.ones([2, 3]), ad.ones([3, 2])).toArray(); // => [ [ 3, 3 ], [ 3, 3 ] ]
+ * ```
+ * @category Backends
+ */
+export function enableMatmulThreads(): void {
+  installThreadedMatmul(threadedMatmul);
 }
 
 /** Counters for tests: products split across threads, and tasks run by workers. */
