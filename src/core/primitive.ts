@@ -17,6 +17,23 @@ export interface Aval {
 /**
  * One primitive operation. Rules are written with the library's own ops so that they are
  * themselves differentiable (higher orders for free). `null` is a symbolic zero throughout.
+ * Declare one with {@link definePrimitive} and apply it with {@link bind}; see
+ * docs/CONTRIBUTING-primitives.md for the conventions each rule follows.
+ * @typeParam P - The primitive's parameters (axis, options...), passed to every rule.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const twice: ad.Primitive = ad.definePrimitive({
+ *   name: "example_twice",
+ *   shape: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+ *   impl: ([x]) => x!.dataSync().map((v: number) => 2 * v),
+ *   jvp: (_, [dx]) => (dx ? ad.mul(dx, 2) : null),
+ *   vjp: (ct) => [ad.mul(ct, 2)],
+ * });
+ * twice.name; // => example_twice
+ * ad.bind(twice, [ad.tensor([1, 2])], undefined); // => tensor([2., 4.], dtype=float32)
+ * ```
+ * @category Primitives
  */
 export interface Primitive<P = undefined> {
   readonly name: string;
@@ -67,6 +84,17 @@ export interface Primitive<P = undefined> {
     needs: readonly boolean[],
   ): readonly (Tensor | null)[];
   /**
+   * Optional: which values `vjp` reads given `needs` (`inputs[i]` for primal i, missing entries
+   * false; `out` for the output). A gradient's recording then keeps only those until the
+   * backward pass (the others as shape and dtype alone, whose data the rule must not touch: doing
+   * so is an internal error). Omitted: every primal and the output are kept. For mul
+   * (gx = ct y, gy = ct x): `([nx, ny]) => ({ inputs: [ny === true, nx === true], out: false })`.
+   */
+  vjpReads?(needs: readonly boolean[]): {
+    readonly inputs: readonly boolean[];
+    readonly out: boolean;
+  };
+  /**
    * vmap: the result for inputs of which those with `batched[i]` carry an extra leading axis of
    * length `size` (the others are shared by every batch element). The result has the batch axis
    * leading. Written by binding primitives on the given inputs, which are one level down. When
@@ -78,7 +106,27 @@ export interface Primitive<P = undefined> {
 /**
  * A primitive with several outputs (qr, eigh, svd, slogdet, sort with indices). The same parts
  * as Primitive, with one aval, data array, tangent and cotangent per output. Integer outputs
- * (indices) carry no derivative: their tangents and cotangents are always null.
+ * (indices) carry no derivative: their tangents and cotangents are always null. Declare one with
+ * {@link defineMultiPrimitive} and apply it with {@link bindMulti}.
+ * @typeParam P - The primitive's parameters, passed to every rule.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * // x split into its fractional and whole parts (x = frac + whole); whole has zero derivative.
+ * const modf: ad.MultiPrimitive = ad.defineMultiPrimitive({
+ *   name: "example_modf_type",
+ *   multipleResults: true,
+ *   shape: ([x]) => [x!, x!],
+ *   impl: ([x]) => {
+ *     const d = x!.dataSync();
+ *     return [d.map((v: number) => v - Math.trunc(v)), d.map(Math.trunc)];
+ *   },
+ *   jvp: (_, [dx]) => [dx ?? null, null],
+ *   vjp: ([ct]) => [ct ?? null],
+ * });
+ * ad.bindMulti(modf, [ad.tensor([2.5, -1.25])], undefined); // => [tensor([0.5, -0.25], dtype=float32), tensor([2., -1.], dtype=float32)]
+ * ```
+ * @category Primitives
  */
 export interface MultiPrimitive<P = undefined> {
   readonly name: string;
@@ -123,19 +171,83 @@ function register(prim: AnyPrimitive | AnyMultiPrimitive): void {
   registry.set(prim.name, prim);
 }
 
-/** Declares a primitive; names are unique. */
+/**
+ * Declares (and registers) a primitive: its name, shape rule, implementation and derivative rules.
+ * Rules are written with adjoint's own ops, so derivatives of every order, forward and reverse
+ * mode, and vmap (by a loop unless `batch` is given) all follow. Apply it with {@link bind},
+ * usually inside a small user-facing function that converts and checks its arguments.
+ *
+ * @param prim - The primitive's parts (see {@link Primitive}).
+ * @returns `prim` itself, now registered.
+ * @throws {@link ValueError} when a primitive of the same name is already registered.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const cube = ad.definePrimitive({
+ *   name: "example_cube",
+ *   shape: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+ *   impl: ([x]) => x!.dataSync().map((v: number) => v ** 3),
+ *   // d x^3 = 3 x^2 dx
+ *   jvp: ([x], [dx]) => (dx ? ad.mul(ad.mul(3, ad.square(x!)), dx) : null),
+ *   vjp: (ct, [x]) => [ad.mul(ct, ad.mul(3, ad.square(x!)))],
+ * });
+ * const cubed = (x: ad.Tensor) => ad.bind(cube, [x], undefined);
+ * cubed(ad.tensor([1, 2])); // => tensor([1., 8.], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.sum(cubed(x)))(ad.tensor([1, 2])); // => tensor([3., 12.], dtype=float32)
+ * ad.grad(ad.grad((x: ad.Tensor) => cubed(x)))(ad.scalar(2)); // => tensor(12., dtype=float32)
+ * ```
+ * @category Primitives
+ */
 export function definePrimitive<P = undefined>(prim: Primitive<P>): Primitive<P> {
   register(prim as AnyPrimitive);
   return prim;
 }
 
-/** Declares a primitive with several outputs; names are unique among all primitives. */
+/**
+ * Declares (and registers) a primitive with several outputs (see {@link MultiPrimitive}); apply
+ * it with {@link bindMulti}. Names are unique among all primitives.
+ * @throws {@link ValueError} when a primitive of the same name is already registered.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * // The running sum and the running maximum of a vector, in one pass.
+ * const sumMax = ad.defineMultiPrimitive({
+ *   name: "example_sum_and_max",
+ *   multipleResults: true,
+ *   shape: ([x]) => [{ shape: [], dtype: x!.dtype }, { shape: [], dtype: x!.dtype }],
+ *   impl: ([x]) => {
+ *     const d = Array.from(x!.dataSync());
+ *     return [Float32Array.of(d.reduce((a, b) => a + b, 0)), Float32Array.of(Math.max(...d))];
+ *   },
+ *   jvp: ([x], [dx]) => {
+ *     if (!dx) return [null, null];
+ *     return [ad.sum(dx), ad.sum(ad.mul(ad.equal(x!, ad.max(x!)), dx))];
+ *   },
+ *   vjp: ([cs, cm], [x]) => [
+ *     ad.add(cs ?? 0, ad.mul(cm ?? 0, ad.astype(ad.equal(x!, ad.max(x!)), "float32"))),
+ *   ],
+ * });
+ * const [total, largest] = ad.bindMulti(sumMax, [ad.tensor([1, 5, 2])], undefined);
+ * total; // => tensor(8., dtype=float32)
+ * largest; // => tensor(5., dtype=float32)
+ * ```
+ * @category Primitives
+ */
 export function defineMultiPrimitive<P = undefined>(prim: MultiPrimitive<P>): MultiPrimitive<P> {
   register(prim as AnyMultiPrimitive);
   return prim;
 }
 
-/** Every registered primitive, by name (the op-spec coverage test walks this). */
+/**
+ * Every registered primitive (the built-in ones and those from {@link definePrimitive}), by name.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.registeredPrimitives().has("add"); // => true
+ * ad.registeredPrimitives().get("add")?.name; // => add
+ * ```
+ * @category Primitives
+ */
 export function registeredPrimitives(): ReadonlyMap<string, AnyPrimitive | AnyMultiPrimitive> {
   return registry;
 }

@@ -30,6 +30,14 @@ import {
   where,
 } from "../ops/elementwise.js";
 import { elementwiseBatch } from "./batching.js";
+import {
+  readsBothInputs,
+  readsDiv,
+  readsMod,
+  readsNothing,
+  readsOther,
+  readsPow,
+} from "./reads.js";
 import { BINARY_SCALAR } from "./scalar-math.js";
 import { checkDomain, type Domain } from "./unary.js";
 
@@ -103,6 +111,7 @@ export const addPrim: Primitive = definePrimitive({
   jvp: (_primals, [dx, dy]) => addTangents(dx, dy),
   // gx = ct, gy = ct
   vjp: (ct, _primals, _out, _params, needs) => [needs[0] ? ct : null, needs[1] ? ct : null],
+  vjpReads: readsNothing,
   scalarVjp: (ct, _x, _y, _out, _r, g) => {
     g[0] = ct;
     g[1] = ct;
@@ -119,6 +128,7 @@ export const subPrim: Primitive = definePrimitive({
   jvp: (_primals, [dx, dy]) => (dy === null ? dx! : dx === null ? neg(dy!) : sub(dx!, dy!)),
   // gx = ct, gy = -ct
   vjp: (ct, _primals, _out, _params, needs) => [needs[0] ? ct : null, needs[1] ? neg(ct) : null],
+  vjpReads: readsNothing,
   scalarVjp: (ct, _x, _y, _out, _r, g) => {
     g[0] = ct;
     g[1] = -ct;
@@ -141,6 +151,7 @@ export const mulPrim: Primitive = definePrimitive({
     needs[0] ? mul(ct, y!) : null,
     needs[1] ? mul(ct, x!) : null,
   ],
+  vjpReads: readsOther,
   scalarVjp: (ct, x, y, _out, r, g) => {
     g[0] = r(ct * y);
     g[1] = r(ct * x);
@@ -164,6 +175,7 @@ export const divPrim: Primitive = definePrimitive({
     const gx = div(ct, y!);
     return [needs[0] ? gx : null, needs[1] ? neg(mul(gx, out)) : null];
   },
+  vjpReads: readsDiv,
   scalarVjp: (ct, _x, y, out, r, g) => {
     const gx = r(ct / y);
     g[0] = gx;
@@ -188,6 +200,7 @@ export const powPrim: Primitive = definePrimitive({
     needs[0] ? mul(ct, powJacobianX(x!, y!)) : null,
     needs[1] ? mul(ct, powJacobianY(x!, out)) : null,
   ],
+  vjpReads: readsPow,
 });
 
 // ---- maximum and minimum ----------------------------------------------------------------------
@@ -214,6 +227,7 @@ export const maximumPrim: Primitive = definePrimitive({
       needs[1] ? mul(ct, share(less(x!, y!), ties, x!.dtype)) : null,
     ];
   },
+  vjpReads: readsBothInputs,
 });
 
 export const minimumPrim: Primitive = definePrimitive({
@@ -238,6 +252,7 @@ export const minimumPrim: Primitive = definePrimitive({
       needs[1] ? mul(ct, share(greater(x!, y!), ties, x!.dtype)) : null,
     ];
   },
+  vjpReads: readsBothInputs,
 });
 
 // ---- atan2 and mod ----------------------------------------------------------------------------
@@ -260,6 +275,7 @@ export const atan2Prim: Primitive = definePrimitive({
     const q = div(ct, add(square(x!), square(y!)));
     return [needs[0] ? mul(q, y!) : null, needs[1] ? neg(mul(q, x!)) : null];
   },
+  vjpReads: readsBothInputs,
 });
 
 export const modPrim: Primitive = definePrimitive({
@@ -276,4 +292,5 @@ export const modPrim: Primitive = definePrimitive({
     needs[0] ? ct : null,
     needs[1] ? neg(mul(ct, floor(div(x!, y!)))) : null,
   ],
+  vjpReads: readsMod,
 });

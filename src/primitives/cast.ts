@@ -5,6 +5,7 @@ import { allocate, type DType, isFloat } from "../core/dtype.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { astype } from "../ops/elementwise.js";
 import { elementwiseBatch } from "./batching.js";
+import { readsNothing } from "./reads.js";
 
 export interface CastParams {
   readonly dtype: DType;
@@ -22,6 +23,7 @@ export const convertElementType: Primitive<CastParams> = definePrimitive<CastPar
   // d cast(x) = cast(dx) between float dtypes; a float -> int/bool conversion has zero derivative
   jvp: (_primals, [dx], _out, { dtype }) => (isFloat(dtype) ? astype(dx!, dtype) : null),
   vjp: (ct, [x]) => [isFloat(x!.dtype) ? astype(ct, x!.dtype) : null],
+  vjpReads: readsNothing,
 });
 
 export const stopGradientPrim: Primitive = definePrimitive({
@@ -32,4 +34,5 @@ export const stopGradientPrim: Primitive = definePrimitive({
   // d stopGradient(x) = 0
   jvp: () => null,
   vjp: () => [null],
+  vjpReads: readsNothing,
 });

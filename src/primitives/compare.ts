@@ -7,6 +7,7 @@ import type { BinaryOp } from "../backend/backend.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { elementwiseBatch } from "./batching.js";
 import { binaryImpl, binaryShape } from "./binary.js";
+import { readsNothing } from "./reads.js";
 
 /** A broadcasting bool-valued primitive over two inputs of one (any) dtype. */
 function comparison(name: string, op: string, kernel: BinaryOp): Primitive {
@@ -19,6 +20,7 @@ function comparison(name: string, op: string, kernel: BinaryOp): Primitive {
     jvp: () => null,
     // bool output: no cotangents flow back
     vjp: () => [null, null],
+    vjpReads: readsNothing,
   });
   return prim;
 }

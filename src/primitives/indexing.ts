@@ -4,6 +4,7 @@
  */
 
 import { getBackend } from "../backend/index.js";
+import { describeValue } from "../core/describe.js";
 import { allocate } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { type Aval, definePrimitive, type Primitive } from "../core/primitive.js";
@@ -12,6 +13,7 @@ import type { Tensor } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
 import { add, arange, reshape, scatterAdd, take, transpose, zeros } from "../ops/index.js";
 import { materialise, moveAxis } from "./batching.js";
+import { readsInput } from "./reads.js";
 
 export interface AxisParams {
   readonly axis: number;
@@ -21,7 +23,9 @@ export interface AxisParams {
 function gatheredShape(op: string, x: Aval, indices: Aval, axis: number): number[] {
   const nd = x.shape.length;
   if (!Number.isInteger(axis) || axis < 0 || axis >= nd) {
-    throw new ValueError(`${op}: axis must be an integer in [0, ${nd - 1}]; got ${axis}`);
+    throw new ValueError(
+      `${op}: axis must be an integer in [0, ${nd - 1}]; got ${describeValue(axis)}`,
+    );
   }
   if (indices.dtype !== "int32") {
     throw new DTypeError(`${op}: indices must have dtype int32; got ${indices.dtype}`);
@@ -88,6 +92,7 @@ export const gatherPrim: Primitive<AxisParams> = definePrimitive<AxisParams>({
     needs[0] ? scatterAdd(zeros(x!.shape, ct.dtype), indices!, ct, axis) : null,
     null,
   ],
+  vjpReads: readsInput(1),
 });
 
 export const scatterAddPrim: Primitive<AxisParams> = definePrimitive<AxisParams>({
@@ -141,4 +146,5 @@ export const scatterAddPrim: Primitive<AxisParams> = definePrimitive<AxisParams>
     null,
     needs[2] ? take(ct, indices!, axis) : null,
   ],
+  vjpReads: readsInput(1),
 });

@@ -13,6 +13,7 @@ import type { Tensor } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
 import { add, reshape } from "../ops/index.js";
 import { alignBatched } from "./batching.js";
+import { readsOther } from "./reads.js";
 
 export interface MatmulParams {
   /** Use the transpose of the first operand's last two axes. */
@@ -114,4 +115,5 @@ export const matmulPrim: Primitive<MatmulParams> = definePrimitive<MatmulParams>
     }
     return [gx, gy];
   },
+  vjpReads: readsOther,
 });

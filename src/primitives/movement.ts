@@ -4,6 +4,7 @@
  */
 
 import { getBackend } from "../backend/index.js";
+import { describeValue } from "../core/describe.js";
 import { allocate, promoteTypes } from "../core/dtype.js";
 import { fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
@@ -22,6 +23,7 @@ import {
   zerosLike,
 } from "../ops/index.js";
 import { alignBatched, leadingAxisBatch, shiftAxes } from "./batching.js";
+import { readsNothing } from "./reads.js";
 
 export interface ReshapeParams {
   readonly shape: readonly number[];
@@ -77,6 +79,7 @@ export const reshapePrim: Primitive<ReshapeParams> = definePrimitive<ReshapePara
   jvp: (_primals, [dx], _out, { shape }) => reshape(dx!, shape),
   // gx = reshape(ct, x.shape)
   vjp: (ct, [x]) => [reshape(ct, x!.shape)],
+  vjpReads: readsNothing,
 });
 
 export const transposePrim: Primitive<TransposeParams> = definePrimitive<TransposeParams>({
@@ -107,6 +110,7 @@ export const transposePrim: Primitive<TransposeParams> = definePrimitive<Transpo
     });
     return [transpose(ct, inverse)];
   },
+  vjpReads: readsNothing,
 });
 
 export const broadcastToPrim: Primitive<BroadcastToParams> = definePrimitive<BroadcastToParams>({
@@ -137,6 +141,7 @@ export const broadcastToPrim: Primitive<BroadcastToParams> = definePrimitive<Bro
     }
     return [reshape(axes.length > 0 ? sum(ct, { axis: axes }) : ct, x!.shape)];
   },
+  vjpReads: readsNothing,
 });
 
 /** slice with steps, bound directly (the public `slice` op takes no steps). */
@@ -223,6 +228,7 @@ export const slicePrim: Primitive<SliceParams> = definePrimitive<SliceParams>({
   jvp: (_primals, [dx], _out, params) => stridedSlice(dx!, params),
   // gx = ct put back at the sliced positions of zeros (a pad)
   vjp: (ct, [x], _out, params) => [unslice(ct, x!.shape, params)],
+  vjpReads: readsNothing,
 });
 
 export const padPrim: Primitive<PadParams> = definePrimitive<PadParams>({
@@ -235,7 +241,7 @@ export const padPrim: Primitive<PadParams> = definePrimitive<PadParams>({
     const shape = x!.shape;
     if (widths.length !== shape.length || !widths.every(([a, b]) => isCount(a) && isCount(b))) {
       throw new ValueError(
-        `pad: widths must be one [before, after] pair of non-negative integers per axis of ${fmtShape(shape)}; got ${JSON.stringify(widths)}`,
+        `pad: widths must be one [before, after] pair of non-negative integers per axis of ${fmtShape(shape)}; got ${describeValue(widths)}`,
       );
     }
     return { shape: shape.map((n, d) => n + widths[d]![0] + widths[d]![1]), dtype: x!.dtype };
@@ -255,6 +261,7 @@ export const padPrim: Primitive<PadParams> = definePrimitive<PadParams>({
       x!.shape,
     ),
   ],
+  vjpReads: readsNothing,
 });
 
 export const concatenatePrim: Primitive<ConcatenateParams> = definePrimitive<ConcatenateParams>({
@@ -268,7 +275,9 @@ export const concatenatePrim: Primitive<ConcatenateParams> = definePrimitive<Con
     const first = xs[0]!.shape;
     const nd = first.length;
     if (!Number.isInteger(axis) || axis < 0 || axis >= nd) {
-      throw new ValueError(`concat: axis must be an integer in [0, ${nd - 1}]; got ${axis}`);
+      throw new ValueError(
+        `concat: axis must be an integer in [0, ${nd - 1}]; got ${describeValue(axis)}`,
+      );
     }
     const shape = first.slice();
     let dtype = xs[0]!.dtype;
@@ -309,6 +318,7 @@ export const concatenatePrim: Primitive<ConcatenateParams> = definePrimitive<Con
       return needs[i] ? slice(ct, begin, x.shape) : null;
     });
   },
+  vjpReads: readsNothing,
 });
 
 export const flipPrim: Primitive<FlipParams> = definePrimitive<FlipParams>({
@@ -335,4 +345,5 @@ export const flipPrim: Primitive<FlipParams> = definePrimitive<FlipParams>({
   jvp: (_primals, [dx], _out, { axes }) => flip(dx!, axes),
   // gx = flip(ct)
   vjp: (ct, _primals, _out, { axes }) => [flip(ct, axes)],
+  vjpReads: readsNothing,
 });

@@ -5,6 +5,7 @@
 
 import type { ReduceOp } from "../backend/backend.js";
 import { getBackend } from "../backend/index.js";
+import { describeValue } from "../core/describe.js";
 import { allocate, type DType } from "../core/dtype.js";
 import { fmtShape, ValueError } from "../core/errors.js";
 import { type Aval, definePrimitive, type Primitive } from "../core/primitive.js";
@@ -25,6 +26,7 @@ import {
   transpose,
 } from "../ops/index.js";
 import { leadingAxisBatch, shiftAxes } from "./batching.js";
+import { readsNothing } from "./reads.js";
 
 export interface ReduceParams {
   /** Sorted, unique, non-negative axes to reduce. */
@@ -98,6 +100,7 @@ export const reduceSumPrim: Primitive<ReduceParams> = definePrimitive<ReducePara
   jvp: (_primals, [dx], _out, { axes }) => sum(dx!, { axis: axes }),
   // gx = ct broadcast back over the reduced axes
   vjp: (ct, [x], _out, { axes }) => [broadcastTo(keepDims(ct, x!, axes), x!.shape)],
+  vjpReads: readsNothing,
 });
 
 /** max and min: the derivative is shared equally among the elements that attain the extreme. */
@@ -192,7 +195,9 @@ function argReduce(name: string, op: "argmax" | "argmin") {
     shape: ([x], { axis }) => {
       const ndim = x!.shape.length;
       if (!Number.isInteger(axis) || axis < 0 || axis >= ndim) {
-        throw new ValueError(`${op}: axis must be an integer in [0, ${ndim - 1}]; got ${axis}`);
+        throw new ValueError(
+          `${op}: axis must be an integer in [0, ${ndim - 1}]; got ${describeValue(axis)}`,
+        );
       }
       if (x!.shape[axis] === 0) {
         throw new ValueError(
@@ -225,7 +230,9 @@ export const cumsumPrim: Primitive<CumsumParams> = definePrimitive<CumsumParams>
   shape: ([x], { axis }) => {
     const ndim = x!.shape.length;
     if (!Number.isInteger(axis) || axis < 0 || axis >= ndim) {
-      throw new ValueError(`cumsum: axis must be an integer in [0, ${ndim - 1}]; got ${axis}`);
+      throw new ValueError(
+        `cumsum: axis must be an integer in [0, ${ndim - 1}]; got ${describeValue(axis)}`,
+      );
     }
     return { shape: x!.shape, dtype: x!.dtype === "bool" ? "int32" : x!.dtype };
   },
@@ -238,4 +245,5 @@ export const cumsumPrim: Primitive<CumsumParams> = definePrimitive<CumsumParams>
   jvp: (_primals, [dx], _out, { axis, reverse }) => cumsum(dx!, { axis, reverse }),
   // gx = cumsum(ct) in the opposite direction
   vjp: (ct, _primals, _out, { axis, reverse }) => [cumsum(ct, { axis, reverse: !reverse })],
+  vjpReads: readsNothing,
 });

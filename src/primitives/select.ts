@@ -10,6 +10,7 @@ import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { broadcastShapes, type Shape, shapeSize } from "../core/shape.js";
 import { where } from "../ops/elementwise.js";
 import { elementwiseBatch } from "./batching.js";
+import { readsInput } from "./reads.js";
 
 /** The broadcast shape of cond, a and b, with one message naming all three on a mismatch. */
 function broadcast3(cond: Shape, a: Shape, b: Shape): number[] {
@@ -60,4 +61,5 @@ export const selectPrim: Primitive = definePrimitive({
     needs[1] ? where(cond!, ct, 0) : null,
     needs[2] ? where(cond!, 0, ct) : null,
   ],
+  vjpReads: readsInput(0),
 });

@@ -5,6 +5,7 @@
  */
 
 import { getBackend } from "../backend/index.js";
+import { describeValue } from "../core/describe.js";
 import { fmtShape, ValueError } from "../core/errors.js";
 import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { leadingAxisBatch } from "./batching.js";
@@ -31,7 +32,9 @@ export const argsortPrim: Primitive<ArgsortParams> = definePrimitive<ArgsortPara
       );
     }
     if (typeof descending !== "boolean") {
-      throw new ValueError(`argsort: descending must be a boolean; got ${String(descending)}`);
+      throw new ValueError(
+        `argsort: descending must be a boolean; got ${describeValue(descending)}`,
+      );
     }
     return { shape: x!.shape, dtype: "int32" };
   },

@@ -30,6 +30,7 @@ import {
   sub,
 } from "../ops/elementwise.js";
 import { elementwiseBatch } from "./batching.js";
+import { readsUnary, type UnaryReads } from "./reads.js";
 import { UNARY_SCALAR } from "./scalar-math.js";
 
 /**
@@ -78,6 +79,8 @@ interface UnaryDecl {
   impl: Impl;
   jvp: (x: Tensor, dx: Tensor, out: Tensor) => Tensor | null;
   vjp: (ct: Tensor, x: Tensor, out: Tensor) => Tensor | null;
+  /** What vjp reads (the tape keeps only that); default both. */
+  reads?: UnaryReads;
   /** The scalar lane's vjp on numbers (see Primitive.scalarVjp): the cotangent of x. */
   scalarVjp?: (ct: number, x: number, out: number, r: (v: number) => number) => number;
 }
@@ -111,6 +114,7 @@ function declare(d: UnaryDecl): Primitive {
     impl: ([x], _params, out) => d.impl(x!, out),
     jvp: ([x], [dx], out) => (dx === null || dx === undefined ? null : d.jvp(x!, dx, out)),
     vjp: (ct, [x], out, _params, needs) => [needs[0] ? d.vjp(ct, x!, out) : null],
+    vjpReads: readsUnary(d.reads ?? "x and out"),
   });
   return prim;
 }
@@ -128,6 +132,8 @@ export function unary(
     domain?: Domain;
     /** The derivative on numbers, rounding (r) after each op exactly where `derivative` does. */
     scalarDerivative?: (x: number, out: number, r: (v: number) => number) => number;
+    /** What `derivative` reads: x (default), out, or both; the tape keeps only that. */
+    reads?: UnaryReads;
   } = {},
 ): Primitive {
   const sd = options.scalarDerivative;
@@ -138,6 +144,7 @@ export function unary(
     impl: kernel(name),
     jvp: (x, dx, out) => mul(dx, derivative(x, out)),
     vjp: (ct, x, out) => mul(ct, derivative(x, out)),
+    reads: options.reads ?? "x",
     ...(sd === undefined ? {} : { scalarVjp: (ct, x, out, r) => r(ct * sd(x, out, r)) }),
   });
 }
@@ -159,6 +166,7 @@ export function zeroDerivative(
     // d f = 0
     jvp: () => null,
     vjp: () => null,
+    reads: "nothing",
   });
 }
 
@@ -173,6 +181,7 @@ export function predicate(name: string, op: UnaryOp): Primitive {
     // bool output: no derivative
     jvp: () => null,
     vjp: () => null,
+    reads: "nothing",
   });
 }
 
@@ -196,6 +205,7 @@ export const negPrim = declare({
   jvp: (_x, dx) => neg(dx),
   // gx = -ct
   vjp: (ct) => neg(ct),
+  reads: "nothing",
   scalarVjp: (ct) => -ct,
 });
 
@@ -216,7 +226,10 @@ export const reluPrim = unary("relu", (x) => astype(greater(x, 0), x.dtype), {
 // ---- exponentials and logarithms --------------------------------------------------------------
 
 // d exp = out dx
-export const expPrim = unary("exp", (_x, out) => out, { scalarDerivative: (_x, out) => out });
+export const expPrim = unary("exp", (_x, out) => out, {
+  reads: "out",
+  scalarDerivative: (_x, out) => out,
+});
 // d log = dx / x
 export const logPrim = unary("log", (x) => reciprocal(x), {
   scalarDerivative: (x, _o, r) => r(1 / x),
@@ -224,15 +237,16 @@ export const logPrim = unary("log", (x) => reciprocal(x), {
 // d log1p = dx / (1 + x)
 export const log1pPrim = unary("log1p", (x) => reciprocal(add(x, 1)));
 // d expm1 = (out + 1) dx
-export const expm1Prim = unary("expm1", (_x, out) => add(out, 1));
+export const expm1Prim = unary("expm1", (_x, out) => add(out, 1), { reads: "out" });
 // d sqrt = dx / (2 out)   (sqrt'(0) = +Infinity)
 export const sqrtPrim = unary("sqrt", (_x, out) => div(0.5, out), {
+  reads: "out",
   scalarDerivative: (_x, out, r) => r(0.5 / out),
 });
 // d rsqrt = -out / (2 x) dx   (= -x^(-3/2) / 2)
-export const rsqrtPrim = unary("rsqrt", (x, out) => mul(div(out, x), -0.5));
+export const rsqrtPrim = unary("rsqrt", (x, out) => mul(div(out, x), -0.5), { reads: "x and out" });
 // d (1/x) = -out^2 dx
-export const reciprocalPrim = unary("reciprocal", (_x, out) => neg(square(out)));
+export const reciprocalPrim = unary("reciprocal", (_x, out) => neg(square(out)), { reads: "out" });
 
 // ---- trigonometric ----------------------------------------------------------------------------
 
@@ -245,7 +259,7 @@ export const cosPrim = unary("cos", (x) => neg(sin(x)), {
   scalarDerivative: (x, _o, r) => -r(Math.sin(x)),
 });
 // d tan = (1 + out^2) dx
-export const tanPrim = unary("tan", (_x, out) => add(square(out), 1));
+export const tanPrim = unary("tan", (_x, out) => add(square(out), 1), { reads: "out" });
 // d asin = dx / sqrt((1 - x)(1 + x))
 export const asinPrim = unary("asin", (x) => rsqrt(mul(sub(1, x), add(x, 1))));
 // d acos = -dx / sqrt((1 - x)(1 + x))
@@ -261,6 +275,7 @@ export const sinhPrim = unary("sinh", (x) => cosh(x));
 export const coshPrim = unary("cosh", (x) => sinh(x));
 // d tanh = (1 - out^2) dx
 export const tanhPrim = unary("tanh", (_x, out) => sub(1, square(out)), {
+  reads: "out",
   scalarDerivative: (_x, out, r) => r(1 - r(out * out)),
 });
 // d asinh = dx / sqrt(x^2 + 1)
@@ -277,7 +292,7 @@ const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 // d erf = 2/sqrt(pi) exp(-x^2) dx
 export const erfPrim = unary("erf", (x) => mul(exp(neg(square(x))), TWO_OVER_SQRT_PI));
 // d sigmoid = out (1 - out) dx   (a primitive so that the value and derivative stay finite)
-export const sigmoidPrim = unary("sigmoid", (_x, out) => mul(out, sub(1, out)));
+export const sigmoidPrim = unary("sigmoid", (_x, out) => mul(out, sub(1, out)), { reads: "out" });
 
 // d softplus = sigmoid(x) dx   (a primitive: its kernel is stable at +-100, its rule smooth at 0)
 export const softplusPrim = declare({
@@ -287,6 +302,7 @@ export const softplusPrim = declare({
   impl: kernel("softplus"),
   jvp: (x, dx) => mul(dx, sigmoid(x)),
   vjp: (ct, x) => mul(ct, sigmoid(x)),
+  reads: "x",
 });
 
 // ---- zero derivative --------------------------------------------------------------------------

@@ -4,12 +4,14 @@
  * outputs (linearize, jacfwd). One recording serves any number of either.
  */
 
+import { describeValue } from "../core/describe.js";
 import { isFloat } from "../core/dtype.js";
+import { ValueError } from "../core/errors.js";
 import { flatten, type TreeDef, unflatten } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
 import { withNewLevel } from "../core/trace.js";
 import { zerosLike } from "../ops/index.js";
-import { differentiableLeaf, resultLeaf } from "./args.js";
+import { checkNotPromise, differentiableLeaf, resultLeaf } from "./args.js";
 import { backward, forwardReplay, type Tape, VjpTrace } from "./tape.js";
 import { callFn, type Fn } from "./types.js";
 
@@ -34,6 +36,7 @@ export interface Recording {
 /**
  * Runs `f(...args)` with the leaves of the arguments at `argnums` boxed as tape inputs.
  * With `hasAux`, f returns `[result, aux]` and aux comes back lowered (treated as a constant).
+ * With `reverseOnly`, the recording serves `pullback` only (not `pushforward`) and holds less.
  */
 export function record(
   op: string,
@@ -41,9 +44,13 @@ export function record(
   args: readonly unknown[],
   argnums: readonly number[],
   hasAux: boolean,
+  reverseOnly = false,
 ): Recording {
   return withNewLevel((level) => {
     const trace = new VjpTrace(level);
+    // A recording only pulled back keeps just what the VJP rules read (see Tape.keepsOnlyReads).
+    trace.tape.keepsOnlyReads = reverseOnly;
+    trace.label = op;
     try {
       const callArgs = [...args];
       const recorded: RecordedArg[] = argnums.map((k) => {
@@ -62,10 +69,13 @@ export function record(
         return { def, leaves: tensors, slots: boxed.map((b) => b._slot) };
       });
       let result = callFn(f, callArgs);
+      checkNotPromise(op, result);
       let aux: unknown;
       if (hasAux) {
         if (!Array.isArray(result) || result.length !== 2) {
-          throw new TypeError(`${op}: with hasAux, the function must return [value, aux]`);
+          throw new ValueError(
+            `${op}: with hasAux: true, the function must return a pair [value, aux]; got ${describeValue(result)}. Return [loss, aux], or drop hasAux`,
+          );
         }
         aux = lowerTree(result[1], trace);
         result = result[0];

@@ -8,7 +8,17 @@
  * recursion, so a chain of millions of calls needs no stack.
  */
 
-import { type DType, inScratch, isFloat, type TypedArray, withScratch } from "../core/dtype.js";
+import {
+  type DType,
+  inScratch,
+  isFloat,
+  scratchDrop,
+  scratchHold,
+  scratchSweep,
+  scratchUnsafe,
+  type TypedArray,
+  withScratch,
+} from "../core/dtype.js";
 import { AdjointError } from "../core/errors.js";
 import type {
   AnyMultiPrimitive,
@@ -24,6 +34,54 @@ import { fitCotangent, fitTangent } from "./fit.js";
 
 /** Marks a missing second input of a unary call in `slot1`. */
 const ABSENT = -2;
+
+/**
+ * The trace of the values a tape does not keep (`unread`): any op on one reaches this trace,
+ * which throws, so a VJP rule that reads a value its `vjpReads` leaves out fails loudly instead
+ * of computing with missing data. Its level (0) is below every real transformation's.
+ */
+class UnreadTrace extends Trace {
+  override valueOf(): Tensor {
+    throw unreadError("a tape value");
+  }
+  process<P>(prim: Primitive<P>): Tensor {
+    throw unreadError(prim.name);
+  }
+  processMulti<P>(prim: MultiPrimitive<P>): Tensor[] {
+    throw unreadError(prim.name);
+  }
+}
+
+function unreadError(op: string): AdjointError {
+  return new AdjointError(
+    `internal error: ${op} read a value that the tape did not keep (a primitive's vjpReads leaves out a value its vjp reads)`,
+  );
+}
+
+const UNREAD_TRACE = new UnreadTrace(0);
+
+/** A concrete value of at most 1 KiB, which the tape keeps whether its rule reads it or not. */
+function isSmall(x: Tensor): boolean {
+  if (x._trace !== null) return false;
+  const buf = x._buf;
+  return buf === null || buf.byteLength <= 1024;
+}
+let lastUnread: Tensor | null = null;
+
+/**
+ * A stand-in for a value the tape does not keep: its shape and dtype (all a rule may use of it,
+ * e.g. to fit a cotangent), no data. Consecutive calls on the same shape share one object.
+ * A small concrete value (at most 1 KiB, a view into a shared chunk, see decision 0008) is kept
+ * as it is: dropping it would free next to nothing and cost the small-tensor hot path a stand-in.
+ */
+function unread(x: Tensor): Tensor {
+  if (isSmall(x)) return x;
+  const last = lastUnread;
+  if (last !== null && last.shape === x.shape && last.dtype === x.dtype) return last;
+  const t = new Tensor(x.shape, x.dtype, null, UNREAD_TRACE, null, null, -1);
+  lastUnread = t;
+  return t;
+}
 
 /** The inputs of a call that are not kept inline, and the outputs of a multi-output call. */
 interface ManyInputs {
@@ -64,6 +122,12 @@ export class Tape {
   readonly laneDType: (DType | null)[] = [];
   /** Set when a custom entry (customVjp, customJvp, checkpoint, scan) runs user code backward. */
   hasCustom = false;
+  /**
+   * Set for a recording that is only ever walked backward (grad, valueAndGrad, vjp): entries then
+   * keep only the values their VJP rule reads (`Primitive.vjpReads`), the others as shape and
+   * dtype alone (`unread`). Forward replay needs every value and refuses such a tape.
+   */
+  keepsOnlyReads = false;
 
   get length(): number {
     return this.outs.length;
@@ -85,6 +149,24 @@ export class Tape {
     s1: number,
     out: Tensor,
   ): number {
+    // (Small values are kept anyway: the common small-tensor case skips the declaration.)
+    const vjpReads =
+      this.keepsOnlyReads && !(isSmall(out) && isSmall(x0) && isSmall(x1))
+        ? prim.vjpReads
+        : undefined;
+    if (vjpReads !== undefined) {
+      const reads = vjpReads(NEEDS_2[(s0 >= 0 ? 1 : 0) + (s1 >= 0 ? 2 : 0)]!);
+      return this.push(
+        prim,
+        params,
+        reads.out ? out : unread(out),
+        reads.inputs[0] === true ? x0 : this.unreadInput(x0, s0),
+        reads.inputs[1] === true ? x1 : this.unreadInput(x1, s1),
+        s0,
+        s1,
+        null,
+      );
+    }
     return this.push(prim, params, out, x0, x1, s0, s1, null);
   }
 
@@ -96,10 +178,34 @@ export class Tape {
     out: Tensor,
   ): number {
     const n = primals.length;
+    const vjpReads =
+      this.keepsOnlyReads && !(n === 1 && isSmall(out) && isSmall(primals[0]!))
+        ? prim.vjpReads
+        : undefined;
+    if (vjpReads !== undefined) {
+      const reads = vjpReads(n === 1 ? NEEDS_1[slots[0]! >= 0 ? 1 : 0]! : slots.map((s) => s >= 0));
+      if (!reads.out) out = unread(out);
+      if (n === 1) {
+        const x = reads.inputs[0] === true ? primals[0]! : this.unreadInput(primals[0]!, slots[0]!);
+        return this.push(prim, params, out, x, null, slots[0]!, ABSENT, null);
+      }
+      primals = primals.map((x, i) =>
+        reads.inputs[i] === true ? x : this.unreadInput(x, slots[i]!),
+      );
+    }
     if (n === 1) return this.push(prim, params, out, primals[0]!, null, slots[0]!, ABSENT, null);
     if (n === 2)
       return this.push(prim, params, out, primals[0]!, primals[1]!, slots[0]!, slots[1]!, null);
     return this.push(prim, params, out, null, null, -1, ABSENT, { primals, slots });
+  }
+
+  /**
+   * What the entry of a call keeps of an input (at tape index `s`) that its rule does not read:
+   * nothing for a value the recording made, the input itself for a leaf (an argument of the
+   * differentiated function, which its caller holds anyway).
+   */
+  private unreadInput(x: Tensor, s: number): Tensor {
+    return s >= 0 && this.prims[s] === null && this.slot0[s] === -1 ? x : unread(x);
   }
 
   /**
@@ -453,6 +559,8 @@ class Adjoints {
     readonly tape: Tape,
     readonly base: number,
     size: number,
+    /** The walk recycles as it goes: every adjoint stored or removed is reported (`hold`, `drop`). */
+    readonly tracks: boolean,
   ) {
     this.local = new Array<Tensor | null>(size).fill(null);
     this.num = new Float64Array(size);
@@ -462,12 +570,37 @@ class Adjoints {
   add(slot: number, g: Tensor): void {
     if (slot < this.base) {
       const prev = this.external.get(slot);
-      this.external.set(slot, prev === undefined ? g : add(prev, g));
+      this.external.set(slot, prev === undefined ? g : this.sum(prev, g));
       return;
     }
     const i = slot - this.base;
     const prev = this.hasNum[i] === 1 ? this.take(i) : this.local[i]!;
-    this.local[i] = prev === null ? g : add(prev, g);
+    this.local[i] = prev === null ? this.hold(g) : this.sum(prev, g);
+  }
+
+  /** prev + g, where prev leaves the table and the sum enters it. */
+  private sum(prev: Tensor, g: Tensor): Tensor {
+    const s = add(prev, g);
+    this.drop(prev);
+    return this.hold(s);
+  }
+
+  /** Reports that the table now holds t (see `scratchHold`); returns t. */
+  hold(t: Tensor): Tensor {
+    if (this.tracks) {
+      const buf = t._buf;
+      if (buf !== null) scratchHold(buf);
+      else if (t._trace !== null) scratchUnsafe();
+    }
+    return t;
+  }
+
+  /** Reports that the table no longer holds t. */
+  drop(t: Tensor): void {
+    if (this.tracks) {
+      const buf = t._buf;
+      if (buf !== null) scratchDrop(buf);
+    }
   }
 
   /** Adds a numeric cotangent (rounded to the slot's dtype) without making a Tensor. */
@@ -524,7 +657,8 @@ export function backward(
  * Runs `body`, a pass over `tape` whose results are `results(body())`. When no transformation is
  * active, the tape runs no user code (no custom entries) and no observer watches, nothing but
  * those results can reach the large arrays the pass makes: the others are recycled (decision
- * 0009). Otherwise body just runs.
+ * 0009), by a backward walk as soon as they die (`walkBack` sweeps between entries), and at the
+ * end otherwise. Otherwise body just runs.
  */
 export function recyclingPass<T>(
   tape: Tape,
@@ -556,19 +690,35 @@ export function backwardRange(
   return walkBack(tape, seeds, base).external;
 }
 
+/** Called after each entry of every backward walk when set (see `setBackwardProbe`). */
+let walkProbe: (() => void) | null = null;
+
+/**
+ * @internal Installs a function that every backward walk calls once per tape entry (null removes
+ * it): memory benchmarks and tests sample the live heap there, inside the pass.
+ */
+export function setBackwardProbe(probe: (() => void) | null): void {
+  walkProbe = probe;
+}
+
 function walkBack(
   tape: Tape,
   seeds: readonly (readonly [number, Tensor])[],
   base: number,
 ): Adjoints {
   const { prims, params, outs, in0, in1, slot0, slot1, many } = tape;
-  const adj = new Adjoints(tape, base, tape.length - base);
+  // Recycling as the walk goes (decision 0009): between entries, the only way to the arrays the
+  // walk made is the adjoint table, so what it does not hold is dead. Only in a plain pass.
+  const tracks = inScratch() && transformationDepth() === 0;
+  const adj = new Adjoints(tape, base, tape.length - base, tracks);
   const cts = adj.local;
   const hasNum = adj.hasNum;
   for (const [slot, ct] of seeds) adj.add(slot, fitCotangent(ct, tape.outAt(slot)));
   // Cotangents gathered from projections for their multi-output call, by the call's index.
   let multiCts: Map<number, (Tensor | null)[]> | null = null;
   for (let i = tape.length - 1; i >= base; i--) {
+    if (tracks) scratchSweep(); // what entry i + 1's rule made and nothing holds
+    if (walkProbe !== null) walkProbe();
     const k = i - base;
     const lane = outs[i] === null;
     if (hasNum[k] === 1) {
@@ -584,6 +734,7 @@ function walkBack(
     const ct = cts[k]!;
     if (ct !== null && lane && ct._trace === null) {
       cts[k] = null;
+      adj.drop(ct);
       walkLane(tape, adj, i, ct._scalarValue());
       continue;
     }
@@ -605,6 +756,7 @@ function walkBack(
           const g = gs[j];
           if (s >= 0 && g !== null && g !== undefined) adj.add(s, fitCotangent(g, primals[j]!));
         }
+        for (const c of gathered) if (c !== null) adj.drop(c); // moved here from projections
       }
       continue;
     }
@@ -623,7 +775,8 @@ function walkBack(
       list[params[i] as number] = ct;
       continue;
     }
-    cts[k] = null; // released as soon as it has flowed on
+    cts[k] = null; // released as soon as it has flowed on (recycled at the next sweep)
+    adj.drop(ct);
     const m = many[i]!;
     if (m === null) {
       // Unary and binary calls: inputs inline, shared `needs` arrays (a scalar-lane entry with a
@@ -672,6 +825,7 @@ function walkBack(
       adj.add(s, fitCotangent(g, primals[j]!));
     }
   }
+  if (tracks) scratchSweep();
   return adj;
 }
 
@@ -719,6 +873,11 @@ function walkForward(
   base: number,
   external: ReadonlyMap<number, Tensor>,
 ): (Tensor | null)[] {
+  if (tape.keepsOnlyReads) {
+    throw new AdjointError(
+      "internal error: forward replay of a tape that keeps only what its VJP rules read",
+    );
+  }
   const tangents = new Array<Tensor | null>(tape.length - base).fill(null);
   const tangentAt = (s: number): Tensor | null =>
     s < 0 ? null : s < base ? (external.get(s) ?? null) : tangents[s - base]!;
