@@ -3,6 +3,7 @@
  * with dtype inference and clear errors for ragged or non-numeric input.
  */
 
+import { describeValue } from "./describe.js";
 import type { DType, TypedArray } from "./dtype.js";
 import { allocate, dtypeOfArray, getDefaultFloat, isDType, isFloat } from "./dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "./errors.js";
@@ -37,7 +38,7 @@ function inferShape(op: string, arg: string, data: unknown): number[] {
       }
       if (typeof node !== "number" && typeof node !== "boolean") {
         throw new ValueError(
-          `${op}: ${arg}${path} must be a number or boolean; got ${typeof node}`,
+          `${op}: ${arg}${path} must be a number or boolean (data is a Tensor, number, boolean or nested array); got ${describeValue(node)}`,
         );
       }
       return;
@@ -90,21 +91,53 @@ function inferDType(data: unknown): DType {
   return sawBool && !sawNumber ? "bool" : getDefaultFloat();
 }
 
+/**
+ * Options of {@link tensor}: the dtype to store (default: inferred from the data) and a shape to
+ * give the data (default: the nesting of the arrays; it must hold the same number of elements).
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.tensor([1, 2, 3, 4], { dtype: "int32", shape: [2, 2] }); // => tensor([[1, 2], [3, 4]], dtype=int32)
+ * ```
+ * @category Tensors
+ */
 export interface TensorOptions {
+  /** The dtype to store; numbers are converted (to int32 they are truncated toward zero). */
   dtype?: DType;
+  /** The shape of the result; its size must equal the number of elements in the data. */
   shape?: readonly number[];
 }
 
 /**
- * Creates a tensor from nested arrays, numbers, booleans or a typed array. Floats default to
- * float32 (see setDefaultFloat), integers to int32, booleans to bool.
- * @example ad.tensor([[1, 2], [3, 4]], { dtype: "float64" })
+ * Creates a tensor from nested arrays, a number, a boolean or a typed array. JS numbers have no
+ * integer type, so number data gets the default float dtype (float32 unless changed with
+ * {@link setDefaultFloat}) and booleans get bool; typed arrays keep their own dtype
+ * (Float32Array, Float64Array, Int32Array, and Uint8Array as bool). Pass `{ dtype }` for another.
+ * A Tensor passed in is returned as it is (converted or reshaped if the options ask).
+ *
+ * @param data - The values: nested arrays of equal lengths (not ragged), a number, a boolean or
+ *   a typed array.
+ * @param options - `dtype` and `shape` (see {@link TensorOptions}).
+ * @throws {@link ValueError} when the nested arrays are ragged or hold something other than
+ *   numbers and booleans.
+ * @throws {@link DTypeError} when `dtype` is not one of float32, float64, int32, bool.
+ * @throws {@link ShapeError} when `shape` does not hold as many elements as the data.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.tensor([[1, 2], [3, 4]]); // => tensor([[1., 2.], [3., 4.]], dtype=float32)
+ * ad.tensor([1.5, 2.5], { dtype: "float64" }); // => tensor([1.5, 2.5], dtype=float64)
+ * ad.tensor(new Int32Array([1, 2, 3])); // => tensor([1, 2, 3], dtype=int32)
+ * ad.tensor([true, false]); // => tensor([true, false], dtype=bool)
+ * ad.tensor([[1, 2], [3]]); // throws: ValueError: tensor: data is ragged: expected data[1] to have length 2
+ * ```
+ * @category Creation
  */
 export function tensor(data: TensorLike, options: TensorOptions = {}): Tensor {
   const op = "tensor";
   if (options.dtype !== undefined && !isDType(options.dtype)) {
     throw new DTypeError(
-      `${op}: dtype must be one of float32, float64, int32, bool; got ${JSON.stringify(options.dtype)}`,
+      `${op}: dtype must be one of float32, float64, int32, bool; got ${describeValue(options.dtype)}`,
     );
   }
   if (data instanceof Tensor) {
@@ -122,6 +155,11 @@ export function tensor(data: TensorLike, options: TensorOptions = {}): Tensor {
     const tmp = new Float64Array(size);
     fill(data, tmp, 0);
     for (let i = 0; i < size; i++) out[i] = tmp[i] !== 0 ? 1 : 0;
+  } else if (dtype === "int32" && !(data instanceof Int32Array)) {
+    // Int32Array storage would wrap 1e10 and truncate 1.5 silently; such values are errors.
+    const tmp = new Float64Array(size);
+    fill(data, tmp, 0);
+    for (let i = 0; i < size; i++) out[i] = checkInt32(op, tmp[i]!, `data${indexPath(shape, i)}`);
   } else {
     fill(data, out, 0);
   }
@@ -145,14 +183,78 @@ export function toTensor(x: TensorLike, dtype?: DType): Tensor {
 }
 
 /**
- * A 0-d tensor.
- * @example ad.scalar(2.5, "float64")
+ * Checks that an op's argument can become a tensor (a Tensor, number, boolean, array or typed
+ * array; nested arrays are checked further by `tensor`), naming the op and the argument:
+ * `add: argument y must be a Tensor, number, boolean or nested array; got string "s"`.
+ */
+export function checkTensorLike(op: string, arg: string, v: unknown): void {
+  if (
+    v instanceof Tensor ||
+    typeof v === "number" ||
+    typeof v === "boolean" ||
+    Array.isArray(v) ||
+    isTypedArray(v)
+  ) {
+    return;
+  }
+  throw new ValueError(
+    `${op}: argument ${arg} must be a Tensor, number, boolean or nested array; got ${describeValue(v)}`,
+  );
+}
+
+/** `v` as an int32 element, or a ValueError: JS numbers outside int32 or with a fraction do not fit. */
+function checkInt32(op: string, v: number, where: string): number {
+  if (Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) return v;
+  const why = Number.isInteger(v)
+    ? "is outside the int32 range [-2147483648, 2147483647]"
+    : "is not an integer";
+  throw new ValueError(
+    `${op}: ${where} = ${v} ${why}; int32 holds whole numbers that fit in 32 bits (use a float dtype, or round first; .astype("int32") truncates on purpose)`,
+  );
+}
+
+/** `[i][j]...` of flat index `flat` in a row-major array of `shape`, for messages. */
+function indexPath(shape: readonly number[], flat: number): string {
+  let out = "";
+  let rest = flat;
+  let stride = shapeSize(shape);
+  for (const d of shape) {
+    stride /= d;
+    const k = Math.floor(rest / stride);
+    rest -= k * stride;
+    out += `[${k}]`;
+  }
+  return out;
+}
+
+/**
+ * A 0-d tensor holding one number or boolean: the default float dtype for a number, bool for a
+ * boolean, unless `dtype` says otherwise.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.scalar(2.5); // => tensor(2.5, dtype=float32)
+ * ad.scalar(2.5, "float64"); // => tensor(2.5, dtype=float64)
+ * ad.scalar(7, "int32").shape; // => []
+ * ```
+ * @category Creation
  */
 export function scalar(value: number | boolean, dtype?: DType): Tensor {
   const dt: DType = dtype ?? (typeof value === "boolean" ? "bool" : getDefaultFloat());
   if (typeof value === "number" && isFloat(dt)) {
     return Tensor._fromScalar(SCALAR_SHAPE, dt, dt === "float32" ? Math.fround(value) : value);
   }
+  if (typeof value !== "number" && typeof value !== "boolean") {
+    throw new ValueError(
+      `scalar: value must be a number or boolean; got ${describeValue(value)}${Array.isArray(value) ? " (use ad.tensor for arrays)" : ""}`,
+    );
+  }
+  if (!isDType(dt)) {
+    throw new DTypeError(
+      `scalar: dtype must be one of float32, float64, int32, bool; got ${describeValue(dt)}`,
+    );
+  }
+  if (dt === "int32" && typeof value === "number") checkInt32("scalar", value, "value");
   const data = allocate(dt, 1);
   data[0] =
     typeof value === "boolean" ? (value ? 1 : 0) : dt === "bool" ? (value !== 0 ? 1 : 0) : value;

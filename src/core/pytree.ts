@@ -3,9 +3,24 @@
  * `flatten` lists the leaves and a TreeDef describing the nesting; `unflatten` rebuilds it.
  */
 
+import { ValueError } from "./errors.js";
 import type { Tensor } from "./tensor.js";
 
-/** A nested structure of tensors (and numbers) in arrays and plain objects. */
+/**
+ * A nested structure of tensors (and numbers) in arrays and plain objects: what transformations
+ * accept as arguments and return as results, such as a model's parameters. Derivatives come back
+ * with the same structure.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const loss = (p: { w: ad.Tensor; b: ad.Tensor }) => ad.sum(ad.add(ad.square(p.w), p.b));
+ * const params = { w: ad.tensor([1, 2]), b: ad.scalar(0.5) };
+ * ad.grad(loss)(params); // => { w: tensor([2., 4.], dtype=float32), b: tensor(2., dtype=float32) }
+ * const tree: ad.PyTree = [params, [ad.ones([2]), 3], null];
+ * tree; // => [{ w: tensor([1., 2.], dtype=float32), b: tensor(0.5, dtype=float32) }, [tensor([1., 1.], dtype=float32), 3], null]
+ * ```
+ * @category Pytrees
+ */
 export type PyTree =
   | Tensor
   | number
@@ -18,7 +33,19 @@ export interface PyTreeObject {
   readonly [key: string]: PyTree;
 }
 
-/** The shape of a pytree without its leaves. */
+/**
+ * The shape of a pytree without its leaves: what {@link treeStructure} returns and
+ * {@link treeUnflatten} fills with new leaves. Arrays and plain objects are nodes; null and
+ * undefined are kept as they are; everything else is a leaf.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const def: ad.TreeDef = ad.treeStructure({ w: ad.ones([2]), b: [1, null] });
+ * def.kind; // => object
+ * ad.treeUnflatten(def, [10, 20]); // => { w: 10, b: [20, null] }
+ * ```
+ * @category Pytrees
+ */
 export type TreeDef =
   | { readonly kind: "leaf" }
   | { readonly kind: "none"; readonly value: null | undefined }
@@ -37,21 +64,85 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** The leaves of a tree in order (depth first, object keys in insertion order) and its TreeDef. */
-export function flatten(tree: unknown): [unknown[], TreeDef] {
+/**
+ * The leaves of a tree in order (depth first, object keys in insertion order) and its TreeDef.
+ * A cycle (an object that contains itself) is a ValueError naming the path where it closes.
+ */
+export function flatten(tree: unknown, op = "pytree"): [unknown[], TreeDef] {
   const leaves: unknown[] = [];
+  // The arrays and objects on the path from the root to the current node, for cycle detection.
+  const ancestors: object[] = [];
+  const keys: (string | number)[] = [];
   const walk = (node: unknown): TreeDef => {
     if (node === null || node === undefined) return { kind: "none", value: node };
-    if (Array.isArray(node)) return { kind: "array", children: node.map(walk) };
-    if (isPlainObject(node)) {
-      const keys = Object.keys(node);
-      return { kind: "object", keys, children: keys.map((k) => walk(node[k])) };
+    const isArray = Array.isArray(node);
+    if (!isArray && !isPlainObject(node)) {
+      leaves.push(node);
+      return LEAF;
     }
-    leaves.push(node);
-    return LEAF;
+    if (ancestors.includes(node)) {
+      const at = ancestors.indexOf(node);
+      throw new ValueError(
+        `${op}: the tree is cyclic: ${pathString(keys)} is the same object as ${pathString(keys.slice(0, at))}; arguments and results must be trees of arrays and plain objects without cycles`,
+      );
+    }
+    ancestors.push(node);
+    try {
+      if (isArray) {
+        const children = new Array<TreeDef>(node.length);
+        for (let i = 0; i < node.length; i++) {
+          keys.push(i);
+          children[i] = walk(node[i]);
+          keys.pop();
+        }
+        return { kind: "array", children };
+      }
+      const record = node as Record<string, unknown>;
+      const names = Object.keys(record);
+      const children = names.map((k) => {
+        keys.push(k);
+        const child = walk(record[k]);
+        keys.pop();
+        return child;
+      });
+      return { kind: "object", keys: names, children };
+    } finally {
+      ancestors.pop();
+    }
   };
   const def = walk(tree);
   return [leaves, def];
+}
+
+/** A path into a tree for messages: `tree.a[0].b` (`tree` for the root). */
+function pathString(keys: readonly (string | number)[]): string {
+  let out = "tree";
+  for (const k of keys) {
+    out +=
+      typeof k === "number"
+        ? `[${k}]`
+        : /^[A-Za-z_$][\w$]*$/.test(k)
+          ? `.${k}`
+          : `[${JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}...` : k)}]`;
+  }
+  return out;
+}
+
+/**
+ * Sets an own property: `obj[key] = v` would set the prototype for the key "__proto__" (which
+ * JSON.parse makes as an ordinary own key), losing the value; defineProperty keeps it a key.
+ */
+export function setOwn(obj: Record<string, unknown>, key: string, v: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(obj, key, {
+      value: v,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  } else {
+    obj[key] = v;
+  }
 }
 
 /** Rebuilds a tree of shape `def` from `leaves` (in flatten's order). */
@@ -68,7 +159,7 @@ export function unflatten(def: TreeDef, leaves: readonly unknown[]): unknown {
       case "object": {
         const out: Record<string, unknown> = {};
         d.keys.forEach((k, j) => {
-          out[k] = build(d.children[j]!);
+          setOwn(out, k, build(d.children[j]!));
         });
         return out;
       }
@@ -91,21 +182,36 @@ export function treeDefsEqual(a: TreeDef, b: TreeDef): boolean {
 }
 
 /** A short description of a tree's structure for error messages, e.g. `[Tensor, {a: Tensor}]`. */
-export function describeTree(def: TreeDef): string {
+export function describeTree(def: TreeDef, depth = 0): string {
+  // Bounded like describeValue: a few entries per level, a few levels deep.
+  const items = 6;
   switch (def.kind) {
     case "leaf":
       return "leaf";
     case "none":
       return String(def.value);
-    case "array":
-      return `[${def.children.map(describeTree).join(", ")}]`;
-    case "object":
-      return `{${def.keys.map((k, i) => `${k}: ${describeTree(def.children[i]!)}`).join(", ")}}`;
+    case "array": {
+      if (depth >= 3) return `array(${def.children.length})`;
+      const shown = def.children.slice(0, items).map((c) => describeTree(c, depth + 1));
+      const more = def.children.length > items ? `, ... (${def.children.length} items)` : "";
+      return `[${shown.join(", ")}${more}]`;
+    }
+    case "object": {
+      if (depth >= 3) return `object(${def.keys.length} keys)`;
+      const shown = def.keys
+        .slice(0, items)
+        .map(
+          (k, i) =>
+            `${k.length > 40 ? `${k.slice(0, 40)}...` : k}: ${describeTree(def.children[i]!, depth + 1)}`,
+        );
+      const more = def.keys.length > items ? `, ... (${def.keys.length} keys)` : "";
+      return `{${shown.join(", ")}${more}}`;
+    }
   }
 }
 
 /** Maps leaves of a tree; non-leaf structure is kept. */
-export function treeMap(tree: unknown, fn: (leaf: unknown, index: number) => unknown): unknown {
+export function mapLeaves(tree: unknown, fn: (leaf: unknown, index: number) => unknown): unknown {
   const [leaves, def] = flatten(tree);
   return unflatten(def, leaves.map(fn));
 }

@@ -1,5 +1,6 @@
 /** @file Shape arithmetic: sizes, broadcasting, axis normalisation. Pure functions on number arrays. */
 
+import { describeValue } from "./describe.js";
 import { fmtShape, ShapeError, ValueError } from "./errors.js";
 
 export type Shape = readonly number[];
@@ -46,7 +47,7 @@ export function normalizeAxis(op: string, axis: number, ndim: number, arg = "axi
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
     const range =
       ndim === 0 ? "no axes (the input is 0-d)" : `an integer in [${-ndim}, ${ndim - 1}]`;
-    throw new ValueError(`${op}: ${arg} must be ${range}; got ${axis}`);
+    throw new ValueError(`${op}: ${arg} must be ${range}; got ${describeValue(axis)}`);
   }
   return axis < 0 ? axis + ndim : axis;
 }
@@ -62,7 +63,7 @@ export function normalizeAxes(
   const list = typeof axis === "number" ? [axis] : axis;
   if (!Array.isArray(list)) {
     throw new ValueError(
-      `${op}: ${arg} must be a number or an array of numbers; got ${String(axis)}`,
+      `${op}: ${arg} must be a number or an array of numbers; got ${describeValue(axis)}`,
     );
   }
   const out = list.map((a) => normalizeAxis(op, a, ndim, arg));
@@ -91,7 +92,7 @@ export function checkShape(op: string, shape: unknown, arg = "shape"): number[] 
   const list = typeof shape === "number" ? [shape] : shape;
   if (!Array.isArray(list) || !list.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new ValueError(
-      `${op}: ${arg} must be an array of non-negative integers; got ${JSON.stringify(shape)}`,
+      `${op}: ${arg} must be an array of non-negative integers; got ${describeValue(shape)}`,
     );
   }
   return list as number[];

@@ -8,7 +8,7 @@
  * inner trace, which is why nested derivatives never confuse their perturbations.
  */
 
-import { isFloat } from "./dtype.js";
+import { allocationContext, isFloat, type TypedArray } from "./dtype.js";
 import type {
   AnyMultiPrimitive,
   AnyPrimitive,
@@ -16,15 +16,17 @@ import type {
   MultiPrimitive,
   Primitive,
 } from "./primitive.js";
-import { Tensor } from "./tensor.js";
+import { escapedTracerError, Tensor } from "./tensor.js";
 
 export abstract class Trace {
   /** Depth on the transformation stack; inner transformations have higher levels. */
   readonly level: number;
-  /** Set when the transformation has returned; its tracers then act as their primal values. */
+  /** Set when the transformation has returned; using one of its tracers is then a TracerError. */
   done = false;
   /** True for vmap's trace, whose tracers' values hold a whole batch (not readable as one value). */
   readonly batching: boolean = false;
+  /** The user-facing transformation that started this trace (grad, jvp, vmap...), for messages. */
+  label = "a transformation";
 
   constructor(level: number) {
     this.level = level;
@@ -95,41 +97,101 @@ export function hasEvalObserver(): boolean {
   return observer !== null;
 }
 
-/** Applies a primitive: to the innermost transformation among the inputs, or evaluates it. */
+/**
+ * Applies a primitive to tensors: hands it to the innermost transformation among the inputs
+ * (grad, jvp, vmap...) or, for concrete inputs, checks shapes with `prim.shape` and runs
+ * `prim.impl`. Every op in adjoint ends in a call to bind; call it yourself for primitives
+ * declared with {@link definePrimitive}.
+ *
+ * @param prim - The primitive to apply.
+ * @param inputs - Its tensor operands (convert numbers and arrays with {@link tensor} first).
+ * @param params - Its parameters (`undefined` for a primitive without any).
+ * @throws {@link TracerError} when an input is a tracer whose transformation has already returned.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const add = ad.registeredPrimitives().get("add") as ad.Primitive;
+ * ad.bind(add, [ad.tensor([1, 2]), ad.tensor([10, 20])], undefined); // => tensor([11., 22.], dtype=float32)
+ * ```
+ * @category Primitives
+ */
 export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
-  const top = innermostTrace(inputs);
+  const top = innermostTrace(inputs, prim.name);
   if (top !== null) return top.process(prim, inputs, params);
   const aval = prim.shape(inputs, params);
   const out =
     prim.scalar !== undefined && isFloat(aval.dtype) && allOnes(aval.shape)
       ? scalarEval(prim, inputs, params, aval)
-      : Tensor._fromData(aval.shape, aval.dtype, prim.impl(inputs, params, aval));
+      : Tensor._fromData(aval.shape, aval.dtype, implChecked(prim, inputs, params, aval));
   if (observer !== null) observer.afterEval(prim as AnyPrimitive, inputs, out);
   return out;
 }
 
-/** Applies a primitive with several outputs: to the innermost transformation, or evaluates it. */
+/** `prim.impl`, with a failed allocation reported as a ValueError naming the op and shape. */
+function implChecked<P>(
+  prim: Primitive<P>,
+  inputs: readonly Tensor[],
+  params: P,
+  aval: Aval,
+): TypedArray {
+  try {
+    return prim.impl(inputs, params, aval);
+  } catch (e) {
+    throw allocationContext(e, prim.name, aval.shape, aval.dtype);
+  }
+}
+
+/**
+ * Applies a primitive with several outputs (see {@link defineMultiPrimitive}) and returns its
+ * outputs in order; otherwise as {@link bind}.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const halves = ad.defineMultiPrimitive({
+ *   name: "example_halves",
+ *   multipleResults: true,
+ *   shape: ([x]) => [{ shape: [1], dtype: x!.dtype }, { shape: [1], dtype: x!.dtype }],
+ *   impl: ([x]) => [x!.dataSync().slice(0, 1), x!.dataSync().slice(1, 2)],
+ *   jvp: (_, [dx]) => (dx ? [ad.slice(dx, [0], [1]), ad.slice(dx, [1], [1])] : [null, null]),
+ *   vjp: ([c0, c1]) => [ad.concat([c0 ?? ad.zeros([1]), c1 ?? ad.zeros([1])])],
+ * });
+ * ad.bindMulti(halves, [ad.tensor([3, 4])], undefined); // => [tensor([3.], dtype=float32), tensor([4.], dtype=float32)]
+ * ```
+ * @category Primitives
+ */
 export function bindMulti<P>(
   prim: MultiPrimitive<P>,
   inputs: readonly Tensor[],
   params: P,
 ): Tensor[] {
-  const top = innermostTrace(inputs);
+  const top = innermostTrace(inputs, prim.name);
   if (top !== null) return top.processMulti(prim, inputs, params);
   const avals = prim.shape(inputs, params);
-  const datas = prim.impl(inputs, params, avals);
+  let datas: readonly TypedArray[];
+  try {
+    datas = prim.impl(inputs, params, avals);
+  } catch (e) {
+    throw allocationContext(e, prim.name, avals[0]?.shape ?? [], avals[0]?.dtype ?? "float32");
+  }
   const outs = avals.map((a, i) => Tensor._fromData(a.shape, a.dtype, datas[i]!));
   if (observer !== null)
     for (const out of outs) observer.afterEval(prim as AnyMultiPrimitive, inputs, out);
   return outs;
 }
 
-/** The highest-level trace among the inputs' tracers, or null when all are concrete. */
-export function innermostTrace(inputs: readonly Tensor[]): Trace | null {
+/**
+ * The highest-level trace among the inputs' tracers, or null when all are concrete. A tracer whose
+ * transformation has returned (stored in a closure or used after an `await`) is a TracerError:
+ * its level may since have been reused by another transformation, and a vmap tracer's value is a
+ * whole batch, so no answer computed from it would be right. `op` names the op in the message.
+ */
+export function innermostTrace(inputs: readonly Tensor[], op = "an op"): Trace | null {
   let top: Trace | null = null;
   for (let i = 0; i < inputs.length; i++) {
     const t = inputs[i]!._trace;
-    if (t !== null && (top === null || t.level > top.level)) top = t;
+    if (t === null) continue;
+    if (t.done) throw escapedTracerError(op, inputs[i]!, `argument ${i}`);
+    if (top === null || t.level > top.level) top = t;
   }
   return top;
 }

@@ -302,8 +302,17 @@ function resultSize(a: Term, b: Term, keep: Set<Label>, sizes: Map<Label, number
  * it appears; only the `...` dims broadcast (NumPy rules, right-aligned). With several operands the
  * pair whose result is smallest is contracted first. Dtypes are promoted (bool computes as int32).
  * Gradients of every order come from the ops it is built from.
- * @example ad.einsum("ij,jk->ik", ad.ones([2, 3]), ad.ones([3, 4])).shape // [2, 4]
- * @example ad.einsum("ii", ad.eye(3)) // tensor(3)
+ * @throws {@link ValueError} when the spec is malformed, does not match the number of operands,
+ *   or gives an index different sizes.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.einsum("ij,jk->ik", ad.ones([2, 3]), ad.ones([3, 4])).shape; // => [2, 4]
+ * ad.einsum("ii", ad.eye(3)); // => tensor(3., dtype=float32)
+ * ad.einsum("i,i->", ad.tensor([1, 2, 3]), ad.tensor([4, 5, 6])); // => tensor(32., dtype=float32)
+ * ad.einsum("bij->bji", ad.ones([2, 3, 4])).shape; // => [2, 4, 3]
+ * ```
+ * @category Linear algebra
  */
 export function einsum(spec: string, ...xs: TensorLike[]): Tensor {
   if (xs.length === 0) {

@@ -4,9 +4,11 @@
  * promotes its arguments (JS numbers are weak), then binds a primitive.
  */
 
-import { scalar, toTensor } from "../core/convert.js";
+import { checkTensorLike, scalar, toTensor } from "../core/convert.js";
+import { describeValue } from "../core/describe.js";
 import { type DType, isDType, isFloat } from "../core/dtype.js";
 import { DTypeError, ValueError } from "../core/errors.js";
+import { checkOptions } from "../core/options.js";
 import type { AnyPrimitive } from "../core/primitive.js";
 import { Tensor, type TensorLike } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
@@ -73,12 +75,14 @@ import { promoteArgs, promoteToFloat, resultDType } from "./promote.js";
 // ---- argument handling ------------------------------------------------------------------------
 
 /** `x` as a float tensor: ints and bools become the default float (for exp, log, ...). */
-function asFloat(x: TensorLike): Tensor {
+function asFloat(x: TensorLike, op?: string): Tensor {
+  if (op !== undefined && !(x instanceof Tensor)) checkTensorLike(op, "x", x);
   return promoteToFloat([x])[0]!;
 }
 
 /** `x` as a numeric tensor: bool becomes int32 (arithmetic on bools counts them, as JS does). */
-function asNumeric(x: TensorLike): Tensor {
+function asNumeric(x: TensorLike, op?: string): Tensor {
+  if (op !== undefined && !(x instanceof Tensor)) checkTensorLike(op, "x", x);
   const t = toTensor(x);
   return t.dtype === "bool" ? astype(t, "int32") : t;
 }
@@ -121,6 +125,8 @@ function binaryWith(
   } else if (typeof x === "number" && y instanceof Tensor && isFloat(y.dtype)) {
     return bind(prim, [scalar(x, y.dtype), y], undefined);
   }
+  checkTensorLike(prim.name, "x", x);
+  checkTensorLike(prim.name, "y", y);
   return binaryOp(prim, promote([x, y]));
 }
 
@@ -132,221 +138,359 @@ function numericBinary(prim: AnyPrimitive, x: TensorLike, y: TensorLike): Tensor
 
 /**
  * Elementwise negation (int32 stays int32; bool becomes int32).
- * @example ad.neg([1, -2]) // [-1, 2]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.neg([1, -2]); // => tensor([-1., 2.], dtype=float32)
+ * ad.neg(ad.tensor([1, 2], { dtype: "int32" })); // => tensor([-1, -2], dtype=int32)
+ * ```
+ * @category Elementwise
  */
 export function neg(x: TensorLike): Tensor {
-  return unaryOp(negPrim, asNumeric(x));
+  return unaryOp(negPrim, asNumeric(x, negPrim.name));
 }
 
 /**
  * Elementwise absolute value; its derivative at 0 is 0.
- * @example ad.abs([-1.5, 2]) // [1.5, 2]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.abs([-1.5, 2]); // => tensor([1.5, 2.], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.sum(ad.abs(x)))(ad.tensor([-2, 0, 3])); // => tensor([-1., 0., 1.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function abs(x: TensorLike): Tensor {
-  return unaryOp(absPrim, asNumeric(x));
+  return unaryOp(absPrim, asNumeric(x, absPrim.name));
 }
 
 /**
  * Elementwise sign: -1, 0 or 1 (NaN stays NaN); zero derivative.
- * @example ad.sign([-3, 0, 2]) // [-1, 0, 1]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.sign([-3, 0, 2]); // => tensor([-1., 0., 1.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function sign(x: TensorLike): Tensor {
-  return unaryOp(signPrim, asNumeric(x));
+  return unaryOp(signPrim, asNumeric(x, signPrim.name));
 }
 
 /**
  * Elementwise square x * x.
- * @example ad.square([2, -3]) // [4, 9]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.square([2, -3]); // => tensor([4., 9.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function square(x: TensorLike): Tensor {
-  return unaryOp(squarePrim, asNumeric(x));
+  return unaryOp(squarePrim, asNumeric(x, squarePrim.name));
 }
 
 /**
  * Elementwise reciprocal 1 / x (always a float).
- * @example ad.reciprocal([2, 4]) // [0.5, 0.25]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.reciprocal([2, 4]); // => tensor([0.5, 0.25], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function reciprocal(x: TensorLike): Tensor {
-  return unaryOp(reciprocalPrim, asFloat(x));
+  return unaryOp(reciprocalPrim, asFloat(x, reciprocalPrim.name));
 }
 
 // ---- unary: exponentials, logarithms, roots ---------------------------------------------------
 
 /**
  * Elementwise e^x.
- * @example ad.exp([0, 1]) // [1, 2.7182817]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.exp([0, 1]); // => tensor([1., 2.718282], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function exp(x: TensorLike): Tensor {
-  return unaryOp(expPrim, asFloat(x));
+  return unaryOp(expPrim, asFloat(x, expPrim.name));
 }
 
 /**
  * Elementwise natural logarithm.
- * @example ad.log([1, Math.E]) // [0, 1]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.log([1, Math.E]); // => tensor([0., 0.9999999], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function log(x: TensorLike): Tensor {
-  return unaryOp(logPrim, asFloat(x));
+  return unaryOp(logPrim, asFloat(x, logPrim.name));
 }
 
 /**
  * Elementwise log(1 + x), accurate for small x.
- * @example ad.log1p([1e-10]) // [1e-10]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.log1p([1e-10]); // => tensor([1e-10], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function log1p(x: TensorLike): Tensor {
-  return unaryOp(log1pPrim, asFloat(x));
+  return unaryOp(log1pPrim, asFloat(x, log1pPrim.name));
 }
 
 /**
  * Elementwise e^x - 1, accurate for small x.
- * @example ad.expm1([1e-10]) // [1e-10]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.expm1([1e-10]); // => tensor([1e-10], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function expm1(x: TensorLike): Tensor {
-  return unaryOp(expm1Prim, asFloat(x));
+  return unaryOp(expm1Prim, asFloat(x, expm1Prim.name));
 }
 
 /**
  * Elementwise square root; its derivative at 0 is +Infinity.
- * @example ad.sqrt([4, 9]) // [2, 3]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.sqrt([4, 9]); // => tensor([2., 3.], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.sqrt(x))(ad.scalar(0)); // => tensor(Infinity, dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function sqrt(x: TensorLike): Tensor {
-  return unaryOp(sqrtPrim, asFloat(x));
+  return unaryOp(sqrtPrim, asFloat(x, sqrtPrim.name));
 }
 
 /**
  * Elementwise reciprocal square root 1 / sqrt(x).
- * @example ad.rsqrt([4]) // [0.5]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.rsqrt([4]); // => tensor([0.5], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function rsqrt(x: TensorLike): Tensor {
-  return unaryOp(rsqrtPrim, asFloat(x));
+  return unaryOp(rsqrtPrim, asFloat(x, rsqrtPrim.name));
 }
 
 // ---- unary: trigonometric and hyperbolic ------------------------------------------------------
 
 /**
  * Elementwise sine (radians).
- * @example ad.sin([0, Math.PI / 2]) // [0, 1]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.sin([0, Math.PI / 2]); // => tensor([0., 1.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function sin(x: TensorLike): Tensor {
-  return unaryOp(sinPrim, asFloat(x));
+  return unaryOp(sinPrim, asFloat(x, sinPrim.name));
 }
 
 /**
  * Elementwise cosine (radians).
- * @example ad.cos([0]) // [1]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.cos([0]); // => tensor([1.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function cos(x: TensorLike): Tensor {
-  return unaryOp(cosPrim, asFloat(x));
+  return unaryOp(cosPrim, asFloat(x, cosPrim.name));
 }
 
 /**
  * Elementwise tangent (radians).
- * @example ad.tan([Math.PI / 4]) // [1]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.tan([Math.PI / 4]); // => tensor([1.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function tan(x: TensorLike): Tensor {
-  return unaryOp(tanPrim, asFloat(x));
+  return unaryOp(tanPrim, asFloat(x, tanPrim.name));
 }
 
 /**
  * Elementwise arcsine.
- * @example ad.asin([1]) // [1.5707964]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.asin([1]); // => tensor([1.570796], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function asin(x: TensorLike): Tensor {
-  return unaryOp(asinPrim, asFloat(x));
+  return unaryOp(asinPrim, asFloat(x, asinPrim.name));
 }
 
 /**
  * Elementwise arccosine.
- * @example ad.acos([1]) // [0]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.acos([1]); // => tensor([0.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function acos(x: TensorLike): Tensor {
-  return unaryOp(acosPrim, asFloat(x));
+  return unaryOp(acosPrim, asFloat(x, acosPrim.name));
 }
 
 /**
  * Elementwise arctangent.
- * @example ad.atan([1]) // [0.7853982]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.atan([1]); // => tensor([0.7853982], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function atan(x: TensorLike): Tensor {
-  return unaryOp(atanPrim, asFloat(x));
+  return unaryOp(atanPrim, asFloat(x, atanPrim.name));
 }
 
 /**
  * Elementwise hyperbolic sine.
- * @example ad.sinh([0]) // [0]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.sinh([0]); // => tensor([0.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function sinh(x: TensorLike): Tensor {
-  return unaryOp(sinhPrim, asFloat(x));
+  return unaryOp(sinhPrim, asFloat(x, sinhPrim.name));
 }
 
 /**
  * Elementwise hyperbolic cosine.
- * @example ad.cosh([0]) // [1]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.cosh([0]); // => tensor([1.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function cosh(x: TensorLike): Tensor {
-  return unaryOp(coshPrim, asFloat(x));
+  return unaryOp(coshPrim, asFloat(x, coshPrim.name));
 }
 
 /**
  * Elementwise hyperbolic tangent.
- * @example ad.tanh([0, 100]) // [0, 1]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.tanh([0, 100]); // => tensor([0., 1.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function tanh(x: TensorLike): Tensor {
-  return unaryOp(tanhPrim, asFloat(x));
+  return unaryOp(tanhPrim, asFloat(x, tanhPrim.name));
 }
 
 /**
  * Elementwise inverse hyperbolic sine.
- * @example ad.asinh([0]) // [0]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.asinh([0]); // => tensor([0.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function asinh(x: TensorLike): Tensor {
-  return unaryOp(asinhPrim, asFloat(x));
+  return unaryOp(asinhPrim, asFloat(x, asinhPrim.name));
 }
 
 /**
  * Elementwise inverse hyperbolic cosine (x >= 1).
- * @example ad.acosh([1]) // [0]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.acosh([1]); // => tensor([0.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function acosh(x: TensorLike): Tensor {
-  return unaryOp(acoshPrim, asFloat(x));
+  return unaryOp(acoshPrim, asFloat(x, acoshPrim.name));
 }
 
 /**
  * Elementwise inverse hyperbolic tangent (|x| < 1).
- * @example ad.atanh([0]) // [0]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.atanh([0]); // => tensor([0.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function atanh(x: TensorLike): Tensor {
-  return unaryOp(atanhPrim, asFloat(x));
+  return unaryOp(atanhPrim, asFloat(x, atanhPrim.name));
 }
 
 // ---- unary: special functions and activations -------------------------------------------------
 
 /**
  * Elementwise Gauss error function.
- * @example ad.erf([0, 10]) // [0, 1]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.erf([0, 10]); // => tensor([0., 1.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function erf(x: TensorLike): Tensor {
-  return unaryOp(erfPrim, asFloat(x));
+  return unaryOp(erfPrim, asFloat(x, erfPrim.name));
 }
 
 /**
  * Elementwise logistic function 1 / (1 + e^-x), stable for large |x|.
- * @example ad.sigmoid([0]) // [0.5]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.sigmoid([0]); // => tensor([0.5], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function sigmoid(x: TensorLike): Tensor {
-  return unaryOp(sigmoidPrim, asFloat(x));
+  return unaryOp(sigmoidPrim, asFloat(x, sigmoidPrim.name));
 }
 
 /**
  * Elementwise log(1 + e^x), stable for large |x|: softplus(100) = 100, softplus(-100) = 3.7e-44.
- * @example ad.softplus([0]) // [0.6931472]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.softplus([0]); // => tensor([0.6931472], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function softplus(x: TensorLike): Tensor {
-  return unaryOp(softplusPrim, asFloat(x));
+  return unaryOp(softplusPrim, asFloat(x, softplusPrim.name));
 }
 
 /**
  * Elementwise log(sigmoid(x)) = -softplus(-x), finite for large |x|.
- * @example ad.logSigmoid([0, -100]) // [-0.6931472, -100]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.logSigmoid([0, -100]); // => tensor([-0.6931472, -100.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function logSigmoid(x: TensorLike): Tensor {
   return neg(softplus(neg(asFloat(x))));
@@ -354,10 +498,16 @@ export function logSigmoid(x: TensorLike): Tensor {
 
 /**
  * Elementwise max(x, 0); its derivative at 0 is 0.
- * @example ad.relu([-1, 0, 2]) // [0, 0, 2]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.relu([-1, 0, 2]); // => tensor([0., 0., 2.], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.sum(ad.relu(x)))(ad.tensor([-1, 0, 2])); // => tensor([0., 0., 1.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function relu(x: TensorLike): Tensor {
-  return unaryOp(reluPrim, asNumeric(x));
+  return unaryOp(reluPrim, asNumeric(x, reluPrim.name));
 }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -365,12 +515,20 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 /**
  * Gaussian error linear unit: x * Phi(x) with the exact erf form by default (as PyTorch), or the
  * tanh approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) with `approximate: true`.
- * @example ad.gelu([1]) // [0.8413447]; ad.gelu([1], { approximate: true }) // [0.8411920]
+ * @throws {@link ValueError} when `approximate` is not a boolean.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.gelu([1]); // => tensor([0.8413447], dtype=float32)
+ * ad.gelu([1], { approximate: true }); // => tensor([0.841192], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function gelu(x: TensorLike, options: { approximate?: boolean } = {}): Tensor {
+  options = checkOptions("gelu", options, ["approximate"]);
   const approximate = options.approximate ?? false;
   if (typeof approximate !== "boolean") {
-    throw new ValueError(`gelu: approximate must be a boolean; got ${String(approximate)}`);
+    throw new ValueError(`gelu: approximate must be a boolean; got ${describeValue(approximate)}`);
   }
   const t = asFloat(x);
   const half = mul(t, 0.5);
@@ -385,7 +543,12 @@ export function gelu(x: TensorLike, options: { approximate?: boolean } = {}): Te
 
 /**
  * Elementwise round toward -Infinity; zero derivative. Integer dtypes are kept.
- * @example ad.floor([1.5, -1.5]) // [1, -2]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.floor([1.5, -1.5]); // => tensor([1., -2.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function floor(x: TensorLike): Tensor {
   return unaryOp(floorPrim, toTensor(x));
@@ -393,7 +556,12 @@ export function floor(x: TensorLike): Tensor {
 
 /**
  * Elementwise round toward +Infinity; zero derivative. Integer dtypes are kept.
- * @example ad.ceil([1.5, -1.5]) // [2, -1]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.ceil([1.5, -1.5]); // => tensor([2., -1.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function ceil(x: TensorLike): Tensor {
   return unaryOp(ceilPrim, toTensor(x));
@@ -401,7 +569,13 @@ export function ceil(x: TensorLike): Tensor {
 
 /**
  * Elementwise round half to even (as NumPy); zero derivative. Integer dtypes are kept.
- * @example ad.round([0.5, 1.5, 2.5]) // [0, 2, 2]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.round([0.5, 1.5, 2.5]); // => tensor([0., 2., 2.], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.sum(ad.round(x)))(ad.tensor([0.3, 1.7])); // => tensor([0., 0.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function round(x: TensorLike): Tensor {
   return unaryOp(roundPrim, toTensor(x));
@@ -411,7 +585,16 @@ export function round(x: TensorLike): Tensor {
 
 /**
  * Elementwise x + y with broadcasting.
- * @example ad.add([1, 2], 10) // [11, 12]
+ * Broadcasting follows NumPy: shapes are aligned at the end, and size-1 axes stretch.
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.add([1, 2], 10); // => tensor([11., 12.], dtype=float32)
+ * ad.add(ad.tensor([[1], [2]]), ad.tensor([10, 20, 30])); // => tensor([[11., 21., 31.], [12., 22., 32.]], dtype=float32)
+ * ad.add(ad.ones([2]), ad.ones([3])); // throws: ShapeError: add: cannot broadcast shapes [2] and [3]
+ * ```
+ * @category Elementwise
  */
 export function add(x: TensorLike, y: TensorLike): Tensor {
   return numericBinary(addPrim, x, y);
@@ -419,7 +602,13 @@ export function add(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise x - y with broadcasting.
- * @example ad.sub([[1], [2]], [1, 2]) // [[0, -1], [1, 0]]
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.sub([[1], [2]], [1, 2]); // => tensor([[0., -1.], [1., 0.]], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function sub(x: TensorLike, y: TensorLike): Tensor {
   return numericBinary(subPrim, x, y);
@@ -427,7 +616,14 @@ export function sub(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise x * y with broadcasting.
- * @example ad.mul([1, 2], [3, 4]) // [3, 8]
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.mul([1, 2], [3, 4]); // => tensor([3., 8.], dtype=float32)
+ * ad.mul(ad.tensor([1.5, 2]), 2); // => tensor([3., 4.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function mul(x: TensorLike, y: TensorLike): Tensor {
   return numericBinary(mulPrim, x, y);
@@ -435,7 +631,14 @@ export function mul(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise true division x / y with broadcasting; integer operands give a float result.
- * @example ad.div([1, 3], 2) // [0.5, 1.5]
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.div([1, 3], 2); // => tensor([0.5, 1.5], dtype=float32)
+ * ad.div(ad.tensor([1, 2], { dtype: "int32" }), 2); // => tensor([0.5, 1.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function div(x: TensorLike, y: TensorLike): Tensor {
   return binaryWith(divPrim, x, y, promoteToFloat, isFloat);
@@ -444,7 +647,15 @@ export function div(x: TensorLike, y: TensorLike): Tensor {
 /**
  * Elementwise x^y with broadcasting. d/dx is 0 where y == 0 (so pow(x, 2)' at 0 is 0) and d/dy
  * treats log(0) as 0, so no NaN appears at x == 0.
- * @example ad.pow([2, 3], 2) // [4, 9]
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.pow([2, 3], 2); // => tensor([4., 9.], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.pow(x, 2))(ad.scalar(0)); // => tensor(0., dtype=float32)
+ * ad.grad((y: ad.Tensor) => ad.pow(0, y))(ad.scalar(2)); // => tensor(0., dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function pow(x: TensorLike, y: TensorLike): Tensor {
   return numericBinary(powPrim, x, y);
@@ -453,7 +664,14 @@ export function pow(x: TensorLike, y: TensorLike): Tensor {
 /**
  * Elementwise maximum with broadcasting (NaN propagates). At ties each side gets half the
  * derivative, so maximum(x, x)' = 1, in forward and reverse mode alike.
- * @example ad.maximum([1, 5], [3, 2]) // [3, 5]
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.maximum([1, 5], [3, 2]); // => tensor([3., 5.], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.maximum(x, 1))(ad.scalar(1)); // => tensor(0.5, dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function maximum(x: TensorLike, y: TensorLike): Tensor {
   return binaryWith(maximumPrim, x, y, promoteArgs, anyDType);
@@ -461,7 +679,13 @@ export function maximum(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise minimum with broadcasting (NaN propagates); ties split the derivative in half.
- * @example ad.minimum([1, 5], [3, 2]) // [1, 2]
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.minimum([1, 5], [3, 2]); // => tensor([1., 2.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function minimum(x: TensorLike, y: TensorLike): Tensor {
   return binaryWith(minimumPrim, x, y, promoteArgs, anyDType);
@@ -470,7 +694,12 @@ export function minimum(x: TensorLike, y: TensorLike): Tensor {
 /**
  * Elementwise angle of the point (y, x) as NumPy's arctan2(x1, x2): atan2(x1, x2) is the angle of
  * (x2, x1), in (-pi, pi].
- * @example ad.atan2([1], [0]) // [1.5707964]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.atan2([1], [0]); // => tensor([1.570796], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function atan2(x: TensorLike, y: TensorLike): Tensor {
   return binaryWith(atan2Prim, x, y, promoteToFloat, isFloat);
@@ -478,7 +707,13 @@ export function atan2(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise remainder with the sign of the divisor (NumPy's mod / Python's %).
- * @example ad.mod([-1, 5], 3) // [2, 2]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.mod([-1, 5], 3); // => tensor([2., 2.], dtype=float32)
+ * ad.mod(ad.tensor([5, -5]), -3); // => tensor([-1., -2.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function mod(x: TensorLike, y: TensorLike): Tensor {
   return numericBinary(modPrim, x, y);
@@ -488,7 +723,13 @@ export function mod(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise x == y with broadcasting, as bool.
- * @example ad.equal([1, 2], 2) // [false, true]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.equal([1, 2], 2); // => tensor([false, true], dtype=bool)
+ * ad.equal(ad.tensor([[1], [2]]), ad.tensor([1, 2])); // => tensor([[true, false], [false, true]], dtype=bool)
+ * ```
+ * @category Comparison
  */
 export function equal(x: TensorLike, y: TensorLike): Tensor {
   return binaryOp(equalPrim, promoteArgs([x, y]));
@@ -496,7 +737,12 @@ export function equal(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise x != y with broadcasting, as bool.
- * @example ad.notEqual([1, 2], 2) // [true, false]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.notEqual([1, 2], 2); // => tensor([true, false], dtype=bool)
+ * ```
+ * @category Comparison
  */
 export function notEqual(x: TensorLike, y: TensorLike): Tensor {
   return binaryOp(notEqualPrim, promoteArgs([x, y]));
@@ -504,7 +750,12 @@ export function notEqual(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise x < y with broadcasting, as bool.
- * @example ad.less([1, 2], 2) // [true, false]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.less([1, 2], 2); // => tensor([true, false], dtype=bool)
+ * ```
+ * @category Comparison
  */
 export function less(x: TensorLike, y: TensorLike): Tensor {
   return binaryOp(lessPrim, promoteArgs([x, y]));
@@ -512,7 +763,12 @@ export function less(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise x <= y with broadcasting, as bool.
- * @example ad.lessEqual([1, 3], 2) // [true, false]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.lessEqual([1, 3], 2); // => tensor([true, false], dtype=bool)
+ * ```
+ * @category Comparison
  */
 export function lessEqual(x: TensorLike, y: TensorLike): Tensor {
   return binaryOp(lessEqualPrim, promoteArgs([x, y]));
@@ -520,7 +776,12 @@ export function lessEqual(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise x > y with broadcasting, as bool.
- * @example ad.greater([1, 3], 2) // [false, true]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.greater([1, 3], 2); // => tensor([false, true], dtype=bool)
+ * ```
+ * @category Comparison
  */
 export function greater(x: TensorLike, y: TensorLike): Tensor {
   return binaryOp(greaterPrim, promoteArgs([x, y]));
@@ -528,7 +789,12 @@ export function greater(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise x >= y with broadcasting, as bool.
- * @example ad.greaterEqual([1, 2], 2) // [false, true]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.greaterEqual([1, 2], 2); // => tensor([false, true], dtype=bool)
+ * ```
+ * @category Comparison
  */
 export function greaterEqual(x: TensorLike, y: TensorLike): Tensor {
   return binaryOp(greaterEqualPrim, promoteArgs([x, y]));
@@ -536,7 +802,12 @@ export function greaterEqual(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise logical and (nonzero is true) with broadcasting, as bool.
- * @example ad.logicalAnd([true, true], [true, false]) // [true, false]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.logicalAnd([true, true], [true, false]); // => tensor([true, false], dtype=bool)
+ * ```
+ * @category Comparison
  */
 export function logicalAnd(x: TensorLike, y: TensorLike): Tensor {
   return binaryOp(logicalAndPrim, promoteArgs([x, y]));
@@ -544,7 +815,12 @@ export function logicalAnd(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise logical or (nonzero is true) with broadcasting, as bool.
- * @example ad.logicalOr([false, true], false) // [false, true]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.logicalOr([false, true], false); // => tensor([false, true], dtype=bool)
+ * ```
+ * @category Comparison
  */
 export function logicalOr(x: TensorLike, y: TensorLike): Tensor {
   return binaryOp(logicalOrPrim, promoteArgs([x, y]));
@@ -552,7 +828,12 @@ export function logicalOr(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * Elementwise logical not (nonzero is true), as bool.
- * @example ad.logicalNot([true, false]) // [false, true]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.logicalNot([true, false]); // => tensor([false, true], dtype=bool)
+ * ```
+ * @category Comparison
  */
 export function logicalNot(x: TensorLike): Tensor {
   return unaryOp(logicalNotPrim, toTensor(x));
@@ -560,7 +841,12 @@ export function logicalNot(x: TensorLike): Tensor {
 
 /**
  * Elementwise test for NaN, as bool.
- * @example ad.isNaN([1, NaN]) // [false, true]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.isNaN([1, NaN]); // => tensor([false, true], dtype=bool)
+ * ```
+ * @category Comparison
  */
 // biome-ignore lint/suspicious/noShadowRestrictedNames: API.md fixes this name; the global is not used here
 export function isNaN(x: TensorLike): Tensor {
@@ -569,7 +855,12 @@ export function isNaN(x: TensorLike): Tensor {
 
 /**
  * Elementwise test for a finite value (not NaN or ±Infinity), as bool.
- * @example ad.isFinite([1, Infinity, NaN]) // [true, false, false]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.isFinite([1, Infinity, NaN]); // => tensor([true, false, false], dtype=bool)
+ * ```
+ * @category Comparison
  */
 // biome-ignore lint/suspicious/noShadowRestrictedNames: API.md fixes this name; the global is not used here
 export function isFinite(x: TensorLike): Tensor {
@@ -581,7 +872,19 @@ export function isFinite(x: TensorLike): Tensor {
 /**
  * Elements of `a` where `cond` is true, else of `b`; all three broadcast together. `cond` must be
  * bool (a comparison's result, or booleans); a and b are promoted to a common dtype.
- * @example ad.where(ad.greater(x, 0), x, 0) // relu
+ * Both branches are computed and the branch not taken gets a zero cotangent, so a NaN or
+ * infinite derivative there still leaks into the gradient (0 * NaN): make its input safe with a
+ * second `where` (the "double where" of docs/conventions.md).
+ * @throws {@link ShapeError} when the three shapes do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const x = ad.tensor([-1, 0.5, 2]);
+ * ad.where(ad.greater(x, 0), x, 0); // => tensor([0., 0.5, 2.], dtype=float32)
+ * ad.where([true, false], 1, [5, 6]); // => tensor([1., 6.], dtype=float32)
+ * ad.where(x, x, 0); // throws: DTypeError: where: cond must have dtype bool
+ * ```
+ * @category Elementwise
  */
 export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const c = toTensor(cond);
@@ -598,7 +901,14 @@ export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
  * Elementwise clamp of x to [lo, hi] (either may be null: unbounded), as PyTorch's clamp: the
  * derivative w.r.t. x is 1 inside and on the bounds, and flows to lo/hi where x is clipped. If
  * lo > hi the result is hi.
- * @example ad.clip([-2, 0.5, 3], 0, 1) // [0, 0.5, 1]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.clip([-2, 0.5, 3], 0, 1); // => tensor([0., 0.5, 1.], dtype=float32)
+ * ad.clip([-2, 3], null, 1); // => tensor([-2., 1.], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.sum(ad.clip(x, 0, 1)))(ad.tensor([-1, 0, 0.5, 2])); // => tensor([0., 1., 1., 0.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function clip(x: TensorLike, lo: TensorLike | null, hi: TensorLike | null): Tensor {
   const args: TensorLike[] = [x];
@@ -622,12 +932,20 @@ export function clip(x: TensorLike, lo: TensorLike | null, hi: TensorLike | null
 /**
  * `x` converted to `dtype` (returned unchanged when it already has it). To bool is x != 0; to
  * int32 truncates toward zero. Converting to a float dtype is differentiable.
- * @example ad.tensor([1.7, -1.7]).astype("int32") // [1, -1]
+ * @throws {@link DTypeError} when `dtype` is not float32, float64, int32 or bool.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.tensor([1.7, -1.7]).astype("int32"); // => tensor([1, -1], dtype=int32)
+ * ad.astype([0, 2], "bool"); // => tensor([false, true], dtype=bool)
+ * ad.grad((x: ad.Tensor) => ad.sum(ad.astype(x, "float64")))(ad.tensor([1, 2])); // => tensor([1., 1.], dtype=float32)
+ * ```
+ * @category Elementwise
  */
 export function astype(x: TensorLike, dtype: DType): Tensor {
   if (!isDType(dtype)) {
     throw new DTypeError(
-      `astype: dtype must be one of float32, float64, int32, bool; got ${JSON.stringify(dtype)}`,
+      `astype: dtype must be one of float32, float64, int32, bool; got ${describeValue(dtype)}`,
     );
   }
   if (!(x instanceof Tensor)) return toTensor(x, dtype);

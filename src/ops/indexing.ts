@@ -6,7 +6,9 @@
  */
 
 import { toTensor } from "../core/convert.js";
+import { describeValue } from "../core/describe.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
+import { checkOptions } from "../core/options.js";
 import { normalizeAxis, shapeSize, shapesEqual } from "../core/shape.js";
 import { Tensor, type TensorLike } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
@@ -80,8 +82,12 @@ function rowMajorStrides(shape: readonly number[]): number[] {
  * indices must be 1-d. Differentiable w.r.t. x (duplicate indices accumulate in the gradient);
  * indices are int32 and carry no derivative.
  * @example
+ * ```ts
+ * import * as ad from "adjoint";
  * const x = ad.tensor([[10, 30, 20], [60, 40, 50]]);
- * ad.takeAlongAxis(x, ad.argsort(x, { axis: 1 }), 1) // [[10, 20, 30], [40, 50, 60]]
+ * ad.takeAlongAxis(x, ad.argsort(x, { axis: 1 }), 1); // => tensor([[10., 20., 30.], [40., 50., 60.]], dtype=float32)
+ * ```
+ * @category Indexing
  */
 export function takeAlongAxis(x: TensorLike, indices: TensorLike, axis: number | null): Tensor {
   const op = "takeAlongAxis";
@@ -188,7 +194,15 @@ function takeAlongAxisVarying(
 
 // ---- stridedSlice -------------------------------------------------------------------------------
 
-/** One entry of begin/end/step: a number, or null/undefined for the default. */
+/**
+ * One entry of begin/end/step: a number, or null/undefined for the default.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.stridedSlice(ad.arange(6), [1], [null], [2]); // => tensor([1, 3, 5], dtype=int32)
+ * ```
+ * @category Indexing
+ */
 export type SliceEntry = number | null | undefined;
 
 /** Python's slice.indices(n): the first index and the element count of start:stop:step on n. */
@@ -214,12 +228,14 @@ function checkEntries(op: string, arg: string, v: unknown, nd: number, shape: re
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v) || v.length > nd) {
     throw new ValueError(
-      `${op}: ${arg} must be an array of at most ${nd} entries (one per axis of ${fmtShape(shape)}); got ${JSON.stringify(v)}`,
+      `${op}: ${arg} must be an array of at most ${nd} entries (one per axis of ${fmtShape(shape)}); got ${describeValue(v)}`,
     );
   }
   v.forEach((e, d) => {
     if (e !== null && e !== undefined && !Number.isInteger(e)) {
-      throw new ValueError(`${op}: ${arg}[${d}] must be an integer or null; got ${String(e)}`);
+      throw new ValueError(
+        `${op}: ${arg}[${d}] must be an integer or null; got ${describeValue(e)}`,
+      );
     }
   });
   return v as readonly SliceEntry[];
@@ -232,10 +248,14 @@ function checkEntries(op: string, arg: string, v: unknown, nd: number, shape: re
  * step walks backwards. Axes beyond the given entries are taken whole. Differentiable: the
  * gradient puts the cotangent back at the selected positions, zeros elsewhere.
  * @example
+ * ```ts
+ * import * as ad from "adjoint";
  * const x = ad.arange(10);
- * ad.stridedSlice(x, [1], [8], [3]) // [1, 4, 7]
- * ad.stridedSlice(x, [null], [null], [-2]) // [9, 7, 5, 3, 1]  (x[::-2])
- * ad.stridedSlice(ad.zeros([4, 6]), [1, -1], [null, 0], [2, -2]).shape // [2, 3]
+ * ad.stridedSlice(x, [1], [8], [3]); // => tensor([1, 4, 7], dtype=int32)
+ * ad.stridedSlice(x, [null], [null], [-2]); // => tensor([9, 7, 5, 3, 1], dtype=int32)
+ * ad.stridedSlice(ad.zeros([4, 6]), [1, -1], [null, 0], [2, -2]).shape; // => [2, 3]
+ * ```
+ * @category Indexing
  */
 export function stridedSlice(
   x: TensorLike,
@@ -280,7 +300,12 @@ export function stridedSlice(
  * rank; begin has at most x.ndim entries (missing ones are 0; negative ones count from the end)
  * and the block must fit. dtypes are promoted. The gradient w.r.t. x is the cotangent with the
  * block zeroed; w.r.t. values, the block of the cotangent.
- * @example ad.sliceUpdate(ad.zeros([5]), [1], ad.tensor([7, 8])) // [0, 7, 8, 0, 0]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.sliceUpdate(ad.zeros([5]), [1], ad.tensor([7, 8])); // => tensor([0., 7., 8., 0., 0.], dtype=float32)
+ * ```
+ * @category Indexing
  */
 export function sliceUpdate(x: TensorLike, begin: readonly number[], values: TensorLike): Tensor {
   const op = "sliceUpdate";
@@ -293,7 +318,7 @@ export function sliceUpdate(x: TensorLike, begin: readonly number[], values: Ten
   }
   if (!Array.isArray(begin) || begin.length > nd) {
     throw new ValueError(
-      `${op}: begin must be an array of at most ${nd} integers for shape ${fmtShape(t!.shape)}; got ${JSON.stringify(begin)}`,
+      `${op}: begin must be an array of at most ${nd} integers for shape ${fmtShape(t!.shape)}; got ${describeValue(begin)}`,
     );
   }
   const widths = t!.shape.map((n, d): [number, number] => {
@@ -320,6 +345,16 @@ export function sliceUpdate(x: TensorLike, begin: readonly number[], values: Ten
 
 // ---- sorting ------------------------------------------------------------------------------------
 
+/**
+ * Options of sort and argsort: the axis (default -1; null sorts the flattened array) and the order.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.sort(ad.tensor([[3, 1], [2, 4]]), { axis: 0, descending: true }); // => tensor([[3., 4.], [2., 1.]], dtype=float32)
+ * ad.sort(ad.tensor([[3, 1], [2, 4]]), { axis: null }); // => tensor([1., 2., 3., 4.], dtype=float32)
+ * ```
+ * @category Indexing
+ */
 export interface SortOptions {
   /** The axis to sort along (default -1, the last); null sorts the flattened array. */
   axis?: number | null;
@@ -329,10 +364,11 @@ export interface SortOptions {
 
 /** The tensor to sort and its normalised axis. */
 function sortTarget(op: string, x: TensorLike, options: SortOptions | undefined): [Tensor, number] {
+  options = checkOptions(op, options, ["axis", "descending"]);
   const t = toTensor(x);
   const descending = options?.descending ?? false;
   if (typeof descending !== "boolean") {
-    throw new ValueError(`${op}: descending must be a boolean; got ${String(descending)}`);
+    throw new ValueError(`${op}: descending must be a boolean; got ${describeValue(descending)}`);
   }
   const axis = options?.axis === undefined ? -1 : options.axis;
   if (axis === null) return [reshape(t, [t.size]), 0];
@@ -343,8 +379,13 @@ function sortTarget(op: string, x: TensorLike, options: SortOptions | undefined)
  * The int32 indices that sort x along `axis` (default -1): a stable sort, so equal values keep
  * their original order (ascending or descending). NaN counts as larger than every number: last
  * in ascending order (as NumPy), first in descending. No derivative (an integer result).
- * @example ad.argsort(ad.tensor([3, 1, 2])) // [1, 2, 0]
- * @example ad.argsort(ad.tensor([1, 3, 1]), { descending: true }) // [1, 0, 2]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.argsort(ad.tensor([3, 1, 2])); // => tensor([1, 2, 0], dtype=int32)
+ * ad.argsort(ad.tensor([1, 3, 1]), { descending: true }); // => tensor([1, 0, 2], dtype=int32)
+ * ```
+ * @category Indexing
  */
 export function argsort(x: TensorLike, options?: SortOptions): Tensor {
   const [t, axis] = sortTarget("argsort", x, options);
@@ -355,7 +396,12 @@ export function argsort(x: TensorLike, options?: SortOptions): Tensor {
  * x sorted along `axis` (default -1; null: flattened), ascending unless `descending`; NaN is
  * ordered as in argsort. Differentiable: each output's derivative is that of the element it
  * came from (ties are ordered stably, where the derivative jumps).
- * @example ad.sort(ad.tensor([[3, 1, 2], [0, 5, 4]])) // [[1, 2, 3], [0, 4, 5]]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.sort(ad.tensor([[3, 1, 2], [0, 5, 4]])); // => tensor([[1., 2., 3.], [0., 4., 5.]], dtype=float32)
+ * ```
+ * @category Indexing
  */
 export function sort(x: TensorLike, options?: SortOptions): Tensor {
   const [t, axis] = sortTarget("sort", x, options);
@@ -369,10 +415,17 @@ export function sort(x: TensorLike, options?: SortOptions): Tensor {
  * come in index order; NaN counts as the largest. The values are differentiable: the gradient
  * flows back to the positions they were taken from.
  * @example
- * const [v, i] = ad.topk(ad.tensor([1, 4, 2, 4]), 2); // v = [4, 4], i = [1, 3]
+ * ```ts
+ * import * as ad from "adjoint";
+ * const [values, indices] = ad.topk(ad.tensor([1, 4, 2, 4]), 2);
+ * values; // => tensor([4., 4.], dtype=float32)
+ * indices; // => tensor([1, 3], dtype=int32)
+ * ```
+ * @category Indexing
  */
 export function topk(x: TensorLike, k: number, options?: { axis?: number }): [Tensor, Tensor] {
   const op = "topk";
+  options = checkOptions(op, options, ["axis"]);
   const t = toTensor(x);
   const axis = normalizeAxis(op, options?.axis ?? -1, t.ndim);
   const n = t.shape[axis]!;

@@ -11,8 +11,10 @@
  */
 
 import { toTensor } from "../core/convert.js";
+import { describeValue } from "../core/describe.js";
 import { getDefaultFloat, isFloat, promoteTypes } from "../core/dtype.js";
 import { fmtShape, ShapeError, ValueError } from "../core/errors.js";
+import { checkOptions } from "../core/options.js";
 import { broadcastShapes, shapesEqual } from "../core/shape.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
 import { bind, bindMulti } from "../core/trace.js";
@@ -122,7 +124,12 @@ function luSolveChecked(op: string, a: Tensor, b: Tensor): Tensor {
  * vector [n] or a stack of matrices [..., n, k] (batch dims broadcast); a batch of vectors
  * [..., n] with one dim less than a is accepted where the matrix reading does not fit.
  * Throws a ValueError naming "singular matrix" when a has a zero pivot.
- * @example ad.linalg.solve(ad.tensor([[2, 0], [0, 4]]), ad.tensor([2, 2])) // tensor([1, 0.5])
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.linalg.solve(ad.tensor([[2, 0], [0, 4]]), ad.tensor([2, 2])); // => tensor([1., 0.5], dtype=float32)
+ * ```
+ * @category Linear algebra
  */
 export function solve(a: TensorLike, b: TensorLike): Tensor {
   const op = solveOperands("linalg.solve", a, b);
@@ -132,7 +139,12 @@ export function solve(a: TensorLike, b: TensorLike): Tensor {
 /**
  * The inverse of each matrix of a ([..., n, n]): solve(a, I). Throws a ValueError naming
  * "singular matrix" when a has a zero pivot. d inv(A) = -inv(A) dA inv(A).
- * @example ad.linalg.inv(ad.tensor([[2, 0], [0, 4]])) // tensor([[0.5, 0], [0, 0.25]])
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.linalg.inv(ad.tensor([[2, 0], [0, 4]])); // => tensor([[0.5, 0.], [0., 0.25]], dtype=float32)
+ * ```
+ * @category Linear algebra
  */
 export function inv(a: TensorLike): Tensor {
   const at = matrixArg("linalg.inv", "a", a, true);
@@ -142,7 +154,12 @@ export function inv(a: TensorLike): Tensor {
 /**
  * The determinant of each matrix of a ([..., n, n] -> [...]), from LU with partial pivoting.
  * A singular matrix gives 0; its gradient is still the cofactor matrix adj(a)^T.
- * @example ad.linalg.det(ad.tensor([[1, 2], [3, 4]])) // tensor(-2)
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.linalg.det(ad.tensor([[1, 2], [3, 4]])); // => tensor(-2., dtype=float32)
+ * ```
+ * @category Linear algebra
  */
 export function det(a: TensorLike): Tensor {
   return bind(detPrim, [matrixArg("linalg.det", "a", a, true)], undefined);
@@ -152,7 +169,14 @@ export function det(a: TensorLike): Tensor {
  * [sign, logAbsDet] of the determinant of each matrix of a ([..., n, n]), so that
  * det = sign * exp(logAbsDet) without overflow. A singular matrix gives [0, -Infinity].
  * d logAbsDet = tr(a^-1 da).
- * @example const [s, l] = ad.linalg.slogdet(ad.tensor([[-2, 0], [0, 3]])) // s = -1, l = log(6)
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const [sign, logAbsDet] = ad.linalg.slogdet(ad.tensor([[-2, 0], [0, 3]], { dtype: "float64" }));
+ * sign; // => tensor(-1., dtype=float64)
+ * logAbsDet; // => tensor(1.791759, dtype=float64)
+ * ```
+ * @category Linear algebra
  */
 export function slogdet(a: TensorLike): [Tensor, Tensor] {
   const at = matrixArg("linalg.slogdet", "a", a, true);
@@ -167,13 +191,27 @@ export function slogdet(a: TensorLike): [Tensor, Tensor] {
  * The lower Cholesky factor L of each matrix of a ([..., n, n]): a = L L^T with a positive
  * diagonal. Only the symmetric part (a + a^T) / 2 is used (so derivatives are symmetric).
  * Throws a ValueError when a matrix is not positive definite.
- * @example ad.linalg.cholesky(ad.tensor([[4, 2], [2, 2]])) // tensor([[2, 0], [1, 1]])
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.linalg.cholesky(ad.tensor([[4, 2], [2, 2]])); // => tensor([[2., 0.], [1., 1.]], dtype=float32)
+ * ```
+ * @category Linear algebra
  */
 export function cholesky(a: TensorLike): Tensor {
   return bind(choleskyPrim, [matrixArg("linalg.cholesky", "a", a, true)], undefined);
 }
 
-/** Options of triangularSolve. */
+/**
+ * Options of triangularSolve.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const u = ad.tensor([[2, 1], [0, 4]], { dtype: "float64" });
+ * ad.linalg.triangularSolve(u, ad.tensor([3, 4]), { lower: false }); // => tensor([1., 1.], dtype=float64)
+ * ```
+ * @category Linear algebra
+ */
 export interface TriangularSolveOptions {
   /** a is lower triangular (default true); otherwise upper. The other triangle is not read. */
   lower?: boolean;
@@ -186,7 +224,7 @@ export interface TriangularSolveOptions {
 function boolOption(op: string, name: string, v: unknown, dflt: boolean): boolean {
   if (v === undefined) return dflt;
   if (typeof v !== "boolean") {
-    throw new ValueError(`${op}: option ${name} must be a boolean; got ${String(v)}`);
+    throw new ValueError(`${op}: option ${name} must be a boolean; got ${describeValue(v)}`);
   }
   return v;
 }
@@ -195,7 +233,12 @@ function boolOption(op: string, name: string, v: unknown, dflt: boolean): boolea
  * Solves a x = b (or a^T x = b with `transpose`) for triangular a ([..., n, n]) by substitution;
  * b follows solve's rules. Throws a ValueError naming "singular matrix" when a has a 0 on its
  * diagonal (unless `unitDiagonal`).
- * @example ad.linalg.triangularSolve(ad.tensor([[2, 0], [1, 1]]), ad.tensor([2, 3])) // [1, 2]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.linalg.triangularSolve(ad.tensor([[2, 0], [1, 1]]), ad.tensor([2, 3])); // => tensor([1., 2.], dtype=float32)
+ * ```
+ * @category Linear algebra
  */
 export function triangularSolve(
   a: TensorLike,
@@ -203,6 +246,7 @@ export function triangularSolve(
   options: TriangularSolveOptions = {},
 ): Tensor {
   const name = "linalg.triangularSolve";
+  options = checkOptions(name, options, ["lower", "transpose", "unitDiagonal"]);
   const lower = boolOption(name, "lower", options.lower, true);
   const transpose = boolOption(name, "transpose", options.transpose, false);
   const unitDiagonal = boolOption(name, "unitDiagonal", options.unitDiagonal, false);
@@ -216,7 +260,14 @@ export function triangularSolve(
  * The reduced QR decomposition of each matrix of a ([..., m, n]), k = min(m, n): Q [..., m, k]
  * with orthonormal columns and R [..., k, n] upper triangular with a non-negative diagonal
  * (unique for full-rank a), by Householder reflections. Derivatives need a full-rank a.
- * @example const [q, r] = ad.linalg.qr(ad.tensor([[3, 1], [4, 2]])) // r[0][0] = 5
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const [q, r] = ad.linalg.qr(ad.tensor([[3, 1], [4, 2]], { dtype: "float64" }));
+ * r; // => tensor([[5., 2.2], [0., 0.4]], dtype=float64)
+ * ad.matmul(q, r); // => tensor([[3, 1], [4, 2]], dtype=float64)
+ * ```
+ * @category Linear algebra
  */
 export function qr(a: TensorLike): [Tensor, Tensor] {
   const [q, r] = bindMulti(qrPrim, [matrixArg("linalg.qr", "a", a, false)], undefined);
@@ -229,7 +280,14 @@ export function qr(a: TensorLike): [Tensor, Tensor] {
  * symmetric part (a + a^T) / 2 is used. Each eigenvector's sign makes its largest-magnitude entry
  * positive. Derivatives of V need distinct eigenvalues; functions of w alone (and other
  * gauge-invariant functions) have correct derivatives at repeated eigenvalues too.
- * @example const [w, v] = ad.linalg.eigh(ad.tensor([[2, 1], [1, 2]])) // w = [1, 3]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const [w, v] = ad.linalg.eigh(ad.tensor([[2, 1], [1, 2]], { dtype: "float64" }));
+ * w; // => tensor([1., 3.], dtype=float64)
+ * v; // => tensor([[0.7071068, 0.7071068], [-0.7071068, 0.7071068]], dtype=float64)
+ * ```
+ * @category Linear algebra
  */
 export function eigh(a: TensorLike): [Tensor, Tensor] {
   const [w, v] = bindMulti(eighPrim, [matrixArg("linalg.eigh", "a", a, true)], undefined);
@@ -242,7 +300,14 @@ export function eigh(a: TensorLike): [Tensor, Tensor] {
  * by one-sided Jacobi (accurate also for small singular values). Each pair's sign makes the
  * largest-magnitude entry of U's column positive. Derivatives of U and Vh need distinct nonzero
  * singular values; functions of S alone are fine at repeated ones.
- * @example const [u, s, vh] = ad.linalg.svd(ad.tensor([[3, 0], [0, -4]])) // s = [4, 3]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const [u, s, vh] = ad.linalg.svd(ad.tensor([[3, 0], [0, -4]], { dtype: "float64" }));
+ * s; // => tensor([4., 3.], dtype=float64)
+ * ad.matmul(ad.mul(u, s), vh); // => tensor([[3., 0.], [0., -4.]], dtype=float64)
+ * ```
+ * @category Linear algebra
  */
 export function svd(a: TensorLike): [Tensor, Tensor, Tensor] {
   const [u, s, vh] = bindMulti(svdPrim, [matrixArg("linalg.svd", "a", a, false)], undefined);
@@ -253,7 +318,15 @@ export function svd(a: TensorLike): [Tensor, Tensor, Tensor] {
  * The LU decomposition with partial pivoting of each matrix of a ([..., n, n]) as [P, L, U]
  * with a = P L U (jax.scipy.linalg.lu): P a permutation matrix, L unit lower triangular, U upper
  * triangular. Differentiable where a is invertible (P is constant).
- * @example const [p, l, u] = ad.linalg.lu(ad.tensor([[1, 2], [3, 4]])) // u[0] = [3, 4]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const [p, l, u] = ad.linalg.lu(ad.tensor([[1, 2], [3, 4]], { dtype: "float64" }));
+ * p; // => tensor([[0., 1.], [1., 0.]], dtype=float64)
+ * l; // => tensor([[1., 0.], [0.3333333, 1.]], dtype=float64)
+ * u; // => tensor([[3., 4.], [0., 0.6666667]], dtype=float64)
+ * ```
+ * @category Linear algebra
  */
 export function lu(a: TensorLike): [Tensor, Tensor, Tensor] {
   const at = matrixArg("linalg.lu", "a", a, true);
@@ -267,6 +340,12 @@ export function lu(a: TensorLike): [Tensor, Tensor, Tensor] {
 
 /**
  * The linear-algebra namespace, `ad.linalg`.
- * @example ad.linalg.det(ad.eye(3)) // tensor(1)
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.linalg.det(ad.eye(3)); // => tensor(1., dtype=float32)
+ * ```
+ * @category Linear algebra
+ * @namespace
  */
 export const linalg = { inv, solve, det, slogdet, cholesky, triangularSolve, qr, eigh, svd, lu };

@@ -28,7 +28,15 @@ function numericPair(x: TensorLike, y: TensorLike): [Tensor, Tensor] {
  * The matrix product with NumPy semantics: 1-d operands are promoted to a row (first) or a column
  * (second) vector and that dim is removed again; batch dims (all but the last two) broadcast.
  * Dtypes are promoted; integer products are int32 and bool operands multiply as int32.
- * @example ad.matmul(ad.ones([2, 3]), ad.ones([3, 4])).shape // [2, 4]
+ * @throws {@link ShapeError} when the inner dimensions differ or the batch dims do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.matmul(ad.ones([2, 3]), ad.ones([3, 4])).shape; // => [2, 4]
+ * ad.matmul(ad.tensor([[1, 2], [3, 4]]), ad.tensor([1, 1])); // => tensor([3., 7.], dtype=float32)
+ * ad.matmul(ad.ones([2, 3]), ad.ones([2, 3])); // throws: ShapeError: matmul: inner dimensions do not match: [2,3] @ [2,3]
+ * ```
+ * @category Linear algebra
  */
 export function matmul(x: TensorLike, y: TensorLike): Tensor {
   const [a, b] = numericPair(x, y);
@@ -59,7 +67,13 @@ export function matmul(x: TensorLike, y: TensorLike): Tensor {
  * jnp.dot: a 0-d operand multiplies; 1-d · 1-d is the inner product; 2-d · 2-d is the matrix
  * product; otherwise the sum over the last axis of x and the second-to-last of y (the only axis
  * when y is 1-d): out.shape = x.shape[:-1] ++ y.shape[:-2] ++ y.shape[-1:].
- * @example ad.dot(ad.tensor([1, 2, 3]), ad.tensor([4, 5, 6])) // tensor(32)
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.dot(ad.tensor([1, 2, 3]), ad.tensor([4, 5, 6])); // => tensor(32., dtype=float32)
+ * ad.dot(ad.tensor([[1, 2], [3, 4]]), ad.tensor([[1], [0]])); // => tensor([[1.], [3.]], dtype=float32)
+ * ```
+ * @category Linear algebra
  */
 export function dot(x: TensorLike, y: TensorLike): Tensor {
   const [a, b] = numericPair(x, y);
@@ -84,7 +98,13 @@ export function dot(x: TensorLike, y: TensorLike): Tensor {
 
 /**
  * The outer product of the flattened x and y: out[i, j] = x[i] * y[j].
- * @example ad.outer(ad.tensor([1, 2]), ad.tensor([1, 10, 100])).shape // [2, 3]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.outer(ad.tensor([1, 2]), ad.tensor([1, 10, 100])).shape; // => [2, 3]
+ * ad.outer(ad.tensor([1, 2]), ad.tensor([1, 10])); // => tensor([[1., 10.], [2., 20.]], dtype=float32)
+ * ```
+ * @category Linear algebra
  */
 export function outer(x: TensorLike, y: TensorLike): Tensor {
   const a = toTensor(x);

@@ -6,8 +6,10 @@
  */
 
 import { tensor, toTensor } from "../core/convert.js";
+import { describeValue } from "../core/describe.js";
 import { isFloat } from "../core/dtype.js";
 import { fmtShape, ShapeError, ValueError } from "../core/errors.js";
+import { checkOptions } from "../core/options.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
 import { astype } from "./elementwise.js";
 import { matmul } from "./linalg.js";
@@ -15,13 +17,30 @@ import { promoteArgs, promoteToFloat } from "./promote.js";
 import { max, mean } from "./reduce.js";
 import { pad, reshape, take } from "./shape.js";
 
-/** A [before, after] pair of padding widths. */
+/**
+ * A [before, after] pair of padding widths.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.conv1d(ad.ones([1, 1, 3]), ad.ones([1, 1, 2]), { padding: [1, 0] }); // => tensor([[[1., 2., 2.]]], dtype=float32)
+ * ```
+ * @category Neural-net ops
+ */
 export type PadPair = readonly [number, number];
 
 /**
  * Padding of a 2-d window op: n on every side, [ph, pw] (both sides of height, of width),
  * [[top, bottom], [left, right]], "valid" (none) or "same" (output size ceil(input / stride),
  * the odd extra at the bottom / right, as TF and JAX).
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const x = ad.ones([1, 1, 5, 5]);
+ * const w = ad.ones([1, 1, 3, 3]);
+ * ad.conv2d(x, w, { padding: "same" }).shape; // => [1, 1, 5, 5]
+ * ad.conv2d(x, w, { padding: [[1, 0], [0, 0]] }).shape; // => [1, 1, 4, 3]
+ * ```
+ * @category Neural-net ops
  */
 export type Padding2d =
   | number
@@ -30,10 +49,28 @@ export type Padding2d =
   | "same"
   | "valid";
 
-/** Padding of conv1d: n on both sides, [left, right], "valid" or "same" (as in 2-d). */
+/**
+ * Padding of conv1d: n on both sides, [left, right], "valid" or "same" (as in 2-d).
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.conv1d(ad.ones([1, 1, 5]), ad.ones([1, 1, 3]), { padding: "same" }).shape; // => [1, 1, 5]
+ * ```
+ * @category Neural-net ops
+ */
 export type Padding1d = number | PadPair | "same" | "valid";
 
-/** Options of conv2d. */
+/**
+ * Options of conv2d.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const x = ad.ones([1, 4, 8, 8]);
+ * const w = ad.ones([6, 2, 3, 3]);
+ * ad.conv2d(x, w, { stride: 2, padding: 1, groups: 2 }).shape; // => [1, 6, 4, 4]
+ * ```
+ * @category Neural-net ops
+ */
 export interface Conv2dOptions {
   /** Step between windows: n or [sh, sw] (default 1). */
   stride?: number | readonly [number, number];
@@ -45,7 +82,15 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-/** Options of conv1d. */
+/**
+ * Options of conv1d.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.conv1d(ad.ones([1, 1, 9]), ad.ones([2, 1, 3]), { stride: 2, dilation: 2 }).shape; // => [1, 2, 3]
+ * ```
+ * @category Neural-net ops
+ */
 export interface Conv1dOptions {
   stride?: number;
   padding?: Padding1d;
@@ -53,7 +98,15 @@ export interface Conv1dOptions {
   groups?: number;
 }
 
-/** Options of maxPool2d and avgPool2d. */
+/**
+ * Options of maxPool2d and avgPool2d.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.maxPool2d(ad.ones([1, 1, 5, 5]), 3, { stride: 2, padding: 1 }).shape; // => [1, 1, 3, 3]
+ * ```
+ * @category Neural-net ops
+ */
 export interface Pool2dOptions {
   /** Step between windows: n or [sh, sw] (default: the kernel size). */
   stride?: number | readonly [number, number];
@@ -86,7 +139,7 @@ function positivePair(op: string, name: string, v: unknown, fallback: number): [
     return [v[0], v[1]];
   }
   throw new ValueError(
-    `${op}: ${name} must be a positive integer or a pair of them; got ${JSON.stringify(v)}`,
+    `${op}: ${name} must be a positive integer or a pair of them; got ${describeValue(v)}`,
   );
 }
 
@@ -94,7 +147,7 @@ function positivePair(op: string, name: string, v: unknown, fallback: number): [
 function positiveInt(op: string, name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
   if (isPositiveInt(v)) return v;
-  throw new ValueError(`${op}: ${name} must be a positive integer; got ${JSON.stringify(v)}`);
+  throw new ValueError(`${op}: ${name} must be a positive integer; got ${describeValue(v)}`);
 }
 
 /** The explicit pads of a Padding2d (strings are resolved by `geometry`). */
@@ -120,7 +173,7 @@ function explicitPads(op: string, p: unknown): [[number, number], [number, numbe
     ];
   }
   throw new ValueError(
-    `${op}: padding must be "same", "valid", a non-negative integer, [ph, pw] or [[top, bottom], [left, right]]; got ${JSON.stringify(p)}`,
+    `${op}: padding must be "same", "valid", a non-negative integer, [ph, pw] or [[top, bottom], [left, right]]; got ${describeValue(p)}`,
   );
 }
 
@@ -230,7 +283,7 @@ function convCore(
   axes: readonly number[],
 ): Tensor {
   if (!isPositiveInt(groups)) {
-    throw new ValueError(`${op}: groups must be a positive integer; got ${JSON.stringify(groups)}`);
+    throw new ValueError(`${op}: groups must be a positive integer; got ${describeValue(groups)}`);
   }
   const [n, c, h, wd] = x.shape as [number, number, number, number];
   const [o, cg, kh, kw] = w.shape as [number, number, number, number];
@@ -281,12 +334,20 @@ function convOperands(x: TensorLike, w: TensorLike): [Tensor, Tensor] {
  * (output ceil(H / sh), odd extra padding at the bottom/right, as TF and JAX). groups splits
  * the channels: output channels [g*O/G, (g+1)*O/G) see input channels [g*C/G, (g+1)*C/G).
  * Differentiable to any order in x and w.
+ * @throws {@link ShapeError} when x or w is not 4-d, the channels do not match, or the kernel does
+ *   not fit the padded input.
+ * @throws {@link ValueError} for a bad stride, dilation, padding or groups.
  * @example
+ * ```ts
+ * import * as ad from "adjoint";
  * const x = ad.ones([1, 3, 8, 8]);
  * const w = ad.ones([4, 3, 3, 3]);
- * ad.conv2d(x, w, { padding: "same", stride: 2 }).shape // [1, 4, 4, 4]
+ * ad.conv2d(x, w, { padding: "same", stride: 2 }).shape; // => [1, 4, 4, 4]
+ * ```
+ * @category Neural-net ops
  */
 export function conv2d(x: TensorLike, w: TensorLike, options: Conv2dOptions = {}): Tensor {
+  options = checkOptions("conv2d", options, ["stride", "padding", "dilation", "groups"]);
   const [a, b] = convOperands(x, w);
   require4d("conv2d", "x", a, "N, C, H, W");
   require4d("conv2d", "w", b, "O, C/groups, KH, KW");
@@ -298,9 +359,16 @@ export function conv2d(x: TensorLike, w: TensorLike, options: Conv2dOptions = {}
 /**
  * 1-d convolution of x [N, C, W] with w [O, C / groups, K], giving [N, O, OW]; the options are
  * conv2d's along one axis (padding: n, [left, right], "valid" (default) or "same").
- * @example ad.conv1d(ad.ones([2, 4, 10]), ad.ones([6, 2, 3]), { groups: 2 }).shape // [2, 6, 8]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.conv1d(ad.ones([2, 4, 10]), ad.ones([6, 2, 3]), { groups: 2 }).shape; // => [2, 6, 8]
+ * ad.conv1d(ad.tensor([[[1, 2, 3, 4]]]), ad.tensor([[[1, -1]]])); // => tensor([[[-1., -1., -1.]]], dtype=float32)
+ * ```
+ * @category Neural-net ops
  */
 export function conv1d(x: TensorLike, w: TensorLike, options: Conv1dOptions = {}): Tensor {
+  options = checkOptions("conv1d", options, ["stride", "padding", "dilation", "groups"]);
   const [a, b] = convOperands(x, w);
   if (a.ndim !== 3) {
     throw new ShapeError(`conv1d: x must be 3-d (N, C, W); got shape ${fmtShape(a.shape)}`);
@@ -325,7 +393,7 @@ export function conv1d(x: TensorLike, w: TensorLike, options: Conv1dOptions = {}
     ];
   } else {
     throw new ValueError(
-      `conv1d: padding must be "same", "valid", a non-negative integer or [left, right]; got ${JSON.stringify(p)}`,
+      `conv1d: padding must be "same", "valid", a non-negative integer or [left, right]; got ${describeValue(p)}`,
     );
   }
   // A height-1 conv2d; "same" leaves the height alone since a 1-tap kernel needs no padding.
@@ -346,6 +414,7 @@ export function conv1d(x: TensorLike, w: TensorLike, options: Conv1dOptions = {}
 
 /** Validated geometry of a pooling op; every pad must be smaller than the kernel. */
 function poolGeometry(op: string, x: Tensor, kernel: unknown, options: Pool2dOptions): Geometry {
+  options = checkOptions(op, options, ["stride", "padding"]);
   require4d(op, "x", x, "N, C, H, W");
   if (kernel === undefined) {
     throw new ValueError(`${op}: kernel is required (a positive integer or [kh, kw])`);
@@ -369,7 +438,12 @@ function poolGeometry(op: string, x: Tensor, kernel: unknown, options: Pool2dOpt
  * Max pooling of x [N, C, H, W] over kernel windows (n or [kh, kw]), stride defaulting to the
  * kernel. Padding (same forms as conv2d) reads -Infinity, so it never wins. The derivative is
  * shared equally among tied maxima of a window (as `max`, see docs/conventions.md).
- * @example ad.maxPool2d(ad.arange(16).reshape([1, 1, 4, 4]), 2) // [[[[5, 7], [13, 15]]]]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.maxPool2d(ad.arange(16).reshape([1, 1, 4, 4]), 2); // => tensor([[[[5, 7], [13, 15]]]], dtype=int32)
+ * ```
+ * @category Neural-net ops
  */
 export function maxPool2d(
   x: TensorLike,
@@ -387,7 +461,13 @@ export function maxPool2d(
  * Average pooling of x [N, C, H, W] over kernel windows (n or [kh, kw]), stride defaulting to the
  * kernel. Padding counts as zeros included in the divisor (PyTorch's count_include_pad = true):
  * every output is the window sum divided by kh * kw. Integer inputs give the default float.
- * @example ad.avgPool2d(ad.ones([1, 1, 4, 4]), 2, { stride: 1 }).shape // [1, 1, 3, 3]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.avgPool2d(ad.ones([1, 1, 4, 4]), 2, { stride: 1 }).shape; // => [1, 1, 3, 3]
+ * ad.avgPool2d(ad.arange(16).reshape([1, 1, 4, 4]), 2); // => tensor([[[[2.5, 4.5], [10.5, 12.5]]]], dtype=float32)
+ * ```
+ * @category Neural-net ops
  */
 export function avgPool2d(
   x: TensorLike,

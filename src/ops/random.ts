@@ -19,8 +19,10 @@
 
 import { erf } from "../backend/reference/erf.js";
 import { toTensor } from "../core/convert.js";
+import { describeValue } from "../core/describe.js";
 import { getDefaultFloat } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
+import { checkOptions } from "../core/options.js";
 import { broadcastsTo, checkShape, normalizeAxis, shapeSize } from "../core/shape.js";
 import { Tensor, type TensorLike } from "../core/tensor.js";
 import { broadcastTo, take } from "./shape.js";
@@ -124,7 +126,7 @@ function openUnitInterval(w0: number, w1: number): number {
 function checkSeed(op: string, arg: string, seed: unknown): number {
   if (typeof seed !== "number" || !Number.isSafeInteger(seed)) {
     throw new ValueError(
-      `${op}: ${arg} must be an integer between -(2^53 - 1) and 2^53 - 1; got ${String(seed)}`,
+      `${op}: ${arg} must be an integer between -(2^53 - 1) and 2^53 - 1; got ${describeValue(seed)}`,
     );
   }
   return seed;
@@ -159,8 +161,13 @@ function keyWords(op: string, key: unknown, arg = "key"): KeyWords {
  * A key from an integer seed (its 64-bit two's complement: the high word, then the low word, as
  * JAX's `random.key`). Keys are 2-element int32 tensors; pass them as `{ key }` to the samplers.
  * @example
+ * ```ts
+ * import * as ad from "adjoint";
  * const k = ad.random.key(42);
- * const x = ad.random.normal([3], { key: k });
+ * k; // => tensor([0, 42], dtype=int32)
+ * ad.random.normal([3], { key: k }); // => tensor([-0.1847117, -2.169825, 0.1869356], dtype=float32)
+ * ```
+ * @category Random
  */
 function key(seed: number): Tensor {
   const [hi, lo] = words64(checkSeed("random.key", "seed", seed));
@@ -170,12 +177,19 @@ function key(seed: number): Tensor {
 /**
  * `n` (default 2) new keys derived from `key`: child i is the Threefry block of counter i. Never
  * reuse a key after splitting it: draw from the children.
- * @example const [k1, k2] = ad.random.split(ad.random.key(0));
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const keys = ad.random.split(ad.random.key(0), 3);
+ * keys.length; // => 3
+ * ad.stack(keys.map((k: ad.Tensor) => ad.random.uniform([], { key: k }))); // => tensor([0.969948, 0.08062434, 0.6519222], dtype=float32)
+ * ```
+ * @category Random
  */
 function split(key: Tensor, n = 2): Tensor[] {
   const k = keyWords("random.split", key);
   if (!Number.isSafeInteger(n) || n < 1) {
-    throw new ValueError(`random.split: n must be a positive integer; got ${String(n)}`);
+    throw new ValueError(`random.split: n must be a positive integer; got ${describeValue(n)}`);
   }
   const [w0, w1] = randomWords(k, n);
   return Array.from({ length: n }, (_, i) => keyTensor(w0[i]! | 0, w1[i]! | 0));
@@ -184,7 +198,15 @@ function split(key: Tensor, n = 2): Tensor[] {
 /**
  * A new key from `key` and an integer `data` (e.g. a step number or a layer index): the Threefry
  * block of counter `data` (64-bit two's complement), as JAX's fold_in.
- * @example const stepKey = ad.random.foldIn(ad.random.key(0), 7);
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const base = ad.random.key(0);
+ * const step7 = ad.random.foldIn(base, 7);
+ * ad.random.uniform([2], { key: step7 }); // => tensor([0.2015228, 0.3529544], dtype=float32)
+ * ad.equal(step7, ad.random.foldIn(base, 7)); // => tensor([true, true], dtype=bool)
+ * ```
+ * @category Random
  */
 function foldIn(key: Tensor, data: number): Tensor {
   const k = keyWords("random.foldIn", key);
@@ -201,7 +223,7 @@ export type RandomSource = { seed: number; key?: undefined } | { key: Tensor; se
 function resolveKey(op: string, options: unknown): KeyWords {
   if (typeof options !== "object" || options === null) {
     throw new ValueError(
-      `${op}: options must be an object with a seed or a key; got ${String(options)}`,
+      `${op}: options must be an object with a seed or a key; got ${describeValue(options)}`,
     );
   }
   const { seed, key: k } = options as { seed?: unknown; key?: unknown };
@@ -218,14 +240,14 @@ function resolveKey(op: string, options: unknown): KeyWords {
 function floatDType(op: string, dtype: unknown): "float32" | "float64" {
   const dt = dtype ?? getDefaultFloat();
   if (dt !== "float32" && dt !== "float64") {
-    throw new DTypeError(`${op}: dtype must be "float32" or "float64"; got ${JSON.stringify(dt)}`);
+    throw new DTypeError(`${op}: dtype must be "float32" or "float64"; got ${describeValue(dt)}`);
   }
   return dt;
 }
 
 function finiteNumber(op: string, arg: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new ValueError(`${op}: ${arg} must be a finite number; got ${String(v)}`);
+    throw new ValueError(`${op}: ${arg} must be a finite number; got ${describeValue(v)}`);
   }
   return v;
 }
@@ -365,13 +387,20 @@ export interface UniformOptions {
 /**
  * Uniform samples in [low, high) (default [0, 1)). float64 draws have 53 random bits, float32
  * draws 24 (every value on that grid equally likely).
- * @example ad.random.uniform([2, 3], { seed: 0, low: -1, high: 1 })
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.random.uniform([2, 3], { seed: 0, low: -1, high: 1 }); // => tensor([[-0.1630858, -0.5674092, 0.9306428], [0.149001, 0.06445289, -0.2901897]], dtype=float32)
+ * ad.random.uniform([2], { seed: 0, dtype: "float64" }); // => tensor([0.4184571, 0.2162955], dtype=float64)
+ * ```
+ * @category Random
  */
 function uniform(
   shape: number | readonly number[],
   options: RandomSource & UniformOptions,
 ): Tensor {
   const op = "random.uniform";
+  options = checkOptions(op, options, ["seed", "key", "low", "high", "dtype"]) as typeof options;
   const s = checkShape(op, shape).slice();
   const k = resolveKey(op, options);
   const dtype = floatDType(op, options.dtype);
@@ -405,13 +434,22 @@ function uniform(
 /**
  * Standard normal samples (mean 0, variance 1), by the inverse CDF of a 53-bit uniform; float32
  * draws are the float64 draws rounded.
- * @example ad.random.normal([1000], { seed: 1, dtype: "float64" })
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.random.normal([3], { seed: 1 }); // => tensor([-1.184284, -0.1161704, 0.1726903], dtype=float32)
+ * const z = ad.random.normal([100000], { seed: 1, dtype: "float64" });
+ * ad.mean(z); // => tensor(-0.0007659588, dtype=float64)
+ * ad.std(z); // => tensor(1.000034, dtype=float64)
+ * ```
+ * @category Random
  */
 function normal(
   shape: number | readonly number[],
   options: RandomSource & { dtype?: "float32" | "float64" },
 ): Tensor {
   const op = "random.normal";
+  options = checkOptions(op, options, ["seed", "key", "dtype"]) as typeof options;
   const s = checkShape(op, shape).slice();
   const k = resolveKey(op, options);
   const dtype = floatDType(op, options.dtype);
@@ -434,13 +472,20 @@ export interface TruncatedNormalOptions {
  * Samples of the standard normal restricted to [lower, upper] (default [-2, 2]), by the inverse
  * CDF: Φ⁻¹(Φ(a) + u (Φ(b) - Φ(a))), computed on the mirrored interval when it lies mostly above
  * 0 so that both tails keep full relative precision (bounds like [5, 6] work).
- * @example ad.random.truncatedNormal([4], { seed: 0, lower: 0, upper: Infinity }) // half-normal
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.random.truncatedNormal([4], { seed: 0, lower: -1, upper: 1 }); // => tensor([-0.1399961, -0.5063146, 0.9065216, 0.1278363], dtype=float32)
+ * ad.min(ad.random.truncatedNormal([1000], { seed: 0, lower: 0, upper: Infinity })); // => tensor(0.0004981373, dtype=float32)
+ * ```
+ * @category Random
  */
 function truncatedNormal(
   shape: number | readonly number[],
   options: RandomSource & TruncatedNormalOptions,
 ): Tensor {
   const op = "random.truncatedNormal";
+  options = checkOptions(op, options, ["seed", "key", "lower", "upper", "dtype"]) as typeof options;
   const s = checkShape(op, shape).slice();
   const k = resolveKey(op, options);
   const dtype = floatDType(op, options.dtype);
@@ -448,7 +493,7 @@ function truncatedNormal(
   const upper = options.upper ?? 2;
   if (typeof lower !== "number" || typeof upper !== "number" || !(lower < upper)) {
     throw new ValueError(
-      `${op}: lower must be a number less than upper; got lower ${String(lower)}, upper ${String(upper)}`,
+      `${op}: lower must be a number less than upper; got lower ${describeValue(lower)}, upper ${describeValue(upper)}`,
     );
   }
   // Work with a <= b where most of [a, b] is below 0: the lower tail, where Φ is accurate.
@@ -480,13 +525,20 @@ function truncatedNormal(
 /**
  * Bernoulli samples as bool: true with probability p (a number or a tensor broadcasting to
  * `shape`, each in [0, 1]; default 0.5).
- * @example ad.random.bernoulli([5], { seed: 3, p: 0.2 })
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.random.bernoulli([6], { seed: 3, p: 0.5 }); // => tensor([false, true, true, true, true, false], dtype=bool)
+ * ad.random.bernoulli([2, 2], { seed: 3, p: ad.tensor([0, 1]) }); // => tensor([[false, true], [false, true]], dtype=bool)
+ * ```
+ * @category Random
  */
 function bernoulli(
   shape: number | readonly number[],
   options: RandomSource & { p?: TensorLike },
 ): Tensor {
   const op = "random.bernoulli";
+  options = checkOptions(op, options, ["seed", "key", "p"]) as typeof options;
   const s = checkShape(op, shape).slice();
   const k = resolveKey(op, options);
   const n = shapeSize(s);
@@ -522,13 +574,20 @@ function bernoulli(
  * by the Gumbel-max trick. The result has `shape` (default: logits' shape without the axis); a
  * given shape must end with that batch shape (or broadcast from it), its leading dims drawing
  * independent samples. -Infinity logits are never drawn.
- * @example ad.random.categorical(ad.tensor([0, 1, 2]), { seed: 0, shape: [10] })
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.random.categorical(ad.tensor([0, 1, 2]), { seed: 0, shape: [10] }); // => tensor([2, 2, 2, 1, 1, 2, 1, 2, 2, 2], dtype=int32)
+ * ad.random.categorical(ad.log(ad.tensor([[0.5, 0.5, 0], [0, 0, 1]])), { seed: 0 }); // => tensor([0, 2], dtype=int32)
+ * ```
+ * @category Random
  */
 function categorical(
   logits: TensorLike,
   options: RandomSource & { axis?: number; shape?: readonly number[] },
 ): Tensor {
   const op = "random.categorical";
+  options = checkOptions(op, options, ["seed", "key", "axis", "shape"]) as typeof options;
   const l = toTensor(logits);
   const k = resolveKey(op, options);
   if (l.dtype === "bool") {
@@ -590,14 +649,23 @@ function categorical(
 /**
  * A random permutation: of 0..n-1 (int32) for a number n, or of a tensor's entries along `axis`
  * (default 0) for a tensor (differentiable w.r.t. the tensor: it is a `take`).
- * @example ad.random.permutation(5, { seed: 0 }) // e.g. [3, 0, 4, 1, 2]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.random.permutation(5, { seed: 0 }); // => tensor([1, 0, 3, 4, 2], dtype=int32)
+ * ad.random.permutation(ad.tensor([[1, 2], [3, 4], [5, 6]]), { seed: 0 }); // => tensor([[3., 4.], [1., 2.], [5., 6.]], dtype=float32)
+ * ```
+ * @category Random
  */
 function permutation(x: number | TensorLike, options: RandomSource & { axis?: number }): Tensor {
   const op = "random.permutation";
+  options = checkOptions(op, options, ["seed", "key", "axis"]) as typeof options;
   const k = resolveKey(op, options);
   if (typeof x === "number") {
     if (!Number.isInteger(x) || x < 0 || x > 2 ** 31 - 1) {
-      throw new ValueError(`${op}: n must be a non-negative int32 integer; got ${x}`);
+      throw new ValueError(
+        `${op}: n must be a non-negative int32 integer; got ${describeValue(x)}`,
+      );
     }
     return Tensor._fromData([x], "int32", shuffledRange(k, x));
   }
@@ -630,9 +698,16 @@ function shuffledRange(k: KeyWords, n: number): Int32Array {
  * Random numbers, deterministic for a seed or key on every platform (Threefry-2x32 counters).
  * Every sampler takes `{ seed }` (an integer) or `{ key }` (from `key`, `split` or `foldIn`).
  * @example
- * const [k1, k2] = ad.random.split(ad.random.key(0));
- * const w = ad.random.normal([3, 3], { key: k1 });
- * const mask = ad.random.bernoulli([3, 3], { key: k2, p: 0.9 });
+ * ```ts
+ * import * as ad from "adjoint";
+ * const k = ad.random.key(0);
+ * const w = ad.random.normal([2, 2], { key: ad.random.foldIn(k, 0) });
+ * const mask = ad.random.bernoulli([2, 2], { key: ad.random.foldIn(k, 1), p: 0.9 });
+ * ad.where(mask, w, 0).shape; // => [2, 2]
+ * ad.random.uniform([3], { seed: 7 }); // => tensor([0.8441069, 0.04541254, 0.2249846], dtype=float32)
+ * ```
+ * @category Random
+ * @namespace
  */
 export const random = {
   key,

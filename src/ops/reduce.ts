@@ -4,8 +4,10 @@
  */
 
 import { toTensor } from "../core/convert.js";
+import { describeValue } from "../core/describe.js";
 import { getDefaultFloat, isFloat } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
+import { checkOptions } from "../core/options.js";
 import type { Primitive } from "../core/primitive.js";
 import { normalizeAxes, normalizeAxis, reducedShape } from "../core/shape.js";
 import type { ReduceOptions, Tensor, TensorLike } from "../core/tensor.js";
@@ -39,25 +41,58 @@ import {
 } from "./elementwise.js";
 import { pad, reshape, slice } from "./shape.js";
 
-/** Options of argmax and argmin: one axis (default: the flattened array). */
+/**
+ * Options of argmax and argmin: one axis (default: the flattened array).
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.argmax(ad.tensor([[1, 5], [3, 2]]), { axis: 0, keepdims: true }); // => tensor([[1, 0]], dtype=int32)
+ * ```
+ * @category Reductions
+ */
 export interface ArgReduceOptions {
   axis?: number;
   keepdims?: boolean;
 }
 
-/** Options of cumsum and cumprod: the axis (default: the flattened array) and the direction. */
+/**
+ * Options of cumsum and cumprod: the axis (default: the flattened array) and the direction.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.cumsum(ad.tensor([1, 2, 3]), { reverse: true }); // => tensor([6., 5., 3.], dtype=float32)
+ * ```
+ * @category Reductions
+ */
 export interface CumulativeOptions {
   axis?: number;
   reverse?: boolean;
 }
 
-/** Options of variance and std: the reduction options and the delta degrees of freedom. */
+/**
+ * Options of variance and std: the reduction options and the delta degrees of freedom.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.variance(ad.tensor([1, 2, 3, 4]), { ddof: 1 }); // => tensor(1.666667, dtype=float32)
+ * ```
+ * @category Reductions
+ */
 export interface VarianceOptions extends ReduceOptions {
   /** The divisor is N - ddof (default 0: the population variance). */
   ddof?: number;
 }
 
-/** Options of norm: which vector norm, over which axes (default: all elements). */
+/**
+ * Options of norm: which vector norm, over which axes (default: all elements).
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.norm(ad.tensor([[3, -4], [1, 1]]), { ord: 1, axis: 1 }); // => tensor([7., 2.], dtype=float32)
+ * ad.norm(ad.tensor([3, -4]), { ord: "inf" }); // => tensor(4., dtype=float32)
+ * ```
+ * @category Reductions
+ */
 export interface NormOptions {
   ord?: 1 | 2 | "inf";
   axis?: number | readonly number[];
@@ -93,6 +128,7 @@ function reduceOp(
   x: TensorLike,
   options: ReduceOptions | undefined,
 ): Tensor {
+  options = checkOptions(op, options, ["axis", "keepdims"]);
   const t = toTensor(x);
   const axes = normalizeAxes(op, options?.axis, t.ndim);
   return reduceAxes(prim, t, axes, options?.keepdims ?? false);
@@ -100,7 +136,17 @@ function reduceOp(
 
 /**
  * The sum over `axis` (default: all axes). Bool and int32 inputs sum to int32.
- * @example ad.sum(ad.tensor([[1, 2], [3, 4]]), { axis: 0 }) // tensor([4, 6])
+ * @param x - The values to add.
+ * @param options - `axis` (default: all axes; negative counts from the end) and `keepdims`.
+ * @throws {@link ValueError} when an axis is out of range or repeated.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.sum(ad.tensor([[1, 2], [3, 4]]), { axis: 0 }); // => tensor([4., 6.], dtype=float32)
+ * ad.sum(ad.tensor([[1, 2], [3, 4]])); // => tensor(10., dtype=float32)
+ * ad.sum(ad.tensor([[1, 2], [3, 4]]), { axis: -1, keepdims: true }); // => tensor([[3.], [7.]], dtype=float32)
+ * ```
+ * @category Reductions
  */
 export function sum(x: TensorLike, options?: ReduceOptions): Tensor {
   return reduceOp("sum", reduceSumPrim, x, options);
@@ -108,9 +154,17 @@ export function sum(x: TensorLike, options?: ReduceOptions): Tensor {
 
 /**
  * The arithmetic mean over `axis` (default: all axes); integer inputs give the default float.
- * @example ad.mean(ad.tensor([1, 2, 3, 4])) // tensor(2.5)
+ * @throws {@link ValueError} when an axis is out of range or repeated.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.mean(ad.tensor([1, 2, 3, 4])); // => tensor(2.5, dtype=float32)
+ * ad.mean(ad.tensor([[1, 2], [3, 4]]), { axis: 0 }); // => tensor([2., 3.], dtype=float32)
+ * ```
+ * @category Reductions
  */
 export function mean(x: TensorLike, options?: ReduceOptions): Tensor {
+  options = checkOptions("mean", options, ["axis", "keepdims"]);
   const t = toFloat(toTensor(x));
   const axes = normalizeAxes("mean", options?.axis, t.ndim);
   return div(reduceAxes(reduceSumPrim, t, axes, options?.keepdims ?? false), countOf(t, axes));
@@ -118,7 +172,13 @@ export function mean(x: TensorLike, options?: ReduceOptions): Tensor {
 
 /**
  * The product over `axis` (default: all axes). Its derivative is exact also at zeros.
- * @example ad.prod(ad.tensor([1, 2, 3, 4])) // tensor(24)
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.prod(ad.tensor([1, 2, 3, 4])); // => tensor(24., dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.prod(x))(ad.tensor([2, 0, 3])); // => tensor([0., 6., 0.], dtype=float32)
+ * ```
+ * @category Reductions
  */
 export function prod(x: TensorLike, options?: ReduceOptions): Tensor {
   return reduceOp("prod", reduceProdPrim, x, options);
@@ -127,7 +187,14 @@ export function prod(x: TensorLike, options?: ReduceOptions): Tensor {
 /**
  * The maximum over `axis` (default: all axes); NaN propagates. Tied maxima share the derivative
  * equally (as JAX and PyTorch's amax), in forward and reverse mode alike.
- * @example ad.max(ad.tensor([[1, 5], [3, 2]]), { axis: 1 }) // tensor([5, 3])
+ * @throws {@link ValueError} when an axis is out of range or repeated.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.max(ad.tensor([[1, 5], [3, 2]]), { axis: 1 }); // => tensor([5., 3.], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.max(x))(ad.tensor([1, 3, 3])); // => tensor([0., 0.5, 0.5], dtype=float32)
+ * ```
+ * @category Reductions
  */
 export function max(x: TensorLike, options?: ReduceOptions): Tensor {
   return reduceOp("max", reduceMaxPrim, x, options);
@@ -135,7 +202,13 @@ export function max(x: TensorLike, options?: ReduceOptions): Tensor {
 
 /**
  * The minimum over `axis` (default: all axes); NaN propagates. Tied minima share the derivative.
- * @example ad.min(ad.tensor([[1, 5], [3, 2]]), { axis: 1 }) // tensor([1, 2])
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.min(ad.tensor([[1, 5], [3, 2]]), { axis: 1 }); // => tensor([1., 2.], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.min(x))(ad.tensor([2, 2, 5])); // => tensor([0.5, 0.5, 0.], dtype=float32)
+ * ```
+ * @category Reductions
  */
 export function min(x: TensorLike, options?: ReduceOptions): Tensor {
   return reduceOp("min", reduceMinPrim, x, options);
@@ -147,6 +220,7 @@ function argReduce(
   x: TensorLike,
   options: ArgReduceOptions | undefined,
 ): Tensor {
+  options = checkOptions(op, options, ["axis", "keepdims"]);
   const t = toTensor(x);
   const keepdims = options?.keepdims ?? false;
   if (options?.axis === undefined) {
@@ -166,7 +240,13 @@ function argReduce(
 /**
  * The index (int32) of the first maximum along `axis`; without an axis, into the flattened array.
  * NaN counts as the maximum.
- * @example ad.argmax(ad.tensor([[1, 5], [3, 2]]), { axis: 1 }) // tensor([1, 0], dtype=int32)
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.argmax(ad.tensor([[1, 5], [3, 2]]), { axis: 1 }); // => tensor([1, 0], dtype=int32)
+ * ad.argmax(ad.tensor([[1, 5], [7, 2]])); // => tensor(2, dtype=int32)
+ * ```
+ * @category Reductions
  */
 export function argmax(x: TensorLike, options?: ArgReduceOptions): Tensor {
   return argReduce("argmax", argmaxPrim, x, options);
@@ -174,7 +254,12 @@ export function argmax(x: TensorLike, options?: ArgReduceOptions): Tensor {
 
 /**
  * The index (int32) of the first minimum along `axis`; without an axis, into the flattened array.
- * @example ad.argmin(ad.tensor([3, 1, 2])) // tensor(1, dtype=int32)
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.argmin(ad.tensor([3, 1, 2])); // => tensor(1, dtype=int32)
+ * ```
+ * @category Reductions
  */
 export function argmin(x: TensorLike, options?: ArgReduceOptions): Tensor {
   return argReduce("argmin", argminPrim, x, options);
@@ -193,9 +278,16 @@ function stableShift(x: Tensor, axes: readonly number[]): Tensor | null {
 /**
  * log(sum(exp(x))) over `axis`, computed stably (no overflow at x = ±1000); its derivative is
  * softmax(x).
- * @example ad.logsumexp(ad.tensor([1000, 1000])) // tensor(1000.6931)
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.logsumexp(ad.tensor([1000, 1000])); // => tensor(1000.693, dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.logsumexp(x))(ad.tensor([0, 0])); // => tensor([0.5, 0.5], dtype=float32)
+ * ```
+ * @category Reductions
  */
 export function logsumexp(x: TensorLike, options?: ReduceOptions): Tensor {
+  options = checkOptions("logsumexp", options, ["axis", "keepdims"]);
   const t = toFloat(toTensor(x));
   const axes = normalizeAxes("logsumexp", options?.axis, t.ndim);
   const keepdims = options?.keepdims ?? false;
@@ -208,18 +300,25 @@ export function logsumexp(x: TensorLike, options?: ReduceOptions): Tensor {
 
 /**
  * The variance over `axis`: mean((x - mean(x))^2) * N / (N - ddof).
- * @example ad.variance(ad.tensor([1, 2, 3, 4])) // tensor(1.25)
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.variance(ad.tensor([1, 2, 3, 4])); // => tensor(1.25, dtype=float32)
+ * ad.variance(ad.tensor([1, 2, 3, 4]), { ddof: 1 }); // => tensor(1.666667, dtype=float32)
+ * ```
+ * @category Reductions
  */
 export function variance(x: TensorLike, options?: VarianceOptions): Tensor {
   return varianceOf("variance", x, options);
 }
 
 function varianceOf(op: string, x: TensorLike, options: VarianceOptions | undefined): Tensor {
+  options = checkOptions(op, options, ["axis", "keepdims", "ddof"]);
   const t = toFloat(toTensor(x));
   const axes = normalizeAxes(op, options?.axis, t.ndim);
   const ddof = options?.ddof ?? 0;
   if (typeof ddof !== "number" || !Number.isFinite(ddof)) {
-    throw new ValueError(`${op}: ddof must be a finite number; got ${String(ddof)}`);
+    throw new ValueError(`${op}: ddof must be a finite number; got ${describeValue(ddof)}`);
   }
   const n = countOf(t, axes);
   const mu = div(reduceAxes(reduceSumPrim, t, axes, true), n);
@@ -229,7 +328,15 @@ function varianceOf(op: string, x: TensorLike, options: VarianceOptions | undefi
 
 /**
  * The standard deviation over `axis`: sqrt(variance(x, options)).
- * @example ad.std(ad.tensor([1, 3])) // tensor(1)
+ * At a point where every element is equal its derivative is NaN (sqrt'(0) times 0, as in JAX and
+ * PyTorch); use variance, or add a small epsilon under the root, where that can happen.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.std(ad.tensor([1, 3])); // => tensor(1., dtype=float32)
+ * ad.std(ad.tensor([[1, 3], [2, 2]]), { axis: 1 }); // => tensor([1., 0.], dtype=float32)
+ * ```
+ * @category Reductions
  */
 export function std(x: TensorLike, options?: VarianceOptions): Tensor {
   return sqrt(varianceOf("std", x, options));
@@ -238,9 +345,17 @@ export function std(x: TensorLike, options?: VarianceOptions): Tensor {
 /**
  * A vector norm over `axis` (default: all elements): ord 2 (default), 1, or "inf" (max |x|).
  * The derivative at x = 0 is 0 (a subgradient), never NaN, also to second order.
- * @example ad.norm(ad.tensor([3, 4])) // tensor(5)
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.norm(ad.tensor([3, 4])); // => tensor(5., dtype=float32)
+ * ad.norm(ad.tensor([3, -4]), { ord: 1 }); // => tensor(7., dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.norm(x))(ad.tensor([0, 0])); // => tensor([0., 0.], dtype=float32)
+ * ```
+ * @category Reductions
  */
 export function norm(x: TensorLike, options?: NormOptions): Tensor {
+  options = checkOptions("norm", options, ["axis", "keepdims", "ord"]);
   const t = toFloat(toTensor(x));
   const axes = normalizeAxes("norm", options?.axis, t.ndim);
   const keepdims = options?.keepdims ?? false;
@@ -249,7 +364,7 @@ export function norm(x: TensorLike, options?: NormOptions): Tensor {
   if (ord === "inf" || ord === Number.POSITIVE_INFINITY) {
     return reduceAxes(reduceMaxPrim, abs(t), axes, keepdims);
   }
-  if (ord !== 2) throw new ValueError(`norm: ord must be 1, 2 or "inf"; got ${String(ord)}`);
+  if (ord !== 2) throw new ValueError(`norm: ord must be 1, 2 or "inf"; got ${describeValue(ord)}`);
   // The double where keeps sqrt's infinite slope at 0 out of every derivative.
   const s = reduceAxes(reduceSumPrim, square(t), axes, keepdims);
   const zero = equal(s, 0);
@@ -258,9 +373,17 @@ export function norm(x: TensorLike, options?: NormOptions): Tensor {
 
 /**
  * exp(x) / sum(exp(x)) along `axis` (default -1), computed stably.
- * @example ad.softmax(ad.tensor([1000, 1000])) // tensor([0.5, 0.5])
+ * @throws {@link ValueError} when `axis` is out of range.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.softmax(ad.tensor([1000, 1000])); // => tensor([0.5, 0.5], dtype=float32)
+ * ad.softmax(ad.tensor([[1, 2, 3], [0, 0, 0]]), { axis: 1 }); // => tensor([[0.09003057, 0.2447285, 0.6652409], [0.3333333, 0.3333333, 0.3333333]], dtype=float32)
+ * ```
+ * @category Neural-net ops
  */
 export function softmax(x: TensorLike, options?: { axis?: number }): Tensor {
+  options = checkOptions("softmax", options, ["axis"]);
   const t = toFloat(toTensor(x));
   const axis = normalizeAxis("softmax", options?.axis ?? -1, t.ndim);
   const m = stableShift(t, [axis]);
@@ -270,9 +393,16 @@ export function softmax(x: TensorLike, options?: { axis?: number }): Tensor {
 
 /**
  * x - logsumexp(x) along `axis` (default -1), computed stably.
- * @example ad.logSoftmax(ad.tensor([0, 0])) // tensor([-0.6931, -0.6931])
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.logSoftmax(ad.tensor([0, 0])); // => tensor([-0.6931472, -0.6931472], dtype=float32)
+ * ad.logSoftmax(ad.tensor([1000, 0])); // => tensor([0., -1000.], dtype=float32)
+ * ```
+ * @category Neural-net ops
  */
 export function logSoftmax(x: TensorLike, options?: { axis?: number }): Tensor {
+  options = checkOptions("logSoftmax", options, ["axis"]);
   const t = toFloat(toTensor(x));
   const axis = normalizeAxis("logSoftmax", options?.axis ?? -1, t.ndim);
   const m = stableShift(t, [axis]);
@@ -290,9 +420,16 @@ function cumulativeInput(op: string, x: TensorLike, axis: number | undefined): [
 /**
  * Cumulative sum along `axis` (default: over the flattened array, as NumPy); `reverse` sums from
  * the end. Bool and int32 inputs give int32.
- * @example ad.cumsum(ad.tensor([1, 2, 3])) // tensor([1, 3, 6])
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.cumsum(ad.tensor([1, 2, 3])); // => tensor([1., 3., 6.], dtype=float32)
+ * ad.cumsum(ad.tensor([[1, 2], [3, 4]]), { axis: 0 }); // => tensor([[1., 2.], [4., 6.]], dtype=float32)
+ * ```
+ * @category Reductions
  */
 export function cumsum(x: TensorLike, options?: CumulativeOptions): Tensor {
+  options = checkOptions("cumsum", options, ["axis", "reverse"]);
   const [t, axis] = cumulativeInput("cumsum", x, options?.axis);
   return bind(cumsumPrim, [t], { axis, reverse: options?.reverse ?? false });
 }
@@ -301,9 +438,15 @@ export function cumsum(x: TensorLike, options?: CumulativeOptions): Tensor {
  * Cumulative product along `axis` (default: over the flattened array, as NumPy); `reverse`
  * multiplies from the end. A scan of log2(n) multiplications, so derivatives of any order are
  * exact also where x has zeros. Bool inputs give int32.
- * @example ad.cumprod(ad.tensor([1, 2, 3])) // tensor([1, 2, 6])
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.cumprod(ad.tensor([1, 2, 3])); // => tensor([1., 2., 6.], dtype=float32)
+ * ```
+ * @category Reductions
  */
 export function cumprod(x: TensorLike, options?: CumulativeOptions): Tensor {
+  options = checkOptions("cumprod", options, ["axis", "reverse"]);
   let [t, axis] = cumulativeInput("cumprod", x, options?.axis);
   if (t.dtype === "bool") t = astype(t, "int32");
   const reverse = options?.reverse ?? false;

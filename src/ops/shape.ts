@@ -4,6 +4,7 @@
  */
 
 import { tensor, toTensor } from "../core/convert.js";
+import { describeValue } from "../core/describe.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import {
   broadcastsTo,
@@ -29,20 +30,39 @@ import { bindUnstack } from "../primitives/unstack.js";
 import { add, less, where } from "./elementwise.js";
 import { promoteArgs } from "./promote.js";
 
-/** Pad widths in NumPy's forms: n (all sides), [before, after] (every axis), or one pair per axis. */
+/**
+ * Pad widths in NumPy's forms: n (all sides), [before, after] (every axis), or one pair per axis.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const x = ad.tensor([[1, 2], [3, 4]]);
+ * ad.pad(x, 1).shape; // => [4, 4]
+ * ad.pad(x, [[0, 0], [2, 1]]); // => tensor([[0., 0., 1., 2., 0.], [0., 0., 3., 4., 0.]], dtype=float32)
+ * ```
+ * @category Shape
+ */
 export type PadWidths = number | readonly [number, number] | readonly (readonly [number, number])[];
 
 const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
 
 /**
  * The same data in a new shape (row-major order); one entry may be -1 (inferred).
- * @example ad.reshape(ad.arange(6), [2, -1]) // shape [2, 3]
+ * @throws {@link ShapeError} when the new shape does not hold x's number of elements.
+ * @throws {@link ValueError} when the shape has more than one -1.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.reshape(ad.arange(6), [2, -1]); // => tensor([[0, 1, 2], [3, 4, 5]], dtype=int32)
+ * ad.reshape(ad.arange(6), [3, 2]); // => tensor([[0, 1], [2, 3], [4, 5]], dtype=int32)
+ * ad.reshape(ad.arange(6), [4, -1]); // throws: ShapeError: reshape: cannot reshape [6]
+ * ```
+ * @category Shape
  */
 export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x);
   if (!Array.isArray(shape)) {
     throw new ValueError(
-      `reshape: shape must be an array of integers; got ${JSON.stringify(shape)}`,
+      `reshape: shape must be an array of integers; got ${describeValue(shape)}`,
     );
   }
   let inferred = -1;
@@ -77,7 +97,14 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
 
 /**
  * Permutes the axes: out.shape[i] = x.shape[axes[i]] (default: all axes reversed, as NumPy).
- * @example ad.transpose(ad.zeros([2, 3, 4]), [1, 0, 2]).shape // [3, 2, 4]
+ * @throws {@link ValueError} when `axes` is not a permutation of x's axes.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.transpose(ad.zeros([2, 3, 4]), [1, 0, 2]).shape; // => [3, 2, 4]
+ * ad.transpose(ad.tensor([[1, 2, 3], [4, 5, 6]])); // => tensor([[1., 4.], [2., 5.], [3., 6.]], dtype=float32)
+ * ```
+ * @category Shape
  */
 export function transpose(x: TensorLike, axes?: readonly number[]): Tensor {
   const t = toTensor(x);
@@ -88,7 +115,7 @@ export function transpose(x: TensorLike, axes?: readonly number[]): Tensor {
   } else {
     if (!Array.isArray(axes) || axes.length !== nd) {
       throw new ValueError(
-        `transpose: axes must be a permutation of the ${nd} axes of ${fmtShape(t.shape)}; got ${JSON.stringify(axes)}`,
+        `transpose: axes must be a permutation of the ${nd} axes of ${fmtShape(t.shape)}; got ${describeValue(axes)}`,
       );
     }
     perm = axes.map((a) => normalizeAxis("transpose", a, nd, "axes"));
@@ -104,7 +131,12 @@ export function transpose(x: TensorLike, axes?: readonly number[]): Tensor {
 
 /**
  * Exchanges two axes.
- * @example ad.swapAxes(ad.zeros([2, 3, 4]), 0, 2).shape // [4, 3, 2]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.swapAxes(ad.zeros([2, 3, 4]), 0, 2).shape; // => [4, 3, 2]
+ * ```
+ * @category Shape
  */
 export function swapAxes(x: TensorLike, a: number, b: number): Tensor {
   const t = toTensor(x);
@@ -116,7 +148,12 @@ export function swapAxes(x: TensorLike, a: number, b: number): Tensor {
 
 /**
  * Inserts a size-1 axis at `axis` (in [-(ndim+1), ndim]).
- * @example ad.expandDims(ad.zeros([2, 3]), -1).shape // [2, 3, 1]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.expandDims(ad.zeros([2, 3]), -1).shape; // => [2, 3, 1]
+ * ```
+ * @category Shape
  */
 export function expandDims(x: TensorLike, axis: number): Tensor {
   const t = toTensor(x);
@@ -126,7 +163,13 @@ export function expandDims(x: TensorLike, axis: number): Tensor {
 
 /**
  * Removes size-1 axes: the given ones (each must have size 1), or all of them.
- * @example ad.squeeze(ad.zeros([1, 3, 1])).shape // [3]
+ * @throws {@link ValueError} when a given axis does not have size 1.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.squeeze(ad.zeros([1, 3, 1])).shape; // => [3]
+ * ```
+ * @category Shape
  */
 export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tensor {
   const t = toTensor(x);
@@ -154,7 +197,14 @@ export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tenso
 
 /**
  * Broadcasts x to `shape` under NumPy rules (leading axes added, size-1 axes stretched).
- * @example ad.broadcastTo(ad.tensor([1, 2]), [3, 2]).shape // [3, 2]
+ * @throws {@link ShapeError} when x's shape does not broadcast to `shape`.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.broadcastTo(ad.tensor([1, 2]), [3, 2]).shape; // => [3, 2]
+ * ad.broadcastTo(ad.tensor([1, 2]), [2, 2]); // => tensor([[1., 2.], [1., 2.]], dtype=float32)
+ * ```
+ * @category Shape
  */
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor(x);
@@ -170,7 +220,12 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
 
 /**
  * The elements as a 1-d tensor (row-major order).
- * @example ad.flatten(ad.zeros([2, 3])).shape // [6]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.flatten(ad.zeros([2, 3])).shape; // => [6]
+ * ```
+ * @category Shape
  */
 export function flatten(x: TensorLike): Tensor {
   const t = toTensor(x);
@@ -188,7 +243,14 @@ function checkList(op: string, xs: readonly TensorLike[]): void {
 
 /**
  * Joins tensors along an existing axis (dtypes are promoted; shapes must match elsewhere).
- * @example ad.concat([ad.zeros([2, 3]), ad.ones([1, 3])]).shape // [3, 3]
+ * @throws {@link ShapeError} when the shapes differ off `axis`.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.concat([ad.zeros([2, 3]), ad.ones([1, 3])]).shape; // => [3, 3]
+ * ad.concat([ad.tensor([1, 2]), ad.tensor([3])]); // => tensor([1., 2., 3.], dtype=float32)
+ * ```
+ * @category Shape
  */
 export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   checkList("concat", xs);
@@ -204,7 +266,14 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
 
 /**
  * Joins tensors of equal shape along a new axis.
- * @example ad.stack([ad.zeros([2]), ad.ones([2])], 1).shape // [2, 2]
+ * @throws {@link ShapeError} when the shapes differ.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.stack([ad.zeros([2]), ad.ones([2])], 1).shape; // => [2, 2]
+ * ad.stack([ad.tensor([1, 2]), ad.tensor([3, 4])]); // => tensor([[1., 2.], [3., 4.]], dtype=float32)
+ * ```
+ * @category Shape
  */
 export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
   checkList("stack", xs);
@@ -236,7 +305,15 @@ function sliceAxis(t: Tensor, axis: number, start: number, len: number): Tensor 
 /**
  * Splits along `axis` into equal sections (a number, which must divide the axis) or into pieces
  * of the given sizes (an array, which must add up to the axis).
- * @example ad.split(ad.arange(6), [1, 2, 3]).map((p) => p.shape) // [[1], [2], [3]]
+ * @throws {@link ValueError} when the sections do not divide the axis or the sizes do not add up
+ *   to it.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.split(ad.arange(6), [1, 2, 3]).map((p) => p.shape); // => [[1], [2], [3]]
+ * ad.split(ad.arange(4), 2); // => [tensor([0, 1], dtype=int32), tensor([2, 3], dtype=int32)]
+ * ```
+ * @category Shape
  */
 export function split(
   x: TensorLike,
@@ -250,7 +327,9 @@ export function split(
   if (typeof sectionsOrSizes === "number") {
     const k = sectionsOrSizes;
     if (!Number.isInteger(k) || k < 1) {
-      throw new ValueError(`split: the number of sections must be a positive integer; got ${k}`);
+      throw new ValueError(
+        `split: the number of sections must be a positive integer; got ${describeValue(k)}`,
+      );
     }
     if (n % k !== 0) {
       throw new ValueError(
@@ -261,7 +340,7 @@ export function split(
   } else {
     if (!Array.isArray(sectionsOrSizes) || !sectionsOrSizes.every(isCount)) {
       throw new ValueError(
-        `split: sizes must be an array of non-negative integers; got ${JSON.stringify(sectionsOrSizes)}`,
+        `split: sizes must be an array of non-negative integers; got ${describeValue(sectionsOrSizes)}`,
       );
     }
     sizes = sectionsOrSizes.slice();
@@ -283,19 +362,26 @@ export function split(
 /**
  * The block starting at `begin` with `size` elements per axis. A negative begin counts from the
  * end; size omitted or -1 runs to the end; missing trailing entries take whole axes.
- * @example ad.slice(ad.arange(10), [2], [3]) // tensor([2, 3, 4], dtype=int32)
+ * @throws {@link ValueError} when the block does not fit in x.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.slice(ad.arange(10), [2], [3]); // => tensor([2, 3, 4], dtype=int32)
+ * ad.slice(ad.tensor([[1, 2, 3], [4, 5, 6]]), [0, 1], [2, -1]); // => tensor([[2., 3.], [5., 6.]], dtype=float32)
+ * ```
+ * @category Indexing
  */
 export function slice(x: TensorLike, begin: readonly number[], size?: readonly number[]): Tensor {
   const t = toTensor(x);
   const nd = t.ndim;
   if (!Array.isArray(begin) || begin.length > nd) {
     throw new ValueError(
-      `slice: begin must be an array of at most ${nd} integers for shape ${fmtShape(t.shape)}; got ${JSON.stringify(begin)}`,
+      `slice: begin must be an array of at most ${nd} integers for shape ${fmtShape(t.shape)}; got ${describeValue(begin)}`,
     );
   }
   if (size !== undefined && (!Array.isArray(size) || size.length > nd)) {
     throw new ValueError(
-      `slice: size must be an array of at most ${nd} integers for shape ${fmtShape(t.shape)}; got ${JSON.stringify(size)}`,
+      `slice: size must be an array of at most ${nd} integers for shape ${fmtShape(t.shape)}; got ${describeValue(size)}`,
     );
   }
   const b = new Array<number>(nd);
@@ -380,7 +466,15 @@ function indexTensor(op: string, indices: TensorLike, len: number, axis: number)
  * Gathers the entries at `indices` along `axis`; without an axis, from the flattened array.
  * out.shape = x.shape[:axis] ++ indices.shape ++ x.shape[axis+1:]. Negative indices count from
  * the end; duplicate indices accumulate in the gradient.
- * @example ad.take(ad.tensor([10, 20, 30]), [2, 0]) // tensor([30, 10])
+ * @throws {@link ValueError} when an index is out of range (or not an integer).
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.take(ad.tensor([10, 20, 30]), [2, 0]); // => tensor([30., 10.], dtype=float32)
+ * ad.take(ad.tensor([[1, 2], [3, 4]]), [1, 1], 1); // => tensor([[2., 2.], [4., 4.]], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.sum(ad.take(x, [0, 0, 2])))(ad.tensor([1, 2, 3])); // => tensor([2., 0., 1.], dtype=float32)
+ * ```
+ * @category Indexing
  */
 export function take(x: TensorLike, indices: TensorLike, axis?: number): Tensor {
   let t = toTensor(x);
@@ -397,7 +491,12 @@ export function take(x: TensorLike, indices: TensorLike, axis?: number): Tensor 
 /**
  * x with `updates` added at `indices` along `axis` (duplicates accumulate). updates have x's
  * shape with the axis replaced by the indices' shape (or broadcast to it); dtypes are promoted.
- * @example ad.scatterAdd(ad.zeros([3]), [0, 0, 2], ad.tensor([1, 2, 3])) // tensor([3, 0, 3])
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.scatterAdd(ad.zeros([3]), [0, 0, 2], ad.tensor([1, 2, 3])); // => tensor([3., 0., 3.], dtype=float32)
+ * ```
+ * @category Indexing
  */
 export function scatterAdd(
   x: TensorLike,
@@ -425,7 +524,7 @@ export function scatterAdd(
 function padPairs(widths: PadWidths, ndim: number): [number, number][] {
   const bad = (): ValueError =>
     new ValueError(
-      `pad: widths must be a non-negative integer, a [before, after] pair, or one pair per axis (${ndim}); got ${JSON.stringify(widths)}`,
+      `pad: widths must be a non-negative integer, a [before, after] pair, or one pair per axis (${ndim}); got ${describeValue(widths)}`,
     );
   let pairs: (readonly number[])[];
   if (typeof widths === "number") {
@@ -449,7 +548,13 @@ function padPairs(widths: PadWidths, ndim: number): [number, number][] {
 /**
  * Pads with a constant `value` (default 0). widths: n on every side, [before, after] on every
  * axis, or one [before, after] pair per axis (NumPy's pad_width).
- * @example ad.pad(ad.tensor([1, 2]), [1, 2]) // tensor([0, 1, 2, 0, 0])
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.pad(ad.tensor([1, 2]), [1, 2]); // => tensor([0., 1., 2., 0., 0.], dtype=float32)
+ * ad.pad(ad.tensor([1, 2]), 1, -1); // => tensor([-1., 1., 2., -1.], dtype=float32)
+ * ```
+ * @category Shape
  */
 export function pad(x: TensorLike, widths: PadWidths, value = 0): Tensor {
   const t = toTensor(x);
@@ -464,13 +569,19 @@ export function pad(x: TensorLike, widths: PadWidths, value = 0): Tensor {
 /**
  * Repeats x `reps` times along each axis (NumPy's tile: shorter of x.ndim and reps.length is
  * padded with leading 1s).
- * @example ad.tile(ad.tensor([1, 2]), [2, 2]).shape // [2, 4]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.tile(ad.tensor([1, 2]), [2, 2]).shape; // => [2, 4]
+ * ad.tile(ad.tensor([1, 2]), 2); // => tensor([1., 2., 1., 2.], dtype=float32)
+ * ```
+ * @category Shape
  */
 export function tile(x: TensorLike, reps: number | readonly number[]): Tensor {
   const t = toTensor(x);
   const r = typeof reps === "number" ? [reps] : reps;
   if (!Array.isArray(r) || !r.every(isCount)) {
-    throw new ValueError(`tile: reps must be non-negative integers; got ${JSON.stringify(reps)}`);
+    throw new ValueError(`tile: reps must be non-negative integers; got ${describeValue(reps)}`);
   }
   const nd = Math.max(t.ndim, r.length);
   const shape = [...new Array<number>(nd - t.ndim).fill(1), ...t.shape];
@@ -490,7 +601,13 @@ export function tile(x: TensorLike, reps: number | readonly number[]): Tensor {
 
 /**
  * Reverses the order of elements along `axis` (default: every axis).
- * @example ad.flip(ad.tensor([1, 2, 3])) // tensor([3, 2, 1])
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.flip(ad.tensor([1, 2, 3])); // => tensor([3., 2., 1.], dtype=float32)
+ * ad.flip(ad.tensor([[1, 2], [3, 4]]), 1); // => tensor([[2., 1.], [4., 3.]], dtype=float32)
+ * ```
+ * @category Shape
  */
 export function flip(x: TensorLike, axis?: number | readonly number[]): Tensor {
   const t = toTensor(x);
@@ -502,7 +619,12 @@ export function flip(x: TensorLike, axis?: number | readonly number[]): Tensor {
 /**
  * The slices of x along `axis` (default 0), as an array of tensors: the inverse of `stack`.
  * Differentiating all n slices costs O(size) in total (one multi-output primitive).
- * @example ad.unstack(ad.tensor([[1, 2], [3, 4]])) // [tensor([1, 2]), tensor([3, 4])]
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.unstack(ad.tensor([[1, 2], [3, 4]])); // => [tensor([1., 2.], dtype=float32), tensor([3., 4.], dtype=float32)]
+ * ```
+ * @category Shape
  */
 export function unstack(x: TensorLike, axis = 0): Tensor[] {
   const t = toTensor(x);

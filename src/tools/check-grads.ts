@@ -4,8 +4,10 @@
  * the mode, order, argument and worst element on a mismatch.
  */
 
+import { describeValue } from "../core/describe.js";
 import { isFloat } from "../core/dtype.js";
 import { GradientCheckError, ValueError } from "../core/errors.js";
+import { checkOptions } from "../core/options.js";
 import { flatten, unflatten } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
 import { add, astype, mul, scalar, sum, tensor } from "../ops/index.js";
@@ -13,6 +15,17 @@ import { jvp } from "../transforms/jvp.js";
 import { callFn } from "../transforms/types.js";
 import { vjp } from "../transforms/vjp.js";
 
+/**
+ * Options of {@link checkGrads}: derivative order, modes, finite-difference step and tolerances.
+ * An element passes when |analytic - numeric| <= atol + rtol * |numeric|.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const opts: ad.CheckGradsOptions = { order: 1, modes: ["rev"], atol: 1e-8 };
+ * ad.checkGrads((x: ad.Tensor) => ad.sum(ad.exp(x)), [ad.tensor([0.5, -1])], opts); // => undefined
+ * ```
+ * @category Tools
+ */
 export interface CheckGradsOptions {
   /** 1: first derivatives; 2: also the derivatives of the derivative functions (default 2). */
   order?: 1 | 2;
@@ -188,16 +201,47 @@ function checkRev(label: string, fx: Fx, x: unknown, s: Settings): void {
 
 /**
  * Checks f's derivatives against central finite differences in float64 (float arguments are
- * promoted to float64 for the check). Throws GradientCheckError on a mismatch.
- * @example ad.checkGrads((x) => ad.sum(ad.tanh(x)), [ad.tensor([0.3, -1.2])], { order: 2 });
+ * promoted to float64 for the check), the way to test a {@link customVjp} or {@link customJvp}
+ * rule or a new primitive. Each float argument is checked in turn: in forward mode along random
+ * directions, in reverse mode element by element (or by a dot-product test above
+ * `elementwiseUpTo` elements); with `order: 2` (the default) the derivative functions are
+ * checked too. Arguments and results may be pytrees. Returns nothing when every check passes.
+ *
+ * @param f - The function to check; it is called with `args` spread.
+ * @param args - f's arguments (tensors, numbers or pytrees of them); integer and bool leaves are
+ *   held fixed.
+ * @param options - Order, modes, step and tolerances (see {@link CheckGradsOptions}).
+ * @throws {@link GradientCheckError} naming the mode, order, argument and worst element when a
+ *   derivative does not match its estimate.
+ * @throws {@link ValueError} when `args` is not an array.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const f = (x: ad.Tensor, y: ad.Tensor) => ad.sum(ad.mul(ad.tanh(x), y));
+ * ad.checkGrads(f, [ad.tensor([0.3, -1.2]), ad.tensor([2, 3])]); // => undefined
+ * ad.checkGrads(f, [ad.tensor([0.3, -1.2]), ad.tensor([2, 3])], { order: 1, modes: ["fwd"] }); // => undefined
+ * ```
+ * @category Tools
  */
 export function checkGrads(
   f: (...args: never[]) => unknown,
   args: readonly unknown[],
   options: CheckGradsOptions = {},
 ): void {
+  if (typeof f !== "function") {
+    throw new ValueError(`checkGrads: f must be a function; got ${describeValue(f)}`);
+  }
   if (!Array.isArray(args))
     throw new ValueError("checkGrads: args must be an array of f's arguments");
+  options = checkOptions("checkGrads", options, [
+    "order",
+    "modes",
+    "eps",
+    "atol",
+    "rtol",
+    "seed",
+    "elementwiseUpTo",
+  ]);
   const order = options.order ?? 2;
   const modes = options.modes ?? ["fwd", "rev"];
   const s: Settings = {

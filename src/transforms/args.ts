@@ -4,10 +4,14 @@
  */
 
 import { scalar } from "../core/convert.js";
+import { describeValue } from "../core/describe.js";
 import { isFloat } from "../core/dtype.js";
-import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
+import { DTypeError, fmtShape, ShapeError, TracerError, ValueError } from "../core/errors.js";
+import { checkOptions } from "../core/options.js";
 import { shapesEqual } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
+
+export { describeValue };
 
 /** argnums normalised to a list of valid argument indices (negative ones count from the end). */
 export function normalizeArgnums(
@@ -15,9 +19,19 @@ export function normalizeArgnums(
   argnums: number | readonly number[],
   nargs: number,
 ): number[] {
-  const list = typeof argnums === "number" ? [argnums] : [...argnums];
+  if (typeof argnums !== "number" && !Array.isArray(argnums)) {
+    throw new ValueError(
+      `${op}: argnums must be an integer or an array of integers; got ${describeValue(argnums)}`,
+    );
+  }
+  const list: unknown[] = typeof argnums === "number" ? [argnums] : [...argnums];
   const out = list.map((a) => {
-    if (!Number.isInteger(a) || a < -nargs || a >= nargs) {
+    if (typeof a !== "number" || !Number.isInteger(a)) {
+      throw new ValueError(
+        `${op}: argnums entries must be integers; got ${describeValue(a)}${typeof a === "string" ? " (write it as a number, not a string)" : ""}`,
+      );
+    }
+    if (a < -nargs || a >= nargs) {
       throw new ValueError(
         `${op}: argnums entry ${a} is out of range for a call with ${nargs} argument(s)`,
       );
@@ -93,9 +107,50 @@ export function checkDerivativeLeaf(
   return given;
 }
 
-export function describeValue(v: unknown): string {
-  if (v === null) return "null";
-  if (v instanceof Tensor) return `a ${v.dtype} Tensor of shape ${fmtShape(v.shape)}`;
-  if (typeof v === "object") return v.constructor?.name ?? "object";
-  return typeof v === "string" ? `the string ${JSON.stringify(v)}` : typeof v;
+/** Checks that a transformation was given a function (`grad("nope")` is a ValueError). */
+export function checkFn(op: string, f: unknown, arg = "f"): void {
+  if (typeof f !== "function") {
+    throw new ValueError(`${op}: ${arg} must be a function; got ${describeValue(f)}`);
+  }
+}
+
+/**
+ * Rejects a Promise returned by the transformed function (an async function): its body runs past
+ * the first await after the transformation has returned. The promise is marked handled first, so
+ * that its later rejection (often a TracerError from that escaped code) cannot end the process as
+ * an unhandled rejection; the error thrown here is the one to report.
+ */
+export function checkNotPromise(op: string, result: unknown): void {
+  if (
+    result !== null &&
+    (typeof result === "object" || typeof result === "function") &&
+    typeof (result as { then?: unknown }).then === "function"
+  ) {
+    const p = result as PromiseLike<unknown>;
+    p.then(undefined, () => undefined);
+    throw new TracerError(
+      `${op}: the function returned a Promise (an async function?); transformations need the ` +
+        `result synchronously. Await the inputs first and pass a synchronous function`,
+    );
+  }
+}
+
+/**
+ * grad's and valueAndGrad's options, checked when the function is made: f must be a function,
+ * the options an object with only argnums and hasAux, hasAux a boolean (argnums is checked
+ * against the arguments at each call).
+ */
+export function checkGradOptions(
+  op: string,
+  f: unknown,
+  options: { argnums?: number | readonly number[]; hasAux?: boolean } | undefined,
+): { argnums?: number | readonly number[]; hasAux?: boolean } {
+  checkFn(op, f);
+  const opts = checkOptions(op, options, ["argnums", "hasAux"]);
+  if (opts.hasAux !== undefined && typeof opts.hasAux !== "boolean") {
+    throw new ValueError(`${op}: hasAux must be true or false; got ${describeValue(opts.hasAux)}`);
+  }
+  // Types only here (argnums null or "0" fail at once); the range needs the call's arguments.
+  if (opts.argnums !== undefined) normalizeArgnums(op, opts.argnums, Number.MAX_SAFE_INTEGER);
+  return opts;
 }

@@ -12,21 +12,43 @@
  * - "none": nothing is recomputed; every intermediate of every step is kept.
  */
 
+import { describeValue } from "../core/describe.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
+import { checkOptions } from "../core/options.js";
 import { describeTree, flatten, treeDefsEqual, unflatten } from "../core/pytree.js";
 import { shapesEqual } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
-import { stack } from "../ops/index.js";
+import { stack, zeros } from "../ops/index.js";
 import { bindUnstack } from "../primitives/unstack.js";
+import { checkFn } from "./args.js";
 import { checkpoint } from "./checkpoint.js";
+import { stopGradient } from "./stop-gradient.js";
 
+/**
+ * What reverse mode keeps of a loop of n steps ({@link scan}, {@link fori}):
+ * - "step" (default): each step is checkpointed: one carry (and the step's x and y) per step;
+ *   the backward pass recomputes each step's intermediates once.
+ * - "sqrt": segments of ceil(sqrt(n)) checkpointed steps are checkpointed again: O(sqrt(n))
+ *   carries are kept at any time, at the price of recomputing every step twice.
+ * - "log": recursive bisection: O(log² n) carries at the peak, O(n log n) recomputation.
+ * - "none": nothing is recomputed; every intermediate of every step is kept.
+ * @category Transformations
+ */
 export type CheckpointPolicy = "step" | "sqrt" | "log" | "none";
 
+/**
+ * Options of {@link fori} (and of {@link scan}).
+ * @category Transformations
+ */
 export interface LoopOptions {
-  /** What reverse mode keeps (default "step"); see the file header. */
+  /** What reverse mode keeps (default "step"); see {@link CheckpointPolicy}. */
   checkpoint?: CheckpointPolicy;
 }
 
+/**
+ * Options of {@link scan}.
+ * @category Transformations
+ */
 export interface ScanOptions extends LoopOptions {
   /** The number of steps; required when xs is null, else it must match xs's leading axis. */
   length?: number;
@@ -82,7 +104,7 @@ function checkPolicy(op: string, policy: unknown): CheckpointPolicy {
   if (policy === "step" || policy === "sqrt" || policy === "log" || policy === "none")
     return policy;
   throw new ValueError(
-    `${op}: checkpoint must be "step", "sqrt", "log" or "none"; got ${JSON.stringify(policy)}`,
+    `${op}: checkpoint must be "step", "sqrt", "log" or "none"; got ${describeValue(policy)}`,
   );
 }
 
@@ -128,22 +150,47 @@ function checkedStep(
 }
 
 /**
- * A loop with a carry: `f(carry, x) -> [carry, y]` over the leading axis of xs (a pytree of
- * tensors, or null with `length`), returning `[carry, ys]` with the ys stacked along a new
- * leading axis (JAX's lax.scan). Differentiable in both modes to any order; see the file header
- * for the checkpoint policies that bound reverse mode's memory.
+ * A loop with a carry (JAX's `jax.lax.scan`): for each slice x of xs along its leading axis,
+ * `[carry, y] = f(carry, x)`; returns `[carry, ys]`, the final carry and the ys stacked along a
+ * new leading axis. xs may be a pytree of tensors (sliced leaf by leaf), or null with
+ * `options.length` (f then gets x = null). With no steps, ys has a leading axis of 0 (f runs once
+ * on a dummy step to learn y's shapes). The carry must keep its structure, shapes and dtypes.
+ *
+ * Differentiable in both modes and to any order, through the steps' own rules; reverse mode's
+ * memory is bounded by `options.checkpoint` (see {@link CheckpointPolicy}).
+ *
+ * @param f - The step: `(carry, x) => [carry, y]`.
+ * @param init - The initial carry (a tensor or a pytree of them).
+ * @param xs - The values scanned over, or null with `options.length`.
+ * @param options - `{ length?, checkpoint? }`, see {@link ScanOptions}.
+ * @returns `[carry, ys]`.
+ * @throws ValueError when f does not return `[carry, y]`, the carry changes structure, xs leaves
+ * have no leading axis or neither xs nor length is given; ShapeError or DTypeError when the carry
+ * changes shape or dtype, or xs leaves differ in length.
  * @example
- * // cumulative sum by a loop
- * const [total, partial] = ad.scan((c: ad.Tensor, x: ad.Tensor) => [c.add(x), c.add(x)], ad.scalar(0), xs);
+ * ```ts
+ * import * as ad from "adjoint";
+ * const xs = ad.tensor([1, 2, 3, 4]);
+ * // A cumulative sum: the carry is the running total, y its value at each step.
+ * const [total, partial] = ad.scan((c, x) => [ad.add(c, x), ad.add(c, x)], ad.scalar(0), xs);
+ * total; // => tensor(10, dtype=float32)
+ * partial; // => tensor([1, 3, 6, 10], dtype=float32)
+ * // The gradient of a product computed by a loop: d/dx_i = prod / x_i.
+ * const prod = (v: ad.Tensor) => ad.scan((c, x) => [ad.mul(c, x), c], ad.scalar(1), v)[0];
+ * ad.grad(prod)(xs); // => tensor([24, 12, 8, 6], dtype=float32)
+ * ```
+ * @category Transformations
  */
 export function scan<C, X, Y>(
-  f: (carry: C, x: X) => [C, Y],
+  f: (carry: C, x: X) => readonly [C, Y],
   init: C,
   xs: X | null,
   options: ScanOptions = {},
 ): [C, Y] {
+  checkFn("scan", f);
+  options = checkOptions("scan", options, ["length", "checkpoint"]);
   const policy = checkPolicy("scan", options.checkpoint);
-  const [xLeaves, xDef] = flatten(xs);
+  const [xLeaves, xDef] = flatten(xs, "scan");
   for (const [i, leaf] of xLeaves.entries()) {
     if (!(leaf instanceof Tensor) || leaf.ndim === 0) {
       throw new ValueError(`scan: xs leaf ${i} must be a tensor with a leading axis to scan over`);
@@ -153,7 +200,7 @@ export function scan<C, X, Y>(
   const n = options.length ?? lengths[0];
   if (n === undefined) throw new ValueError("scan: give xs or options.length");
   if (!Number.isInteger(n) || n < 0)
-    throw new ValueError(`scan: length must be a non-negative integer; got ${n}`);
+    throw new ValueError(`scan: length must be a non-negative integer; got ${describeValue(n)}`);
   lengths.forEach((len, i) => {
     if (len !== n) {
       throw new ShapeError(`scan: every xs leaf must have leading axis ${n}; leaf ${i} has ${len}`);
@@ -167,7 +214,42 @@ export function scan<C, X, Y>(
     ) as X;
   const step = checkedStep("scan", init, (c, i) => f(c as C, xAt(i)));
   const [carry, ys] = runSteps(step, init, 0, n, policy);
+  if (n === 0) {
+    const x = xs === null ? null : unflatten(xDef, (xLeaves as Tensor[]).map(zeroSlice));
+    return [carry as C, emptyOutputs(f as (c: unknown, x: unknown) => unknown, init, x) as Y];
+  }
   return [carry as C, stackOutputs(ys) as Y];
+}
+
+/** A zero value of one step's slice of xs leaf t (its shape without the leading axis). */
+function zeroSlice(t: Tensor): Tensor {
+  return zeros(t.shape.slice(1), t.dtype);
+}
+
+/**
+ * ys for a scan of no steps: like JAX, arrays with a leading axis of 0 and the per-step y's
+ * structure, shapes and dtypes. JAX knows those by tracing f abstractly; with no abstract
+ * evaluator here, f runs once on the initial carry with its derivatives stopped (so no
+ * transformation records the call) and a zero slice of xs, and only its y's shapes are kept.
+ * A side effect of f (a log line) happens once; its values are never used.
+ */
+function emptyOutputs(f: (c: unknown, x: unknown) => unknown, init: unknown, x: unknown): unknown {
+  const result = f(stopGradient(init), x);
+  if (!Array.isArray(result) || result.length !== 2) {
+    throw new ValueError(
+      `scan: f must return [carry, y]; got ${describeValue(result)} (checked on a dummy step: scan has no steps, and f runs once to learn the shapes of ys)`,
+    );
+  }
+  const [leaves, def] = flatten(result[1], "scan");
+  return unflatten(
+    def,
+    leaves.map((leaf, j) => {
+      if (!(leaf instanceof Tensor)) {
+        throw new ValueError(`scan: y leaf ${j} must be a Tensor; got ${describeValue(leaf)}`);
+      }
+      return zeros([0, ...leaf.shape], leaf.dtype);
+    }),
+  );
 }
 
 /** The steps' outputs stacked leaf by leaf along a new leading axis (null for no steps). */
@@ -193,10 +275,29 @@ function stackOutputs(ys: readonly unknown[]): unknown {
 }
 
 /**
- * `for (i = lower; i < upper; i++) val = body(i, val)`, returning val: differentiable in both
- * modes to any order, with reverse-mode memory bounded by the checkpoint policy. `i` is a number.
+ * A counted loop (JAX's `jax.lax.fori_loop`): `for (i = lower; i < upper; i++) val = body(i, val)`,
+ * returning val. `i` is a JS number; val is a tensor or a pytree of them and must keep its
+ * structure, shapes and dtypes. Differentiable in both modes and to any order, with reverse
+ * mode's memory bounded by `options.checkpoint` (see {@link CheckpointPolicy}).
+ *
+ * @param lower - The first i (an integer).
+ * @param upper - One past the last i (an integer; no steps when upper <= lower).
+ * @param body - The step: `(i, val) => val`.
+ * @param init - The initial val.
+ * @param options - `{ checkpoint? }`, see {@link LoopOptions}.
+ * @returns The final val.
+ * @throws ValueError when lower or upper is not an integer or val changes structure;
+ * ShapeError or DTypeError when val changes shape or dtype.
  * @example
- * const x = ad.fori(0, 100, (_i, x: ad.Tensor) => ad.mul(r, ad.mul(x, ad.sub(1, x))), x0);
+ * ```ts
+ * import * as ad from "adjoint";
+ * // Three steps of the logistic map x <- r x (1 - x) from x = 0.2, and d/dr of the result.
+ * const logistic = (r: ad.Tensor) =>
+ *   ad.fori(0, 3, (_i, x) => ad.mul(r, ad.mul(x, ad.sub(1, x))), ad.scalar(0.2, "float64"));
+ * logistic(ad.scalar(3, "float64")); // => tensor(0.56429568, dtype=float64)
+ * ad.grad(logistic)(ad.scalar(3, "float64")); // => tensor(-0.21316608, dtype=float64)
+ * ```
+ * @category Transformations
  */
 export function fori<V>(
   lower: number,
@@ -206,8 +307,12 @@ export function fori<V>(
   options: LoopOptions = {},
 ): V {
   if (!Number.isInteger(lower) || !Number.isInteger(upper)) {
-    throw new ValueError(`fori: lower and upper must be integers; got ${lower} and ${upper}`);
+    throw new ValueError(
+      `fori: lower and upper must be integers; got ${describeValue(lower)} and ${describeValue(upper)}`,
+    );
   }
+  checkFn("fori", body, "body");
+  options = checkOptions("fori", options, ["checkpoint"]);
   const policy = checkPolicy("fori", options.checkpoint);
   const step = checkedStep("fori", init, (v, i) => [body(lower + i, v as V), null]);
   return runSteps(step, init, 0, Math.max(0, upper - lower), policy)[0] as V;

@@ -153,8 +153,9 @@ test("tensor: toArray and item", () => {
   );
   assert.equal(ad.scalar(4, "float64").toArray(), 4);
   assert.equal(ad.tensor([[2.5]], { dtype: "float64" }).item(), 2.5);
-  assert.equal(ad.tensor([true]).item(), true);
-  assert.equal(ad.tensor([false]).item(), false);
+  // A bool tensor reads as 1 or 0 (item() is typed number; decision 0012).
+  assert.equal(ad.tensor([true]).item(), 1);
+  assert.equal(ad.tensor([false]).item(), 0);
   assert.equal(ad.tensor([9], { dtype: "int32" }).item(), 9);
   assert.equal(typeof ad.tensor([1]).item(), "number");
   const err = assertThrowsWith(() => ad.tensor([1, 2, 3]).item(), ad.AdjointError, ["item"]);

@@ -630,7 +630,7 @@ test("shape and dtype errors name the op, the argument, the expectation and what
   assert.throws(() => L.det(ad.zeros([3, 2, 2, 1])), /linalg\.det: a must be square/);
   assert.throws(
     () => L.triangularSolve(ad.eye(2), ad.ones([2]), { lower: "yes" as unknown as boolean }),
-    /linalg\.triangularSolve: option lower must be a boolean; got yes/,
+    /linalg\.triangularSolve: option lower must be a boolean; got string "yes"/,
   );
 });
 

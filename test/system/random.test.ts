@@ -452,7 +452,7 @@ test("errors: name the sampler and the argument", () => {
     "got 1.5",
   ]);
   throwsWith(() => random.uniform([2], { seed: 0, dtype: "int32" as never }), ad.DTypeError, [
-    'random.uniform: dtype must be "float32" or "float64"; got "int32"',
+    'random.uniform: dtype must be "float32" or "float64"; got string "int32"',
   ]);
   throwsWith(() => random.normal([-1], { seed: 0 }), ad.ValueError, ["random.normal: shape"]);
   throwsWith(() => random.normal([2], { key: ad.tensor([0, 1]) }), ad.DTypeError, [
