@@ -10,6 +10,7 @@ export type { Backend } from "./backend/backend.js";
 export {
   createFastBackend,
   createWasmBackend,
+  enableMatmulThreads,
   getBackend,
   referenceBackend,
   setBackend,
@@ -37,6 +38,15 @@ export {
 export type { PyTree } from "./core/pytree.js";
 export { type NestedArray, type ReduceOptions, Tensor, type TensorLike } from "./core/tensor.js";
 export { bind, bindMulti } from "./core/trace.js";
+export {
+  type TreeDef,
+  type TreeLeaf,
+  type TreeMapped,
+  treeLeaves,
+  treeMap,
+  treeStructure,
+  treeUnflatten,
+} from "./core/tree-util.js";
 export * from "./ops/index.js";
 export { linalg } from "./ops/linalg-decompositions.js";
 export { random } from "./ops/random.js";
@@ -49,6 +59,7 @@ export {
   customVjp,
 } from "./transforms/custom.js";
 export {
+  type HessianOptions,
   hessian,
   hvp,
   type JacobianOptions,
@@ -66,6 +77,27 @@ export {
   scan,
 } from "./transforms/scan.js";
 export { stopGradient } from "./transforms/stop-gradient.js";
-export type { Derivative, GradOptions } from "./transforms/types.js";
+export type {
+  ArgAt,
+  ArgDerivative,
+  AuxOf,
+  Cotangents,
+  Derivative,
+  DerivativeLike,
+  Gradient,
+  GradOptions,
+  Hessian,
+  Jacobian,
+  JacobianOf,
+  NoOptions,
+  Output,
+  ParamDerivative,
+  ScalarOutput,
+  Stopped,
+  Tangents,
+  ValueAndGradient,
+  ValueOf,
+  WithAux,
+} from "./transforms/types.js";
 export { grad, valueAndGrad, vjp } from "./transforms/vjp.js";
 export { type AxisSpec, type VmapOptions, vmap } from "./transforms/vmap.js";

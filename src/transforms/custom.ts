@@ -6,8 +6,8 @@
  * whose VJP is the user's rule (customVjp's `bwd`, or for customJvp the transpose of its linear
  * JVP rule, obtained by differentiating the rule in reverse mode). Forward mode applies customJvp's
  * rule directly, and differentiates a customVjp function through `f` itself (its rule is about
- * reverse mode; see docs/custom-rules.md). Outer transformations differentiate through the rules,
- * which are written with the library's ops, so custom functions nest to any order.
+ * reverse mode; see docs/custom-rules-and-loops.md). Outer transformations differentiate through
+ * the rules, which are written with the library's ops, so custom functions nest to any order.
  */
 
 import { isFloat } from "../core/dtype.js";
@@ -21,7 +21,7 @@ import { fitTangent } from "./fit.js";
 import { jvp } from "./jvp.js";
 import { JvpTrace } from "./jvp-trace.js";
 import { VjpTrace } from "./tape.js";
-import { callFn, type Fn } from "./types.js";
+import { type Cotangents, callFn, type Derivative, type Fn } from "./types.js";
 import { vjp } from "./vjp.js";
 
 /** A call's arguments split into their tensor leaves and the rest of the structure. */
@@ -61,30 +61,61 @@ function ofTensors(f: Fn, split: SplitArgs): (...ts: Tensor[]) => unknown {
 
 // ---- customVjp ---------------------------------------------------------------------------------
 
-export interface CustomVjpRules {
-  /** `fwd(...args)` returns `[out, residuals]`: f's value and whatever bwd needs. */
-  fwd: Fn;
-  /** `bwd(residuals, ct)` returns an array with one cotangent per argument (null: zero). */
-  bwd: (residuals: never, ct: never) => unknown;
+/**
+ * The rules of {@link customVjp} for f of parameters A and result R, with residuals of type Res.
+ * @category Transformations
+ */
+export interface CustomVjpRules<
+  A extends readonly unknown[] = readonly unknown[],
+  R = unknown,
+  Res = unknown,
+> {
+  /**
+   * `fwd(...args)` returns `[out, residuals]`: f's value (out's structure, shapes and dtypes)
+   * and whatever bwd needs (any value; its tensors are concrete).
+   */
+  fwd: (...args: A) => readonly [R, Res];
+  /**
+   * `bwd(residuals, ct)` maps the cotangent of out (out's structure, tensors at the leaves) to an
+   * array with one cotangent per argument (null: zero).
+   */
+  bwd: (residuals: Res, ct: Derivative<R>) => Cotangents<A>;
 }
 
 /**
- * f with a reverse-mode rule of your own. In reverse mode `fwd` runs instead of f and `bwd` maps
- * the output cotangent to one cotangent per argument. Forward mode differentiates f itself.
- * Arguments and results may be pytrees; values f closes over are not covered by the rule (pass
- * them as arguments to differentiate them through it).
+ * f with a reverse-mode rule of your own (JAX's `jax.custom_vjp`). Outside reverse mode the
+ * result is f. In reverse mode `fwd` runs instead of f, and the backward pass calls
+ * `bwd(residuals, ct)`, which maps out's cotangent to an array with one cotangent per argument
+ * (each with its argument's structure; null for zero). Forward mode (jvp, jacfwd) differentiates
+ * f itself. The rules are written with the library's ops, so they nest to any order.
+ *
+ * Arguments and results may be pytrees. Values f closes over are not covered by the rule: pass
+ * them as arguments to differentiate them through it. Annotate f's parameters; the rules'
+ * parameters then get their types from f.
+ *
+ * @param f - The function (its value, and its derivative in forward mode).
+ * @param rules - `{ fwd, bwd }`, see {@link CustomVjpRules}.
+ * @returns A function with f's signature.
+ * @throws ValueError when fwd does not return `[out, residuals]`, or bwd does not return one
+ * cotangent per argument; ShapeError or DTypeError when a cotangent from bwd does not match its
+ * argument.
  * @example
- * // gradient clipping: identity forward, clipped gradient backward
- * const clip = ad.customVjp((x: ad.Tensor) => x, {
- *   fwd: (x: ad.Tensor) => [x, null],
- *   bwd: (_res: null, ct: ad.Tensor) => [ad.clip(ct, -1, 1)],
+ * ```ts
+ * import * as ad from "adjoint";
+ * // Gradient clipping: the identity forward, a clipped gradient backward.
+ * const clipGrad = ad.customVjp((x: ad.Tensor) => x, {
+ *   fwd: (x) => [x, null],
+ *   bwd: (_res, ct) => [ad.clip(ct, -1, 1)],
  * });
+ * ad.grad((x) => ad.sum(ad.mul(clipGrad(x), 5)))(ad.tensor([1, 2])); // => tensor([1, 1], dtype=float32)
+ * ```
+ * @category Transformations
  */
-export function customVjp<F extends Fn>(
-  f: F,
-  rules: CustomVjpRules,
-): (...args: Parameters<F>) => ReturnType<F> {
-  const g = (...args: unknown[]): unknown => {
+export function customVjp<A extends readonly unknown[] = Tensor[], R = unknown, Res = unknown>(
+  f: (...args: A) => R,
+  rules: CustomVjpRules<A, NoInfer<R>, Res>,
+): (...args: A) => R {
+  const g = (...args: readonly unknown[]): unknown => {
     const split = splitArgs(args);
     const top = innermostTrace(split.tensors);
     if (!(top instanceof VjpTrace) || top.done) return callFn(f, args);
@@ -128,7 +159,7 @@ export function customVjp<F extends Fn>(
     );
     return unflatten(outDef, boxed);
   };
-  return g as (...args: Parameters<F>) => ReturnType<F>;
+  return g as (...args: A) => R;
 }
 
 /** bwd's per-argument cotangents, flattened to the arguments' tensor leaves and checked. */
@@ -173,25 +204,50 @@ function cotangentsFor(
 
 // ---- customJvp ---------------------------------------------------------------------------------
 
-export interface CustomJvpRules {
-  /** `jvp(primals, tangents)` (arrays with one entry per argument) returns `[out, tangentOut]`. */
-  jvp: (primals: never, tangents: never) => unknown;
+/**
+ * The rule of {@link customJvp} for f of parameters A and result R.
+ * @category Transformations
+ */
+export interface CustomJvpRules<A extends readonly unknown[] = readonly unknown[], R = unknown> {
+  /**
+   * `jvp(primals, tangents)` returns `[out, tangentOut]`. primals and tangents are arrays with
+   * one entry per argument; in tangents each tensor of the arguments is replaced by its tangent
+   * (other leaves, such as numbers, are left as they are). tangentOut has out's structure.
+   */
+  jvp: (primals: A, tangents: A) => readonly [R, Derivative<R>];
 }
 
 /**
- * f with a forward-mode rule of your own. Forward mode uses the rule; reverse mode
- * differentiates through it (the rule is linear in the tangents, and its transpose is taken by
- * reverse mode), as JAX does. The rule is written with the library's ops, so higher orders work.
+ * f with a forward-mode rule of your own (JAX's `jax.custom_jvp`). Outside any transformation the
+ * result is f. Forward mode calls `jvp(primals, tangents)`, which returns `[out, tangentOut]`.
+ * Reverse mode differentiates through the rule, as JAX does: the rule must be linear in the
+ * tangents, and reverse mode takes its transpose. The rule is written with the library's ops,
+ * so higher orders work. Integer arguments are passed through undifferentiated.
+ *
+ * Annotate f's parameters; the rule's parameters then get their types from f (the rule may call
+ * the custom function itself only if the variable holding it has a type annotation).
+ *
+ * @param f - The function (its value outside transformations).
+ * @param rules - `{ jvp }`, see {@link CustomJvpRules}.
+ * @returns A function with f's signature.
+ * @throws ValueError when the rule does not return `[out, tangentOut]` or tangentOut's structure
+ * differs from out's, or a tangent's shape differs from its output's.
  * @example
- * // log(1 + e^x) with a derivative that stays finite for large x
+ * ```ts
+ * import * as ad from "adjoint";
+ * // log(1 + e^x) with a derivative that stays finite for large x.
  * const softplus = ad.customJvp((x: ad.Tensor) => ad.log1p(ad.exp(x)), {
- *   jvp: ([x]: ad.Tensor[], [dx]: ad.Tensor[]) => [softplus(x), ad.mul(dx, ad.sigmoid(x))],
+ *   jvp: ([x], [dx]) => [ad.log1p(ad.exp(x)), ad.mul(dx, ad.sigmoid(x))],
  * });
+ * ad.grad(softplus)(ad.scalar(1000)); // => tensor(1, dtype=float32)
+ * ad.grad((x) => ad.log1p(ad.exp(x)))(ad.scalar(1000)); // => tensor(NaN, dtype=float32)
+ * ```
+ * @category Transformations
  */
-export function customJvp<F extends Fn>(
-  f: F,
-  rules: CustomJvpRules,
-): (...args: Parameters<F>) => ReturnType<F> {
+export function customJvp<A extends readonly unknown[] = Tensor[], R = unknown>(
+  f: (...args: A) => R,
+  rules: CustomJvpRules<A, NoInfer<R>>,
+): (...args: A) => R {
   const rule = (primalArgs: unknown[], tangentArgs: unknown[]): [Tensor[], Tensor[], TreeDef] => {
     const result = (rules.jvp as (p: unknown, t: unknown) => unknown)(primalArgs, tangentArgs);
     if (!Array.isArray(result) || result.length !== 2) {
@@ -211,7 +267,7 @@ export function customJvp<F extends Fn>(
     );
     return [outLeaves, tangents, outDef];
   };
-  const g = (...args: unknown[]): unknown => {
+  const g = (...args: readonly unknown[]): unknown => {
     const split = splitArgs(args);
     const top = innermostTrace(split.tensors);
     if (top instanceof JvpTrace && !top.done) {
@@ -264,7 +320,7 @@ export function customJvp<F extends Fn>(
     }
     return callFn(f, args);
   };
-  return g as (...args: Parameters<F>) => ReturnType<F>;
+  return g as (...args: A) => R;
 }
 
 function checkShapeOnly(t: Tensor, out: Tensor, i: number): Tensor {

@@ -5,20 +5,28 @@
  */
 
 import { ValueError } from "../core/errors.js";
+import { checkOptions } from "../core/options.js";
 import { flatten, isPlainObject, unflatten } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
 import { withNewLevel } from "../core/trace.js";
 import { broadcastTo } from "../ops/index.js";
 import { moveAxis } from "../primitives/batching.js";
+import { checkFn, checkNotPromise } from "./args.js";
 import { BatchTrace } from "./batch-trace.js";
-import { callFn, type Derivative, type Fn } from "./types.js";
+import { callFn } from "./types.js";
 
 /**
- * Which axis is mapped: a number (negative counts from the end), null for "not mapped" (shared by
- * every batch element), or a tree of those that is a prefix of the argument's structure.
+ * Which axis is mapped (JAX's in_axes / out_axes entries): a number (negative counts from the
+ * end), null for "not mapped" (the value is shared by every batch element), or an array / object
+ * of those that is a prefix of the value's structure (one entry per child).
+ * @category Transformations
  */
 export type AxisSpec = number | null | readonly AxisSpec[] | { readonly [key: string]: AxisSpec };
 
+/**
+ * Options of {@link vmap}.
+ * @category Transformations
+ */
 export interface VmapOptions {
   /**
    * The mapped axis of the arguments: one AxisSpec for all of them, or an array with one per
@@ -52,7 +60,7 @@ function leafAxes(spec: AxisSpec, tree: unknown, what: string, out: (number | nu
   }
   const specObj = spec as { readonly [key: string]: AxisSpec };
   for (const key of Object.keys(tree)) {
-    if (!(key in specObj)) {
+    if (!Object.hasOwn(specObj, key)) {
       throw new ValueError(`vmap: ${what} has no axis for key "${key}"`);
     }
     leafAxes(specObj[key]!, tree[key], `${what}.${key}`, out);
@@ -70,18 +78,43 @@ function normaliseAxis(axis: number, rank: number, what: string): number {
 }
 
 /**
- * Vectorising map: `vmap(f)(xs)` equals stacking `f(x)` over the leading axis of xs, computed in
- * one pass over the batch. `inAxes` picks the mapped axis of each argument (null: not mapped);
- * `outAxes` where the batch axis goes in the results.
+ * Vectorising map (JAX's `jax.vmap`): `vmap(f)(xs)` equals stacking `f(x)` for each x along the
+ * leading axis of xs, but f runs once, on the whole batch: inside f the arguments stand for one
+ * batch element (shapes without the batch axis) and every op computes all elements in one call.
+ * Nests with itself and with every derivative transform (`vmap(grad(loss))` gives per-example
+ * gradients).
+ *
+ * Options: `inAxes` (default 0) is the mapped axis of the arguments: one {@link AxisSpec} for all
+ * of them, or an array with one per argument; null leaves an argument unmapped (shared). At least
+ * one argument must be mapped, and mapped axes must have one size. `outAxes` (default 0) is where
+ * the batch axis goes in the results; a result that does not vary over the batch is broadcast.
+ * Reading a value inside f (`item()`, `toArray()`) is an error when it varies over the batch.
+ *
+ * @param f - A function of tensors built from the library's ops.
+ * @param options - `{ inAxes?, outAxes? }`, see {@link VmapOptions}.
+ * @returns The batched function, with f's parameter and result types.
+ * @throws ValueError when an axis is out of range, the mapped sizes differ, no argument is
+ * mapped, an axis spec does not match the arguments' structure, or a result leaf is not a tensor.
  * @example
- * const dots = ad.vmap((a, b) => ad.dot(a, b))(A, B); // row-wise dot products
- * const perExampleGrads = ad.vmap(ad.grad(loss), { inAxes: [null, 0] })(params, batch);
+ * ```ts
+ * import * as ad from "adjoint";
+ * // Row-wise dot products.
+ * const dots = ad.vmap((a, b) => ad.dot(a, b));
+ * dots(ad.tensor([[1, 2], [3, 4]]), ad.tensor([[5, 6], [7, 8]])); // => tensor([17, 53], dtype=float32)
+ * // Per-example gradients: the weights are shared (inAxes null), the examples mapped.
+ * const loss = (w: ad.Tensor, x: ad.Tensor) => ad.square(ad.dot(w, x));
+ * const perExample = ad.vmap(ad.grad(loss), { inAxes: [null, 0] });
+ * perExample(ad.tensor([1, 1]), ad.tensor([[1, 2], [3, 4]])); // => tensor([[6, 12], [42, 56]], dtype=float32)
+ * ```
+ * @category Transformations
  */
-export function vmap<F extends Fn>(
-  f: F,
+export function vmap<A extends readonly unknown[] = Tensor[], R = unknown>(
+  f: (...args: A) => R,
   options: VmapOptions = {},
-): (...args: Parameters<F>) => Derivative<ReturnType<F>> {
-  return (...args: Parameters<F>): Derivative<ReturnType<F>> => {
+): (...args: A) => R {
+  checkFn("vmap", f);
+  checkOptions("vmap", options, ["inAxes", "outAxes"]);
+  return (...args: A): R => {
     const inSpec = options.inAxes === undefined ? 0 : options.inAxes;
     // An array gives one entry per argument (JAX's in_axes tuple); anything else applies to all.
     const perArg: AxisSpec = Array.isArray(inSpec) ? inSpec : args.map(() => inSpec);
@@ -116,9 +149,11 @@ export function vmap<F extends Fn>(
     }
     return withNewLevel((level) => {
       const trace = new BatchTrace(level, size);
+      trace.label = "vmap";
       try {
         const boxed = leaves.map((leaf, i) => (mapped[i] ? trace.box(mapped[i]!) : leaf));
         const out = callFn(f, unflatten(def, boxed) as unknown[]);
+        checkNotPromise("vmap", out);
         const outAxes: (number | null)[] = [];
         leafAxes(options.outAxes === undefined ? 0 : options.outAxes, out, "outAxes", outAxes);
         const [outLeaves, outDef] = flatten(out);
@@ -146,7 +181,7 @@ export function vmap<F extends Fn>(
             normaliseAxis(axis, value.ndim, `outAxes for result leaf ${i}`),
           );
         });
-        return unflatten(outDef, results) as Derivative<ReturnType<F>>;
+        return unflatten(outDef, results) as R;
       } finally {
         trace.done = true;
       }

@@ -158,6 +158,8 @@ test("customVjp: nesting: inside jvp, hessian, grad of grad, jacfwd, and vmap-fr
 });
 
 test("custom rules: errors name the rule and what was wrong", () => {
+  // The types reject this rule too (fwd must return a pair); the run-time check is for JS callers.
+  // @ts-expect-error fwd returns x, not [out, residuals]
   const badFwd = ad.customVjp((x: ad.Tensor) => x, { fwd: (x: ad.Tensor) => x, bwd: () => [null] });
   assert.throws(() => ad.grad(badFwd)(f64(1)), /customVjp: fwd must return \[out, residuals\]/);
   const badBwd = ad.customVjp((x: ad.Tensor) => x, {
