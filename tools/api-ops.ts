@@ -1,5 +1,5 @@
 /**
- * @file Every op named in the public API contract (shared/API.md) plus the ops the op-set issue
+ * @file Every op named in the public API contract (docs/api.md) plus the ops the op-set issue
  * adds, by category: the list that the coverage test and docs/ops.md are checked against.
  */
 
