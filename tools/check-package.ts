@@ -153,9 +153,9 @@ process.stdout.write(
   `package check: ${ROOT}\n  tarball in ${packDir}\n  scratch project in ${scratch}\n`,
 );
 
-await step("npm pack (runs the build through prepack)", () => {
+await step("npm pack (runs the build through the prepare script)", () => {
   const out = run("npm", ["pack", "--json", "--pack-destination", packDir], ROOT);
-  // npm 11 prints only the JSON on stdout; older npms put prepack's output before it.
+  // npm 11 prints only the JSON on stdout; older npms put the prepare output before it.
   const json = out.slice(Math.max(0, out.search(/^\[\s*$/m)));
   const results = JSON.parse(json) as PackResult[];
   packed = results[0] ?? fail("npm pack printed no result");

@@ -15,26 +15,47 @@ function formatNumber(v: number, dtype: DType): string {
   return s;
 }
 
-/** The printed form of a tensor; `traced` marks values shown from inside a transformation. */
+/**
+ * The printed form of a tensor; `traced` marks values shown from inside a transformation. Only the
+ * elements shown are formatted (a large tensor is summarised with "..." at each long axis), and an
+ * empty tensor of more than one axis states its shape, as NumPy does.
+ */
 export function formatTensor(
   shape: Shape,
   dtype: DType,
   data: TypedArray,
   traced: boolean,
 ): string {
+  const tail = `dtype=${dtype}${traced ? ", traced" : ""})`;
+  if (data.length === 0 && shape.length !== 1)
+    return `tensor([], shape=[${shape.join(", ")}], ${tail}`;
   const summarise = data.length > SUMMARISE_ABOVE;
-  const cells: string[] = [];
-  for (let i = 0; i < data.length; i++) cells.push(formatNumber(data[i]!, dtype));
-  const width = cells.reduce((w, c) => Math.max(w, c.length), 0);
   const strides: number[] = new Array(shape.length);
   let s = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
     strides[d] = s;
     s *= shape[d]!;
   }
+  // The offsets of the elements shown, in order (-1: an elided run), then their cells.
+  const shown = new Map<number, string>();
+  const collect = (dim: number, offset: number): void => {
+    if (dim === shape.length) {
+      shown.set(offset, formatNumber(data[offset]!, dtype));
+      return;
+    }
+    const n = shape[dim]!;
+    const pick = summarise && n > 2 * EDGE;
+    for (let i = 0; i < n; i++) {
+      if (pick && i === EDGE) i = n - EDGE;
+      collect(dim + 1, offset + i * strides[dim]!);
+    }
+  };
+  collect(0, 0);
+  let width = 0;
+  for (const c of shown.values()) width = Math.max(width, c.length);
   const indent = "tensor(".length;
   const render = (dim: number, offset: number): string => {
-    if (dim === shape.length) return cells[offset]!.padStart(width);
+    if (dim === shape.length) return shown.get(offset)!.padStart(width);
     const n = shape[dim]!;
     const parts: string[] = [];
     const pick = summarise && n > 2 * EDGE;
@@ -50,6 +71,6 @@ export function formatTensor(
     const sep = depth === 0 ? ", " : `,${"\n".repeat(depth)}${" ".repeat(indent + dim + 1)}`;
     return `[${parts.join(sep)}]`;
   };
-  const body = shape.length === 0 ? cells[0]! : render(0, 0);
-  return `tensor(${body}, dtype=${dtype}${traced ? ", traced" : ""})`;
+  const body = shape.length === 0 ? shown.get(0)! : render(0, 0);
+  return `tensor(${body}, ${tail}`;
 }
