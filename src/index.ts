@@ -6,7 +6,7 @@
  * df(ad.tensor([0.5, -1]));
  */
 
-export type { Backend } from "./backend/backend.js";
+export type { Backend, LinalgKernels, ReduceOp } from "./backend/backend.js";
 export {
   createFastBackend,
   createWasmBackend,
@@ -29,14 +29,24 @@ export {
   ValueError,
 } from "./core/errors.js";
 export {
+  type AnyMultiPrimitive,
+  type AnyPrimitive,
+  type Aval,
   defineMultiPrimitive,
   definePrimitive,
   type MultiPrimitive,
   type Primitive,
   registeredPrimitives,
 } from "./core/primitive.js";
-export type { PyTree } from "./core/pytree.js";
-export { type NestedArray, type ReduceOptions, Tensor, type TensorLike } from "./core/tensor.js";
+export type { PyTree, PyTreeObject } from "./core/pytree.js";
+export type { Shape } from "./core/shape.js";
+export {
+  type NestedArray,
+  type ReduceOptions,
+  Tensor,
+  type TensorLike,
+  type TensorLikeArray,
+} from "./core/tensor.js";
 export { bind, bindMulti } from "./core/trace.js";
 export {
   type TreeDef,
@@ -48,8 +58,13 @@ export {
   treeUnflatten,
 } from "./core/tree-util.js";
 export * from "./ops/index.js";
-export { linalg } from "./ops/linalg-decompositions.js";
-export { random } from "./ops/random.js";
+export { linalg, type TriangularSolveOptions } from "./ops/linalg-decompositions.js";
+export {
+  type RandomSource,
+  random,
+  type TruncatedNormalOptions,
+  type UniformOptions,
+} from "./ops/random.js";
 export { type CheckGradsOptions, checkGrads } from "./tools/check-grads.js";
 export { checkpoint } from "./transforms/checkpoint.js";
 export {

@@ -9,7 +9,9 @@
 
 import type { TypedArray } from "../core/dtype.js";
 
-export type Shape = readonly number[];
+import type { Shape } from "../core/shape.js";
+
+export type { Shape };
 
 /** Elementwise unary kernels. `out` has the same length as `x`; dtype conversions are implicit. */
 export const UNARY_OPS = [
@@ -77,6 +79,10 @@ export const BINARY_OPS = [
 
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
+/**
+ * The reductions of `Backend.reduce`.
+ * @category Backends
+ */
 export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin";
 
 /**
@@ -251,7 +257,11 @@ export interface Backend {
   argsort(x: TypedArray, shape: Shape, axis: number, descending: boolean, out: Int32Array): void;
 }
 
-/** The dense-factorisation kernels (`Backend.linalg`); see backend/reference/linalg.ts. */
+/**
+ * The dense-factorisation kernels a backend may bring (`Backend.linalg`); without them the
+ * reference kernels run.
+ * @category Backends
+ */
 export interface LinalgKernels {
   /**
    * LU factorisation with partial pivoting of square matrices `a` ([...batch, n, n]). Writes the

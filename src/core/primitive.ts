@@ -8,7 +8,10 @@ import { ValueError } from "./errors.js";
 import type { Shape } from "./shape.js";
 import type { Tensor } from "./tensor.js";
 
-/** An abstract value: what the shape rule knows of a tensor. Tensors are Avals. */
+/**
+ * An abstract value: what the shape rule knows of a tensor. Tensors are Avals.
+ * @category Primitives
+ */
 export interface Aval {
   readonly shape: Shape;
   readonly dtype: DType;
@@ -157,9 +160,16 @@ export interface MultiPrimitive<P = undefined> {
   ): readonly Tensor[];
 }
 
+/**
+ * Any multi-output primitive, whatever its params (as {@link AnyPrimitive}).
+ * @category Primitives
+ */
 export type AnyMultiPrimitive = MultiPrimitive<unknown>;
 
-/** Any primitive, whatever its params (rule methods are bivariant in P, so every Primitive<P> fits). */
+/**
+ * Any primitive, whatever its params (rule methods are bivariant in P, so every Primitive<P> fits).
+ * @category Primitives
+ */
 export type AnyPrimitive = Primitive<unknown>;
 
 const registry = new Map<string, AnyPrimitive | AnyMultiPrimitive>();

@@ -29,6 +29,12 @@ export type PyTree =
   | undefined
   | readonly PyTree[]
   | PyTreeObject;
+
+/**
+ * A plain object node of a {@link PyTree}: its own enumerable keys, in insertion order, name its
+ * children (a `"__proto__"` key is an ordinary key).
+ * @category Pytrees
+ */
 export interface PyTreeObject {
   readonly [key: string]: PyTree;
 }

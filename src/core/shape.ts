@@ -3,6 +3,10 @@
 import { describeValue } from "./describe.js";
 import { fmtShape, ShapeError, ValueError } from "./errors.js";
 
+/**
+ * A tensor's shape: the size of each axis, outermost first (`[]` for a 0-d tensor).
+ * @category Tensors
+ */
 export type Shape = readonly number[];
 
 export function shapeSize(shape: Shape): number {

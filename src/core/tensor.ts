@@ -28,6 +28,10 @@ import type { Trace } from "./trace.js";
  * @category Tensors
  */
 export type TensorLike = Tensor | number | boolean | TensorLikeArray | TypedArray;
+/**
+ * A nested array of {@link TensorLike} values (the recursive part of TensorLike).
+ * @category Tensors
+ */
 export interface TensorLikeArray extends ReadonlyArray<TensorLike> {}
 
 /**

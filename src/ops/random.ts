@@ -217,7 +217,10 @@ function foldIn(key: Tensor, data: number): Tensor {
 
 // ---- options --------------------------------------------------------------------------------------
 
-/** Where the randomness comes from: an integer seed, or a key (from key/split/foldIn). */
+/**
+ * Where the randomness comes from: an integer seed, or a key (from key/split/foldIn).
+ * @category Random
+ */
 export type RandomSource = { seed: number; key?: undefined } | { key: Tensor; seed?: undefined };
 
 function resolveKey(op: string, options: unknown): KeyWords {
@@ -376,6 +379,10 @@ export function ndtr(x: number): number {
 
 // ---- samplers -------------------------------------------------------------------------------------
 
+/**
+ * Options of `random.uniform` (besides the seed or key): the interval [low, high) and the dtype.
+ * @category Random
+ */
 export interface UniformOptions {
   /** Inclusive lower bound (default 0). */
   low?: number;
@@ -460,6 +467,11 @@ function normal(
   return Tensor._fromData(s, dtype, data);
 }
 
+/**
+ * Options of `random.truncatedNormal` (besides the seed or key): the bounds in standard deviations
+ * and the dtype.
+ * @category Random
+ */
 export interface TruncatedNormalOptions {
   /** Lower bound (default -2; may be -Infinity). */
   lower?: number;
