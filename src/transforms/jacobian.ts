@@ -199,7 +199,8 @@ function jacobianImpl(op: string, f: Fn, options: JacobianOptions, mode: Jacobia
   checkGradOptions(op, f, options);
   return (...args: readonly unknown[]): unknown => {
     const argnums = normalizeArgnums(op, options.argnums ?? 0, args.length);
-    const rec = record(op, f, args, argnums, options.hasAux ?? false);
+    // jacrev only pulls back, so its tape may keep just what the VJP rules read.
+    const rec = record(op, f, args, argnums, options.hasAux ?? false, mode === "rev");
     const many = typeof options.argnums === "object";
     let useFwd = mode === "fwd";
     if (mode === "auto") {
