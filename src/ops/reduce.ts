@@ -328,18 +328,23 @@ function varianceOf(op: string, x: TensorLike, options: VarianceOptions | undefi
 
 /**
  * The standard deviation over `axis`: sqrt(variance(x, options)).
- * At a point where every element is equal its derivative is NaN (sqrt'(0) times 0, as in JAX and
- * PyTorch); use variance, or add a small epsilon under the root, where that can happen.
+ * Where the spread is zero (every element equal, a single element, a length-1 axis) its
+ * derivative is 0 at every order, never NaN: the convention `norm` follows at 0
+ * (docs/conventions.md). It is a subgradient there, and exact where std is constant.
  * @example
  * ```ts
  * import * as ad from "adjoint";
  * ad.std(ad.tensor([1, 3])); // => tensor(1., dtype=float32)
  * ad.std(ad.tensor([[1, 3], [2, 2]]), { axis: 1 }); // => tensor([1., 0.], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.std(x))(ad.tensor([5])); // => tensor([0.], dtype=float32)
  * ```
  * @category Reductions
  */
 export function std(x: TensorLike, options?: VarianceOptions): Tensor {
-  return sqrt(varianceOf("std", x, options));
+  const v = varianceOf("std", x, options);
+  // The double where keeps sqrt's infinite slope at 0 out of every derivative (as norm does).
+  const zero = equal(v, 0);
+  return where(zero, 0, sqrt(where(zero, 1, v)));
 }
 
 /**

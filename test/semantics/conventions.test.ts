@@ -86,6 +86,41 @@ test("conventions: norm'(0) is the zero vector (never NaN) in both modes and at 
   });
 });
 
+test("conventions: std' is 0 (never NaN) where the spread is 0, in both modes and at second order", () => {
+  const std: F = (x) => ad.std(x);
+  const zeros3 = [0, 0, 0];
+  const zeros33 = [zeros3, zeros3, zeros3];
+  // One element and a length-1 axis: std is the constant 0 there, so every derivative is 0.
+  assertClose(ad.grad(std)(f64([5])), [0], "one element (reverse)", { atol: 0, rtol: 0 });
+  assertClose(ad.jvp(std, [f64([5])], [f64([1])])[1], 0, "one element (forward)", {
+    atol: 0,
+    rtol: 0,
+  });
+  const overRows: F = (x) => ad.sum(ad.std(x, { axis: 1 }));
+  assertClose(ad.grad(overRows)(f64([[1], [2]])), [[0], [0]], "length-1 axis", {
+    atol: 0,
+    rtol: 0,
+  });
+  // All elements equal: a subgradient, 0, as norm at 0.
+  const equal = f64([2, 2, 2]);
+  assertClose(ad.grad(std)(equal), zeros3, "equal elements (reverse)", { atol: 0, rtol: 0 });
+  assertClose(ad.jvp(std, [equal], [f64([1, -2, 0.5])])[1], 0, "equal elements (forward)", {
+    atol: 0,
+    rtol: 0,
+  });
+  assertClose(ad.hessian(std)(equal), zeros33, "hessian", { atol: 0, rtol: 0 });
+  assertClose(ad.jacrev(ad.grad(std))(equal), zeros33, "reverse over reverse", {
+    atol: 0,
+    rtol: 0,
+  });
+  assertClose(ad.grad(ad.grad((x: ad.Tensor) => ad.std(x)))(s64(3)), 0, "0-d second order", {
+    atol: 0,
+    rtol: 0,
+  });
+  // Elsewhere the derivative is (x - mean) / (n std), unchanged.
+  assertClose(ad.grad(std)(f64([1, 3])), [-0.5, 0.5], "at [1, 3]", { atol: 1e-15 });
+});
+
 test("conventions: sqrt'(0) = +Infinity in both modes", () => {
   const sqrt: F = (x) => ad.sqrt(x);
   assert.equal(ad.grad(sqrt)(s64(0)).item(), Number.POSITIVE_INFINITY);
