@@ -116,28 +116,32 @@ function plan(spec: string, shapes: readonly (readonly number[])[]): Plan {
             ...Array.from({ length: e }, (_, k) => ELLIPSIS + width - e + k),
             ...r.letters.slice(r.ellipsisAt),
           ];
+    const own = new Map<Label, number>();
     labels.forEach((l, axis) => {
       const n = shapes[i]![axis]!;
+      const mine = own.get(l);
+      if (mine !== undefined && mine !== n) {
+        throw new ValueError(
+          `einsum: index '${labelName(l)}' repeats in operand ${i} over dimensions of different sizes ${mine} and ${n} (shape ${fmtShape(shapes[i]!)}); a diagonal needs equal sizes`,
+        );
+      }
+      own.set(l, n);
       const seen = sizes.get(l);
       if (seen === undefined) {
         sizes.set(l, n);
         firstSeen.set(l, i);
       } else if (seen !== n) {
         const j = firstSeen.get(l)!;
-        if (l < 0 && (seen === 1 || n === 1)) {
-          // Ellipsis dims broadcast: size 1 stretches.
+        if (seen === 1 || n === 1) {
+          // Size 1 stretches against a larger size (NumPy), for letters as for '...' dims.
           sizes.set(l, Math.max(seen, n));
         } else if (l < 0) {
           throw new ValueError(
             `einsum: the '...' dimensions of operand ${j} and operand ${i} do not broadcast (sizes ${seen} and ${n}; shapes ${shapes.map(fmtShape).join(", ")})`,
           );
-        } else if (j === i) {
-          throw new ValueError(
-            `einsum: index '${labelName(l)}' repeats in operand ${i} over dimensions of different sizes ${seen} and ${n} (shape ${fmtShape(shapes[i]!)}); a diagonal needs equal sizes`,
-          );
         } else {
           throw new ValueError(
-            `einsum: index '${labelName(l)}' has size ${seen} in operand ${j} but size ${n} in operand ${i} (shapes ${shapes.map(fmtShape).join(", ")})`,
+            `einsum: index '${labelName(l)}' has size ${seen} in operand ${j} but size ${n} in operand ${i}; sizes must be equal or 1 (shapes ${shapes.map(fmtShape).join(", ")})`,
           );
         }
       }
@@ -226,11 +230,13 @@ function sumUnneeded(term: Term, needed: (l: Label) => boolean): Term {
 }
 
 /**
- * Size-1 ellipsis dims of an operand whose broadcast size is larger are squeezed away: the
- * operand then simply lacks that label and broadcasting happens in the products below.
+ * Size-1 dims of an operand whose label's broadcast size is larger ('...' dims and letters alike)
+ * are squeezed away: the operand then simply lacks that label, and the products below broadcast
+ * it (or, when the label is summed, the other operands sum it; the reshape's derivative sums
+ * the cotangent over it).
  */
 function dropBroadcastDims(term: Term, sizes: Map<Label, number>): Term {
-  const drop = term.labels.map((l, i) => l < 0 && term.t.shape[i] === 1 && sizes.get(l)! > 1);
+  const drop = term.labels.map((l, i) => term.t.shape[i] === 1 && sizes.get(l)! > 1);
   if (!drop.includes(true)) return term;
   return {
     t: reshape(
@@ -299,11 +305,14 @@ function resultSize(a: Term, b: Term, keep: Set<Label>, sizes: Map<Label, number
  * `...ij,...jk->...ik` (ellipsis dims broadcast), `i,j->ij` (outer), any number of operands.
  * Spaces are ignored. Indices absent from the output are summed over, and so are the `...` dims
  * when an explicit output has no `...` (as jnp.einsum). An index must have the same size wherever
- * it appears; only the `...` dims broadcast (NumPy rules, right-aligned). With several operands the
- * pair whose result is smallest is contracted first. Dtypes are promoted (bool computes as int32).
- * Gradients of every order come from the ops it is built from.
+ * it appears, or size 1, which broadcasts against the larger size (as NumPy: `mnd,mdo->mno` with
+ * shapes [1, 3, 2] and [4, 2, 5] gives [4, 3, 5]); the `...` dims broadcast by NumPy's rules,
+ * right-aligned. A repeated index within one operand (a diagonal) needs equal sizes. With several
+ * operands the pair whose result is smallest is contracted first. Dtypes are promoted (bool
+ * computes as int32). Gradients of every order come from the ops it is built from (the gradient
+ * with respect to a size-1 operand sums over the broadcast index).
  * @throws {@link ValueError} when the spec is malformed, does not match the number of operands,
- *   or gives an index different sizes.
+ *   or gives an index different sizes (other than 1).
  * @example
  * ```ts
  * import * as ad from "adjoint";
@@ -311,6 +320,7 @@ function resultSize(a: Term, b: Term, keep: Set<Label>, sizes: Map<Label, number
  * ad.einsum("ii", ad.eye(3)); // => tensor(3., dtype=float32)
  * ad.einsum("i,i->", ad.tensor([1, 2, 3]), ad.tensor([4, 5, 6])); // => tensor(32., dtype=float32)
  * ad.einsum("bij->bji", ad.ones([2, 3, 4])).shape; // => [2, 4, 3]
+ * ad.einsum("mnd,mdo->mno", ad.ones([1, 3, 2]), ad.ones([4, 2, 5])).shape; // => [4, 3, 5]
  * ```
  * @category Linear algebra
  */

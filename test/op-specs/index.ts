@@ -5,5 +5,12 @@ import { coreSpecs } from "./core.js";
 import { indexingSpecs } from "./indexing.js";
 import { linalgSpecs } from "./linalg.js";
 import { nnSpecs } from "./nn.js";
+import { numpyMiscSpecs } from "./numpy-misc.js";
 
-export const specs: OpSpec[] = [...coreSpecs, ...linalgSpecs, ...nnSpecs, ...indexingSpecs];
+export const specs: OpSpec[] = [
+  ...coreSpecs,
+  ...linalgSpecs,
+  ...nnSpecs,
+  ...indexingSpecs,
+  ...numpyMiscSpecs,
+];
