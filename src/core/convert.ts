@@ -3,6 +3,7 @@
  * with dtype inference and clear errors for ragged or non-numeric input.
  */
 
+import { stack as stackOp } from "../ops/shape.js";
 import { describeValue } from "./describe.js";
 import type { DType, TypedArray } from "./dtype.js";
 import { allocate, dtypeOfArray, getDefaultFloat, isDType, isFloat } from "./dtype.js";
@@ -19,8 +20,11 @@ function isTypedArray(v: unknown): v is TypedArray {
   );
 }
 
-/** The inferred shape of nested arrays; throws on ragged nesting or non-numeric leaves. */
-function inferShape(op: string, arg: string, data: unknown): number[] {
+/**
+ * The inferred shape of nested arrays; throws on ragged nesting or non-numeric leaves. Returns
+ * null when a Tensor sits anywhere in the nesting (those arrays are stacked instead).
+ */
+function inferShape(op: string, arg: string, data: unknown): number[] | null {
   const shape: number[] = [];
   let cur: unknown = data;
   while (Array.isArray(cur) || isTypedArray(cur)) {
@@ -28,8 +32,13 @@ function inferShape(op: string, arg: string, data: unknown): number[] {
     if (cur.length === 0) break;
     cur = cur[0];
   }
+  let sawTensor = false;
   // Verify every branch has the same shape (the first branch defined it).
   const check = (node: unknown, dim: number, path: string): void => {
+    if (sawTensor || node instanceof Tensor) {
+      sawTensor = true;
+      return;
+    }
     if (dim === shape.length) {
       if (Array.isArray(node) || isTypedArray(node)) {
         throw new ValueError(
@@ -53,7 +62,36 @@ function inferShape(op: string, arg: string, data: unknown): number[] {
     for (let i = 0; i < node.length; i++) check(node[i], dim + 1, `${path}[${i}]`);
   };
   check(data, 0, "");
-  return shape;
+  return sawTensor ? null : shape;
+}
+
+/**
+ * Nested arrays that hold tensors (traced or not), stacked level by level with the stack op, so
+ * that derivatives flow to every tensor inside (as jnp.array and autograd do). Numbers and
+ * booleans beside them are weakly typed (they adopt the tensors' dtype); ragged nesting throws.
+ */
+function stackNested(op: string, arg: string, node: unknown, path: string): TensorLike {
+  if (node instanceof Tensor || typeof node === "number" || typeof node === "boolean") return node;
+  if (isTypedArray(node)) return tensor(node);
+  if (!Array.isArray(node)) {
+    throw new ValueError(
+      `${op}: ${arg}${path} must be a Tensor, number or boolean (data is a Tensor, number, boolean or nested array); got ${describeValue(node)}`,
+    );
+  }
+  if (node.length === 0) return tensor([]);
+  const parts = node.map((d, i) => stackNested(op, arg, d, `${path}[${i}]`));
+  const shapeOf = (p: TensorLike): readonly number[] =>
+    p instanceof Tensor ? p.shape : SCALAR_SHAPE;
+  const first = shapeOf(parts[0]!);
+  parts.forEach((p, i) => {
+    const s = shapeOf(p);
+    if (s.length !== first.length || s.some((d, k) => d !== first[k])) {
+      throw new ValueError(
+        `${op}: ${arg} is ragged: ${arg}${path}[${i}] has shape ${fmtShape(s)} but ${arg}${path}[0] has shape ${fmtShape(first)}`,
+      );
+    }
+  });
+  return stackOp(parts);
 }
 
 function fill(data: unknown, out: TypedArray, offset: number): number {
@@ -113,13 +151,16 @@ export interface TensorOptions {
  * integer type, so number data gets the default float dtype (float32 unless changed with
  * {@link setDefaultFloat}) and booleans get bool; typed arrays keep their own dtype
  * (Float32Array, Float64Array, Int32Array, and Uint8Array as bool). Pass `{ dtype }` for another.
- * A Tensor passed in is returned as it is (converted or reshaped if the options ask).
+ * A Tensor passed in is returned as it is (converted or reshaped if the options ask). Nested
+ * arrays may hold tensors (also traced ones, inside grad, jvp or vmap) beside numbers: they are
+ * stacked with {@link stack}, so derivatives flow to each of them (as `jnp.array` does); numbers
+ * beside tensors take the tensors' dtype.
  *
  * @param data - The values: nested arrays of equal lengths (not ragged), a number, a boolean or
- *   a typed array.
+ *   a typed array; tensors of equal shapes may sit in the nested arrays.
  * @param options - `dtype` and `shape` (see {@link TensorOptions}).
- * @throws {@link ValueError} when the nested arrays are ragged or hold something other than
- *   numbers and booleans.
+ * @throws {@link ValueError} when the nested arrays are ragged (tensors of different shapes
+ *   included) or hold something other than numbers, booleans and tensors.
  * @throws {@link DTypeError} when `dtype` is not one of float32, float64, int32, bool.
  * @throws {@link ShapeError} when `shape` does not hold as many elements as the data.
  * @example
@@ -130,6 +171,8 @@ export interface TensorOptions {
  * ad.tensor(new Int32Array([1, 2, 3])); // => tensor([1, 2, 3], dtype=int32)
  * ad.tensor([true, false]); // => tensor([true, false], dtype=bool)
  * ad.tensor([[1, 2], [3]]); // throws: ValueError: tensor: data is ragged: expected data[1] to have length 2
+ * ad.tensor([ad.tensor([1, 2]), [3, 4]]); // => tensor([[1., 2.], [3., 4.]], dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.sum(ad.tensor([x, ad.mul(x, x), 1])))(ad.scalar(3)); // => tensor(7., dtype=float32)
  * ```
  * @category Creation
  */
@@ -148,6 +191,9 @@ export function tensor(data: TensorLike, options: TensorOptions = {}): Tensor {
     return options.shape !== undefined ? t.reshape(options.shape) : t;
   }
   const shape = inferShape(op, "data", data);
+  if (shape === null) {
+    return tensor(stackNested(op, "data", data, ""), options);
+  }
   const dtype = options.dtype ?? inferDType(data);
   const size = shapeSize(shape);
   const out = allocate(dtype, size);

@@ -84,4 +84,24 @@ export const numpyMiscSpecs: OpSpec[] = [
     ],
     ref: einsumBroadcastRef("ij,ij->ij"),
   },
+  // ---- tensor() of nested arrays holding tensors: stacked ----------------------------------------
+  {
+    name: "tensor of nested tensors and numbers (stacked)",
+    prims: ["concatenate"],
+    fn: (a, b) =>
+      ad.tensor([
+        [a, b],
+        [b, ad.mul(a, 2)],
+        [ad.onesLike(a), a],
+      ]),
+    shapes: [
+      [[], []],
+      [[3], [3]],
+    ],
+    ref: (a, b) => {
+      const rows = [a.data, b.data, b.data, a.data.map((v) => 2 * v), a.data.map(() => 1), a.data];
+      const data = Float64Array.from(rows.flatMap((r) => [...r]));
+      return { shape: [3, 2, ...a.shape], data };
+    },
+  },
 ];
