@@ -6,6 +6,7 @@ import { indexingSpecs } from "./indexing.js";
 import { linalgSpecs } from "./linalg.js";
 import { nnSpecs } from "./nn.js";
 import { numpyMiscSpecs } from "./numpy-misc.js";
+import { numpyShapeSpecs } from "./numpy-shape.js";
 
 export const specs: OpSpec[] = [
   ...coreSpecs,
@@ -13,4 +14,5 @@ export const specs: OpSpec[] = [
   ...nnSpecs,
   ...indexingSpecs,
   ...numpyMiscSpecs,
+  ...numpyShapeSpecs,
 ];
