@@ -1,0 +1,54 @@
+/**
+ * @file The scalar helpers that elementwise expressions call by name: functions whose bodies need
+ * more than one expression (branches, a correction step). Generated kernels receive them as
+ * arguments, so every kernel and the scalar lane call the very same function.
+ */
+
+import { erf } from "../backend/reference/erf.js";
+
+/** Logistic function without overflow: exp is only ever taken of a non-positive number. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large x, no early underflow to 0. */
+export function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** Round half to even (NumPy's `round`); keeps -0 and NaN. */
+export function roundHalfEven(x: number): number {
+  // Math.round rounds halves up; a tie that landed on an odd integer goes down instead. r - x is
+  // exact whenever x has a fractional part (|x| < 2^52), and 0 otherwise.
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * NumPy's floating `mod` (npy_divmod): the result has the divisor's sign. fmod is exact, and the
+ * correction `m + y` happens only when the signs differ, which is what NumPy does, e.g.
+ * mod(-1e-20, 1) is 1 (the exact answer rounds up to 1). mod(x, 0) is NaN (fmod's result); a zero
+ * result takes the divisor's sign.
+ */
+export function mod(x: number, y: number): number {
+  // Integer-valued operands in int32 range (grid indices, counters): the int32 remainder equals
+  // fmod's exactly (same sign rule, no rounding) and costs a tenth of the float `%`.
+  const xi = x | 0;
+  const yi = y | 0;
+  let m = xi === x && yi === y && yi !== 0 ? xi % yi : x % y;
+  if (y === 0) return m;
+  if (m !== 0) {
+    if (y < 0 !== m < 0) m += y;
+  } else {
+    m = y < 0 ? -0 : 0;
+  }
+  return m;
+}
+
+/** The helpers by the name expressions call them with. */
+export const HELPERS = { erf, sigmoid, softplus, roundHalfEven, mod } as const;
+
+/** The name of a helper. */
+export type HelperName = keyof typeof HELPERS;

@@ -1,0 +1,203 @@
+/**
+ * @file Temporary: the generated elementwise kernels against the hand-written ones they replace,
+ * bit for bit, on random data with NaN, ±Infinity, ±0, halves, huge and tiny values.
+ */
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { BINARY_OPS, UNARY_OPS } from "../../src/backend/backend.js";
+import * as OLD32 from "../../src/backend/fast/f32.js";
+import * as OLD64 from "../../src/backend/fast/f64.js";
+import {
+  binary as oldRefBinary,
+  unary as oldRefUnary,
+} from "../../src/backend/reference/elementwise.js";
+import { _forceClosureKernels, scalarBinary, scalarUnary } from "../../src/elementwise/compile.js";
+import {
+  BINARY_SCALAR as GEN_BINARY_SCALAR,
+  UNARY_SCALAR as GEN_UNARY_SCALAR,
+  isFloatBinary,
+  isFloatUnary,
+  kernelSet,
+  scalarTable,
+} from "../../src/elementwise/kernels.js";
+import { BINARY_KERNELS, UNARY_KERNELS } from "../../src/elementwise/table.js";
+import {
+  BINARY_SCALAR as OLD_BINARY_SCALAR,
+  UNARY_SCALAR as OLD_UNARY_SCALAR,
+} from "../../src/primitives/scalar-math.js";
+
+const SPECIALS = [
+  0,
+  -0,
+  NaN,
+  Infinity,
+  -Infinity,
+  0.5,
+  -0.5,
+  1.5,
+  2.5,
+  -2.5,
+  1,
+  -1,
+  1e300,
+  -1e300,
+  5e-324,
+  1e-8,
+  3,
+];
+
+function values(n: number, seed: number): number[] {
+  let s = seed >>> 0;
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = rand();
+    if (r < 0.3) out.push(SPECIALS[Math.floor(rand() * SPECIALS.length)]!);
+    else if (r < 0.6) out.push(rand() * 2 - 1);
+    else if (r < 0.8) out.push(Math.round((rand() * 20 - 10) * 4) / 4);
+    else out.push((rand() - 0.5) * 10 ** Math.floor(rand() * 40 - 20));
+  }
+  return out;
+}
+
+function same(a: ArrayLike<number>, b: ArrayLike<number>, msg: string): void {
+  assert.equal(a.length, b.length);
+  for (let i = 0; i < a.length; i++) {
+    if (!Object.is(a[i], b[i]))
+      assert.fail(`${msg}[${i}]: generated ${a[i]}, hand-written ${b[i]}`);
+  }
+}
+
+type Ctor =
+  | Float64ArrayConstructor
+  | Float32ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint8ArrayConstructor;
+const CTORS: Ctor[] = [Float64Array, Float32Array, Int32Array, Uint8Array];
+
+for (const closures of [false, true]) {
+  test(`generated kernels equal the hand-written ones (${closures ? "closures" : "codegen"})`, () => {
+    _forceClosureKernels(closures);
+    try {
+      const REFERENCE_KERNELS = kernelSet("reference");
+      const F64_KERNELS = kernelSet("f64");
+      const F32_KERNELS = kernelSet("f32");
+      const UNARY_SCALAR = closures ? scalarTable(UNARY_KERNELS, scalarUnary) : GEN_UNARY_SCALAR;
+      const BINARY_SCALAR = closures
+        ? scalarTable(BINARY_KERNELS, scalarBinary)
+        : GEN_BINARY_SCALAR;
+      assert.equal(
+        REFERENCE_KERNELS.unary("neg").toString().includes("unary neg reference"),
+        !closures,
+      );
+      for (const n of [0, 1, 3, 4, 5, 37, 400]) {
+        const vx = values(n, n + 11);
+        const vy = values(n, n + 97);
+        for (const op of UNARY_OPS) {
+          for (const C of CTORS) {
+            const x = new C(vx);
+            const OutC = isFloatUnary(op) ? C : Uint8Array;
+            const want = new OutC(n);
+            const got = new OutC(n);
+            oldRefUnary(op, x, want);
+            REFERENCE_KERNELS.unary(op)(x, got);
+            same(got, want, `ref ${op} ${C.name}`);
+          }
+          if (isFloatUnary(op)) {
+            const w64 = new Float64Array(n);
+            const g64 = new Float64Array(n);
+            OLD64.unary(op, new Float64Array(vx), w64);
+            F64_KERNELS.unary(op)(new Float64Array(vx), g64);
+            same(g64, w64, `f64 ${op}`);
+            const w32 = new Float32Array(n);
+            const g32 = new Float32Array(n);
+            OLD32.unary(op, new Float32Array(vx), w32);
+            F32_KERNELS.unary(op)(new Float32Array(vx), g32);
+            same(g32, w32, `f32 ${op}`);
+            const sf = UNARY_SCALAR[op]!;
+            const of = OLD_UNARY_SCALAR[op]!;
+            same(
+              vx.map((v) => sf(v)),
+              vx.map((v) => of(v)),
+              `scalar ${op}`,
+            );
+          } else {
+            assert.equal(UNARY_SCALAR[op], undefined);
+          }
+        }
+        for (const op of BINARY_OPS) {
+          for (const C of CTORS) {
+            const a = new C(vx);
+            const b = new C(vy);
+            const OutC = isFloatBinary(op) ? C : Uint8Array;
+            for (const [sa, sb] of [
+              [[n], [n]],
+              [[1], [n]],
+              [[n], [1]],
+            ] as const) {
+              const aa = sa[0] === 1 ? a.subarray(0, Math.min(1, n)) : a;
+              const bb = sb[0] === 1 ? b.subarray(0, Math.min(1, n)) : b;
+              if (n === 0 && (sa[0] === 1 || sb[0] === 1)) continue;
+              const want = new OutC(n);
+              const got = new OutC(n);
+              oldRefBinary(op, aa, sa, bb, sb, want, [n]);
+              REFERENCE_KERNELS.binary(op).run(
+                aa,
+                0,
+                sa[0] === 1 ? 0 : 1,
+                bb,
+                0,
+                sb[0] === 1 ? 0 : 1,
+                got,
+                0,
+                n,
+              );
+              same(got, want, `ref ${op} ${C.name} ${sa}x${sb}`);
+            }
+          }
+          if (!isFloatBinary(op)) {
+            assert.equal(BINARY_SCALAR[op], undefined);
+            continue;
+          }
+          for (const [OLD, NEW, C] of [
+            [OLD64, F64_KERNELS, Float64Array],
+            [OLD32, F32_KERNELS, Float32Array],
+          ] as const) {
+            const a = new C(vx) as Float64Array;
+            const b = new C(vy) as Float64Array;
+            const k = (NEW as typeof F64_KERNELS).binary(op);
+            const w = new C(n) as Float64Array;
+            const g = new C(n) as Float64Array;
+            (OLD as typeof OLD64).binaryContig(op, a, b, w, n);
+            k.contig(a, b, g, n);
+            same(g, w, `contig ${op} ${C.name}`);
+            const s = vy[0] ?? 0.5;
+            (OLD as typeof OLD64).binaryScalarA(op, s, b, w, n);
+            k.scalarA(s, b, g, n);
+            same(g, w, `scalarA ${op} ${C.name}`);
+            (OLD as typeof OLD64).binaryScalarB(op, a, s, w, n);
+            k.scalarB(a, s, g, n);
+            same(g, w, `scalarB ${op} ${C.name}`);
+            const half = n >> 1;
+            (OLD as typeof OLD64).binaryRun(op, a, 1, 1, b, 0, 0, w, 0, half);
+            k.run(a, 1, 1, b, 0, 0, g, 0, half);
+            same(g, w, `run ${op} ${C.name}`);
+          }
+          const sf = BINARY_SCALAR[op]!;
+          const of = OLD_BINARY_SCALAR[op]!;
+          same(
+            vx.map((v, i) => sf(v, vy[i]!)),
+            vx.map((v, i) => of(v, vy[i]!)),
+            `scalar ${op}`,
+          );
+        }
+      }
+    } finally {
+      _forceClosureKernels(false);
+    }
+  });
+}
