@@ -36,26 +36,21 @@ export interface KernelSet<A extends TypedArray> {
 
 /** A fresh, empty cache of one specialisation's loops (tests build their own). */
 export function kernelSet<S extends Specialisation>(spec: S): KernelSet<SpecArray[S]> {
-  const unaries = new Map<UnaryOp, UnaryLoop<SpecArray[S]>>();
-  const binaries = new Map<BinaryOp, BinaryLoops<SpecArray[S]>>();
+  // Plain objects keyed by op: a cached loop costs one property load per call.
+  const unaries: Partial<Record<UnaryOp, UnaryLoop<SpecArray[S]>>> = {};
+  const binaries: Partial<Record<BinaryOp, BinaryLoops<SpecArray[S]>>> = {};
   return {
     unary(op) {
-      let k = unaries.get(op);
-      if (k === undefined) {
-        const d = UNARY_KERNELS[op];
-        k = unaryLoop<SpecArray[S]>(`${op} ${spec}`, d.expr, d.unroll);
-        unaries.set(op, k);
-      }
-      return k;
+      const k = unaries[op];
+      if (k !== undefined) return k;
+      const d = UNARY_KERNELS[op];
+      return (unaries[op] = unaryLoop<SpecArray[S]>(`${op} ${spec}`, d.expr, d.unroll));
     },
     binary(op) {
-      let k = binaries.get(op);
-      if (k === undefined) {
-        const d = BINARY_KERNELS[op];
-        k = binaryLoops<SpecArray[S]>(`${op} ${spec}`, d.expr, d.unroll);
-        binaries.set(op, k);
-      }
-      return k;
+      const k = binaries[op];
+      if (k !== undefined) return k;
+      const d = BINARY_KERNELS[op];
+      return (binaries[op] = binaryLoops<SpecArray[S]>(`${op} ${spec}`, d.expr, d.unroll));
     },
   };
 }

@@ -14,12 +14,19 @@
  */
 
 import type { TypedArray } from "../../core/dtype.js";
+import { F32_KERNELS, F64_KERNELS } from "../../elementwise/kernels.js";
 import type { Backend, BinaryOp, ReduceOp, Shape, UnaryOp } from "../backend.js";
 import { broadcastStrides, planRows, sizeOf } from "../reference/strides.js";
-import * as F32 from "./f32.js";
-import * as F64 from "./f64.js";
+import { floatElementwise } from "./elementwise.js";
+import * as F32_LOOPS from "./f32.js";
+import * as F64_LOOPS from "./f64.js";
 
-/** One dtype's kernel module (f64.ts and f32.ts have the same exports, each on its own class). */
+// One dtype's kernels: its select/reduce/transpose/product loops and its generated elementwise
+// loops, each on its own array class.
+const F64 = { ...F64_LOOPS, ...floatElementwise(F64_KERNELS) };
+const F32 = { ...F32_LOOPS, ...floatElementwise(F32_KERNELS) };
+
+/** One dtype's kernels (the same entry points, each on its own class). */
 type Kernels = typeof F64 | typeof F32;
 
 /** The kernels for arrays that are all Float64Array or all Float32Array, else null. */
@@ -174,7 +181,7 @@ function fastSelect(
  */
 function fastReduce(
   k: K,
-  op: F64.FoldOp,
+  op: F64_LOOPS.FoldOp,
   x: A,
   shape: Shape,
   axes: readonly number[],
@@ -214,7 +221,7 @@ function fastReduce(
   return false;
 }
 
-function isFold(op: ReduceOp): op is F64.FoldOp {
+function isFold(op: ReduceOp): op is F64_LOOPS.FoldOp {
   return op === "sum" || op === "prod" || op === "max" || op === "min";
 }
 
