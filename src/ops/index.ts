@@ -9,4 +9,5 @@ export * from "./matrix-structure.js";
 export * from "./nn.js";
 export * from "./products.js";
 export * from "./reduce.js";
+export * from "./roll-split.js";
 export * from "./shape.js";

@@ -304,7 +304,9 @@ function sliceAxis(t: Tensor, axis: number, start: number, len: number): Tensor 
 
 /**
  * Splits along `axis` into equal sections (a number, which must divide the axis) or into pieces
- * of the given sizes (an array, which must add up to the axis).
+ * of the given SIZES (an array, which must add up to the axis). NumPy's and JAX's `split` take
+ * split POINTS in an array instead: that form is {@link arraySplit} (`split(x, [2, 3])` cuts
+ * pieces of 2 and 3 elements; `arraySplit(x, [2, 3])` cuts x[:2], x[2:3], x[3:]).
  * @throws {@link ValueError} when the sections do not divide the axis or the sizes do not add up
  *   to it.
  * @example
