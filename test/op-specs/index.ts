@@ -7,6 +7,7 @@ import { linalgSpecs } from "./linalg.js";
 import { nnSpecs } from "./nn.js";
 import { numpyMiscSpecs } from "./numpy-misc.js";
 import { numpyShapeSpecs } from "./numpy-shape.js";
+import { numpyStatsSpecs } from "./numpy-stats.js";
 
 export const specs: OpSpec[] = [
   ...coreSpecs,
@@ -15,4 +16,5 @@ export const specs: OpSpec[] = [
   ...indexingSpecs,
   ...numpyMiscSpecs,
   ...numpyShapeSpecs,
+  ...numpyStatsSpecs,
 ];

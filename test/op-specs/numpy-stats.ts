@@ -1,0 +1,524 @@
+/**
+ * @file Op specs of NumPy's statistics, nan-reductions, sequences and logic (see
+ * test/harness/spec.ts for the format). References are plain float64 loops over the lines of an
+ * axis; nan-reductions draw fixed inputs with NaN in every row, so their zero derivative at NaN
+ * is checked against finite differences (a perturbed NaN is still NaN).
+ */
+
+import * as ad from "../../src/index.js";
+import type { Nd } from "../harness/nd.js";
+import * as nd from "../harness/nd.js";
+import type { OpSpec } from "../harness/spec.js";
+
+/**
+ * Applies `fn` to every 1-d line of x along `axis` (all of x, flattened, when axis is null); the
+ * line's result replaces the axis (dropped when `fn` gives a single number and `drop`).
+ */
+function lines(
+  x: Nd,
+  axis: number | null,
+  fn: (row: number[]) => number[],
+  drop = true,
+  keepdims = false,
+): Nd {
+  if (axis === null) {
+    const out = fn(Array.from(x.data));
+    const shape = keepdims ? x.shape.map(() => 1) : drop && out.length === 1 ? [] : [out.length];
+    return { shape, data: Float64Array.from(out) };
+  }
+  const a = axis < 0 ? axis + x.shape.length : axis;
+  const lineShape = x.shape.map((n, d) => (d === a ? 1 : n));
+  const results: number[][] = [];
+  const st = nd.strides(x.shape);
+  for (let l = 0; l < nd.size(lineShape); l++) {
+    const idx = nd.unravel(l, lineShape);
+    const base = idx.reduce((acc, v, d) => acc + v * st[d]!, 0);
+    results.push(fn(Array.from({ length: x.shape[a]! }, (_, k) => x.data[base + k * st[a]!]!)));
+  }
+  const m = results[0]?.length ?? 0;
+  const fullShape = x.shape.map((n, d) => (d === a ? m : n));
+  const out = new Float64Array(nd.size(fullShape));
+  const ost = nd.strides(fullShape);
+  results.forEach((r, l) => {
+    const idx = nd.unravel(l, lineShape);
+    const base = idx.reduce((acc, v, d) => acc + v * ost[d]!, 0);
+    r.forEach((v, k) => {
+      out[base + k * ost[a]!] = v;
+    });
+  });
+  const shape = drop && m === 1 && !keepdims ? fullShape.filter((_, d) => d !== a) : fullShape;
+  return { shape, data: out };
+}
+
+const sumOf = (r: number[]) => r.reduce((s, v) => s + v, 0);
+const meanOf = (r: number[]) => sumOf(r) / r.length;
+const numbers = (r: number[]) => r.filter((v) => !Number.isNaN(v));
+const sorted = (r: number[]) => [...r].sort((a, b) => a - b);
+
+/** NumPy's quantile of one line, method "linear" and the others. */
+function quantileRef(row: number[], q: number, method = "linear"): number {
+  if (row.some(Number.isNaN)) return Number.NaN;
+  const s = sorted(row);
+  const pos = q * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  switch (method) {
+    case "lower":
+      return s[lo]!;
+    case "higher":
+      return s[hi]!;
+    case "midpoint":
+      return (s[lo]! + s[hi]!) / 2;
+    case "nearest": {
+      const r = pos - lo === 0.5 ? (lo % 2 === 0 ? lo : hi) : Math.round(pos);
+      return s[r]!;
+    }
+    default:
+      return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+  }
+}
+
+/** Covariance of the rows of a 2-d Nd, divisor n - ddof. */
+function covRef(x: Nd, ddof = 1): Nd {
+  const [k, n] = x.shape as [number, number];
+  const rows = Array.from({ length: k }, (_, i) => Array.from(x.data.slice(i * n, (i + 1) * n)));
+  const means = rows.map(meanOf);
+  const data = new Float64Array(k * k);
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let t = 0; t < n; t++) s += (rows[i]![t]! - means[i]!) * (rows[j]![t]! - means[j]!);
+      data[i * k + j] = s / (n - ddof);
+    }
+  return { shape: [k, k], data };
+}
+
+function transpose2(x: Nd): Nd {
+  const [r, c] = x.shape as [number, number];
+  const data = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) data[j * r + i] = x.data[i * c + j]!;
+  return { shape: [c, r], data };
+}
+
+function concatRows(a: Nd, b: Nd): Nd {
+  return {
+    shape: [a.shape[0]! + b.shape[0]!, a.shape[1]!],
+    data: Float64Array.from([...a.data, ...b.data]),
+  };
+}
+
+// Fixed inputs with a NaN in every row of a [3, 4] array (and distinct numbers elsewhere).
+const WITH_NAN = [
+  0.7,
+  Number.NaN,
+  -1.3,
+  1.9,
+  0.4,
+  Number.NaN,
+  -0.6,
+  1.1,
+  0.2,
+  -1.8,
+  1.5,
+  Number.NaN,
+];
+const WITH_INF = [0.5, Number.POSITIVE_INFINITY, -1, Number.NEGATIVE_INFINITY, Number.NaN, 2];
+const bool = (v: boolean) => (v ? 1 : 0);
+
+const statisticsSpecs: OpSpec[] = [
+  {
+    name: "average",
+    prims: ["reduce_sum"],
+    fn: (x) => ad.average(x, { axis: 1 }),
+    shapes: [[[2, 3]]],
+    ref: (x) => lines(x, 1, (r) => [meanOf(r)]),
+  },
+  {
+    name: "average weights 1-d",
+    prims: ["reduce_sum", "mul"],
+    fn: (x, w) => ad.average(x, { axis: 1, weights: w }),
+    shapes: [[[2, 3], [3]]],
+    domains: ["real", "positive"],
+    ref: (x, w) =>
+      lines(x, 1, (r) => [sumOf(r.map((v, i) => v * w.data[i]!)) / sumOf(Array.from(w.data))]),
+  },
+  {
+    name: "average weights full",
+    prims: ["reduce_sum", "mul"],
+    fn: (x, w) => ad.average(x, { weights: w }),
+    shapes: [
+      [[4], [4]],
+      [
+        [2, 3],
+        [2, 3],
+      ],
+    ],
+    domains: ["real", "positive"],
+    ref: (x, w) => ({
+      shape: [],
+      data: Float64Array.of(
+        sumOf(Array.from(x.data, (v, i) => v * w.data[i]!)) / sumOf(Array.from(w.data)),
+      ),
+    }),
+  },
+  {
+    name: "ptp",
+    prims: ["reduce_max", "reduce_min"],
+    fn: (x) => ad.ptp(x, { axis: -1 }),
+    shapes: [[[5]], [[2, 4]]],
+    domains: ["distinct"],
+    ref: (x) => lines(x, -1, (r) => [Math.max(...r) - Math.min(...r)]),
+  },
+  {
+    name: "cov",
+    prims: ["matmul"],
+    fn: (x) => ad.cov(x),
+    shapes: [[[3, 5]], [[2, 4]]],
+    ref: (x) => covRef(x),
+  },
+  {
+    name: "cov 1-d",
+    prims: ["matmul"],
+    fn: (x) => ad.cov(x, null, { ddof: 0 }),
+    shapes: [[[5]]],
+    ref: (x) => {
+      const c = covRef({ shape: [1, x.data.length], data: x.data }, 0);
+      return { shape: [], data: c.data };
+    },
+  },
+  {
+    name: "cov y rowvar false",
+    prims: ["matmul"],
+    fn: (x, y) => ad.cov(x, y, { rowvar: false, bias: true }),
+    shapes: [
+      [
+        [5, 2],
+        [5, 1],
+      ],
+    ],
+    ref: (x, y) => covRef(concatRows(transpose2(x), transpose2(y)), 0),
+  },
+  {
+    name: "corrcoef",
+    prims: ["matmul", "sqrt"],
+    fn: (x) => ad.corrcoef(x),
+    shapes: [[[3, 5]]],
+    // Off the diagonal only: the clipped diagonal is constant 1, with derivative 0.
+    ref: (x) => {
+      const c = covRef(x);
+      const k = c.shape[0]!;
+      const data = c.data.map((v, i) => {
+        const r = Math.floor(i / k);
+        const col = i % k;
+        return Math.min(
+          1,
+          Math.max(-1, v / Math.sqrt(c.data[r * k + r]! * c.data[col * k + col]!)),
+        );
+      });
+      return { shape: c.shape, data };
+    },
+    atol: 1e-5,
+  },
+  {
+    name: "median",
+    prims: ["argsort", "gather"],
+    fn: (x) => ad.median(x),
+    shapes: [[[5]], [[6]], [[2, 3]]],
+    domains: ["distinct"],
+    ref: (x) => lines(x, null, (r) => [quantileRef(r, 0.5)]),
+  },
+  {
+    name: "median axis",
+    prims: ["argsort", "gather"],
+    fn: (x) => ad.median(x, { axis: 0, keepdims: true }),
+    shapes: [[[4, 3]]],
+    domains: ["distinct"],
+    ref: (x) => lines(x, 0, (r) => [quantileRef(r, 0.5)], true, true),
+  },
+  ...(["linear", "lower", "higher", "midpoint", "nearest"] as const).map(
+    (method): OpSpec => ({
+      name: `quantile ${method}`,
+      prims: ["argsort", "gather"],
+      fn: (x) => ad.quantile(x, [0.1, 0.5, 0.625, 1], { axis: 1, method }),
+      shapes: [[[2, 5]], [[3, 9]]],
+      domains: ["distinct"],
+      ref: (x) => {
+        const r = lines(
+          x,
+          1,
+          (row) => [0.1, 0.5, 0.625, 1].map((q) => quantileRef(row, q, method)),
+          false,
+        );
+        return transpose2(r);
+      },
+    }),
+  ),
+  {
+    name: "percentile",
+    prims: ["argsort", "gather"],
+    fn: (x) => ad.percentile(x, 30),
+    shapes: [[[7]], [[2, 4]]],
+    domains: ["distinct"],
+    ref: (x) => lines(x, null, (r) => [quantileRef(r, 0.3)]),
+  },
+];
+
+const nanReduce = (fn: (r: number[]) => number) => (x: Nd) => lines(x, 1, (r) => [fn(numbers(r))]);
+const varOf = (r: number[], ddof = 0) => {
+  const m = meanOf(r);
+  return sumOf(r.map((v) => (v - m) ** 2)) / (r.length - ddof);
+};
+
+function nanSpec(name: string, prims: string[], fn: OpSpec["fn"], ref: OpSpec["ref"]): OpSpec {
+  return {
+    name,
+    prims,
+    fn,
+    shapes: [[[3, 4]]],
+    domains: [{ fixed: WITH_NAN }],
+    ...(ref ? { ref } : {}),
+  };
+}
+
+const nanSpecs: OpSpec[] = [
+  nanSpec("nansum", ["reduce_sum", "select"], (x) => ad.nansum(x, { axis: 1 }), nanReduce(sumOf)),
+  nanSpec(
+    "nanprod",
+    ["reduce_prod", "select"],
+    (x) => ad.nanprod(x, { axis: 1 }),
+    nanReduce((r) => r.reduce((p, v) => p * v, 1)),
+  ),
+  nanSpec(
+    "nanmean",
+    ["reduce_sum", "select"],
+    (x) => ad.nanmean(x, { axis: 1 }),
+    nanReduce(meanOf),
+  ),
+  nanSpec(
+    "nanmean all",
+    ["reduce_sum"],
+    (x) => ad.nanmean(x),
+    (x) => ({
+      shape: [],
+      data: Float64Array.of(meanOf(numbers(Array.from(x.data)))),
+    }),
+  ),
+  nanSpec(
+    "nanvar",
+    ["reduce_sum"],
+    (x) => ad.nanvar(x, { axis: 1, ddof: 1 }),
+    nanReduce((r) => varOf(r, 1)),
+  ),
+  nanSpec(
+    "nanstd",
+    ["sqrt"],
+    (x) => ad.nanstd(x, { axis: 1 }),
+    nanReduce((r) => Math.sqrt(varOf(r))),
+  ),
+  nanSpec(
+    "nanmax",
+    ["reduce_max"],
+    (x) => ad.nanmax(x, { axis: 1 }),
+    nanReduce((r) => Math.max(...r)),
+  ),
+  nanSpec(
+    "nanmin",
+    ["reduce_min"],
+    (x) => ad.nanmin(x, { axis: 1 }),
+    nanReduce((r) => Math.min(...r)),
+  ),
+  {
+    ...nanSpec(
+      "nanargmax",
+      ["argmax"],
+      (x) => ad.nanargmax(x, { axis: 1 }),
+      (x) =>
+        lines(x, 1, (r) => {
+          const n = numbers(r);
+          return [n.length === 0 ? -1 : r.indexOf(Math.max(...n))];
+        }),
+    ),
+    order: 0,
+    outDType: "int32",
+  },
+  {
+    ...nanSpec(
+      "nanargmin",
+      ["argmin"],
+      (x) => ad.nanargmin(x),
+      (x) => {
+        const r = Array.from(x.data);
+        return { shape: [], data: Float64Array.of(r.indexOf(Math.min(...numbers(r)))) };
+      },
+    ),
+    order: 0,
+    outDType: "int32",
+  },
+  nanSpec(
+    "nancumsum",
+    ["cumsum"],
+    (x) => ad.nancumsum(x, { axis: 1 }),
+    (x) =>
+      lines(
+        x,
+        1,
+        (r) => {
+          let s = 0;
+          return r.map((v) => (s += Number.isNaN(v) ? 0 : v));
+        },
+        false,
+      ),
+  ),
+  nanSpec(
+    "nancumprod",
+    ["mul"],
+    (x) => ad.nancumprod(x),
+    (x) => {
+      let p = 1;
+      return { shape: [x.data.length], data: x.data.map((v) => (p *= Number.isNaN(v) ? 1 : v)) };
+    },
+  ),
+];
+
+const logicSpecs: OpSpec[] = [
+  {
+    name: "all",
+    prims: ["reduce_sum"],
+    fn: (x) => ad.all(x, { axis: 1 }),
+    shapes: [[[3, 4]]],
+    domains: [{ fixed: [1, 2, 0, 3, 1, 1, 1, 1, 0, 0, 0, 0] }],
+    ref: (x) => lines(x, 1, (r) => [bool(r.every((v) => v !== 0))]),
+    order: 0,
+    outDType: "bool",
+  },
+  {
+    name: "any",
+    prims: ["reduce_sum"],
+    fn: (x) => ad.any(x),
+    shapes: [[[3]], [[2, 2]]],
+    domains: [{ int: [0, 2] }],
+    ref: (x) => ({ shape: [], data: Float64Array.of(bool(x.data.some((v) => v !== 0))) }),
+    order: 0,
+    outDType: "bool",
+    noFloat32: true,
+  },
+  {
+    name: "countNonzero",
+    prims: ["reduce_sum"],
+    fn: (x) => ad.countNonzero(x, { axis: 0 }),
+    shapes: [[[4, 3]]],
+    domains: [{ int: [-1, 2] }],
+    ref: (x) => lines(x, 0, (r) => [r.filter((v) => v !== 0).length]),
+    order: 0,
+    outDType: "int32",
+    noFloat32: true,
+  },
+  {
+    name: "logicalXor",
+    prims: ["not_equal"],
+    fn: (x, y) => ad.logicalXor(x, y),
+    shapes: [
+      [[4], [4]],
+      [[2, 3], [3]],
+    ],
+    domains: [{ int: [0, 2] }, { int: [0, 2] }],
+    elementwise: (a, b) => bool((a !== 0) !== (b !== 0)),
+    order: 0,
+    outDType: "bool",
+    noFloat32: true,
+  },
+  ...(
+    [
+      ["isinf", ad.isinf, (v: number) => bool(v === Infinity || v === -Infinity)],
+      ["isposinf", ad.isposinf, (v: number) => bool(v === Infinity)],
+      ["isneginf", ad.isneginf, (v: number) => bool(v === -Infinity)],
+    ] as const
+  ).map(
+    ([name, fn, ref]): OpSpec => ({
+      name,
+      prims: ["is_finite"],
+      fn,
+      shapes: [[[6]], [[2, 3]]],
+      domains: [{ fixed: WITH_INF }],
+      elementwise: ref,
+      order: 0,
+      outDType: "bool",
+    }),
+  ),
+  {
+    name: "isclose",
+    prims: ["less_equal"],
+    fn: (x, y) => ad.isclose(x, ad.add(x, y), { rtol: 0.01, atol: 0.05 }),
+    shapes: [
+      [[5], [5]],
+      [[2, 3], [3]],
+    ],
+    domains: ["real", { fixed: [0.001, 0.2, -0.003, 0.08, -0.5, 0.04] }],
+    ref: (x, y) => nd.map((a, d) => bool(Math.abs(d) <= 0.05 + 0.01 * Math.abs(a + d)), x, y),
+    order: 0,
+    outDType: "bool",
+  },
+  {
+    name: "allclose",
+    prims: ["less_equal", "reduce_sum"],
+    fn: (x, y) => ad.allclose(x, y, { atol: 1 }),
+    shapes: [[[4], [4]]],
+    ref: (x, y) => ({
+      shape: [],
+      data: Float64Array.of(
+        bool(
+          Array.from(x.data).every(
+            (a, i) => Math.abs(a - y.data[i]!) <= 1 + 1e-5 * Math.abs(y.data[i]!),
+          ),
+        ),
+      ),
+    }),
+    order: 0,
+    outDType: "bool",
+  },
+  {
+    name: "arrayEqual",
+    prims: ["equal"],
+    fn: (x, y) => ad.arrayEqual(ad.round(x), ad.round(y)),
+    shapes: [[[3], [3]]],
+    domains: [{ fixed: [1, 2, 3] }, { fixed: [1, 2, 3.1] }],
+    ref: () => ({ shape: [], data: Float64Array.of(1) }),
+    order: 0,
+    outDType: "bool",
+  },
+  {
+    name: "arrayEquiv",
+    prims: ["equal"],
+    fn: (x, y) => ad.arrayEquiv(x, y),
+    shapes: [[[2, 3], [3]]],
+    domains: [{ fixed: [1, 2, 3] }, { fixed: [1, 2, 3] }],
+    ref: () => ({ shape: [], data: Float64Array.of(1) }),
+    order: 0,
+    outDType: "bool",
+  },
+  {
+    name: "isin",
+    prims: ["equal"],
+    fn: (x, y) => ad.isin(x, y),
+    shapes: [[[2, 3], [4]]],
+    domains: [{ int: [0, 6] }, { int: [0, 6] }],
+    ref: (x, y) => nd.map((a) => bool(Array.from(y.data).includes(a)), x),
+    order: 0,
+    outDType: "bool",
+    noFloat32: true,
+  },
+  {
+    name: "select",
+    prims: ["select"],
+    fn: (x, a, b) => ad.select([ad.less(x, 0), ad.greater(x, 1)], [a, b], ad.mul(a, b)),
+    shapes: [
+      [[6], [6], [6]],
+      [[2, 3], [3], [2, 1]],
+    ],
+    domains: [{ fixed: [-1.5, 0.5, 1.7, -0.3, 0.2, 1.4] }, "real", "real"],
+    constArgs: [0],
+    elementwise: (x, a, b) => (x < 0 ? a : x > 1 ? b : a * b),
+  },
+];
+
+export const numpyStatsSpecs: OpSpec[] = [...statisticsSpecs, ...nanSpecs, ...logicSpecs];
