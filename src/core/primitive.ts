@@ -104,6 +104,30 @@ export interface Primitive<P = undefined> {
    * omitted, vmap loops over the batch (correct, but one call per element).
    */
   batch?(inputs: readonly Tensor[], batched: readonly boolean[], params: P, size: number): Tensor;
+  /**
+   * @internal vmap of a Jacobian's identity seed kept diagonal (see {@link DiagonalBatch}): the
+   * result when some inputs are diagonal batches, if it is again diagonal or cheaply dense, else
+   * null (the batch is then materialised and `batch` runs).
+   */
+  diagonal?(batch: DiagonalBatch, inputs: readonly Tensor[], params: P): Tensor | null;
+}
+
+/**
+ * @internal What a primitive's `diagonal` rule sees of vmap's trace (src/transforms/batch-trace.ts)
+ * while it holds a Jacobian's identity seed as its diagonal: element e of a diagonal batch is
+ * d[e] times the e-th unit tensor of the element's shape.
+ */
+export interface DiagonalBatch {
+  /** The diagonal d of x when x is a diagonal batch of this trace, else null. */
+  diag(x: Tensor): Tensor | null;
+  /** True when x is not a tracer of this trace (shared by every batch element). */
+  unbatched(x: Tensor): boolean;
+  /** A diagonal batch of elements of `shape` with diagonal d (size(shape) === batch size). */
+  boxDiagonal(d: Tensor, shape: readonly number[]): Tensor;
+  /** A dense batch: `value`'s leading axis is the batch axis. */
+  box(value: Tensor): Tensor;
+  /** m scaled by the diagonal d along m's leading axis (d's batch index). */
+  scaleRows(m: Tensor, d: Tensor): Tensor;
 }
 
 /**

@@ -115,7 +115,7 @@ export function hasEvalObserver(): boolean {
  * ```
  * @category Primitives
  */
-export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
+export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: NoInfer<P>): Tensor {
   const top = innermostTrace(inputs, prim.name);
   if (top !== null) return top.process(prim, inputs, params);
   const aval = prim.shape(inputs, params);
@@ -162,7 +162,7 @@ function implChecked<P>(
 export function bindMulti<P>(
   prim: MultiPrimitive<P>,
   inputs: readonly Tensor[],
-  params: P,
+  params: NoInfer<P>,
 ): Tensor[] {
   const top = innermostTrace(inputs, prim.name);
   if (top !== null) return top.processMulti(prim, inputs, params);

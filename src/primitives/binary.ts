@@ -9,7 +9,7 @@ import type { BinaryOp } from "../backend/backend.js";
 import { getBackend } from "../backend/index.js";
 import { allocate, type TypedArray } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
-import { type Aval, definePrimitive, type Primitive } from "../core/primitive.js";
+import type { Aval } from "../core/primitive.js";
 import { broadcastShapes, shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import {
@@ -30,6 +30,8 @@ import {
   where,
 } from "../ops/elementwise.js";
 import { elementwiseBatch } from "./batching.js";
+import { divDiagonal, mulDiagonal } from "./diagonal-rules.js";
+import { type BuiltinPrimitive, declarePrimitive } from "./names.js";
 import {
   readsBothInputs,
   readsDiv,
@@ -101,7 +103,7 @@ function powJacobianY(x: Tensor, out: Tensor): Tensor {
 
 // ---- linear -----------------------------------------------------------------------------------
 
-export const addPrim: Primitive = definePrimitive({
+export const addPrim: BuiltinPrimitive<"add"> = declarePrimitive({
   name: "add",
   batch: elementwiseBatch(() => addPrim),
   shape: binaryShape("add", "numeric"),
@@ -118,7 +120,7 @@ export const addPrim: Primitive = definePrimitive({
   },
 });
 
-export const subPrim: Primitive = definePrimitive({
+export const subPrim: BuiltinPrimitive<"sub"> = declarePrimitive({
   name: "sub",
   batch: elementwiseBatch(() => subPrim),
   shape: binaryShape("sub", "numeric"),
@@ -137,7 +139,7 @@ export const subPrim: Primitive = definePrimitive({
 
 // ---- products and quotients -------------------------------------------------------------------
 
-export const mulPrim: Primitive = definePrimitive({
+export const mulPrim: BuiltinPrimitive<"mul"> = declarePrimitive({
   name: "mul",
   batch: elementwiseBatch(() => mulPrim),
   shape: binaryShape("mul", "numeric"),
@@ -156,9 +158,10 @@ export const mulPrim: Primitive = definePrimitive({
     g[0] = r(ct * y);
     g[1] = r(ct * x);
   },
+  diagonal: mulDiagonal,
 });
 
-export const divPrim: Primitive = definePrimitive({
+export const divPrim: BuiltinPrimitive<"div"> = declarePrimitive({
   name: "div",
   batch: elementwiseBatch(() => divPrim),
   shape: binaryShape("div", "float"),
@@ -181,9 +184,10 @@ export const divPrim: Primitive = definePrimitive({
     g[0] = gx;
     g[1] = -r(gx * out);
   },
+  diagonal: divDiagonal,
 });
 
-export const powPrim: Primitive = definePrimitive({
+export const powPrim: BuiltinPrimitive<"pow"> = declarePrimitive({
   name: "pow",
   batch: elementwiseBatch(() => powPrim),
   shape: binaryShape("pow", "numeric"),
@@ -205,7 +209,7 @@ export const powPrim: Primitive = definePrimitive({
 
 // ---- maximum and minimum ----------------------------------------------------------------------
 
-export const maximumPrim: Primitive = definePrimitive({
+export const maximumPrim: BuiltinPrimitive<"max"> = declarePrimitive({
   name: "max",
   batch: elementwiseBatch(() => maximumPrim),
   shape: binaryShape("maximum", "any"),
@@ -230,7 +234,7 @@ export const maximumPrim: Primitive = definePrimitive({
   vjpReads: readsBothInputs,
 });
 
-export const minimumPrim: Primitive = definePrimitive({
+export const minimumPrim: BuiltinPrimitive<"min"> = declarePrimitive({
   name: "min",
   batch: elementwiseBatch(() => minimumPrim),
   shape: binaryShape("minimum", "any"),
@@ -257,7 +261,7 @@ export const minimumPrim: Primitive = definePrimitive({
 
 // ---- atan2 and mod ----------------------------------------------------------------------------
 
-export const atan2Prim: Primitive = definePrimitive({
+export const atan2Prim: BuiltinPrimitive<"atan2"> = declarePrimitive({
   name: "atan2",
   batch: elementwiseBatch(() => atan2Prim),
   shape: binaryShape("atan2", "float"),
@@ -278,7 +282,7 @@ export const atan2Prim: Primitive = definePrimitive({
   vjpReads: readsBothInputs,
 });
 
-export const modPrim: Primitive = definePrimitive({
+export const modPrim: BuiltinPrimitive<"mod"> = declarePrimitive({
   name: "mod",
   batch: elementwiseBatch(() => modPrim),
   shape: binaryShape("mod", "numeric"),

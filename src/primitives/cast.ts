@@ -2,16 +2,16 @@
 
 import { getBackend } from "../backend/index.js";
 import { allocate, type DType, isFloat } from "../core/dtype.js";
-import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { astype } from "../ops/elementwise.js";
 import { elementwiseBatch } from "./batching.js";
+import { type BuiltinPrimitive, declarePrimitive } from "./names.js";
 import { readsNothing } from "./reads.js";
 
 export interface CastParams {
   readonly dtype: DType;
 }
 
-export const convertElementType: Primitive<CastParams> = definePrimitive<CastParams>({
+export const convertElementType: BuiltinPrimitive<"convert_element_type"> = declarePrimitive({
   name: "convert_element_type",
   batch: elementwiseBatch(() => convertElementType),
   shape: ([x], { dtype }) => ({ shape: x!.shape, dtype }),
@@ -24,9 +24,12 @@ export const convertElementType: Primitive<CastParams> = definePrimitive<CastPar
   jvp: (_primals, [dx], _out, { dtype }) => (isFloat(dtype) ? astype(dx!, dtype) : null),
   vjp: (ct, [x]) => [isFloat(x!.dtype) ? astype(ct, x!.dtype) : null],
   vjpReads: readsNothing,
+  // A cast of a diagonal batch to a float dtype is the cast diagonal (an int cast materialises).
+  diagonal: (batch, [x], { dtype }) =>
+    isFloat(dtype) ? batch.boxDiagonal(astype(batch.diag(x!)!, dtype), x!.shape) : null,
 });
 
-export const stopGradientPrim: Primitive = definePrimitive({
+export const stopGradientPrim: BuiltinPrimitive<"stop_gradient"> = declarePrimitive({
   name: "stop_gradient",
   batch: elementwiseBatch(() => stopGradientPrim),
   shape: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),

@@ -4,14 +4,18 @@
  */
 
 import type { BinaryOp } from "../backend/backend.js";
-import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { elementwiseBatch } from "./batching.js";
 import { binaryImpl, binaryShape } from "./binary.js";
+import { type BuiltinPrimitive, type ComparePrimitiveName, declarePrimitive } from "./names.js";
 import { readsNothing } from "./reads.js";
 
 /** A broadcasting bool-valued primitive over two inputs of one (any) dtype. */
-function comparison(name: string, op: string, kernel: BinaryOp): Primitive {
-  const prim: Primitive = definePrimitive({
+function comparison<N extends ComparePrimitiveName>(
+  name: N,
+  op: string,
+  kernel: BinaryOp,
+): BuiltinPrimitive<N> {
+  const prim: BuiltinPrimitive<N> = declarePrimitive<N>({
     name,
     batch: elementwiseBatch(() => prim),
     shape: binaryShape(op, "any", "bool"),

@@ -7,12 +7,13 @@ import { getBackend } from "../backend/index.js";
 import { describeValue } from "../core/describe.js";
 import { allocate } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
-import { type Aval, definePrimitive, type Primitive } from "../core/primitive.js";
+import type { Aval } from "../core/primitive.js";
 import { shapeSize, shapesEqual } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
 import { add, arange, reshape, scatterAdd, take, transpose, zeros } from "../ops/index.js";
 import { materialise, moveAxis } from "./batching.js";
+import { type BuiltinPrimitive, declarePrimitive } from "./names.js";
 import { readsInput } from "./reads.js";
 
 export interface AxisParams {
@@ -50,7 +51,7 @@ function foldForIndices(x: Tensor, indices: Tensor, axis: number): [Tensor, Tens
   return [folded, add(indices, offsets)];
 }
 
-export const gatherPrim: Primitive<AxisParams> = definePrimitive<AxisParams>({
+export const gatherPrim: BuiltinPrimitive<"gather"> = declarePrimitive({
   name: "gather",
   batch: ([x, indices], [xBatched, iBatched], { axis }) => {
     if (!iBatched) return bind(gatherPrim, [x!, indices!], { axis: axis + 1 });
@@ -95,7 +96,7 @@ export const gatherPrim: Primitive<AxisParams> = definePrimitive<AxisParams>({
   vjpReads: readsInput(1),
 });
 
-export const scatterAddPrim: Primitive<AxisParams> = definePrimitive<AxisParams>({
+export const scatterAddPrim: BuiltinPrimitive<"scatter_add"> = declarePrimitive({
   name: "scatter_add",
   batch: ([x, indices, updates], [xBatched, iBatched, uBatched], { axis }, size) => {
     const xs = materialise(x!, xBatched!, size);

@@ -15,13 +15,7 @@ import { getBackend } from "../backend/index.js";
 import { referenceLinalg } from "../backend/reference/linalg.js";
 import { allocate, type DType, isFloat } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
-import {
-  type Aval,
-  defineMultiPrimitive,
-  definePrimitive,
-  type MultiPrimitive,
-  type Primitive,
-} from "../core/primitive.js";
+import type { Aval } from "../core/primitive.js";
 import { shapeSize, shapesEqual } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import { bind, bindMulti } from "../core/trace.js";
@@ -52,6 +46,12 @@ import {
   zerosLike,
 } from "../ops/index.js";
 import { leadingAxisBatch } from "./batching.js";
+import {
+  type BuiltinMultiPrimitive,
+  type BuiltinPrimitive,
+  declareMultiPrimitive,
+  declarePrimitive,
+} from "./names.js";
 import { argsortPrim } from "./sort.js";
 
 /** The active backend's factorisation kernels, or the reference ones when it has none. */
@@ -306,63 +306,62 @@ function readTriangle(x: Tensor, { lower, unitDiagonal }: TriangularSolveParams)
   return lower ? tril(x, -k) : triu(x, k);
 }
 
-export const triangularSolvePrim: Primitive<TriangularSolveParams> =
-  definePrimitive<TriangularSolveParams>({
-    name: "triangular_solve",
-    batch: leadingAxisBatch(
-      () => triangularSolvePrim,
-      (params) => params,
-    ),
-    shape: ([a, b]) => {
-      const op = "linalg.triangularSolve";
-      checkMatrix(op, "a", a!, true);
-      checkMatrix(op, "b", b!, false);
-      if (a!.dtype !== b!.dtype) {
-        throw new DTypeError(
-          `${op}: a and b must have the same dtype; got ${a!.dtype} and ${b!.dtype}`,
-        );
-      }
-      const n = a!.shape[a!.shape.length - 1]!;
-      const bs = b!.shape;
-      if (bs[bs.length - 2] !== n || !shapesEqual(batchOf(a!.shape), batchOf(bs))) {
-        throw new ShapeError(
-          `${op}: b must be [...batch, ${n}, k] with a's batch dims; got a ${fmtShape(a!.shape)} and b ${fmtShape(bs)}`,
-        );
-      }
-      return b!;
-    },
-    impl: ([a, b], { lower, transpose, unitDiagonal }, out) => {
-      const data = allocate(out.dtype, shapeSize(out.shape));
-      linalgKernels().triangularSolve(
-        a!._data!,
-        b!._data!,
-        b!.shape,
-        lower,
-        transpose,
-        unitDiagonal,
-        data,
+export const triangularSolvePrim: BuiltinPrimitive<"triangular_solve"> = declarePrimitive({
+  name: "triangular_solve",
+  batch: leadingAxisBatch(
+    () => triangularSolvePrim,
+    (params) => params,
+  ),
+  shape: ([a, b]) => {
+    const op = "linalg.triangularSolve";
+    checkMatrix(op, "a", a!, true);
+    checkMatrix(op, "b", b!, false);
+    if (a!.dtype !== b!.dtype) {
+      throw new DTypeError(
+        `${op}: a and b must have the same dtype; got ${a!.dtype} and ${b!.dtype}`,
       );
-      return data;
-    },
-    // op(A) x = b: dx = op(A)^-1 (db - op(dA) x), dA restricted to the triangle that is read
-    jvp: ([x], [dx, dy], out, params) => {
-      let rhs = dy;
-      if (dx !== null) {
-        const dA = readTriangle(dx, params);
-        const dAx = matmul(params.transpose ? mT(dA) : dA, out);
-        rhs = rhs === null ? neg(dAx) : sub(rhs, dAx);
-      }
-      return triSolve(x!, rhs!, params.lower, params.transpose, params.unitDiagonal);
-    },
-    // gy = op(A)^-T ct, g op(A) = -gy out^T, so gx = triangle of (-gy out^T) or of (-out gy^T)
-    vjp: (ct, [x], out, params, needs) => {
-      const gy = triSolve(x!, ct, params.lower, !params.transpose, params.unitDiagonal);
-      const gx = needs[0]
-        ? readTriangle(neg(params.transpose ? matmul(out, mT(gy)) : matmul(gy, mT(out))), params)
-        : null;
-      return [gx, needs[1] ? gy : null];
-    },
-  });
+    }
+    const n = a!.shape[a!.shape.length - 1]!;
+    const bs = b!.shape;
+    if (bs[bs.length - 2] !== n || !shapesEqual(batchOf(a!.shape), batchOf(bs))) {
+      throw new ShapeError(
+        `${op}: b must be [...batch, ${n}, k] with a's batch dims; got a ${fmtShape(a!.shape)} and b ${fmtShape(bs)}`,
+      );
+    }
+    return b!;
+  },
+  impl: ([a, b], { lower, transpose, unitDiagonal }, out) => {
+    const data = allocate(out.dtype, shapeSize(out.shape));
+    linalgKernels().triangularSolve(
+      a!._data!,
+      b!._data!,
+      b!.shape,
+      lower,
+      transpose,
+      unitDiagonal,
+      data,
+    );
+    return data;
+  },
+  // op(A) x = b: dx = op(A)^-1 (db - op(dA) x), dA restricted to the triangle that is read
+  jvp: ([x], [dx, dy], out, params) => {
+    let rhs = dy;
+    if (dx !== null) {
+      const dA = readTriangle(dx, params);
+      const dAx = matmul(params.transpose ? mT(dA) : dA, out);
+      rhs = rhs === null ? neg(dAx) : sub(rhs, dAx);
+    }
+    return triSolve(x!, rhs!, params.lower, params.transpose, params.unitDiagonal);
+  },
+  // gy = op(A)^-T ct, g op(A) = -gy out^T, so gx = triangle of (-gy out^T) or of (-out gy^T)
+  vjp: (ct, [x], out, params, needs) => {
+    const gy = triSolve(x!, ct, params.lower, !params.transpose, params.unitDiagonal);
+    const gx = needs[0]
+      ? readTriangle(neg(params.transpose ? matmul(out, mT(gy)) : matmul(gy, mT(out))), params)
+      : null;
+    return [gx, needs[1] ? gy : null];
+  },
+});
 
 // ---- lu ---------------------------------------------------------------------------------------
 
@@ -383,7 +382,7 @@ export function luSolve(a: Tensor, b: Tensor): Tensor {
   return luSolveFactored(lu!, perm!, b);
 }
 
-export const luPrim: MultiPrimitive = defineMultiPrimitive({
+export const luPrim: BuiltinMultiPrimitive<"lu"> = declareMultiPrimitive({
   name: "lu",
   batch: ([a]) => bindMulti(luPrim, [a!], undefined),
   multipleResults: true,
@@ -446,7 +445,7 @@ function cofactor(a: Tensor, det: Tensor): Tensor {
   return where(mask, fromSvd, regular);
 }
 
-export const detPrim: Primitive = definePrimitive({
+export const detPrim: BuiltinPrimitive<"det"> = declarePrimitive({
   name: "det",
   // Leading axes are batch axes already: the batch axis is one more.
   batch: ([a]) => bind(detPrim, [a!], undefined),
@@ -483,7 +482,7 @@ function phi(x: Tensor): Tensor {
   return where(bandMask(n, n, 0, 0), mul(x, 0.5), tril(x, -1));
 }
 
-export const choleskyPrim: Primitive = definePrimitive({
+export const choleskyPrim: BuiltinPrimitive<"cholesky"> = declarePrimitive({
   name: "cholesky",
   // Leading axes are batch axes already: the batch axis is one more.
   batch: ([a]) => bind(choleskyPrim, [a!], undefined),
@@ -551,7 +550,7 @@ function qrVjpTall(q: Tensor, r: Tensor, gQ: Tensor | null, gR: Tensor | null): 
   return rightSolveUpperT(inner, r);
 }
 
-export const qrPrim: MultiPrimitive = defineMultiPrimitive({
+export const qrPrim: BuiltinMultiPrimitive<"qr"> = declareMultiPrimitive({
   name: "qr",
   batch: ([a]) => bindMulti(qrPrim, [a!], undefined),
   multipleResults: true,
@@ -599,7 +598,7 @@ export const qrPrim: MultiPrimitive = defineMultiPrimitive({
 
 // ---- eigh -------------------------------------------------------------------------------------
 
-export const eighPrim: MultiPrimitive = defineMultiPrimitive({
+export const eighPrim: BuiltinMultiPrimitive<"eigh"> = declareMultiPrimitive({
   name: "eigh",
   batch: ([a]) => bindMulti(eighPrim, [a!], undefined),
   multipleResults: true,
@@ -629,7 +628,7 @@ export const eighPrim: MultiPrimitive = defineMultiPrimitive({
 
 // ---- svd --------------------------------------------------------------------------------------
 
-export const svdPrim: MultiPrimitive = defineMultiPrimitive({
+export const svdPrim: BuiltinMultiPrimitive<"svd"> = declareMultiPrimitive({
   name: "svd",
   batch: ([a]) => bindMulti(svdPrim, [a!], undefined),
   multipleResults: true,

@@ -7,12 +7,13 @@
 import { getBackend } from "../backend/index.js";
 import { allocate, promoteTypes } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError } from "../core/errors.js";
-import { definePrimitive, type Primitive } from "../core/primitive.js";
+import type { DiagonalBatch } from "../core/primitive.js";
 import { shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
-import { add, reshape } from "../ops/index.js";
+import { add, reshape, transpose } from "../ops/index.js";
 import { alignBatched } from "./batching.js";
+import { type BuiltinPrimitive, declarePrimitive } from "./names.js";
 import { readsOther } from "./reads.js";
 
 export interface MatmulParams {
@@ -27,7 +28,7 @@ function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   return bind(matmulPrim, [a, b], { transA, transB });
 }
 
-export const matmulPrim: Primitive<MatmulParams> = definePrimitive<MatmulParams>({
+export const matmulPrim: BuiltinPrimitive<"matmul"> = declarePrimitive({
   name: "matmul",
   batch: ([a, b], [aBatched, bBatched], { transA, transB }) => {
     if (aBatched && bBatched) {
@@ -116,4 +117,37 @@ export const matmulPrim: Primitive<MatmulParams> = definePrimitive<MatmulParams>
     return [gx, gy];
   },
   vjpReads: readsOther,
+  diagonal: (batch, [a, b], params) => diagonalMatmul(batch, a!, b!, params),
 });
+
+/**
+ * vmap of op(a) @ op(b) where one operand is a diagonal batch of vectors and the other an
+ * unbatched matrix: element e is d[e] times row or column e of the matrix, so the batch is a
+ * scaled copy of the matrix instead of an O(n^3) product with the identity.
+ */
+function diagonalMatmul(
+  batch: DiagonalBatch,
+  a: Tensor,
+  b: Tensor,
+  { transA, transB }: MatmulParams,
+): Tensor | null {
+  const da = batch.diag(a);
+  const db = batch.diag(b);
+  if (db !== null && da === null && batch.unbatched(a) && a.ndim === 2 && b.ndim === 2) {
+    // op(b) is a column [k, 1]: out_e = d[e] op(a)[:, e], i.e. the rows of op(a)^T scaled.
+    const col = transB ? b.shape[0] === 1 : b.shape[1] === 1;
+    if (!col) return null;
+    const opAT = transA ? a : transpose(a);
+    const k = opAT.shape[0]!;
+    return batch.box(reshape(batch.scaleRows(opAT, db), [k, opAT.shape[1]!, 1]));
+  }
+  if (da !== null && db === null && batch.unbatched(b) && a.ndim === 2 && b.ndim === 2) {
+    // op(a) is a row [1, k]: out_e = d[e] op(b)[e, :].
+    const row = transA ? a.shape[1] === 1 : a.shape[0] === 1;
+    if (!row) return null;
+    const opB = transB ? transpose(b) : b;
+    const k = opB.shape[0]!;
+    return batch.box(reshape(batch.scaleRows(opB, da), [k, 1, opB.shape[1]!]));
+  }
+  return null;
+}

@@ -7,7 +7,6 @@ import { getBackend } from "../backend/index.js";
 import { describeValue } from "../core/describe.js";
 import { allocate, promoteTypes } from "../core/dtype.js";
 import { fmtShape, ShapeError, ValueError } from "../core/errors.js";
-import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { broadcastsTo, shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
@@ -23,6 +22,7 @@ import {
   zerosLike,
 } from "../ops/index.js";
 import { alignBatched, leadingAxisBatch, shiftAxes } from "./batching.js";
+import { type BuiltinPrimitive, declarePrimitive } from "./names.js";
 import { readsNothing } from "./reads.js";
 
 export interface ReshapeParams {
@@ -62,7 +62,7 @@ export interface FlipParams {
 
 const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
 
-export const reshapePrim: Primitive<ReshapeParams> = definePrimitive<ReshapeParams>({
+export const reshapePrim: BuiltinPrimitive<"reshape"> = declarePrimitive({
   name: "reshape",
   batch: ([x], _batched, { shape }, size) => bind(reshapePrim, [x!], { shape: [size, ...shape] }),
   shape: ([x], { shape }) => {
@@ -80,9 +80,11 @@ export const reshapePrim: Primitive<ReshapeParams> = definePrimitive<ReshapePara
   // gx = reshape(ct, x.shape)
   vjp: (ct, [x]) => [reshape(ct, x!.shape)],
   vjpReads: readsNothing,
+  // A reshaped diagonal batch is the same diagonal over the new element shape.
+  diagonal: (batch, [x], { shape }) => batch.boxDiagonal(batch.diag(x!)!, shape),
 });
 
-export const transposePrim: Primitive<TransposeParams> = definePrimitive<TransposeParams>({
+export const transposePrim: BuiltinPrimitive<"transpose"> = declarePrimitive({
   name: "transpose",
   batch: ([x], _batched, { perm }) => bind(transposePrim, [x!], { perm: [0, ...shiftAxes(perm)] }),
   shape: ([x], { perm }) => {
@@ -113,7 +115,7 @@ export const transposePrim: Primitive<TransposeParams> = definePrimitive<Transpo
   vjpReads: readsNothing,
 });
 
-export const broadcastToPrim: Primitive<BroadcastToParams> = definePrimitive<BroadcastToParams>({
+export const broadcastToPrim: BuiltinPrimitive<"broadcast_to"> = declarePrimitive({
   name: "broadcast_to",
   batch: ([x], _batched, { shape }, size) =>
     bind(broadcastToPrim, [alignBatched(x!, shape.length)], { shape: [size, ...shape] }),
@@ -181,7 +183,7 @@ function unslice(ct: Tensor, shape: readonly number[], { begin, size, step }: Sl
   return widths.every(([a, b]) => a === 0 && b === 0) ? g : pad(g, widths, 0);
 }
 
-export const slicePrim: Primitive<SliceParams> = definePrimitive<SliceParams>({
+export const slicePrim: BuiltinPrimitive<"slice"> = declarePrimitive({
   name: "slice",
   batch: leadingAxisBatch(
     () => slicePrim,
@@ -231,7 +233,7 @@ export const slicePrim: Primitive<SliceParams> = definePrimitive<SliceParams>({
   vjpReads: readsNothing,
 });
 
-export const padPrim: Primitive<PadParams> = definePrimitive<PadParams>({
+export const padPrim: BuiltinPrimitive<"pad"> = declarePrimitive({
   name: "pad",
   batch: leadingAxisBatch(
     () => padPrim,
@@ -264,7 +266,7 @@ export const padPrim: Primitive<PadParams> = definePrimitive<PadParams>({
   vjpReads: readsNothing,
 });
 
-export const concatenatePrim: Primitive<ConcatenateParams> = definePrimitive<ConcatenateParams>({
+export const concatenatePrim: BuiltinPrimitive<"concatenate"> = declarePrimitive({
   name: "concatenate",
   batch: leadingAxisBatch(
     () => concatenatePrim,
@@ -321,7 +323,7 @@ export const concatenatePrim: Primitive<ConcatenateParams> = definePrimitive<Con
   vjpReads: readsNothing,
 });
 
-export const flipPrim: Primitive<FlipParams> = definePrimitive<FlipParams>({
+export const flipPrim: BuiltinPrimitive<"flip"> = declarePrimitive({
   name: "flip",
   batch: leadingAxisBatch(
     () => flipPrim,

@@ -8,7 +8,7 @@ import { getBackend } from "../backend/index.js";
 import { describeValue } from "../core/describe.js";
 import { allocate, type DType } from "../core/dtype.js";
 import { fmtShape, ValueError } from "../core/errors.js";
-import { type Aval, definePrimitive, type Primitive } from "../core/primitive.js";
+import type { Aval } from "../core/primitive.js";
 import { reducedShape, shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import {
@@ -26,6 +26,7 @@ import {
   transpose,
 } from "../ops/index.js";
 import { leadingAxisBatch, shiftAxes } from "./batching.js";
+import { type BuiltinPrimitive, declarePrimitive } from "./names.js";
 import { readsNothing } from "./reads.js";
 
 export interface ReduceParams {
@@ -88,7 +89,7 @@ function keepDims(ct: Tensor, x: Tensor, axes: readonly number[]): Tensor {
   return reshape(ct, reducedShape(x.shape, axes, true));
 }
 
-export const reduceSumPrim: Primitive<ReduceParams> = definePrimitive<ReduceParams>({
+export const reduceSumPrim: BuiltinPrimitive<"reduce_sum"> = declarePrimitive({
   name: "reduce_sum",
   batch: leadingAxisBatch(
     () => reduceSumPrim,
@@ -101,14 +102,16 @@ export const reduceSumPrim: Primitive<ReduceParams> = definePrimitive<ReducePara
   // gx = ct broadcast back over the reduced axes
   vjp: (ct, [x], _out, { axes }) => [broadcastTo(keepDims(ct, x!, axes), x!.shape)],
   vjpReads: readsNothing,
+  // Summing all of element e = d[e] e_e gives d[e]; a partial sum materialises.
+  diagonal: (batch, [x], { axes }) => (axes.length === x!.ndim ? batch.box(batch.diag(x!)!) : null),
 });
 
 /** max and min: the derivative is shared equally among the elements that attain the extreme. */
-function extremum(name: string, op: "max" | "min") {
+function extremum<N extends "reduce_max" | "reduce_min">(name: N, op: "max" | "min") {
   /** 1 where x attains the extreme of its group, else 0, in dtype `dtype`. */
   const winners = (x: Tensor, out: Tensor, axes: readonly number[], dtype: DType): Tensor =>
     astype(equal(x, keepDims(out, x, axes)), dtype);
-  const prim: Primitive<ReduceParams> = definePrimitive<ReduceParams>({
+  const prim: BuiltinPrimitive<N> = declarePrimitive<N>({
     name,
     batch: leadingAxisBatch(
       () => prim,
@@ -165,7 +168,7 @@ function productOfOthers(x: Tensor, axes: readonly number[]): Tensor {
   return transpose(others, inverse);
 }
 
-export const reduceProdPrim: Primitive<ReduceParams> = definePrimitive<ReduceParams>({
+export const reduceProdPrim: BuiltinPrimitive<"reduce_prod"> = declarePrimitive({
   name: "reduce_prod",
   batch: leadingAxisBatch(
     () => reduceProdPrim,
@@ -185,8 +188,8 @@ export const reduceProdPrim: Primitive<ReduceParams> = definePrimitive<ReducePar
   },
 });
 
-function argReduce(name: string, op: "argmax" | "argmin") {
-  const prim: Primitive<ArgReduceParams> = definePrimitive<ArgReduceParams>({
+function argReduce<N extends "argmax" | "argmin">(name: N, op: "argmax" | "argmin") {
+  const prim: BuiltinPrimitive<N> = declarePrimitive<N>({
     name,
     batch: leadingAxisBatch(
       () => prim,
@@ -221,7 +224,7 @@ function argReduce(name: string, op: "argmax" | "argmin") {
 export const argmaxPrim = argReduce("argmax", "argmax");
 export const argminPrim = argReduce("argmin", "argmin");
 
-export const cumsumPrim: Primitive<CumsumParams> = definePrimitive<CumsumParams>({
+export const cumsumPrim: BuiltinPrimitive<"cumsum"> = declarePrimitive({
   name: "cumsum",
   batch: leadingAxisBatch(
     () => cumsumPrim,

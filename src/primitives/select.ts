@@ -6,10 +6,10 @@
 import { getBackend } from "../backend/index.js";
 import { allocate } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError } from "../core/errors.js";
-import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { broadcastShapes, type Shape, shapeSize } from "../core/shape.js";
 import { where } from "../ops/elementwise.js";
 import { elementwiseBatch } from "./batching.js";
+import { type BuiltinPrimitive, declarePrimitive } from "./names.js";
 import { readsInput } from "./reads.js";
 
 /** The broadcast shape of cond, a and b, with one message naming all three on a mismatch. */
@@ -24,7 +24,7 @@ function broadcast3(cond: Shape, a: Shape, b: Shape): number[] {
   }
 }
 
-export const selectPrim: Primitive = definePrimitive({
+export const selectPrim: BuiltinPrimitive<"select"> = declarePrimitive({
   name: "select",
   batch: elementwiseBatch(() => selectPrim),
   shape: ([cond, a, b]) => {

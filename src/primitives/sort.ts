@@ -7,8 +7,8 @@
 import { getBackend } from "../backend/index.js";
 import { describeValue } from "../core/describe.js";
 import { fmtShape, ValueError } from "../core/errors.js";
-import { definePrimitive, type Primitive } from "../core/primitive.js";
 import { leadingAxisBatch } from "./batching.js";
+import { type BuiltinPrimitive, declarePrimitive } from "./names.js";
 
 export interface ArgsortParams {
   /** The sorted axis, non-negative (the op wrapper normalises it). */
@@ -17,7 +17,7 @@ export interface ArgsortParams {
   readonly descending: boolean;
 }
 
-export const argsortPrim: Primitive<ArgsortParams> = definePrimitive<ArgsortParams>({
+export const argsortPrim: BuiltinPrimitive<"argsort"> = declarePrimitive({
   name: "argsort",
   batch: leadingAxisBatch(
     () => argsortPrim,

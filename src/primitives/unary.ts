@@ -8,7 +8,7 @@ import type { UnaryOp } from "../backend/backend.js";
 import { getBackend } from "../backend/index.js";
 import { allocate, isFloat, type TypedArray } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
-import { type Aval, definePrimitive, type Primitive } from "../core/primitive.js";
+import type { Aval } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
 import {
   add,
@@ -30,6 +30,8 @@ import {
   sub,
 } from "../ops/elementwise.js";
 import { elementwiseBatch } from "./batching.js";
+import { negDiagonal } from "./diagonal-rules.js";
+import { type BuiltinPrimitive, declarePrimitive, type UnaryPrimitiveName } from "./names.js";
 import { readsUnary, type UnaryReads } from "./reads.js";
 import { UNARY_SCALAR } from "./scalar-math.js";
 
@@ -68,9 +70,9 @@ function kernel(op: UnaryOp): Impl {
   };
 }
 
-interface UnaryDecl {
+interface UnaryDecl<N extends UnaryPrimitiveName> {
   /** The primitive's (snake_case) name. */
-  name: string;
+  name: N;
   /** The user-facing op name, used in error messages. */
   op: string;
   domain: Domain;
@@ -83,14 +85,17 @@ interface UnaryDecl {
   reads?: UnaryReads;
   /** The scalar lane's vjp on numbers (see Primitive.scalarVjp): the cotangent of x. */
   scalarVjp?: (ct: number, x: number, out: number, r: (v: number) => number) => number;
+  /** vmap of a diagonal (Jacobian seed) batch, when the op keeps it diagonal. */
+  diagonal?: BuiltinPrimitive<N>["diagonal"];
 }
 
 /** Declares an elementwise unary primitive: same shape, input dtype checked against its domain. */
-function declare(d: UnaryDecl): Primitive {
+function declare<N extends UnaryPrimitiveName>(d: UnaryDecl<N>): BuiltinPrimitive<N> {
   const scalar = UNARY_SCALAR[d.name as UnaryOp];
-  const prim: Primitive = definePrimitive({
+  const prim: BuiltinPrimitive<N> = declarePrimitive<N>({
     name: d.name,
     batch: elementwiseBatch(() => prim),
+    ...(d.diagonal === undefined ? {} : { diagonal: d.diagonal }),
     ...(scalar === undefined ? {} : { scalar: (x: number) => scalar(x) }),
     ...(d.scalarVjp === undefined || scalar === undefined
       ? {}
@@ -125,8 +130,8 @@ function declare(d: UnaryDecl): Primitive {
  * differentiated at higher orders (`out` is then a traced value too).
  * @example unary("tanh", (_x, out) => sub(1, square(out)))
  */
-export function unary(
-  name: UnaryOp,
+export function unary<N extends UnaryPrimitiveName & UnaryOp>(
+  name: N,
   derivative: Derivative,
   options: {
     domain?: Domain;
@@ -135,7 +140,7 @@ export function unary(
     /** What `derivative` reads: x (default), out, or both; the tape keeps only that. */
     reads?: UnaryReads;
   } = {},
-): Primitive {
+): BuiltinPrimitive<N> {
   const sd = options.scalarDerivative;
   return declare({
     name,
@@ -153,11 +158,11 @@ export function unary(
  * A piecewise-constant elementwise primitive (sign, floor, ceil, round): its derivative is zero
  * everywhere it exists, so both rules return the symbolic zero.
  */
-export function zeroDerivative(
-  name: UnaryOp,
+export function zeroDerivative<N extends UnaryPrimitiveName & UnaryOp>(
+  name: N,
   domain: Domain,
   impl: Impl = kernel(name),
-): Primitive {
+): BuiltinPrimitive<N> {
   return declare({
     name,
     op: name,
@@ -171,7 +176,7 @@ export function zeroDerivative(
 }
 
 /** A bool-valued elementwise test (logicalNot, isNaN, isFinite) on any dtype: not differentiable. */
-export function predicate(name: string, op: UnaryOp): Primitive {
+export function predicate<N extends UnaryPrimitiveName>(name: N, op: UnaryOp): BuiltinPrimitive<N> {
   return declare({
     name,
     op,
@@ -207,6 +212,7 @@ export const negPrim = declare({
   vjp: (ct) => neg(ct),
   reads: "nothing",
   scalarVjp: (ct) => -ct,
+  diagonal: negDiagonal,
 });
 
 // ---- arithmetic (int32 allowed) ---------------------------------------------------------------

@@ -6,12 +6,12 @@
 
 import { allocate } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
-import { defineMultiPrimitive, type MultiPrimitive } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
 import { bindMulti } from "../core/trace.js";
 import { stack, swapAxes, zerosLike } from "../ops/index.js";
+import { type BuiltinMultiPrimitive, declareMultiPrimitive } from "./names.js";
 
-export const unstackPrim: MultiPrimitive = defineMultiPrimitive({
+export const unstackPrim: BuiltinMultiPrimitive<"unstack"> = declareMultiPrimitive({
   name: "unstack",
   // The element's leading axis is the batch's second: swap the two, then unstack.
   batch: ([x]) => bindUnstack(swapAxes(x!, 0, 1)),

@@ -6,33 +6,19 @@
  *
  * Jacobians seed the trace with an identity basis. That batch is held as its diagonal (a "diagonal
  * tracer": element e is d[e] times the e-th unit tensor) for as long as the ops keep it diagonal:
- * products and quotients with unbatched values, negation, reshapes, casts, a full sum, and a
- * matrix product with an unbatched matrix (which turns it into a scaled copy of that matrix's
- * rows or columns instead of an O(n^3) product with the identity). Any other op materialises it.
+ * each primitive that can says how in its declaration's `diagonal` rule (products and quotients
+ * with unbatched values, negation, reshapes, casts, a full sum, a matrix product with an
+ * unbatched matrix). Any other op materialises it.
  */
 
-import { isFloat } from "../core/dtype.js";
 import { AdjointError } from "../core/errors.js";
-import type { AnyPrimitive, MultiPrimitive, Primitive } from "../core/primitive.js";
-import { broadcastsTo, shapeSize } from "../core/shape.js";
+import type { DiagonalBatch, MultiPrimitive, Primitive } from "../core/primitive.js";
 import { Tensor } from "../core/tensor.js";
 import { bind, bindMulti, Trace } from "../core/trace.js";
-import {
-  astype,
-  broadcastTo,
-  div,
-  eye,
-  mul,
-  neg,
-  ones,
-  reshape,
-  stack,
-  transpose,
-} from "../ops/index.js";
-import type { MatmulParams } from "../primitives/matmul.js";
+import { eye, mul, ones, reshape, stack } from "../ops/index.js";
 import { bindUnstack } from "../primitives/unstack.js";
 
-export class BatchTrace extends Trace {
+export class BatchTrace extends Trace implements DiagonalBatch {
   /** The length of the batch axis. */
   readonly size: number;
   override readonly batching = true;
@@ -61,6 +47,16 @@ export class BatchTrace extends Trace {
     return this.boxDiagonal(this.unit, shape);
   }
 
+  /** The diagonal of x when x is a diagonal tracer of this trace, else null. */
+  diag(x: Tensor): Tensor | null {
+    return x._trace === this && x._primal === null ? x._tangent! : null;
+  }
+
+  /** True when x is not a tracer of this trace. */
+  unbatched(x: Tensor): boolean {
+    return x._trace !== this;
+  }
+
   /** m scaled by the diagonal d along m's leading axis (d's batch index). */
   scaleRows(m: Tensor, d: Tensor): Tensor {
     if (d === this.unit) return m;
@@ -76,8 +72,8 @@ export class BatchTrace extends Trace {
   }
 
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
-    if (hasDiagonal(this, inputs)) {
-      const structured = diagonalRule(this, prim as AnyPrimitive, inputs, params);
+    if (prim.diagonal !== undefined && hasDiagonal(this, inputs)) {
+      const structured = prim.diagonal(this, inputs, params);
       if (structured !== null) return structured;
     }
     const values = new Array<Tensor>(inputs.length);
@@ -148,93 +144,7 @@ export class BatchTrace extends Trace {
 
 function hasDiagonal(trace: BatchTrace, inputs: readonly Tensor[]): boolean {
   for (let i = 0; i < inputs.length; i++) {
-    const x = inputs[i]!;
-    if (x._trace === trace && x._primal === null) return true;
+    if (trace.diag(inputs[i]!) !== null) return true;
   }
   return false;
-}
-
-/** The element's unbatched factor y broadcast to `shape` and flattened, or null if y would widen it. */
-function flatFactor(y: Tensor, shape: readonly number[]): Tensor | null {
-  if (!broadcastsTo(y.shape, shape)) return null;
-  return reshape(broadcastTo(y, shape), [shapeSize(shape)]);
-}
-
-/**
- * The result of `prim` on inputs that include diagonal tracers, computed from the diagonal where
- * the result is again diagonal (or cheaply dense); null when the op needs the materialised batch.
- */
-function diagonalRule(
-  trace: BatchTrace,
-  prim: AnyPrimitive,
-  inputs: readonly Tensor[],
-  params: unknown,
-): Tensor | null {
-  const diag = (x: Tensor): Tensor | null =>
-    x._trace === trace && x._primal === null ? x._tangent! : null;
-  const unbatched = (x: Tensor): boolean => x._trace !== trace;
-  const [x, y] = inputs as [Tensor, Tensor | undefined];
-  const dx = diag(x);
-  switch (prim.name) {
-    case "neg":
-      return trace.boxDiagonal(neg(dx!), x.shape);
-    case "reshape":
-      return trace.boxDiagonal(dx!, (params as { shape: readonly number[] }).shape);
-    case "convert_element_type": {
-      const { dtype } = params as { dtype: Tensor["dtype"] };
-      return isFloat(dtype) ? trace.boxDiagonal(astype(dx!, dtype), x.shape) : null;
-    }
-    case "reduce_sum":
-      // Summing all of element e = d[e] e_e gives d[e].
-      return (params as { axes: readonly number[] }).axes.length === x.ndim ? trace.box(dx!) : null;
-    case "mul":
-    case "div": {
-      const dy = diag(y!);
-      if (dx !== null && unbatched(y!)) {
-        const f = flatFactor(y!, x.shape);
-        if (f === null) return null;
-        return trace.boxDiagonal(prim.name === "mul" ? mul(dx, f) : div(dx, f), x.shape);
-      }
-      if (prim.name === "mul" && dy !== null && unbatched(x)) {
-        const f = flatFactor(x, y!.shape);
-        return f === null ? null : trace.boxDiagonal(mul(f, dy), y!.shape);
-      }
-      return null;
-    }
-    case "matmul":
-      return diagonalMatmul(trace, x, y!, dx, diag(y!), params as MatmulParams);
-    default:
-      return null;
-  }
-}
-
-/**
- * op(a) @ op(b) where one operand is a diagonal batch of vectors and the other an unbatched
- * matrix: element e is d[e] times row or column e of the matrix, so the batch is a scaled copy.
- */
-function diagonalMatmul(
-  trace: BatchTrace,
-  a: Tensor,
-  b: Tensor,
-  da: Tensor | null,
-  db: Tensor | null,
-  { transA, transB }: MatmulParams,
-): Tensor | null {
-  if (db !== null && da === null && a._trace !== trace && a.ndim === 2 && b.ndim === 2) {
-    // op(b) is a column [k, 1]: out_e = d[e] op(a)[:, e], i.e. the rows of op(a)^T scaled.
-    const col = transB ? b.shape[0] === 1 : b.shape[1] === 1;
-    if (!col) return null;
-    const opAT = transA ? a : transpose(a);
-    const k = opAT.shape[0]!;
-    return trace.box(reshape(trace.scaleRows(opAT, db), [k, opAT.shape[1]!, 1]));
-  }
-  if (da !== null && db === null && b._trace !== trace && a.ndim === 2 && b.ndim === 2) {
-    // op(a) is a row [1, k]: out_e = d[e] op(b)[e, :].
-    const row = transA ? a.shape[1] === 1 : a.shape[0] === 1;
-    if (!row) return null;
-    const opB = transB ? transpose(b) : b;
-    const k = opB.shape[0]!;
-    return trace.box(reshape(trace.scaleRows(opB, da), [k, 1, opB.shape[1]!]));
-  }
-  return null;
 }

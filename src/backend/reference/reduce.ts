@@ -7,6 +7,7 @@
  */
 
 import type { TypedArray } from "../../core/dtype.js";
+import { unreachable } from "../../core/unreachable.js";
 import type { ReduceOp, Shape } from "../backend.js";
 import { planRows, rowMajorStrides, sizeOf } from "./strides.js";
 
@@ -45,6 +46,8 @@ function foldRun(
       case "min":
         for (let k = 0; k < n; k++, xi += xStep) s = Math.min(s, x[xi]!);
         break;
+      default:
+        unreachable(op, "reduction");
     }
     acc[ai] = s;
     return;
@@ -65,6 +68,25 @@ function foldRun(
     case "min":
       for (let k = 0; k < n; k++, xi += xStep, ai += aStep) acc[ai] = Math.min(acc[ai]!, x[xi]!);
       return;
+    default:
+      unreachable(op, "reduction");
+  }
+}
+
+/** The value a fold starts from: the identity of its op. */
+function foldIdentity(op: AccOp): number {
+  switch (op) {
+    case "sum":
+      return 0;
+    case "prod":
+    case "imul":
+      return 1;
+    case "max":
+      return -Infinity;
+    case "min":
+      return Infinity;
+    default:
+      return unreachable(op, "reduction");
   }
 }
 
@@ -95,7 +117,7 @@ export function reduce(
   const accOp: AccOp = op === "prod" && out instanceof Int32Array ? "imul" : op;
   const acc =
     accOp === "imul" ? new Int32Array(sizeOf(keptShape)) : new Float64Array(sizeOf(keptShape));
-  acc.fill(op === "sum" ? 0 : op === "max" ? -Infinity : op === "min" ? Infinity : 1);
+  acc.fill(foldIdentity(accOp));
 
   const { rows, len, step, iter } = planRows(shape, [rowMajorStrides(shape), accStrides]);
   const offs = iter.offsets;
