@@ -4,6 +4,8 @@ export * from "./creation.js";
 export * from "./einsum.js";
 export * from "./elementwise.js";
 export * from "./indexing.js";
+export * from "./joining.js";
+export * from "./indexing-numpy/index.js";
 export * from "./linalg.js";
 export * from "./logic.js";
 export * from "./matrix-structure.js";

@@ -214,7 +214,299 @@ const triangleRef = (x: Nd, keep: (i: number, j: number) => boolean): Nd =>
 const vanderRef = (x: Nd, n: number, increasing: boolean): Nd =>
   gen([x.shape[0]!, n], ([i, j]) => x.data[i!]! ** (increasing ? j! : n - 1 - j!));
 
+/** Joins arrays of equal rank along `axis` (plain loops). */
+function concatRef(xs: Nd[], axis: number): Nd {
+  const shape = [...xs[0]!.shape];
+  shape[axis] = xs.reduce((acc, x) => acc + x.shape[axis]!, 0);
+  return gen(shape, (idx) => {
+    let i = idx[axis]!;
+    for (const x of xs) {
+      if (i < x.shape[axis]!)
+        return get(
+          x,
+          idx.map((v, d) => (d === axis ? i : v)),
+        );
+      i -= x.shape[axis]!;
+    }
+    throw new Error("unreachable");
+  });
+}
+
+/** The same data under another shape. */
+const reshapeRef = (x: Nd, shape: number[]): Nd => ({ shape, data: x.data });
+
+/** x[perm-moved]: out[idx] = x[src] with src[perm[d]] = idx[d]. */
+function permuteRef(x: Nd, perm: number[]): Nd {
+  return gen(
+    perm.map((p) => x.shape[p]!),
+    (idx) => {
+      const src = new Array<number>(idx.length);
+      perm.forEach((p, d) => {
+        src[p] = idx[d]!;
+      });
+      return get(x, src);
+    },
+  );
+}
+
+/** x reversed along `axes`. */
+const flipRef = (x: Nd, axes: number[]): Nd =>
+  gen(x.shape, (idx) =>
+    get(
+      x,
+      idx.map((v, d) => (axes.includes(d) ? x.shape[d]! - 1 - v : v)),
+    ),
+  );
+
+/** Each element repeated counts[i] times along `axis`. */
+function repeatRef(x: Nd, counts: number[], axis: number): Nd {
+  const src: number[] = [];
+  counts.forEach((c, i) => {
+    for (let j = 0; j < c; j++) src.push(i);
+  });
+  const shape = [...x.shape];
+  shape[axis] = src.length;
+  return gen(shape, (idx) =>
+    get(
+      x,
+      idx.map((v, d) => (d === axis ? src[v]! : v)),
+    ),
+  );
+}
+
+/** x broadcast to `shape`. */
+const broadcastRef = (x: Nd, shape: number[]): Nd => gen(shape, (idx) => nd.at(x, idx));
+
 export const numpyShapeSpecs: OpSpec[] = [
+  // ---- shape and joining ------------------------------------------------------------------------
+  {
+    name: "moveaxis",
+    prims: ["transpose"],
+    fn: (x) => ad.moveaxis(x, [0, 1], [2, 0]),
+    shapes: [[[2, 3, 4]]],
+    ref: (x) => permuteRef(x, [1, 2, 0]),
+  },
+  {
+    name: "ravel",
+    prims: ["reshape"],
+    fn: (x) => ad.ravel(x),
+    shapes: [[[2, 3]], [[]]],
+    ref: (x) => reshapeRef(x, [x.data.length]),
+  },
+  {
+    name: "fliplr",
+    prims: ["flip"],
+    fn: (x) => ad.fliplr(x),
+    shapes: [[[2, 3]], [[2, 3, 2]]],
+    ref: (x) => flipRef(x, [1]),
+  },
+  {
+    name: "flipud",
+    prims: ["flip"],
+    fn: (x) => ad.flipud(x),
+    shapes: [[[3]], [[2, 3]]],
+    ref: (x) => flipRef(x, [0]),
+  },
+  ...([1, 2, 3, -1] as const).map(
+    (k): OpSpec => ({
+      name: `rot90 k=${k}`,
+      prims: ["flip"],
+      fn: (x) => ad.rot90(x, k),
+      shapes: [[[2, 3]], [[3, 2, 2]]],
+      ref: (x) => {
+        // Rotating by a quarter turn: out[i, j] = x[j, n1 - 1 - i] (n1 = x.shape[1]), repeated.
+        let r = x;
+        for (let t = 0; t < ((k % 4) + 4) % 4; t++) {
+          const cur = r;
+          const shape = [cur.shape[1]!, cur.shape[0]!, ...cur.shape.slice(2)];
+          r = gen(shape, ([i, j, ...rest]) => get(cur, [j!, cur.shape[1]! - 1 - i!, ...rest]));
+        }
+        return r;
+      },
+    }),
+  ),
+  {
+    name: "rot90 axes [2, 0]",
+    prims: ["flip", "transpose"],
+    fn: (x) => ad.rot90(x, 1, [2, 0]),
+    shapes: [[[2, 3, 4]]],
+    ref: (x) =>
+      // NumPy: flip axis 0, then swap axes 2 and 0: out[i, j, l] = x[n0 - 1 - l, j, i].
+      gen([x.shape[2]!, x.shape[1]!, x.shape[0]!], ([i, j, l]) =>
+        get(x, [x.shape[0]! - 1 - l!, j!, i!]),
+      ),
+  },
+  {
+    name: "repeat count, flattened",
+    prims: ["broadcast_to"],
+    fn: (x) => ad.repeat(x, 2),
+    shapes: [[[2, 2]], [[]]],
+    ref: (x) =>
+      repeatRef(
+        reshapeRef(x, [x.data.length]),
+        [...x.data].map(() => 2),
+        0,
+      ),
+  },
+  {
+    name: "repeat count, axis 1",
+    prims: ["broadcast_to"],
+    fn: (x) => ad.repeat(x, 3, 1),
+    shapes: [[[2, 2]]],
+    ref: (x) => repeatRef(x, [3, 3], 1),
+  },
+  {
+    name: "repeat counts, axis 0",
+    prims: ["gather"],
+    fn: (x) => ad.repeat(x, [2, 0, 1], 0),
+    shapes: [[[3, 2]]],
+    ref: (x) => repeatRef(x, [2, 0, 1], 0),
+  },
+  {
+    name: "atleast1d",
+    prims: ["reshape"],
+    fn: (x) => ad.atleast1d(x),
+    shapes: [[[]]],
+    ref: (x) => reshapeRef(x, [1]),
+  },
+  {
+    name: "atleast2d",
+    prims: ["reshape"],
+    fn: (x) => ad.atleast2d(x),
+    shapes: [[[3]]],
+    ref: (x) => reshapeRef(x, [1, 3]),
+  },
+  {
+    name: "atleast3d",
+    prims: ["reshape"],
+    fn: (x) => ad.atleast3d(x),
+    shapes: [[[2, 3]]],
+    ref: (x) => reshapeRef(x, [2, 3, 1]),
+  },
+  {
+    name: "atleast3d of a vector",
+    prims: ["reshape"],
+    fn: (x) => ad.atleast3d(x),
+    shapes: [[[3]]],
+    ref: (x) => reshapeRef(x, [1, 3, 1]),
+  },
+  {
+    name: "vstack",
+    prims: ["concatenate"],
+    fn: (a, b) => ad.vstack([a, b]),
+    shapes: [
+      [[3], [3]],
+      [[2, 3], [3]],
+    ],
+    ref: (a, b) =>
+      concatRef(
+        [a, b].map((x) => (x.shape.length === 1 ? reshapeRef(x, [1, x.shape[0]!]) : x)),
+        0,
+      ),
+  },
+  {
+    name: "hstack",
+    prims: ["concatenate"],
+    fn: (a, b) => ad.hstack([a, b]),
+    shapes: [
+      [[3], [2]],
+      [
+        [2, 1],
+        [2, 3],
+      ],
+    ],
+    ref: (a, b) => concatRef([a, b], a.shape.length === 1 ? 0 : 1),
+  },
+  {
+    name: "dstack",
+    prims: ["concatenate"],
+    fn: (a, b) => ad.dstack([a, b]),
+    shapes: [
+      [[3], [3]],
+      [
+        [2, 3],
+        [2, 3],
+      ],
+    ],
+    ref: (a, b) =>
+      concatRef(
+        [a, b].map((x) =>
+          x.shape.length === 1
+            ? reshapeRef(x, [1, x.shape[0]!, 1])
+            : reshapeRef(x, [...x.shape, 1]),
+        ),
+        2,
+      ),
+  },
+  {
+    name: "columnStack",
+    prims: ["concatenate"],
+    fn: (a, b) => ad.columnStack([a, b]),
+    shapes: [
+      [[3], [3]],
+      [[3], [3, 2]],
+    ],
+    ref: (a, b) =>
+      concatRef(
+        [a, b].map((x) => (x.shape.length === 1 ? reshapeRef(x, [x.shape[0]!, 1]) : x)),
+        1,
+      ),
+  },
+  {
+    name: "append flattened",
+    prims: ["concatenate"],
+    fn: (a, b) => ad.append(a, b),
+    shapes: [[[2, 2], [3]]],
+    ref: (a, b) => concatRef([reshapeRef(a, [4]), b], 0),
+  },
+  {
+    name: "append axis 1",
+    prims: ["concatenate"],
+    fn: (a, b) => ad.append(a, b, 1),
+    shapes: [
+      [
+        [2, 2],
+        [2, 1],
+      ],
+    ],
+    ref: (a, b) => concatRef([a, b], 1),
+  },
+  {
+    name: "broadcastArrays (stacked)",
+    prims: ["broadcast_to"],
+    fn: (a, b) => ad.stack(ad.broadcastArrays(a, b)),
+    shapes: [[[2, 1], [3]]],
+    ref: (a, b) => concatRef([broadcastRef(a, [1, 2, 3]), broadcastRef(b, [1, 2, 3])], 0),
+  },
+  {
+    name: "meshgrid xy (stacked)",
+    prims: ["broadcast_to"],
+    fn: (a, b) => ad.stack(ad.meshgrid([a, b])),
+    shapes: [[[3], [2]]],
+    ref: (a, b) =>
+      concatRef(
+        [gen([1, 2, 3], ([, , j]) => a.data[j!]!), gen([1, 2, 3], ([, i]) => b.data[i!]!)],
+        0,
+      ),
+  },
+  {
+    name: "meshgrid ij of three (stacked)",
+    prims: ["broadcast_to"],
+    fn: (a, b, c) => ad.stack(ad.meshgrid([a, b, c], { indexing: "ij" })),
+    shapes: [[[2], [3], [2]]],
+    ref: (a, b, c) =>
+      concatRef(
+        [a, b, c].map((v, k) => gen([1, 2, 3, 2], (idx) => v.data[idx[k + 1]!]!)),
+        0,
+      ),
+  },
+  {
+    name: "indices (times x)",
+    prims: ["mul"],
+    fn: (x) => ad.mul(x, ad.indices([2, 3])),
+    shapes: [[[2, 2, 3]]],
+    ref: (x) => gen([2, 2, 3], ([d, i, j]) => get(x, [d!, i!, j!]) * (d === 0 ? i! : j!)),
+  },
   // ---- matrix structure -------------------------------------------------------------------------
   {
     name: "diagonal",
