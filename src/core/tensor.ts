@@ -722,6 +722,21 @@ export class Tensor {
   topk(k: number, options?: { axis?: number }): [Tensor, Tensor] {
     return ops.topk(this, k, options);
   }
+  /**
+   * NumPy indexing, `x[i0, i1, ...]`: integers, slices (`ad.s(start, stop, step)` or strings such
+   * as `"1:, ::-1"`), `ad.newaxis`, `"..."`, integer arrays and boolean masks; differentiable. See
+   * {@link ops.index | index}.
+   */
+  index(...items: ops.IndexItem[]): Tensor {
+    return ops.index(this, ...items);
+  }
+  /**
+   * JAX's `x.at[...]`: functional updates at an index expression, `.set(v)`, `.add(v)`, `.mul(v)`,
+   * `.min(v)`, `.max(v)` and `.get()`, each returning a new tensor. See {@link ops.at | at}.
+   */
+  at(...items: ops.IndexItem[]): ops.IndexUpdateRef {
+    return ops.at(this, ...items);
+  }
 
   // ---- neural-net ops ---------------------------------------------------------------------------
   /** 2-d convolution of an NCHW batch; see {@link ops.conv2d | conv2d}. */
