@@ -59,6 +59,14 @@ export {
 } from "./core/tree-util.js";
 export * from "./ops/index.js";
 export { linalg, type TriangularSolveOptions } from "./ops/linalg-decompositions.js";
+export type {
+  LinalgNormOptions,
+  LstsqOptions,
+  MatrixNormOptions,
+  MatrixRankOptions,
+  PinvOptions,
+  VectorNormOptions,
+} from "./ops/linalg-more.js";
 export {
   type RandomSource,
   random,

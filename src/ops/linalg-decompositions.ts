@@ -36,6 +36,21 @@ import {
   triu,
 } from "../primitives/linalg.js";
 import { abs, add, astype, equal, log, mul, sign } from "./elementwise.js";
+import {
+  cond,
+  eigvalsh,
+  expm,
+  lstsq,
+  matrixNorm,
+  matrixPower,
+  matrixRank,
+  matrixTranspose,
+  multiDot,
+  norm,
+  pinv,
+  svdvals,
+  vectorNorm,
+} from "./linalg-more.js";
 import { prod, sum } from "./reduce.js";
 import { broadcastTo, expandDims, reshape } from "./shape.js";
 
@@ -348,4 +363,28 @@ export function lu(a: TensorLike): [Tensor, Tensor, Tensor] {
  * @category Linear algebra
  * @namespace
  */
-export const linalg = { inv, solve, det, slogdet, cholesky, triangularSolve, qr, eigh, svd, lu };
+export const linalg = {
+  inv,
+  solve,
+  det,
+  slogdet,
+  cholesky,
+  triangularSolve,
+  qr,
+  eigh,
+  svd,
+  lu,
+  norm,
+  vectorNorm,
+  matrixNorm,
+  svdvals,
+  eigvalsh,
+  matrixTranspose,
+  matrixPower,
+  multiDot,
+  pinv,
+  lstsq,
+  matrixRank,
+  cond,
+  expm,
+};

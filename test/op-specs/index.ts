@@ -4,6 +4,7 @@ import type { OpSpec } from "../harness/spec.js";
 import { coreSpecs } from "./core.js";
 import { indexingSpecs } from "./indexing.js";
 import { linalgSpecs } from "./linalg.js";
+import { linalgMoreSpecs } from "./linalg-more.js";
 import { nnSpecs } from "./nn.js";
 import { numpyMiscSpecs } from "./numpy-misc.js";
 import { numpyShapeSpecs } from "./numpy-shape.js";
@@ -12,6 +13,7 @@ import { numpyStatsSpecs } from "./numpy-stats.js";
 export const specs: OpSpec[] = [
   ...coreSpecs,
   ...linalgSpecs,
+  ...linalgMoreSpecs,
   ...nnSpecs,
   ...indexingSpecs,
   ...numpyMiscSpecs,

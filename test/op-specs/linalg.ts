@@ -16,12 +16,12 @@ import type { Nd } from "../harness/nd.js";
 import * as nd from "../harness/nd.js";
 import type { OpSpec } from "../harness/spec.js";
 
-type Mat = number[][];
+export type Mat = number[][];
 
 // ---- plain-array helpers ----------------------------------------------------------------------
 
 /** The matrices of a [...batch, r, c] array. */
-function matrices(x: Nd): Mat[] {
+export function matrices(x: Nd): Mat[] {
   const r = x.shape[x.shape.length - 2]!;
   const c = x.shape[x.shape.length - 1]!;
   const count = r * c === 0 ? 0 : x.data.length / (r * c);
@@ -33,7 +33,7 @@ function matrices(x: Nd): Mat[] {
 }
 
 /** A [...batch, ...] array from one entry (matrix, vector or number) per batch element. */
-function stackUp(batch: number[], items: (Mat | number[] | number)[]): Nd {
+export function stackUp(batch: number[], items: (Mat | number[] | number)[]): Nd {
   const flat: number[] = [];
   let inner: number[] = [];
   for (const it of items) {
@@ -53,32 +53,32 @@ function stackUp(batch: number[], items: (Mat | number[] | number)[]): Nd {
 }
 
 /** Applies f to every matrix of x; `batch` is x's batch shape. */
-function perMatrix(x: Nd, f: (m: Mat) => Mat | number[] | number): Nd {
+export function perMatrix(x: Nd, f: (m: Mat) => Mat | number[] | number): Nd {
   return stackUp(x.shape.slice(0, -2), matrices(x).map(f));
 }
 
-const eyeM = (n: number): Mat =>
+export const eyeM = (n: number): Mat =>
   Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
-const transposeM = (a: Mat): Mat => a[0]!.map((_, j) => a.map((row) => row[j]!));
-const mulM = (a: Mat, b: Mat): Mat =>
+export const transposeM = (a: Mat): Mat => a[0]!.map((_, j) => a.map((row) => row[j]!));
+export const mulM = (a: Mat, b: Mat): Mat =>
   a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, k) => s + v * b[k]![j]!, 0)));
-const addM = (a: Mat, b: Mat): Mat => a.map((row, i) => row.map((v, j) => v + b[i]![j]!));
+export const addM = (a: Mat, b: Mat): Mat => a.map((row, i) => row.map((v, j) => v + b[i]![j]!));
 const scaleCols = (a: Mat, c: readonly number[]): Mat =>
   a.map((row) => row.map((v, j) => v * c[j]!));
 
 /** a + 4I: diagonally heavy, so well conditioned for entries in (-2, 2). */
-const wellConditioned = (a: Mat): Mat =>
+export const wellConditioned = (a: Mat): Mat =>
   addM(
     a,
     eyeM(a.length).map((r) => r.map((v) => 4 * v)),
   );
-const wc = (a: ad.Tensor) => ad.add(a, ad.mul(ad.eye(a.shape[a.ndim - 1]!), 4));
-const mT = (a: ad.Tensor) => ad.swapAxes(a, -1, -2);
+export const wc = (a: ad.Tensor) => ad.add(a, ad.mul(ad.eye(a.shape[a.ndim - 1]!), 4));
+export const mT = (a: ad.Tensor) => ad.swapAxes(a, -1, -2);
 
 // ---- independent references -------------------------------------------------------------------
 
 /** Gaussian elimination with partial pivoting on [A | B]; returns X with A X = B and det(A). */
-function gauss(a: Mat, b: Mat): { x: Mat; det: number } {
+export function gauss(a: Mat, b: Mat): { x: Mat; det: number } {
   const n = a.length;
   const m = a.map((row, i) => [...row, ...b[i]!]);
   let det = 1;
@@ -171,7 +171,7 @@ function qrRef(a: Mat): [Mat, Mat] {
 }
 
 /** Classical Jacobi (largest off-diagonal pivot, atan2 angle): [w ascending, V columns]. */
-function jacobiRef(s0: Mat): [number[], Mat] {
+export function jacobiRef(s0: Mat): [number[], Mat] {
   const n = s0.length;
   let s = s0.map((r) => [...r]);
   let v = eyeM(n);
@@ -204,7 +204,7 @@ function jacobiRef(s0: Mat): [number[], Mat] {
 }
 
 /** [U, S descending, V] from the eigenpairs of [[0, A], [A^T, 0]]: +s_i <-> [u_i; v_i] / sqrt 2. */
-function svdRef(a: Mat): [Mat, number[], Mat] {
+export function svdRef(a: Mat): [Mat, number[], Mat] {
   const m = a.length;
   const n = a[0]!.length;
   const k = Math.min(m, n);
@@ -228,20 +228,20 @@ function svdRef(a: Mat): [Mat, number[], Mat] {
 const weights = (k: number) => Array.from({ length: k }, (_, i) => 1 + i);
 
 /** a + a^T + diag(0, 4, 8, ...): symmetric with well-separated eigenvalues. */
-function spreadSym(a: ad.Tensor): ad.Tensor {
+export function spreadSym(a: ad.Tensor): ad.Tensor {
   const n = a.shape[a.ndim - 1]!;
   return ad.add(ad.add(a, mT(a)), ad.mul(ad.eye(n), ad.tensor(weights(n).map((c) => 4 * (c - 1)))));
 }
-const spreadSymRef = (a: Mat): Mat =>
+export const spreadSymRef = (a: Mat): Mat =>
   a.map((row, i) => row.map((v, j) => v + a[j]![i]! + (i === j ? 4 * i : 0)));
 
 /** a + diag(6, 12, ...) (rectangular): well-separated singular values. */
-function spreadRect(a: ad.Tensor): ad.Tensor {
+export function spreadRect(a: ad.Tensor): ad.Tensor {
   const m = a.shape[a.ndim - 2]!;
   const n = a.shape[a.ndim - 1]!;
   return ad.add(a, ad.mul(ad.eye(m, n), ad.tensor(weights(n).map((c) => 6 * c))));
 }
-const spreadRectRef = (a: Mat): Mat =>
+export const spreadRectRef = (a: Mat): Mat =>
   a.map((row, i) => row.map((v, j) => v + (i === j ? 6 * (j + 1) : 0)));
 
 /** A a^T + 3I: symmetric positive definite. */
