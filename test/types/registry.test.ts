@@ -7,6 +7,8 @@
  */
 
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { test } from "node:test";
 import { ValueError } from "../../src/core/errors.js";
 import { definePrimitive, registeredPrimitives } from "../../src/core/primitive.js";
@@ -159,4 +161,23 @@ test("registry: a second declaration of a name throws, for built-in and user nam
   definePrimitive(decl);
   assert.throws(() => definePrimitive({ ...decl }), ValueError);
   assert.equal(registeredPrimitives().get("example_registry_twice"), decl);
+});
+
+test("registry: the library declares its primitives with declarePrimitive, never the open form", () => {
+  const root = join(import.meta.dirname, "../../src");
+  const files = (readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => join(root, f));
+  const open = files.filter((f) => {
+    const rel = relative(root, f).replaceAll("\\", "/");
+    if (rel === "core/primitive.ts" || rel === "primitives/names.ts") return false;
+    // Calls, not mentions in TSDoc ({@link definePrimitive}) or re-exports.
+    return /\b(ad\.)?define(Multi)?Primitive(<[^>]*>)?\(/.test(
+      readFileSync(f, "utf8").replace(/^\s*\*.*$/gm, ""),
+    );
+  });
+  assert.deepEqual(
+    open.map((f) => relative(root, f)),
+    [],
+  );
 });
