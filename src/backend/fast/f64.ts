@@ -14,6 +14,8 @@
  * float64 arrays, Node 20).
  */
 
+import { unreachable } from "../../core/unreachable.js";
+
 type Arr = Float64Array;
 
 /** out[o + k] = cond[ci + k*cStep] !== 0 ? a[...] : b[...], k < n: one strided run of select. */
@@ -68,6 +70,8 @@ export function reduceLast(op: FoldOp, x: Arr, rows: number, len: number, out: A
         s = Infinity;
         for (; xi < end; xi++) s = Math.min(s, x[xi]!);
         break;
+      default:
+        unreachable(op, "reduction");
     }
     out[r] = s;
   }
@@ -91,8 +95,7 @@ export function reduceFirst(op: FoldOp, x: Arr, outer: number, inner: number, ou
     scratch = new Float64Array(Math.min(SCRATCH_MAX, Math.max(inner, 2 * scratch.length)));
   }
   const acc = inner <= scratch.length ? scratch : new Float64Array(inner);
-  const init = op === "sum" ? 0 : op === "prod" ? 1 : op === "max" ? -Infinity : Infinity;
-  acc.fill(init, 0, inner);
+  acc.fill(foldIdentity(op), 0, inner);
   for (let p = 0, xi = 0; p < outer; p++, xi += inner) {
     switch (op) {
       case "sum":
@@ -107,9 +110,27 @@ export function reduceFirst(op: FoldOp, x: Arr, outer: number, inner: number, ou
       case "min":
         for (let j = 0; j < inner; j++) acc[j] = Math.min(acc[j]!, x[xi + j]!);
         break;
+      default:
+        unreachable(op, "reduction");
     }
   }
   for (let j = 0; j < inner; j++) out[j] = acc[j]!;
+}
+
+/** The value a fold starts from: the identity of its op. */
+function foldIdentity(op: FoldOp): number {
+  switch (op) {
+    case "sum":
+      return 0;
+    case "prod":
+      return 1;
+    case "max":
+      return -Infinity;
+    case "min":
+      return Infinity;
+    default:
+      return unreachable(op, "reduction");
+  }
 }
 
 /** out = x^T for a [rows, cols] matrix, written in out's order (reads stride `cols`). */
