@@ -3,6 +3,7 @@
 import type { OpSpec } from "../harness/spec.js";
 import { coreSpecs } from "./core.js";
 import { indexingSpecs } from "./indexing.js";
+import { indexingNumpySpecs } from "./indexing-numpy.js";
 import { linalgSpecs } from "./linalg.js";
 import { linalgMoreSpecs } from "./linalg-more.js";
 import { nnSpecs } from "./nn.js";
@@ -16,6 +17,7 @@ export const specs: OpSpec[] = [
   ...linalgMoreSpecs,
   ...nnSpecs,
   ...indexingSpecs,
+  ...indexingNumpySpecs,
   ...numpyMiscSpecs,
   ...numpyShapeSpecs,
   ...numpyStatsSpecs,
