@@ -502,6 +502,21 @@ test("at: vmap over x, values and index arrays equals a loop", () => {
       const batched = ad.vmap(f)(ad.stack(xs), ad.stack(vs), ad.stack(idx));
       const looped = ad.stack(xs.map((x, b) => f(x, vs[b]!, idx[b]!)));
       close(batched.dataSync(), looped.dataSync(), `${kind} ${describe(c)}`);
+      // Gradients in x and v under vmap, with the index arrays varying over the batch.
+      const loss = (x: ad.Tensor, v: ad.Tensor, i: ad.Tensor) => ad.sum(ad.sin(f(x, v, i)));
+      const dl = ad.grad(loss, { argnums: [0, 1] });
+      const [gxb, gvb] = ad.vmap(dl)(ad.stack(xs), ad.stack(vs), ad.stack(idx));
+      const loopG = xs.map((x, b) => dl(x, vs[b]!, idx[b]!));
+      close(
+        gxb.dataSync(),
+        ad.stack(loopG.map((g) => g[0])).dataSync(),
+        `gx ${kind} ${describe(c)}`,
+      );
+      close(
+        gvb.dataSync(),
+        ad.stack(loopG.map((g) => g[1])).dataSync(),
+        `gv ${kind} ${describe(c)}`,
+      );
     }),
     { numRuns: 120 },
   );
@@ -596,6 +611,32 @@ test("index: a mask under grad is read as a constant; varying under vmap it is a
     [1, 3],
     [4, 6],
   ]);
+});
+
+test("at: values take x's dtype; bool tensors update as NumPy's (add: or)", () => {
+  const b = ad.tensor([true, false, false]);
+  assert.deepEqual(b.at([1, 2]).set([true, false]).toArray(), [true, true, false]);
+  assert.deepEqual(b.at([1, 1]).add(true).toArray(), [true, true, false]);
+  const i = ad.arange(4);
+  assert.deepEqual(
+    i
+      .at(ad.s(null, null, 2))
+      .mul(3)
+      .toArray(),
+    [0, 1, 6, 3],
+  );
+  assert.equal(i.at(0).set(ad.tensor(2.9)).dtype, "int32"); // a float tensor is cast (truncated)
+  const y = ad
+    .zeros([2])
+    .at(0)
+    .add(ad.tensor(1.5, { dtype: "float64" }));
+  assert.equal(y.dtype, "float32");
+  assert.deepEqual(y.toArray(), [1.5, 0]);
+  // A 0-d tensor: no items, or only newaxis and the ellipsis.
+  assert.equal(ad.scalar(3).at().set(5).item(), 5);
+  assert.deepEqual(ad.scalar(3).index(null, "...").shape, [1]);
+  // Nothing selected: x unchanged.
+  assert.deepEqual(ad.zeros([3]).at([]).set(1).toArray(), [0, 0, 0]);
 });
 
 // ---- errors ---------------------------------------------------------------------------------------
