@@ -271,3 +271,28 @@ export function diagIndices(n: number, ndim = 2): Tensor[] {
   const idx = arange(n);
   return Array.from({ length: ndim }, () => idx);
 }
+
+/**
+ * The indices of the main diagonal of x, which must have at least 2 axes of equal length:
+ * `diagIndices(x.shape[0], x.ndim)` (NumPy's diag_indices_from).
+ * @throws {@link ValueError} when x has fewer than 2 axes or axes of different lengths.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.diagIndicesFrom(ad.zeros([2, 2])); // => [tensor([0, 1], dtype=int32), tensor([0, 1], dtype=int32)]
+ * ad.diagIndicesFrom(ad.zeros([2, 3])); // throws: ValueError: diagIndicesFrom: x must have axes of equal length
+ * ```
+ * @category Indexing
+ */
+export function diagIndicesFrom(x: TensorLike): Tensor[] {
+  const t = toTensor(x);
+  if (t.ndim < 2) {
+    throw new ValueError(`diagIndicesFrom: x must be at least 2-d; got shape ${fmtShape(t.shape)}`);
+  }
+  if (!t.shape.every((d) => d === t.shape[0])) {
+    throw new ValueError(
+      `diagIndicesFrom: x must have axes of equal length; got shape ${fmtShape(t.shape)}`,
+    );
+  }
+  return diagIndices(t.shape[0]!, t.ndim);
+}

@@ -232,6 +232,9 @@ function concatRef(xs: Nd[], axis: number): Nd {
   });
 }
 
+/** Sums over `axes`, keeping them with length 1. */
+const sumKeep = (x: Nd, axes: number[]): Nd => nd.reduce(x, axes, 0, (a, v) => a + v, true);
+
 /** The same data under another shape. */
 const reshapeRef = (x: Nd, shape: number[]): Nd => ({ shape, data: x.data });
 
@@ -506,6 +509,49 @@ export const numpyShapeSpecs: OpSpec[] = [
     fn: (x) => ad.mul(x, ad.indices([2, 3])),
     shapes: [[[2, 2, 3]]],
     ref: (x) => gen([2, 2, 3], ([d, i, j]) => get(x, [d!, i!, j!]) * (d === 0 ? i! : j!)),
+  },
+  {
+    name: "diagIndicesFrom (gathering the diagonal)",
+    prims: ["gather"],
+    fn: (x) => {
+      const [i, j] = ad.diagIndicesFrom(x) as [ad.Tensor, ad.Tensor];
+      return ad.take(ad.ravel(x), ad.add(ad.mul(i, 3), j));
+    },
+    shapes: [[[3, 3]]],
+    ref: (x) => diagonalRef(x),
+  },
+  // ---- function-applying helpers (vmap inside) ----------------------------------------------------
+  {
+    name: "applyAlongAxis axis 0",
+    prims: ["mul", "reduce_sum"],
+    fn: (x) => ad.applyAlongAxis((v) => ad.mul(v, ad.sum(v)), 0, x),
+    shapes: [[[3, 2]]],
+    ref: (x) =>
+      gen(
+        x.shape,
+        ([i, j]) => get(x, [i!, j!]) * [0, 1, 2].reduce((acc, r) => acc + get(x, [r, j!]), 0),
+      ),
+  },
+  {
+    name: "applyAlongAxis axis 1, matrix result",
+    prims: ["mul"],
+    fn: (x) => ad.applyAlongAxis((v) => ad.outer(v, v), 1, x),
+    shapes: [[[2, 3]]],
+    ref: (x) => gen([2, 3, 3], ([i, a, b]) => get(x, [i!, a!]) * get(x, [i!, b!])),
+  },
+  {
+    name: "applyOverAxes sum over 0 and 2",
+    prims: ["reduce_sum"],
+    fn: (x) => ad.applyOverAxes((t, ax) => ad.sum(t, { axis: ax }), x, [0, 2]),
+    shapes: [[[2, 3, 2]]],
+    ref: (x) => sumKeep(x, [0, 2]),
+  },
+  {
+    name: "fromfunction",
+    prims: ["sin", "mul"],
+    fn: (x) => ad.fromfunction((i, j) => ad.mul(ad.sin(x), ad.add(i!, ad.mul(j!, 2))), [2, 3]),
+    shapes: [[[]], [[2]]],
+    ref: (x) => gen([2, 3, ...x.shape], ([i, j, ...r]) => Math.sin(get(x, r)) * (i! + 2 * j!)),
   },
   // ---- matrix structure -------------------------------------------------------------------------
   {
