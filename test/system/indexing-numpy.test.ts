@@ -649,6 +649,40 @@ function throwsWith(fn: () => unknown, cls: new (...args: never[]) => Error, fra
   });
 }
 
+test("index: out-of-range integers and array entries, and mismatched masks, throw on random shapes", () => {
+  const shapeArb = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 });
+  fc.assert(
+    fc.property(
+      shapeArb,
+      fc.nat(),
+      fc.integer({ min: 0, max: 3 }),
+      fc.boolean(),
+      (shape, a, over, below) => {
+        const axis = a % shape.length;
+        const n = shape[axis]!;
+        const bad = below ? -n - 1 - over : n + over;
+        const x = ad.zeros(shape);
+        const lead = Array.from({ length: axis }, () => ad.s());
+        throwsWith(() => x.index(...lead, bad), ad.ValueError, [
+          `index: index ${bad} is out of range for axis ${axis} of size ${n}`,
+        ]);
+        throwsWith(() => x.index(...lead, [0, bad]), ad.ValueError, [
+          `index ${bad} is out of range`,
+        ]);
+        throwsWith(() => x.at(...lead, bad).set(0), ad.ValueError, ["at(...).set: index"]);
+        // A mask one element longer than the axis it covers.
+        const mask = new Array<boolean>(n + 1).fill(true);
+        throwsWith(() => x.index(...lead, mask), ad.ShapeError, [
+          `boolean mask of shape [${n + 1}]`,
+        ]);
+        // One index more than the axes.
+        throwsWith(() => x.index(...shape.map(() => 0), 0), ad.ValueError, ["too many indices"]);
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
+
 test("index and at: errors name the op, the argument and what came", () => {
   const x = ad.zeros([2, 3]);
   throwsWith(() => x.index(2), ad.ValueError, [
