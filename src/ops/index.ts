@@ -5,6 +5,7 @@ export * from "./einsum.js";
 export * from "./elementwise.js";
 export * from "./indexing.js";
 export * from "./joining.js";
+export * from "./indexing-numpy/index.js";
 export * from "./linalg.js";
 export * from "./logic.js";
 export * from "./matrix-structure.js";
