@@ -521,4 +521,240 @@ const logicSpecs: OpSpec[] = [
   },
 ];
 
-export const numpyStatsSpecs: OpSpec[] = [...statisticsSpecs, ...nanSpecs, ...logicSpecs];
+/** NumPy's correlate of 1-d a and v by loops: swap to put the shorter second, then reverse. */
+function correlateRef(a0: number[], v0: number[], mode: string): number[] {
+  const swap = a0.length < v0.length;
+  const [a, v] = swap ? [v0, a0] : [a0, v0];
+  const m = v.length;
+  const left = mode === "valid" ? 0 : mode === "full" ? m - 1 : Math.floor(m / 2);
+  const len = mode === "valid" ? a.length - m + 1 : mode === "full" ? a.length + m - 1 : a.length;
+  const out = Array.from({ length: len }, (_, k) => {
+    let s = 0;
+    for (let j = 0; j < m; j++) {
+      const i = k - left + j;
+      if (i >= 0 && i < a.length) s += a[i]! * v[j]!;
+    }
+    return s;
+  });
+  return swap ? out.reverse() : out;
+}
+
+/** NumPy's convolve by its definition: the full sum over i of a[i] v[k - i], then the mode's window. */
+function convolveRef(a: number[], v: number[], mode: string): number[] {
+  const full = Array.from({ length: a.length + v.length - 1 }, (_, k) => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) if (k - i >= 0 && k - i < v.length) s += a[i]! * v[k - i]!;
+    return s;
+  });
+  const long = Math.max(a.length, v.length);
+  const short = Math.min(a.length, v.length);
+  if (mode === "full") return full;
+  if (mode === "valid") return full.slice(short - 1, long);
+  const start = short - 1 - Math.floor(short / 2);
+  return full.slice(start, start + long);
+}
+
+const vec = (data: number[]): Nd => ({ shape: [data.length], data: Float64Array.from(data) });
+const arr = (x: Nd) => Array.from(x.data);
+const diffRow = (r: number[]) => r.slice(1).map((v, i) => v - r[i]!);
+const CONV_SHAPES = [
+  [[5], [3]],
+  [[4], [4]],
+  [[3], [6]],
+  [[6], [2]],
+] as const;
+
+const sequenceSpecs: OpSpec[] = [
+  {
+    name: "diff",
+    prims: ["sub", "slice"],
+    fn: (x) => ad.diff(x),
+    shapes: [[[5]], [[2, 4]]],
+    ref: (x) => lines(x, -1, diffRow, false),
+  },
+  {
+    name: "diff n=2 axis 0",
+    prims: ["sub"],
+    fn: (x) => ad.diff(x, { n: 2, axis: 0 }),
+    shapes: [[[5, 2]]],
+    ref: (x) => lines(x, 0, (r) => diffRow(diffRow(r)), false),
+  },
+  {
+    name: "diff prepend append",
+    prims: ["concatenate"],
+    fn: (x, a) => ad.diff(x, { prepend: 0.5, append: a }),
+    shapes: [
+      [
+        [2, 3],
+        [2, 2],
+      ],
+    ],
+    ref: (x, a) => {
+      const rows = [0, 1].map((r) => [
+        0.5,
+        ...arr(x).slice(3 * r, 3 * r + 3),
+        ...arr(a).slice(2 * r, 2 * r + 2),
+      ]);
+      return { shape: [2, 5], data: Float64Array.from(rows.flatMap(diffRow)) };
+    },
+  },
+  {
+    name: "ediff1d",
+    prims: ["sub"],
+    fn: (x, b) => ad.ediff1d(x, { toBegin: b, toEnd: 7 }),
+    shapes: [[[2, 3], [2]]],
+    ref: (x, b) => vec([...arr(b), ...diffRow(arr(x)), 7]),
+  },
+  ...(["full", "same", "valid"] as const).flatMap((mode): OpSpec[] => [
+    {
+      name: `convolve ${mode}`,
+      prims: ["matmul"],
+      fn: (a, v) => ad.convolve(a, v, mode),
+      shapes: CONV_SHAPES,
+      ref: (a, v) => vec(convolveRef(arr(a), arr(v), mode)),
+    },
+    {
+      name: `correlate ${mode}`,
+      prims: ["matmul"],
+      fn: (a, v) => ad.correlate(a, v, mode),
+      shapes: CONV_SHAPES,
+      ref: (a, v) => vec(correlateRef(arr(a), arr(v), mode)),
+    },
+  ]),
+  {
+    name: "trapezoid",
+    prims: ["reduce_sum"],
+    fn: (y) => ad.trapezoid(y, null, { dx: 0.3 }),
+    shapes: [[[5]], [[3, 4]]],
+    ref: (y) =>
+      lines(y, -1, (r) => [0.3 * sumOf(diffRow(r).map((_, i) => (r[i]! + r[i + 1]!) / 2))]),
+  },
+  {
+    name: "trapezoid x",
+    prims: ["reduce_sum", "sub"],
+    fn: (y, x) => ad.trapezoid(y, x, { axis: 0 }),
+    shapes: [[[4, 2], [4]]],
+    ref: (y, x) =>
+      lines(y, 0, (r) => [sumOf(diffRow(arr(x)).map((d, i) => (d * (r[i]! + r[i + 1]!)) / 2))]),
+  },
+  {
+    name: "cumulativeSum",
+    prims: ["cumsum", "pad"],
+    fn: (x) => ad.cumulativeSum(x, { axis: 1, includeInitial: true }),
+    shapes: [[[2, 3]]],
+    ref: (x) =>
+      lines(
+        x,
+        1,
+        (r) => {
+          let s = 0;
+          return [0, ...r.map((v) => (s += v))];
+        },
+        false,
+      ),
+  },
+  {
+    name: "cumulativeProd",
+    prims: ["mul"],
+    fn: (x) => ad.cumulativeProd(x),
+    shapes: [[[5]]],
+    ref: (x) => {
+      let p = 1;
+      return vec(arr(x).map((v) => (p *= v)));
+    },
+  },
+  {
+    name: "polyval",
+    prims: ["mul", "add"],
+    fn: (p, x) => ad.polyval(p, x),
+    shapes: [
+      [[4], [3]],
+      [[1], [2, 2]],
+      [[3], []],
+    ],
+    ref: (p, x) => nd.map((v) => arr(p).reduce((y, c) => y * v + c, 0), x),
+  },
+  {
+    name: "polyadd",
+    prims: ["add"],
+    fn: (a, b) => ad.polyadd(a, b),
+    shapes: [
+      [[2], [4]],
+      [[3], [3]],
+    ],
+    ref: (a, b) => {
+      const n = Math.max(a.data.length, b.data.length);
+      const at = (x: Nd, i: number) => x.data[i - (n - x.data.length)] ?? 0;
+      return vec(Array.from({ length: n }, (_, i) => at(a, i) + at(b, i)));
+    },
+  },
+  {
+    name: "polysub",
+    prims: ["sub"],
+    fn: (a, b) => ad.polysub(a, b),
+    shapes: [[[4], [2]]],
+    ref: (a, b) => vec(arr(a).map((v, i) => v - (i >= 2 ? b.data[i - 2]! : 0))),
+  },
+  {
+    name: "polymul",
+    prims: ["matmul"],
+    fn: (a, b) => ad.polymul(a, b),
+    shapes: [
+      [[3], [2]],
+      [[2], [4]],
+    ],
+    ref: (a, b) => vec(convolveRef(arr(a), arr(b), "full")),
+  },
+  {
+    name: "polyder",
+    prims: ["mul"],
+    fn: (p) => ad.polyder(p, 2),
+    shapes: [[[5]], [[3]]],
+    ref: (p) => {
+      const n = p.data.length;
+      return vec(
+        arr(p)
+          .slice(0, Math.max(n - 2, 0))
+          .map((c, k) => c * (n - 1 - k) * (n - 2 - k)),
+      );
+    },
+  },
+  {
+    name: "unwrap",
+    prims: ["cumsum", "stop_gradient"],
+    fn: (x) => ad.unwrap(x),
+    shapes: [[[6]], [[2, 6]]],
+    // Jumps of about ±5 and ±1, far from the ±π threshold and the ±π boundary of the correction.
+    domains: [{ fixed: [0.2, 5.1, 0.3, -4.8, -3.9, 1.2, 0.9, 2.1, -2.9, 1.8, 6.9, 5.5] }],
+    ref: (x) =>
+      lines(
+        x,
+        -1,
+        (r) => {
+          const out = [r[0]!];
+          let shift = 0;
+          for (let i = 1; i < r.length; i++) {
+            let d = r[i]! - r[i - 1]!;
+            while (d > Math.PI) {
+              d -= 2 * Math.PI;
+              shift -= 2 * Math.PI;
+            }
+            while (d < -Math.PI) {
+              d += 2 * Math.PI;
+              shift += 2 * Math.PI;
+            }
+            out.push(r[i]! + shift);
+          }
+          return out;
+        },
+        false,
+      ),
+  },
+];
+
+export const numpyStatsSpecs: OpSpec[] = [
+  ...statisticsSpecs,
+  ...nanSpecs,
+  ...logicSpecs,
+  ...sequenceSpecs,
+];

@@ -1,0 +1,517 @@
+/**
+ * @file Sequence ops in NumPy's vocabulary: diff, ediff1d, convolve, correlate, trapezoid,
+ * cumulativeSum, cumulativeProd, unwrap and the polynomial helpers polyval, polyadd, polysub,
+ * polymul, polyder (coefficients highest power first). All are composites of slices, sums,
+ * cumulative ops and conv1d, so they are differentiable in every float argument.
+ */
+
+import { toTensor } from "../core/convert.js";
+import { describeValue } from "../core/describe.js";
+import { getDefaultFloat, isFloat } from "../core/dtype.js";
+import { fmtShape, ShapeError, ValueError } from "../core/errors.js";
+import { checkOptions } from "../core/options.js";
+import { normalizeAxis } from "../core/shape.js";
+import type { Tensor, TensorLike } from "../core/tensor.js";
+import { stopGradient } from "../transforms/stop-gradient.js";
+import {
+  abs,
+  add,
+  astype,
+  div,
+  equal,
+  greater,
+  less,
+  logicalAnd,
+  mod,
+  mul,
+  notEqual,
+  sub,
+  where,
+} from "./elementwise.js";
+import { conv1d } from "./nn.js";
+import { promoteArgs, promoteToFloat } from "./promote.js";
+import { cumprod, cumsum, sum } from "./reduce.js";
+import { broadcastTo, concat, flip, pad, reshape, slice, unstack } from "./shape.js";
+
+function toFloat(x: TensorLike): Tensor {
+  const t = toTensor(x);
+  return isFloat(t.dtype) ? t : astype(t, getDefaultFloat());
+}
+
+/** x[begin:end] along `axis` (end exclusive, both already in range). */
+function sliceAxis(x: Tensor, axis: number, begin: number, end: number): Tensor {
+  return slice(
+    x,
+    x.shape.map((_, d) => (d === axis ? begin : 0)),
+    x.shape.map((n, d) => (d === axis ? end - begin : n)),
+  );
+}
+
+/** Widths that pad only `axis`. */
+function padAxis(ndim: number, axis: number, before: number, after: number): [number, number][] {
+  return Array.from({ length: ndim }, (_, d): [number, number] =>
+    d === axis ? [before, after] : [0, 0],
+  );
+}
+
+function checkCount(op: string, arg: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+    throw new ValueError(`${op}: ${arg} must be a non-negative integer; got ${describeValue(v)}`);
+  }
+  return v;
+}
+
+/**
+ * Options of diff.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.diff(ad.tensor([1, 4, 9]), { prepend: 0, append: [16, 25] }); // => tensor([1., 3., 5., 7., 9.], dtype=float32)
+ * ```
+ * @category Shape
+ */
+export interface DiffOptions {
+  /** How many times to difference (default 1; 0 returns x). */
+  n?: number;
+  /** The axis (default -1). */
+  axis?: number;
+  /** Values put before x along the axis first (a scalar is repeated across the other axes). */
+  prepend?: TensorLike;
+  /** Values put after x along the axis first. */
+  append?: TensorLike;
+}
+
+/**
+ * The n-th discrete difference along `axis`: out[i] = x[i + 1] - x[i], applied n times (the
+ * axis shrinks by n); bool inputs give x[i + 1] != x[i]. `prepend`/`append` extend x along the
+ * axis first. Differentiable.
+ * @param x - At least 1-d.
+ * @param options - `n` (default 1), `axis` (default -1), `prepend`, `append`.
+ * @throws {@link ValueError} when n is not a non-negative integer or the axis is out of range.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.diff(ad.tensor([1, 2, 4, 7])); // => tensor([1., 2., 3.], dtype=float32)
+ * ad.diff(ad.tensor([1, 2, 4, 7]), { n: 2 }); // => tensor([1., 1.], dtype=float32)
+ * ad.diff(ad.tensor([[1, 3], [4, 9]]), { axis: 0 }); // => tensor([[3., 6.]], dtype=float32)
+ * ```
+ * @category Shape
+ */
+export function diff(x: TensorLike, options?: DiffOptions): Tensor {
+  const op = "diff";
+  options = checkOptions(op, options, ["n", "axis", "prepend", "append"]);
+  let t = toTensor(x);
+  if (t.ndim === 0) throw new ValueError(`${op}: x must be at least 1-d; got a 0-d tensor`);
+  const n = checkCount(op, "n", options?.n ?? 1);
+  const axis = normalizeAxis(op, options?.axis ?? -1, t.ndim);
+  const edge = (v: TensorLike): Tensor => {
+    const e = toTensor(v);
+    if (e.ndim > 0) return e;
+    return broadcastTo(
+      e,
+      t.shape.map((m, d) => (d === axis ? 1 : m)),
+    );
+  };
+  if (options?.prepend !== undefined || options?.append !== undefined) {
+    const parts: Tensor[] = [];
+    if (options.prepend !== undefined) parts.push(edge(options.prepend));
+    parts.push(t);
+    if (options.append !== undefined) parts.push(edge(options.append));
+    t = concat(parts, axis);
+  }
+  for (let k = 0; k < n; k++) {
+    const len = t.shape[axis]!;
+    if (len === 0) break;
+    const hi = sliceAxis(t, axis, 1, len);
+    const lo = sliceAxis(t, axis, 0, len - 1);
+    t = t.dtype === "bool" ? notEqual(hi, lo) : sub(hi, lo);
+  }
+  return t;
+}
+
+/**
+ * The differences of consecutive elements of x flattened, with `toBegin` and `toEnd` (flattened)
+ * put around them. Differentiable.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.ediff1d(ad.tensor([[1, 2], [4, 7]]), { toBegin: -9, toEnd: [0, 0] }); // => tensor([-9., 1., 2., 3., 0., 0.], dtype=float32)
+ * ```
+ * @category Shape
+ */
+export function ediff1d(
+  x: TensorLike,
+  options?: { toEnd?: TensorLike; toBegin?: TensorLike },
+): Tensor {
+  options = checkOptions("ediff1d", options, ["toEnd", "toBegin"]);
+  const t = toTensor(x);
+  const d = diff(reshape(t, [t.size]));
+  const flat = (v: TensorLike) => {
+    const e = toTensor(v);
+    return reshape(e, [e.size]);
+  };
+  if (options?.toBegin === undefined && options?.toEnd === undefined) return d;
+  const parts: Tensor[] = [];
+  if (options.toBegin !== undefined) parts.push(flat(options.toBegin));
+  parts.push(d);
+  if (options.toEnd !== undefined) parts.push(flat(options.toEnd));
+  return concat(parts);
+}
+
+/**
+ * Which shifts convolve and correlate keep: "full" every overlap (length n + m - 1), "same" the
+ * central max(n, m), "valid" the full overlaps only (max(n, m) - min(n, m) + 1).
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.convolve(ad.tensor([1, 2, 3]), ad.tensor([1, 1]), "valid"); // => tensor([3., 5.], dtype=float32)
+ * ```
+ * @category Linear algebra
+ */
+export type ConvolveMode = "full" | "same" | "valid";
+
+function conv1dOf(
+  op: "convolve" | "correlate",
+  x: TensorLike,
+  y: TensorLike,
+  mode: ConvolveMode,
+): Tensor {
+  if (mode !== "full" && mode !== "same" && mode !== "valid") {
+    throw new ValueError(
+      `${op}: mode must be "full", "same" or "valid"; got ${describeValue(mode)}`,
+    );
+  }
+  let [a, v] = promoteToFloat([x, y]) as [Tensor, Tensor];
+  for (const [name, t] of [
+    ["a", a],
+    ["v", v],
+  ] as const) {
+    if (t.ndim !== 1 || t.size === 0) {
+      throw new ShapeError(
+        `${op}: ${name} must be 1-d and non-empty; got shape ${fmtShape(t.shape)}`,
+      );
+    }
+  }
+  // The kernel is the shorter operand (NumPy): swapping reverses a correlation, not a convolution.
+  let reverse = false;
+  if (a.size < v.size) {
+    [a, v] = [v, a];
+    reverse = op === "correlate";
+  }
+  if (op === "convolve") v = flip(v);
+  const m = v.size;
+  const left = mode === "valid" ? 0 : mode === "full" ? m - 1 : Math.floor(m / 2);
+  const right = mode === "valid" ? 0 : mode === "full" ? m - 1 : m - 1 - Math.floor(m / 2);
+  const out = conv1d(reshape(a, [1, 1, a.size]), reshape(v, [1, 1, m]), {
+    padding: [left, right],
+  });
+  const flat = reshape(out, [out.size]);
+  return reverse ? flip(flat) : flat;
+}
+
+/**
+ * The discrete linear convolution of two 1-d sequences: out[k] = sum_i a[i] v[k - i]. `mode`
+ * "full" (default) gives every overlap (length n + m - 1), "same" the central max(n, m), "valid"
+ * only full overlaps (max - min + 1). Differentiable w.r.t. both.
+ * @param a - 1-d, non-empty.
+ * @param v - 1-d, non-empty.
+ * @param mode - "full" (default), "same" or "valid".
+ * @throws {@link ShapeError} when an operand is not 1-d or is empty.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.convolve(ad.tensor([1, 2, 3]), ad.tensor([0, 1, 0.5])); // => tensor([0., 1., 2.5, 4., 1.5], dtype=float32)
+ * ad.convolve(ad.tensor([1, 2, 3]), ad.tensor([0, 1, 0.5]), "same"); // => tensor([1., 2.5, 4.], dtype=float32)
+ * ```
+ * @category Linear algebra
+ */
+export function convolve(a: TensorLike, v: TensorLike, mode: ConvolveMode = "full"): Tensor {
+  return conv1dOf("convolve", a, v, mode);
+}
+
+/**
+ * The cross-correlation of two 1-d sequences: out[k] = sum_n a[n + k] v[n], over the shifts
+ * `mode` selects ("valid", the default as in NumPy, "same" or "full"). Differentiable w.r.t. both.
+ * @throws {@link ShapeError} when an operand is not 1-d or is empty.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.correlate(ad.tensor([1, 2, 3]), ad.tensor([0, 1, 0.5])); // => tensor([3.5], dtype=float32)
+ * ad.correlate(ad.tensor([1, 2, 3]), ad.tensor([0, 1, 0.5]), "full"); // => tensor([0.5, 2., 3.5, 3., 0.], dtype=float32)
+ * ```
+ * @category Linear algebra
+ */
+export function correlate(a: TensorLike, v: TensorLike, mode: ConvolveMode = "valid"): Tensor {
+  return conv1dOf("correlate", a, v, mode);
+}
+
+/**
+ * The integral of y along `axis` by the trapezoidal rule: sample points `x` (1-d along the axis,
+ * or y's shape), else a constant spacing `dx` (default 1). Differentiable w.r.t. y and x.
+ * @param y - The sampled values.
+ * @param x - The sample points (default: spacing dx).
+ * @param options - `dx` (default 1) and `axis` (default -1).
+ * @throws {@link ShapeError} when x fits neither y nor the axis.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.trapezoid(ad.tensor([1, 2, 3])); // => tensor(4., dtype=float32)
+ * ad.trapezoid(ad.tensor([1, 2, 3]), ad.tensor([0, 1, 3])); // => tensor(6.5, dtype=float32)
+ * ad.trapezoid(ad.tensor([[0, 1], [2, 3]]), null, { dx: 0.5 }); // => tensor([0.25, 1.25], dtype=float32)
+ * ```
+ * @category Reductions
+ */
+export function trapezoid(
+  y: TensorLike,
+  x?: TensorLike | null,
+  options?: { dx?: number; axis?: number },
+): Tensor {
+  const op = "trapezoid";
+  options = checkOptions(op, options, ["dx", "axis"]);
+  const t = toFloat(y);
+  if (t.ndim === 0) throw new ValueError(`${op}: y must be at least 1-d; got a 0-d tensor`);
+  const axis = normalizeAxis(op, options?.axis ?? -1, t.ndim);
+  const n = t.shape[axis]!;
+  if (n < 2) return sum(mul(t, 0), { axis });
+  const mid = div(add(sliceAxis(t, axis, 1, n), sliceAxis(t, axis, 0, n - 1)), 2);
+  if (x === undefined || x === null) {
+    const dx = options?.dx ?? 1;
+    if (typeof dx !== "number") {
+      throw new ValueError(`${op}: dx must be a number; got ${describeValue(dx)}`);
+    }
+    return mul(sum(mid, { axis }), dx);
+  }
+  const xs = toTensor(x);
+  let d: Tensor;
+  if (xs.ndim === 1 && xs.size === n) {
+    d = reshape(
+      diff(xs),
+      t.shape.map((m, k) => (k === axis ? m - 1 : 1)),
+    );
+  } else if (xs.ndim === t.ndim && xs.shape.every((m, k) => m === t.shape[k])) {
+    d = diff(xs, { axis });
+  } else {
+    throw new ShapeError(
+      `${op}: x must be 1-d of length ${n} or have y's shape ${fmtShape(t.shape)}; got shape ${fmtShape(xs.shape)}`,
+    );
+  }
+  return sum(mul(mid, d), { axis });
+}
+
+/**
+ * Options of cumulativeSum and cumulativeProd.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.cumulativeSum(ad.tensor([[1, 2], [3, 4]]), { axis: 1, includeInitial: true }); // => tensor([[0., 1., 3.], [0., 3., 7.]], dtype=float32)
+ * ```
+ * @category Reductions
+ */
+export interface CumulativeSumOptions {
+  /** The axis; required when x has more than one dimension. */
+  axis?: number;
+  /** Start with the identity (0 or 1), so the axis grows by one (default false). */
+  includeInitial?: boolean;
+}
+
+function cumulativeOf(
+  op: string,
+  x: TensorLike,
+  options: CumulativeSumOptions | undefined,
+  scan: (t: Tensor, axis: number) => Tensor,
+  identity: number,
+): Tensor {
+  options = checkOptions(op, options, ["axis", "includeInitial"]);
+  const t = toTensor(x);
+  if (t.ndim === 0) throw new ValueError(`${op}: x must be at least 1-d; got a 0-d tensor`);
+  if (options?.axis === undefined && t.ndim > 1) {
+    throw new ValueError(
+      `${op}: axis is required for a ${t.ndim}-d input (shape ${fmtShape(t.shape)}); NumPy's cumulative_sum does not flatten`,
+    );
+  }
+  const axis = normalizeAxis(op, options?.axis ?? 0, t.ndim);
+  const out = scan(t, axis);
+  return options?.includeInitial === true ? pad(out, padAxis(out.ndim, axis, 1, 0), identity) : out;
+}
+
+/**
+ * Cumulative sum along `axis` (NumPy 2's cumulative_sum): like cumsum, but never flattens (the
+ * axis is required beyond 1-d), and `includeInitial` starts with 0. Differentiable.
+ * @throws {@link ValueError} when x is 0-d, or has several dims and no axis is given.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.cumulativeSum(ad.tensor([1, 2, 3]), { includeInitial: true }); // => tensor([0., 1., 3., 6.], dtype=float32)
+ * ```
+ * @category Reductions
+ */
+export function cumulativeSum(x: TensorLike, options?: CumulativeSumOptions): Tensor {
+  return cumulativeOf("cumulativeSum", x, options, (t, axis) => cumsum(t, { axis }), 0);
+}
+
+/**
+ * Cumulative product along `axis` (NumPy 2's cumulative_prod); `includeInitial` starts with 1.
+ * Differentiable, also at zeros.
+ * @throws {@link ValueError} when x is 0-d, or has several dims and no axis is given.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.cumulativeProd(ad.tensor([1, 2, 3]), { includeInitial: true }); // => tensor([1., 1., 2., 6.], dtype=float32)
+ * ```
+ * @category Reductions
+ */
+export function cumulativeProd(x: TensorLike, options?: CumulativeSumOptions): Tensor {
+  return cumulativeOf("cumulativeProd", x, options, (t, axis) => cumprod(t, { axis }), 1);
+}
+
+function check1d(op: string, arg: string, t: Tensor): void {
+  if (t.ndim !== 1) {
+    throw new ShapeError(
+      `${op}: ${arg} must be 1-d (coefficients); got shape ${fmtShape(t.shape)}`,
+    );
+  }
+}
+
+/**
+ * The polynomial with coefficients `p` (highest power first) at x, by Horner's rule:
+ * p[0] x^(n-1) + ... + p[n-1]. Differentiable w.r.t. p and x.
+ * @param p - 1-d coefficients.
+ * @param x - The points (any shape).
+ * @throws {@link ShapeError} when p is not 1-d.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.polyval(ad.tensor([3, 0, 1]), ad.tensor([1, 2])); // => tensor([4., 13.], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function polyval(p: TensorLike, x: TensorLike): Tensor {
+  const [c, t] = promoteArgs([p, x]) as [Tensor, Tensor];
+  check1d("polyval", "p", c);
+  let y = mul(t, 0);
+  for (const coef of unstack(c)) y = add(mul(y, t), coef);
+  return y;
+}
+
+/** Both coefficient arrays padded in front to one length. */
+function alignPoly(op: string, a1: TensorLike, a2: TensorLike): [Tensor, Tensor] {
+  const [a, b] = promoteArgs([a1, a2]) as [Tensor, Tensor];
+  check1d(op, "a1", a);
+  check1d(op, "a2", b);
+  const n = Math.max(a.size, b.size);
+  return [pad(a, [[n - a.size, 0]]), pad(b, [[n - b.size, 0]])];
+}
+
+/**
+ * The sum of two polynomials (1-d coefficients, highest power first); the shorter is padded
+ * with leading zeros. Differentiable.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.polyadd(ad.tensor([1, 2]), ad.tensor([9, 5, 4])); // => tensor([9., 6., 6.], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function polyadd(a1: TensorLike, a2: TensorLike): Tensor {
+  const [a, b] = alignPoly("polyadd", a1, a2);
+  return add(a, b);
+}
+
+/**
+ * The difference a1 - a2 of two polynomials (1-d coefficients, highest power first).
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.polysub(ad.tensor([2, 10, -2]), ad.tensor([3, 10, -4])); // => tensor([-1., 0., 2.], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function polysub(a1: TensorLike, a2: TensorLike): Tensor {
+  const [a, b] = alignPoly("polysub", a1, a2);
+  return sub(a, b);
+}
+
+/**
+ * The product of two polynomials (1-d coefficients, highest power first): their full
+ * convolution. Differentiable.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.polymul(ad.tensor([1, 2, 3]), ad.tensor([9, 5, 1])); // => tensor([9., 23., 38., 17., 3.], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function polymul(a1: TensorLike, a2: TensorLike): Tensor {
+  const [a, b] = promoteArgs([a1, a2]) as [Tensor, Tensor];
+  check1d("polymul", "a1", a);
+  check1d("polymul", "a2", b);
+  return convolve(a, b, "full");
+}
+
+/**
+ * The m-th derivative of a polynomial (1-d coefficients, highest power first): m fewer
+ * coefficients (empty when m reaches their count). Differentiable w.r.t. p.
+ * @param m - The order (default 1).
+ * @throws {@link ValueError} when m is not a non-negative integer.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.polyder(ad.tensor([1, 1, 1, 1])); // => tensor([3., 2., 1.], dtype=float32)
+ * ad.polyder(ad.tensor([1, 1, 1, 1]), 2); // => tensor([6., 2.], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function polyder(p: TensorLike, m = 1): Tensor {
+  const c = toTensor(p);
+  check1d("polyder", "p", c);
+  checkCount("polyder", "m", m);
+  const n = c.size;
+  const len = Math.max(n - m, 0);
+  // Coefficient k multiplies x^(n-1-k); m derivatives bring down (n-1-k)(n-2-k)...(n-m-k).
+  const factors = Array.from({ length: len }, (_, k) => {
+    let f = 1;
+    for (let j = 0; j < m; j++) f *= n - 1 - k - j;
+    return f;
+  });
+  const dtype = isFloat(c.dtype) ? c.dtype : c.dtype === "bool" ? "int32" : c.dtype;
+  return mul(slice(c, [0], [len]), toTensor(factors, dtype));
+}
+
+/**
+ * Unwraps a phase signal along `axis`: wherever consecutive values jump by more than `discont`
+ * (default and minimum: period / 2), a multiple of `period` (default 2π) is added so that the
+ * jump is at most period / 2. The corrections are piecewise constant, so the derivative is the
+ * identity. Differentiable.
+ * @param p - At least 1-d.
+ * @param options - `discont`, `axis` (default -1), `period` (default 2π).
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.unwrap(ad.tensor([0, 3, 6.5, 0.5]), { period: 4 }); // => tensor([0., -1., -1.5, -3.5], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function unwrap(
+  p: TensorLike,
+  options?: { discont?: number; axis?: number; period?: number },
+): Tensor {
+  const op = "unwrap";
+  options = checkOptions(op, options, ["discont", "axis", "period"]);
+  const t = toFloat(p);
+  if (t.ndim === 0) throw new ValueError(`${op}: p must be at least 1-d; got a 0-d tensor`);
+  const period = options?.period ?? 2 * Math.PI;
+  if (typeof period !== "number" || !(period > 0)) {
+    throw new ValueError(`${op}: period must be a positive number; got ${describeValue(period)}`);
+  }
+  const half = period / 2;
+  const discont = Math.max(options?.discont ?? half, half);
+  const axis = normalizeAxis(op, options?.axis ?? -1, t.ndim);
+  if (t.shape[axis]! < 2) return t;
+  // The corrections are piecewise constant: no derivative flows through them.
+  const dd = stopGradient(diff(t, { axis }));
+  let ddmod = sub(mod(add(dd, half), period), half);
+  // A jump of exactly +period/2 stays +period/2 (NumPy), rather than becoming -period/2.
+  ddmod = where(logicalAnd(equal(ddmod, -half), greater(dd, 0)), half, ddmod);
+  const correct = where(less(abs(dd), discont), 0, sub(ddmod, dd));
+  return add(t, pad(cumsum(correct, { axis }), padAxis(t.ndim, axis, 1, 0)));
+}

@@ -1,0 +1,349 @@
+/**
+ * @file Semantics of the NumPy statistics, nan-reductions, sequences, logic and windows beyond
+ * the op-spec table: NaN handling (zero derivatives at NaN entries in both modes, all-NaN lines),
+ * derivatives through the sort of quantiles, edge cases and the errors.
+ */
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as ad from "../../src/index.js";
+import { assertClose, f64, valuesOf } from "./helpers.js";
+
+const NaN_ = Number.NaN;
+type F = (x: ad.Tensor) => ad.Tensor;
+
+/** The gradient of sum(f(x)) and the forward derivative along each basis vector, as arrays. */
+function bothModes(f: F, x: ad.Tensor): [number[], number[]] {
+  const rev = valuesOf(ad.grad((t: ad.Tensor) => ad.sum(f(t)))(x));
+  const fwd = valuesOf(ad.jacfwd((t: ad.Tensor) => ad.sum(f(t)))(x));
+  return [rev, fwd];
+}
+
+test("nan-reductions: zero derivative at NaN entries, finite elsewhere, in both modes", () => {
+  const x = f64([
+    [1, NaN_, 3],
+    [NaN_, 2, 2],
+  ]);
+  const cases: [string, F, number[]][] = [
+    ["nansum", (t) => ad.nansum(t, { axis: 1 }), [1, 0, 1, 0, 1, 1]],
+    ["nanmean", (t) => ad.nanmean(t, { axis: 1 }), [0.5, 0, 0.5, 0, 0.5, 0.5]],
+    ["nanprod", (t) => ad.nanprod(t, { axis: 1 }), [3, 0, 1, 0, 2, 2]],
+    ["nanvar", (t) => ad.nanvar(t, { axis: 1 }), [-1, 0, 1, 0, 0, 0]],
+    // Row 2 has zero spread: the double where gives 0, not NaN.
+    ["nanstd", (t) => ad.nanstd(t, { axis: 1 }), [-0.5, 0, 0.5, 0, 0, 0]],
+    ["nanmax", (t) => ad.nanmax(t, { axis: 1 }), [0, 0, 1, 0, 0.5, 0.5]],
+    ["nanmin", (t) => ad.nanmin(t, { axis: 1 }), [1, 0, 0, 0, 0.5, 0.5]],
+    ["nancumsum", (t) => ad.nancumsum(t, { axis: 1 }), [3, 0, 1, 0, 2, 1]],
+  ];
+  for (const [name, f, want] of cases) {
+    const [rev, fwd] = bothModes(f, x);
+    assert.deepEqual(rev, want, `${name} (reverse)`);
+    assert.deepEqual(fwd, want, `${name} (forward)`);
+  }
+});
+
+test("nan-reductions: second derivatives stay finite next to NaN entries", () => {
+  const x = f64([1, NaN_, 3, 4]);
+  const h = ad.hessian((t: ad.Tensor) => ad.nanstd(t))(x);
+  assert.ok(
+    valuesOf(h).every((v) => Number.isFinite(v)),
+    `nanstd hessian: ${valuesOf(h)}`,
+  );
+  const row = valuesOf(h).slice(4, 8);
+  assert.deepEqual(row, [0, 0, 0, 0], "the NaN entry's hessian row is 0");
+});
+
+test("nan-reductions: all-NaN lines give NaN (mean, var, max, min), -1 (arg), 0 (sum) and no NaN gradient elsewhere", () => {
+  const x = f64([
+    [NaN_, NaN_],
+    [1, 2],
+  ]);
+  assertClose(ad.nansum(x, { axis: 1 }), [0, 3]);
+  assertClose(ad.nanprod(x, { axis: 1 }), [1, 2]);
+  assertClose(ad.nanmean(x, { axis: 1 }), [NaN_, 1.5]);
+  assertClose(ad.nanvar(x, { axis: 1 }), [NaN_, 0.25]);
+  assertClose(ad.nanmax(x, { axis: 1 }), [NaN_, 2]);
+  assertClose(ad.nanmin(x, { axis: 1 }), [NaN_, 1]);
+  assertClose(ad.nanargmax(x, { axis: 1 }), [-1, 1]);
+  assertClose(ad.nanargmin(x, { axis: 1 }), [-1, 0]);
+  assertClose(ad.nanargmax(x), 3);
+  assertClose(ad.nanargmax(x, { axis: 1, keepdims: true }), [[-1], [1]]);
+  const g = ad.grad((t: ad.Tensor) => ad.nansum(ad.nanmax(t, { axis: 1 })))(x);
+  assertClose(g, [
+    [0, 0],
+    [0, 1],
+  ]);
+});
+
+test("nan-reductions: integer inputs pass through; keepdims and axis checks", () => {
+  const i = ad.tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { dtype: "int32" },
+  );
+  assertClose(ad.nansum(i), 10);
+  assert.equal(ad.nansum(i).dtype, "int32");
+  assertClose(ad.nanmax(i, { axis: 0 }), [3, 4]);
+  assertClose(ad.nanmean(i, { axis: 0, keepdims: true }), [[2, 3]]);
+  assertClose(ad.nanvar(f64([[1, NaN_, 3]]), { axis: 1, keepdims: true }), [[1]]);
+  assert.throws(() => ad.nansum(i, { axis: 2 }), /nansum: axis must be an integer in \[-2, 1\]/);
+  assert.throws(() => ad.nanvar(i, { ddof: Number.NaN }), /nanvar: ddof must be a finite number/);
+});
+
+test("quantile: NaN in a line gives NaN there, zero gradient there, and the rest differentiates", () => {
+  const x = f64([
+    [3, NaN_, 1],
+    [3, 2, 1],
+  ]);
+  assertClose(ad.median(x, { axis: 1 }), [NaN_, 2]);
+  const g = ad.grad((t: ad.Tensor) => ad.nansum(ad.median(t, { axis: 1 })))(x);
+  assertClose(g, [
+    [0, 0, 0],
+    [0, 1, 0],
+  ]);
+});
+
+test("quantile: derivatives through the sort, q shapes lead, keepdims, percentile, errors", () => {
+  const x = f64([4, 1, 3, 2]);
+  // position 0.25 * 3 = 0.75 between the sorted 1 (index 1) and 2 (index 3).
+  assertClose(ad.grad((t: ad.Tensor) => ad.quantile(t, 0.25))(x), [0, 0.25, 0, 0.75]);
+  assertClose(ad.median(f64([5, 1, 3])), 3);
+  assertClose(ad.grad((t: ad.Tensor) => ad.median(t))(f64([5, 1, 3])), [0, 0, 1]);
+  const m = f64([
+    [1, 2, 3],
+    [4, 6, 8],
+  ]);
+  assert.deepEqual(ad.quantile(m, [[0.5], [1]], { axis: 1 }).shape, [2, 1, 2]);
+  assert.deepEqual(ad.quantile(m, 0.5, { axis: 1, keepdims: true }).shape, [2, 1]);
+  assert.deepEqual(ad.quantile(m, [0.5, 0.7], { keepdims: true }).shape, [2, 1, 1]);
+  assertClose(ad.percentile(m, 50), 3.5);
+  assertClose(ad.quantile(ad.tensor([1, 2, 3, 4], { dtype: "int32" }), 0.5), 2.5);
+  // NumPy: positions 0.5, 1.5 and 2.5 round half to even.
+  assertClose(
+    ad.quantile(f64([1, 2, 3, 4, 5]), [0.125, 0.375, 0.625], { method: "nearest" }),
+    [1, 3, 3],
+  );
+  assert.throws(() => ad.quantile(m, 1.5), /quantile: q must be in \[0, 1\]; got 1.5/);
+  assert.throws(() => ad.percentile(m, -1), /percentile: q must be in \[0, 100\]; got -1/);
+  assert.throws(
+    () => ad.quantile(m, 0.5, { method: "cubic" as "linear" }),
+    /quantile: method must be one of linear, lower, higher, midpoint, nearest/,
+  );
+  assert.throws(
+    () => ad.median(ad.zeros([0])),
+    /median: cannot take a quantile over an empty axis/,
+  );
+  // Under vmap the levels stay concrete, the data is batched.
+  const b = ad.vmap((t: ad.Tensor) => ad.quantile(t, [0.25, 0.75]))(m);
+  assertClose(b, [
+    [1.5, 2.5],
+    [5, 7],
+  ]);
+});
+
+test("average, cov, corrcoef: returned weights, layouts and errors", () => {
+  const [avg, wsum] = ad.average(
+    f64([
+      [1, 2],
+      [3, 4],
+    ]),
+    { axis: 0, weights: [1, 3], returned: true },
+  );
+  assertClose(avg, [2.5, 3.5]);
+  assertClose(wsum, [4, 4]);
+  const [m, n] = ad.average(
+    f64([
+      [1, 2],
+      [3, 4],
+    ]),
+    { axis: 1, returned: true },
+  );
+  assertClose(m, [1.5, 3.5]);
+  assertClose(n, [2, 2]);
+  assert.throws(
+    () =>
+      ad.average(
+        f64([
+          [1, 2],
+          [3, 4],
+        ]),
+        { weights: [1, 2] },
+      ),
+    /average: weights must have x's shape \[2,2\], or be 1-d with a single axis; got shape \[2\]/,
+  );
+  assertClose(
+    ad.cov(f64([1, 2, 3, 4]), f64([2, 4, 6, 9])),
+    [
+      [5 / 3, 11.5 / 3],
+      [11.5 / 3, 26.75 / 3],
+    ],
+    "",
+    { rtol: 1e-12 },
+  );
+  assertClose(ad.cov(f64([[1, 2, 3]]), null, { bias: true }), 2 / 3, "", { rtol: 1e-12 });
+  assert.throws(
+    () => ad.cov(ad.zeros([2, 2, 2])),
+    /cov: m must be 1-d or 2-d; got shape \[2,2,2\]/,
+  );
+  assert.throws(
+    () => ad.cov(ad.zeros([2, 3]), ad.zeros([2, 4])),
+    /cov: m and y must have the same number of observations; got 3 and 4/,
+  );
+  assertClose(ad.corrcoef(f64([1, 2, 3])), 1);
+  assertClose(
+    ad.ptp(
+      f64([
+        [1, 5],
+        [3, 2],
+      ]),
+    ),
+    4,
+  );
+});
+
+test("logic: isclose at infinities and NaN, arrayEqual/arrayEquiv shapes, all/any on empty, select", () => {
+  const inf = Number.POSITIVE_INFINITY;
+  assertClose(
+    ad.isclose([inf, inf, -inf, NaN_, 1], [inf, -inf, 5, NaN_, inf]).astype("int32"),
+    [1, 0, 0, 0, 0],
+  );
+  assertClose(ad.isclose([NaN_], [NaN_], { equalNan: true }).astype("int32"), [1]);
+  assert.throws(
+    () => ad.isclose(1, 1, { rtol: -1 }),
+    /isclose: rtol must be a non-negative number; got -1/,
+  );
+  assert.equal(ad.allclose([1, 2], [1, 2]).item(), 1);
+  assert.equal(ad.arrayEqual([1, 2], [1, 2, 3]).item(), 0);
+  assert.equal(ad.arrayEqual([NaN_], [NaN_]).item(), 0);
+  assert.equal(ad.arrayEquiv([[1], [1]], [1, 1, 1]).item(), 1);
+  assert.equal(ad.arrayEquiv([1, 2], [1, 2, 3]).item(), 0);
+  assert.equal(ad.all(ad.zeros([0])).item(), 1);
+  assert.equal(ad.any(ad.zeros([0])).item(), 0);
+  assert.equal(ad.all([NaN_]).item(), 1);
+  assertClose(ad.countNonzero([0, NaN_, -1]), 2);
+  assert.deepEqual(ad.all(ad.ones([2, 3]), { axis: 1, keepdims: true }).shape, [2, 1]);
+  assert.throws(
+    () => ad.all(ad.ones([2]), { axis: 1 }),
+    /all: axis must be an integer in \[-1, 0\]/,
+  );
+  assertClose(ad.isinf(ad.tensor([1, 2], { dtype: "int32" })).astype("int32"), [0, 0]);
+  assertClose(
+    ad
+      .isin(
+        [1, 5],
+        ad.tensor([
+          [5, 6],
+          [7, 8],
+        ]),
+      )
+      .astype("int32"),
+    [0, 1],
+  );
+  // The first true condition wins; the gradient goes to the chosen entries only.
+  const x = f64([1, 2, 3]);
+  const pick = (a: ad.Tensor) =>
+    ad.select([ad.greater(x, 1), ad.greater(x, 0)], [ad.mul(a, 10), a], ad.zerosLike(a));
+  assertClose(pick(x), [1, 20, 30]);
+  assertClose(ad.grad((a: ad.Tensor) => ad.sum(pick(a)))(x), [1, 10, 10]);
+  assert.throws(
+    () => ad.select([true], [1, 2]),
+    /select: condlist and choicelist must have the same length; got 1 and 2/,
+  );
+  assert.throws(() => ad.select([], []), /select: condlist must not be empty/);
+  assert.throws(() => ad.select([ad.tensor([1])], [1]), /where: cond must have dtype bool/);
+});
+
+test("sequences: diff of bool, ediff1d, trapezoid edge cases, cumulative errors, polyder and convolve errors", () => {
+  assertClose(ad.diff([true, true, false]).astype("int32"), [0, 1]);
+  assertClose(ad.diff(f64([1, 2, 4]), { n: 0 }), [1, 2, 4]);
+  assertClose(ad.diff(f64([1, 2, 4]), { n: 5 }), []);
+  assert.throws(
+    () => ad.diff(f64([1, 2]), { n: -1 }),
+    /diff: n must be a non-negative integer; got -1/,
+  );
+  assert.throws(() => ad.diff(ad.scalar(1)), /diff: x must be at least 1-d/);
+  assertClose(ad.ediff1d(f64([1, 3, 2])), [2, -1]);
+  assertClose(ad.trapezoid(f64([3])), 0);
+  assert.throws(
+    () => ad.trapezoid(f64([1, 2, 3]), f64([0, 1])),
+    /trapezoid: x must be 1-d of length 3 or have y's shape \[3\]; got shape \[2\]/,
+  );
+  assert.throws(
+    () => ad.cumulativeSum(ad.ones([2, 2])),
+    /cumulativeSum: axis is required for a 2-d input/,
+  );
+  assertClose(
+    ad.cumulativeProd(
+      f64([
+        [1, 2],
+        [3, 4],
+      ]),
+      { axis: 0, includeInitial: true },
+    ),
+    [
+      [1, 1],
+      [1, 2],
+      [3, 8],
+    ],
+  );
+  assertClose(ad.polyder(f64([1, 2, 3]), 3), []);
+  assertClose(ad.polyder(f64([1, 2, 3]), 0), [1, 2, 3]);
+  assertClose(ad.polyval(f64([1, -1]), f64([[2], [3]])), [[1], [2]]);
+  assert.throws(
+    () => ad.convolve(f64([[1]]), f64([1])),
+    /convolve: a must be 1-d and non-empty; got shape \[1,1\]/,
+  );
+  assert.throws(
+    () => ad.correlate(f64([1]), f64([])),
+    /correlate: v must be 1-d and non-empty; got shape \[0\]/,
+  );
+  assert.throws(
+    () => ad.convolve(f64([1]), f64([1]), "circular" as "full"),
+    /convolve: mode must be "full", "same" or "valid"/,
+  );
+  // NumPy's own results for an even-length kernel longer than the signal.
+  assertClose(ad.correlate(f64([1, 2, 3]), f64([1, 0, 0, 1]), "same"), [2, 3, 1, 2]);
+  assertClose(ad.convolve(f64([1, 2, 3]), f64([1, 0, 0, 1]), "same"), [2, 3, 1, 2]);
+  // unwrap: a jump of exactly +π stays +π; the derivative is the identity.
+  assertClose(ad.unwrap(f64([0, Math.PI])), [0, Math.PI]);
+  assertClose(
+    ad.grad((t: ad.Tensor) => ad.sum(ad.mul(ad.unwrap(t), f64([1, 2, 3]))))(f64([0, 4, 8])),
+    [1, 2, 3],
+  );
+});
+
+test("windows: NumPy's formulas, M = 0 and 1, dtype and errors", () => {
+  const m = 7;
+  const n = Array.from({ length: m }, (_, i) => i);
+  const c = (k: number) => n.map((i) => Math.cos((2 * Math.PI * k * i) / (m - 1)));
+  assertClose(
+    ad.hann(m, "float64"),
+    c(1).map((v) => 0.5 - 0.5 * v),
+    "",
+    { atol: 1e-15 },
+  );
+  assertClose(
+    ad.hamming(m, "float64"),
+    c(1).map((v) => 0.54 - 0.46 * v),
+    "",
+    { atol: 1e-15 },
+  );
+  assertClose(
+    ad.blackman(m, "float64"),
+    n.map((i) => 0.42 - 0.5 * c(1)[i]! + 0.08 * c(2)[i]!),
+    "",
+    { atol: 1e-15 },
+  );
+  assertClose(ad.bartlett(m, "float64"), [0, 1 / 3, 2 / 3, 1, 2 / 3, 1 / 3, 0], "", {
+    atol: 1e-15,
+  });
+  for (const w of [ad.hann, ad.hamming, ad.blackman, ad.bartlett]) {
+    assert.deepEqual(w(0).shape, [0]);
+    assertClose(w(1), [1]);
+    assert.equal(w(3).dtype, "float32");
+  }
+  assert.throws(() => ad.hann(2.5), /hann: M must be a non-negative integer; got 2.5/);
+  assert.throws(() => ad.bartlett(-1), /bartlett: M must be a non-negative integer; got -1/);
+});
