@@ -61,7 +61,9 @@ export { applyAlongAxis, applyOverAxes, fromfunction } from "./ops/apply.js";
 export * from "./ops/index.js";
 export { linalg, type TriangularSolveOptions } from "./ops/linalg-decompositions.js";
 export type {
+  LinalgCrossOptions,
   LinalgNormOptions,
+  LinalgOffsetOptions,
   LstsqOptions,
   MatrixNormOptions,
   MatrixRankOptions,

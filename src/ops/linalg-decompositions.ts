@@ -36,8 +36,11 @@ import {
   triu,
 } from "../primitives/linalg.js";
 import { abs, add, astype, equal, log, mul, sign } from "./elementwise.js";
+import { matmul } from "./linalg.js";
 import {
   cond,
+  cross as crossOf3Vectors,
+  diagonal as diagonalOfMatrices,
   eigvalsh,
   expm,
   lstsq,
@@ -47,10 +50,13 @@ import {
   matrixTranspose,
   multiDot,
   norm,
+  outer as outerOfVectors,
   pinv,
   svdvals,
+  trace as traceOfMatrices,
   vectorNorm,
 } from "./linalg-more.js";
+import { tensordot, vecdot } from "./products.js";
 import { prod, sum } from "./reduce.js";
 import { broadcastTo, expandDims, reshape } from "./shape.js";
 
@@ -387,4 +393,11 @@ export const linalg = {
   matrixRank,
   cond,
   expm,
+  trace: traceOfMatrices,
+  diagonal: diagonalOfMatrices,
+  cross: crossOf3Vectors,
+  outer: outerOfVectors,
+  tensordot,
+  vecdot,
+  matmul,
 };

@@ -1,11 +1,13 @@
 /**
  * @file More of `ad.linalg`, with jnp.linalg's semantics: norm (vector and matrix orders),
  * vectorNorm, matrixNorm, svdvals, eigvalsh, matrixPower, multiDot, matrixTranspose, cond,
- * matrixRank, pinv, lstsq and expm. All are composites of differentiable ops and the
+ * matrixRank, pinv, lstsq and expm; and the array API's linalg forms of trace, diagonal, cross and
+ * outer (over the last axes; tensordot, vecdot and matmul are the root ops). All are composites of differentiable ops and the
  * factorisations (svd, eigh, lu), so derivatives of every order come from those rules, except
  * pinv (and lstsq, which goes through it): its derivative is the closed form of Golub and Pereyra,
- * given as a custom JVP, because differentiating through the SVD would divide by the differences
- * of singular values and give NaN at repeated (or zero) ones, where pinv is still smooth.
+ * given as a custom JVP, because differentiating through the SVD needs distinct singular values
+ * (the SVD's rule drops the terms it cannot form, so at I or diag(2, 2, 1) the gradient of
+ * V diag(1/s) U^T comes out wrong, not NaN), while pinv is smooth there.
  */
 
 import { toTensor } from "../core/convert.js";
@@ -37,8 +39,10 @@ import {
   sub,
   where,
 } from "./elementwise.js";
-import { matmul } from "./linalg.js";
+import { matmul, outer as rootOuter } from "./linalg.js";
 import { det, eigh, inv, solve, svd } from "./linalg-decompositions.js";
+import { diagonal as rootDiagonal, trace as rootTrace } from "./matrix-structure.js";
+import { cross as rootCross } from "./products.js";
 import { max, min, sum } from "./reduce.js";
 import { expandDims, reshape, swapAxes, transpose } from "./shape.js";
 
@@ -821,4 +825,129 @@ export function expm(a: TensorLike): Tensor {
   let r = solve(sub(v, u), add(v, u));
   for (let i = 0; i < squarings; i++) r = matmul(r, r);
   return r;
+}
+
+/**
+ * Options of linalg.trace and linalg.diagonal.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.linalg.diagonal(ad.tensor([[1, 2], [3, 4]]), { offset: -1 }); // => tensor([3.], dtype=float32)
+ * ```
+ * @category Linear algebra
+ */
+export interface LinalgOffsetOptions {
+  /** The diagonal: 0 the main one (default), positive above it, negative below. */
+  offset?: number;
+}
+
+function offsetOf(op: string, options: LinalgOffsetOptions | undefined): number {
+  const { offset = 0 } = checkOptions(op, options, ["offset"]);
+  if (!Number.isInteger(offset)) {
+    throw new ValueError(`${op}: offset must be an integer; got ${describeValue(offset)}`);
+  }
+  return offset;
+}
+
+/**
+ * The trace of each matrix of x ([..., m, n] -> [...]): the sum of its diagonal at `offset`
+ * (jnp.linalg.trace, over the last two axes; the root `trace` takes NumPy's axis1 and axis2,
+ * default the first two).
+ * @throws {@link ValueError} when x has fewer than 2 dims.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.linalg.trace(ad.tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]])); // => tensor([5., 13.], dtype=float32)
+ * ad.linalg.trace(ad.tensor([[1, 2], [3, 4]]), { offset: 1 }); // => tensor(2., dtype=float32)
+ * ```
+ * @category Linear algebra
+ */
+export function trace(x: TensorLike, options?: LinalgOffsetOptions): Tensor {
+  return rootTrace(x, offsetOf("linalg.trace", options), -2, -1);
+}
+
+/**
+ * The diagonal at `offset` of each matrix of x ([..., m, n] -> [..., k]; jnp.linalg.diagonal,
+ * over the last two axes; the root `diagonal` takes NumPy's axis1 and axis2, default the first
+ * two).
+ * @throws {@link ValueError} when x has fewer than 2 dims.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.linalg.diagonal(ad.tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]])); // => tensor([[1., 4.], [5., 8.]], dtype=float32)
+ * ```
+ * @category Linear algebra
+ */
+export function diagonal(x: TensorLike, options?: LinalgOffsetOptions): Tensor {
+  return rootDiagonal(x, offsetOf("linalg.diagonal", options), -2, -1);
+}
+
+/**
+ * Options of linalg.cross.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.linalg.cross(ad.ones([3, 2]), ad.ones([3, 2]), { axis: 0 }).shape; // => [3, 2]
+ * ```
+ * @category Linear algebra
+ */
+export interface LinalgCrossOptions {
+  /** The vector axis of both operands and of the result (default -1). */
+  axis?: number;
+}
+
+/**
+ * The cross product of 3-vectors along `axis` (default -1) of x1 and x2, the other axes
+ * broadcast (jnp.linalg.cross; the root `cross` also takes 2-vectors and separate axes).
+ * @throws {@link ValueError} when the vector axis of either operand does not have length 3.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.linalg.cross(ad.tensor([1, 0, 0]), ad.tensor([0, 1, 0])); // => tensor([0., 0., 1.], dtype=float32)
+ * ad.linalg.cross(ad.tensor([1, 2]), ad.tensor([3, 4])); // throws: ValueError: linalg.cross: x1 must have length 3
+ * ```
+ * @category Linear algebra
+ */
+export function cross(x1: TensorLike, x2: TensorLike, options?: LinalgCrossOptions): Tensor {
+  const op = "linalg.cross";
+  const { axis = -1 } = checkOptions(op, options, ["axis"]);
+  const a = toTensor(x1);
+  const b = toTensor(x2);
+  for (const [t, arg] of [
+    [a, "x1"],
+    [b, "x2"],
+  ] as const) {
+    const k = t.ndim === 0 ? -1 : normalizeAxis(op, axis, t.ndim);
+    if (k < 0 || t.shape[k] !== 3) {
+      throw new ValueError(
+        `${op}: ${arg} must have length 3 along axis ${axis} (3-vectors); got shape ${fmtShape(t.shape)}`,
+      );
+    }
+  }
+  return rootCross(a, b, { axis });
+}
+
+/**
+ * The outer product of two vectors: out[i, j] = x1[i] * x2[j] (jnp.linalg.outer; the root
+ * `outer` flattens operands of any shape).
+ * @throws {@link ValueError} when an operand is not 1-d.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.linalg.outer(ad.tensor([1, 2]), ad.tensor([1, 10])); // => tensor([[1., 10.], [2., 20.]], dtype=float32)
+ * ```
+ * @category Linear algebra
+ */
+export function outer(x1: TensorLike, x2: TensorLike): Tensor {
+  const a = toTensor(x1);
+  const b = toTensor(x2);
+  for (const [t, arg] of [
+    [a, "x1"],
+    [b, "x2"],
+  ] as const) {
+    if (t.ndim !== 1) {
+      throw new ValueError(`linalg.outer: ${arg} must be 1-d; got shape ${fmtShape(t.shape)}`);
+    }
+  }
+  return rootOuter(a, b);
 }

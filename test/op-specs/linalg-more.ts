@@ -2,7 +2,8 @@
  * @file Op specs of the later `ad.linalg` members (see test/harness/spec.ts for the format):
  * norm (vector and matrix orders, axes, keepdims), vectorNorm, matrixNorm, svdvals, eigvalsh,
  * matrixTranspose, matrixPower, multiDot, pinv (full rank and rank-deficient), lstsq, matrixRank,
- * cond and expm.
+ * cond and expm; the namespace's forms of trace, diagonal, cross, outer, tensordot, vecdot and
+ * matmul.
  *
  * References are plain float64 arrays: sums and maxima by loops, singular values and eigenvalues
  * from the Jacobi references of linalg.ts, inverses by Gaussian elimination, pinv from a full-rank
@@ -465,5 +466,77 @@ export const linalgMoreSpecs: OpSpec[] = [
     shapes: [[[3, 3]]],
     ref: (a) => perMatrix(a, (m) => expmRef(scaleM(m, 3))),
     rtol: 1e-4,
+  },
+  {
+    name: "linalg.trace (last two axes, offset)",
+    prims: [],
+    fn: (x) => ad.linalg.trace(x, { offset: 1 }),
+    shapes: [[[3, 4]], [[2, 3, 3]]],
+    ref: (x) => perMatrix(x, (m) => m.reduce((s, r, i) => s + (r[i + 1] ?? 0), 0)),
+  },
+  {
+    name: "linalg.diagonal (last two axes)",
+    prims: [],
+    fn: (x) => ad.linalg.diagonal(x),
+    shapes: [[[3, 4]], [[2, 3, 2]]],
+    ref: (x) =>
+      perMatrix(x, (m) => m.slice(0, Math.min(m.length, m[0]!.length)).map((r, i) => r[i]!)),
+  },
+  {
+    name: "linalg.cross",
+    prims: [],
+    fn: (a, b) => ad.linalg.cross(a, b),
+    shapes: [
+      [[3], [3]],
+      [[2, 3], [3]],
+    ],
+    ref: (a, b) => {
+      const rows = a.data.length / 3;
+      const out: number[] = [];
+      for (let r = 0; r < rows; r++) {
+        const [x0, x1, x2] = a.data.slice(3 * r, 3 * r + 3);
+        const [y0, y1, y2] = b.data;
+        out.push(x1! * y2! - x2! * y1!, x2! * y0! - x0! * y2!, x0! * y1! - x1! * y0!);
+      }
+      return { shape: a.shape, data: Float64Array.from(out) };
+    },
+  },
+  {
+    name: "linalg.outer",
+    prims: ["mul"],
+    fn: (a, b) => ad.linalg.outer(a, b),
+    shapes: [[[3], [4]]],
+    ref: (a, b) => matNd(Array.from(a.data, (x) => Array.from(b.data, (y) => x * y))),
+  },
+  {
+    name: "linalg.tensordot",
+    prims: ["matmul"],
+    fn: (a, b) => ad.linalg.tensordot(a, b, 1),
+    shapes: [
+      [
+        [2, 3],
+        [3, 4],
+      ],
+    ],
+    ref: (a, b) => matNd(mulM(matrices(a)[0]!, matrices(b)[0]!)),
+  },
+  {
+    name: "linalg.vecdot",
+    prims: [],
+    fn: (a, b) => ad.linalg.vecdot(a, b),
+    shapes: [[[2, 3], [3]]],
+    ref: (a, b) => vecNd(matrices(a)[0]!.map((r) => r.reduce((s, v, i) => s + v * b.data[i]!, 0))),
+  },
+  {
+    name: "linalg.matmul",
+    prims: ["matmul"],
+    fn: (a, b) => ad.linalg.matmul(a, b),
+    shapes: [
+      [
+        [2, 3],
+        [3, 2],
+      ],
+    ],
+    ref: (a, b) => matNd(mulM(matrices(a)[0]!, matrices(b)[0]!)),
   },
 ];
