@@ -16,5 +16,6 @@ export * from "./reduce.js";
 export * from "./roll-split.js";
 export * from "./sequences.js";
 export * from "./shape.js";
+export * from "./spacing.js";
 export * from "./statistics.js";
 export * from "./windows.js";

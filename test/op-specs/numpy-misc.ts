@@ -100,6 +100,35 @@ function joinScaled(pieces: ad.Tensor[], axis: number): ad.Tensor {
   );
 }
 
+/**
+ * jnp.linspace-style spacing in plain JS: start and stop broadcast, `num` values along `axis`,
+ * value i = f(s, e, i / div) (div = num - 1 with the endpoint, else num), the last one stop.
+ */
+function spacedRef(
+  num: number,
+  endpoint: boolean,
+  axis: number,
+  f: (s: number, e: number, t: number) => number,
+): (s: Nd, e: Nd) => Nd {
+  return (s, e) => {
+    const shape = nd.broadcastShape(s.shape, e.shape);
+    const outShape = [...shape.slice(0, axis), num, ...shape.slice(axis)];
+    const div = endpoint ? num - 1 : num;
+    const data = new Float64Array(nd.size(outShape));
+    for (let f0 = 0; f0 < data.length; f0++) {
+      const idx = nd.unravel(f0, outShape);
+      const i = idx[axis]!;
+      const rest = idx.filter((_, d) => d !== axis);
+      const sv = nd.at(s, rest);
+      const ev = nd.at(e, rest);
+      data[f0] = endpoint && i === num - 1 ? ev : f(sv, ev, i / div);
+    }
+    return { shape: outShape, data };
+  };
+}
+
+const lerp = (s: number, e: number, t: number) => s * (1 - t) + e * t;
+
 export const numpyMiscSpecs: OpSpec[] = [
   // ---- einsum: a size-1 index broadcasts (NumPy) ------------------------------------------------
   {
@@ -254,5 +283,62 @@ export const numpyMiscSpecs: OpSpec[] = [
       ],
       2,
     ),
+  },
+  // ---- linspace, logspace, geomspace: differentiable in tensor endpoints ------------------------
+  {
+    name: "linspace with tensor endpoints",
+    prims: ["mul", "add", "concatenate"],
+    fn: (a, b) => ad.linspace(a, b, 5),
+    shapes: [
+      [[], []],
+      [[3], [3]],
+      [[2, 1], [3]],
+    ],
+    ref: spacedRef(5, true, 0, lerp),
+  },
+  {
+    name: "linspace with tensor endpoints, no endpoint, along the last axis",
+    prims: ["mul", "add"],
+    fn: (a, b) => ad.linspace(a, b, 4, { endpoint: false, axis: -1 }),
+    shapes: [
+      [[], []],
+      [[2], [2]],
+    ],
+    ref: (a, b) => spacedRef(4, false, a.shape.length, lerp)(a, b),
+  },
+  {
+    name: "logspace with tensor endpoints",
+    prims: ["pow"],
+    fn: (a, b) => ad.logspace(a, b, 4, { base: 3 }),
+    shapes: [
+      [[], []],
+      [[2], [2]],
+    ],
+    ref: (a, b) => {
+      const lin = spacedRef(4, true, 0, lerp)(a, b);
+      return { shape: lin.shape, data: lin.data.map((v) => 3 ** v) };
+    },
+  },
+  {
+    name: "geomspace with tensor endpoints",
+    prims: ["pow", "div"],
+    fn: (a, b) => ad.geomspace(a, b, 4),
+    shapes: [
+      [[], []],
+      [[2], [2]],
+    ],
+    domains: ["positive", "positive"],
+    ref: spacedRef(4, true, 0, (s, e, t) => s * (e / s) ** t),
+  },
+  {
+    name: "full and fullLike with a tensor value (broadcast)",
+    prims: ["broadcast_to"],
+    fn: (v, x) => ad.add(ad.full([2, 3], v), ad.fullLike(x, v)),
+    shapes: [
+      [[], [2, 3]],
+      [[3], [2, 3]],
+    ],
+    constArgs: [1],
+    ref: (v, x) => nd.map((a) => 2 * a, { shape: [2, 3], data: nd.map((a, _) => a, v, x).data }),
   },
 ];
