@@ -11,19 +11,11 @@ import { broadcastsTo, shapesEqual } from "../../core/shape.js";
 import { Tensor, type TensorLike } from "../../core/tensor.js";
 import { bind } from "../../core/trace.js";
 import { gatherPrim, scatterAddPrim } from "../../primitives/indexing.js";
-import { zeros } from "../creation.js";
-import {
-  astype,
-  equal,
-  greater,
-  logicalAnd,
-  maximum,
-  minimum,
-  mul,
-  where,
-} from "../elementwise.js";
-import { sum } from "../reduce.js";
-import { broadcastTo, reshape } from "../shape.js";
+import { arange, full, zeros } from "../creation.js";
+import { astype, equal, greater, maximum, minimum, mul, sub, where } from "../elementwise.js";
+import { argsort } from "../indexing.js";
+import { cumsum } from "../reduce.js";
+import { broadcastTo, reshape, take } from "../shape.js";
 import type { IndexItem } from "./items.js";
 import { indexTensor } from "./lower.js";
 
@@ -49,8 +41,10 @@ function positionsOf(shape: readonly number[]): Tensor {
 /**
  * For each update entry, how many earlier entries write the same position: entries of rank r are
  * applied in round r, so duplicates apply in order (set: the last wins) and each round is a
- * scatter to distinct positions. Concrete positions: in JavaScript. Positions that vary over a
- * vmap batch: by comparing every pair (O(m^2), only in that case).
+ * scatter to distinct positions. Concrete positions: counted in JavaScript. Positions that vary
+ * over a vmap batch: with ops, in O(m log m + size): a stable sort groups equal positions in
+ * order of occurrence, and an entry's rank is its place in the sorted order minus where its
+ * group starts (the exclusive running count of positions below it).
  */
 function ranks(flatPos: Tensor, size: number): { rank: Int32Array | Tensor; rounds: number } {
   const m = flatPos.shape[0]!;
@@ -65,11 +59,15 @@ function ranks(flatPos: Tensor, size: number): { rank: Int32Array | Tensor; roun
     }
     return { rank, rounds };
   }
-  const earlierData = new Uint8Array(m * m);
-  for (let j = 0; j < m; j++) for (let k = 0; k < j; k++) earlierData[j * m + k] = 1;
-  const earlier = Tensor._fromData([m, m], "bool", earlierData);
-  const same = equal(reshape(flatPos, [m, 1]), reshape(flatPos, [1, m]));
-  const rank = sum(astype(logicalAnd(same, earlier), "int32"), { axis: 1 });
+  const order = argsort(flatPos);
+  const sorted = take(flatPos, order);
+  const counts = bind(scatterAddPrim, [zeros([size], "int32"), flatPos, full([m], 1, "int32")], {
+    axis: 0,
+  });
+  const below = sub(cumsum(counts), counts);
+  const sortedRank = sub(arange(m), take(below, sorted));
+  // Back to the entries' order: order is a permutation, so one scatter inverts it.
+  const rank = bind(scatterAddPrim, [zeros([m], "int32"), order, sortedRank], { axis: 0 });
   const all = rank._concrete()._data as Int32Array;
   let rounds = 0;
   for (let i = 0; i < all.length; i++) rounds = Math.max(rounds, all[i]! + 1);
