@@ -323,7 +323,9 @@ export function matrixNorm(x: TensorLike, options?: MatrixNormOptions): Tensor {
 
 /**
  * The singular values of each matrix of x ([..., m, n] -> [..., min(m, n)]), descending
- * (jnp.linalg.svdvals). Derivatives are correct at repeated singular values too.
+ * (jnp.linalg.svdvals). Differentiable where the singular values are distinct; at repeated ones,
+ * functions that do not depend on their order (a sum, a sum of squares) still have correct
+ * first derivatives, but second derivatives need distinct values.
  * @example
  * ```ts
  * import * as ad from "adjoint";
@@ -337,8 +339,9 @@ export function svdvals(x: TensorLike): Tensor {
 
 /**
  * The eigenvalues of each symmetric matrix of a ([..., n, n] -> [..., n]), ascending
- * (jnp.linalg.eigvalsh). Only the symmetric part (a + a^T) / 2 is used. Derivatives are correct at
- * repeated eigenvalues too (first order).
+ * (jnp.linalg.eigvalsh). Only the symmetric part (a + a^T) / 2 is used. Differentiable where
+ * the eigenvalues are distinct; at repeated ones, functions that do not depend on their order
+ * still have correct first derivatives, but second derivatives need distinct values.
  * @example
  * ```ts
  * import * as ad from "adjoint";

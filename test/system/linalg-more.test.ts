@@ -326,3 +326,11 @@ test("matrixPower and multiDot: values, order independence and errors", () => {
   assert.throws(() => ad.linalg.multiDot([m1, m1]), /do not chain/);
   assert.throws(() => ad.linalg.multiDot([m1, ad.ones([2, 2, 2]), m3]), /must be 2-d/);
 });
+
+test("svdvals, eigvalsh: order-free functions have correct first derivatives at repeated values", () => {
+  const q = ad.linalg.qr(randomMatrix(71, 3, 3))[0];
+  const a = ad.matmul(ad.mul(q, ad.tensor([2, 2, 1], f64)), ad.swapAxes(q, 0, 1)); // s = w = (2, 2, 1)
+  ad.checkGrads((x: ad.Tensor) => ad.sum(ad.linalg.svdvals(x)), [a], { order: 1 });
+  ad.checkGrads((x: ad.Tensor) => ad.linalg.norm(x, { ord: "nuc" }), [a], { order: 1 });
+  ad.checkGrads((x: ad.Tensor) => ad.sum(ad.pow(ad.linalg.eigvalsh(x), 3)), [a], { order: 1 });
+});
