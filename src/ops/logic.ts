@@ -7,7 +7,7 @@
 
 import { scalar, toTensor } from "../core/convert.js";
 import { describeValue } from "../core/describe.js";
-import { ValueError } from "../core/errors.js";
+import { DTypeError, ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
 import { broadcastsTo, normalizeAxes, shapesEqual } from "../core/shape.js";
 import type { ReduceOptions, Tensor, TensorLike } from "../core/tensor.js";
@@ -295,6 +295,7 @@ export function isin(
  * @param choicelist - The values to pick from.
  * @param defaultValue - Where no condition holds (default 0).
  * @throws {@link ValueError} when the lists differ in length or are empty.
+ * @throws {@link DTypeError} when a condition is not bool.
  * @example
  * ```ts
  * import * as ad from "adjoint";
@@ -319,9 +320,16 @@ export function select(
     );
   }
   if (condlist.length === 0) throw new ValueError("select: condlist must not be empty");
+  const conds = condlist.map((c, i) => {
+    const t = toTensor(c);
+    if (t.dtype !== "bool") {
+      throw new DTypeError(`select: condlist[${i}] must have dtype bool; got ${t.dtype}`);
+    }
+    return t;
+  });
   const promoted = promoteArgs([...choicelist, defaultValue]);
   // The first true condition wins, so apply them from the last to the first.
   let out = promoted[promoted.length - 1]!;
-  for (let i = condlist.length - 1; i >= 0; i--) out = where(condlist[i]!, promoted[i]!, out);
+  for (let i = conds.length - 1; i >= 0; i--) out = where(conds[i]!, promoted[i]!, out);
   return out;
 }

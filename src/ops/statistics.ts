@@ -251,9 +251,9 @@ export interface QuantileOptions {
 
 const METHODS: readonly string[] = ["linear", "lower", "higher", "midpoint", "nearest"];
 
-/** q's concrete values and shape (quantile levels carry no derivative). */
+/** q's concrete values and shape (they choose the sorted neighbours, so they must be known). */
 function levels(op: string, q: TensorLike, scale: number): { shape: number[]; data: number[] } {
-  const t = q instanceof Tensor ? q._concrete() : toTensor(q, "float64");
+  const t = q instanceof Tensor ? q._readable(op) : toTensor(q, "float64");
   const data = Array.from(t._data!, (v) => Number(v) / scale);
   for (const v of data) {
     if (!(v >= 0 && v <= 1)) {
@@ -322,7 +322,17 @@ function quantileOf(
         ? lv.data.map(() => 0.5)
         : lv.data.map((v) => v * (n - 1) - Math.floor(v * (n - 1)));
     const fracShape = t.shape.map((_, d) => (d === axis ? lv.data.length : 1));
-    const f = toTensor(Float64Array.from(frac), t.dtype);
+    // A tensor q keeps its derivative through the weight (linear method): d/dq = (n-1)(upper - lower).
+    const f =
+      q instanceof Tensor && method === "linear"
+        ? sub(
+            mul(astype(reshape(q, [q.size]), t.dtype), (n - 1) / scale),
+            toTensor(
+              Float64Array.from(lv.data, (v) => Math.floor(v * (n - 1))),
+              t.dtype,
+            ),
+          )
+        : toTensor(Float64Array.from(frac), t.dtype);
     out = add(lower, mul(sub(upper, lower), reshape(f, fracShape)));
   }
   // out has the q levels (flattened) on `axis`: move them to the front in q's shape.
@@ -342,11 +352,13 @@ function quantileOf(
  * The q-th quantiles of x along `axis` (default: the flattened array), q in [0, 1]: a number or
  * an array of levels (their shape leads the result's shape, as NumPy). The default "linear"
  * method interpolates between the sorted neighbours of position q * (n - 1). NaN in a line
- * gives NaN. Differentiable w.r.t. x through the sort; q is read as concrete values.
+ * gives NaN. Differentiable w.r.t. x through the sort, and w.r.t. a tensor q (linear method)
+ * through the interpolation weight; q's values must be known, so q cannot vary inside vmap.
  * @param x - The values.
  * @param q - Levels in [0, 1].
  * @param options - `axis` (one axis), `method`, `keepdims`.
  * @throws {@link ValueError} when q is outside [0, 1], the axis is empty or the method unknown.
+ * @throws {@link TracerError} when q varies over a vmap batch.
  * @example
  * ```ts
  * import * as ad from "adjoint";

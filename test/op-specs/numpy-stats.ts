@@ -143,7 +143,7 @@ const statisticsSpecs: OpSpec[] = [
       lines(x, 1, (r) => [sumOf(r.map((v, i) => v * w.data[i]!)) / sumOf(Array.from(w.data))]),
   },
   {
-    name: "average weights full",
+    name: "average weights per-element",
     prims: ["reduce_sum", "mul"],
     fn: (x, w) => ad.average(x, { weights: w }),
     shapes: [
@@ -295,7 +295,7 @@ const nanSpecs: OpSpec[] = [
     nanReduce(meanOf),
   ),
   nanSpec(
-    "nanmean all",
+    "nanmean flattened",
     ["reduce_sum"],
     (x) => ad.nanmean(x),
     (x) => ({
@@ -580,7 +580,7 @@ const sequenceSpecs: OpSpec[] = [
     ref: (x) => lines(x, 0, (r) => diffRow(diffRow(r)), false),
   },
   {
-    name: "diff prepend append",
+    name: "diff with edges",
     prims: ["concatenate"],
     fn: (x, a) => ad.diff(x, { prepend: 0.5, append: a }),
     shapes: [
@@ -607,14 +607,14 @@ const sequenceSpecs: OpSpec[] = [
   },
   ...(["full", "same", "valid"] as const).flatMap((mode): OpSpec[] => [
     {
-      name: `convolve ${mode}`,
+      name: `convolve ${mode}Mode`,
       prims: ["matmul"],
       fn: (a, v) => ad.convolve(a, v, mode),
       shapes: CONV_SHAPES,
       ref: (a, v) => vec(convolveRef(arr(a), arr(v), mode)),
     },
     {
-      name: `correlate ${mode}`,
+      name: `correlate ${mode}Mode`,
       prims: ["matmul"],
       fn: (a, v) => ad.correlate(a, v, mode),
       shapes: CONV_SHAPES,
@@ -752,9 +752,42 @@ const sequenceSpecs: OpSpec[] = [
   },
 ];
 
+/** Windows take no tensor: each line scales x by the window, so values reach the table. */
+const windowSpecs: OpSpec[] = (
+  [
+    ["hann", ad.hann, (n: number, l: number) => 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / l)],
+    [
+      "hamming",
+      ad.hamming,
+      (n: number, l: number) => 0.54 - 0.46 * Math.cos((2 * Math.PI * n) / l),
+    ],
+    [
+      "blackman",
+      ad.blackman,
+      (n: number, l: number) =>
+        0.42 - 0.5 * Math.cos((2 * Math.PI * n) / l) + 0.08 * Math.cos((4 * Math.PI * n) / l),
+    ],
+    [
+      "bartlett",
+      ad.bartlett,
+      (n: number, l: number) => (n <= l / 2 ? (2 * n) / l : 2 - (2 * n) / l),
+    ],
+  ] as const
+).map(
+  ([name, win, formula]): OpSpec => ({
+    name,
+    prims: ["mul"],
+    fn: (x) => ad.mul(x, win(x.shape[0]!, x.dtype)),
+    shapes: [[[7]], [[8]]],
+    ref: (x) => vec(arr(x).map((v, i) => v * formula(i, x.data.length - 1))),
+    atol: 1e-15,
+  }),
+);
+
 export const numpyStatsSpecs: OpSpec[] = [
   ...statisticsSpecs,
   ...nanSpecs,
   ...logicSpecs,
   ...sequenceSpecs,
+  ...windowSpecs,
 ];

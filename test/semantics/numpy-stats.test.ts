@@ -135,6 +135,21 @@ test("quantile: derivatives through the sort, q shapes lead, keepdims, percentil
     () => ad.median(ad.zeros([0])),
     /median: cannot take a quantile over an empty axis/,
   );
+  // A tensor q is differentiable (linear method): d/dq = (n - 1) (upper - lower), here 3 * (2 - 1).
+  const dq = ad.grad((q: ad.Tensor) => ad.quantile(x, q))(ad.scalar(0.25, "float64"));
+  assertClose(dq, 3, "", { rtol: 1e-12 });
+  const fd = (v: number) => ad.quantile(x, v).item();
+  assertClose(dq, (fd(0.25 + 1e-6) - fd(0.25 - 1e-6)) / 2e-6, "", { rtol: 1e-6 });
+  assertClose(
+    ad.grad((q: ad.Tensor) => ad.sum(ad.percentile(x, q)))(f64([25, 50])),
+    [0.03, 0.03],
+    "",
+    { rtol: 1e-12 },
+  );
+  assert.throws(
+    () => ad.vmap((q: ad.Tensor) => ad.quantile(x, q))(f64([0.1, 0.2])),
+    /TracerError: quantile: cannot read the elements of a value that varies over a vmap batch/,
+  );
   // Under vmap the levels stay concrete, the data is batched.
   const b = ad.vmap((t: ad.Tensor) => ad.quantile(t, [0.25, 0.75]))(m);
   assertClose(b, [
@@ -252,7 +267,10 @@ test("logic: isclose at infinities and NaN, arrayEqual/arrayEquiv shapes, all/an
     /select: condlist and choicelist must have the same length; got 1 and 2/,
   );
   assert.throws(() => ad.select([], []), /select: condlist must not be empty/);
-  assert.throws(() => ad.select([ad.tensor([1])], [1]), /where: cond must have dtype bool/);
+  assert.throws(
+    () => ad.select([ad.tensor([1])], [1]),
+    /select: condlist\[0\] must have dtype bool; got float32/,
+  );
 });
 
 test("sequences: diff of bool, ediff1d, trapezoid edge cases, cumulative errors, polyder and convolve errors", () => {
