@@ -494,6 +494,19 @@ export interface PinvOptions {
    * 10 * max(m, n) * eps of the dtype). A number, or a tensor broadcasting against the batch.
    */
   rtol?: TensorLike;
+  /**
+   * a is symmetric (default false): the eigendecomposition replaces the SVD (singular values are
+   * |eigenvalues|); only the symmetric part (a + a^T) / 2 is read.
+   */
+  hermitian?: boolean;
+}
+
+/** V diag(1 / w) V^T over the eigenvalues w of symmetric a whose |w| `keep` selects (others give 0). */
+function pinvFromEigh(a: Tensor, keep: (s: Tensor) => Tensor): Tensor {
+  const [w, v] = eigh(a);
+  const k = keep(abs(w));
+  const wInv = where(k, div(1, where(k, w, 1)), 0);
+  return matmul(mul(v, expandDims(wInv, -2)), swapAxes(v, -1, -2));
 }
 
 /** V diag(1 / s) U^T over the singular values s that `keep` selects (others give 0). */
@@ -545,17 +558,17 @@ function pinvWithRule(value: (a: Tensor) => Tensor): (a: Tensor) => Tensor {
  */
 export function pinv(a: TensorLike, options?: PinvOptions): Tensor {
   const op = "linalg.pinv";
-  const o = checkOptions(op, options, ["rtol"]);
-  const t = matrixArg(op, a, false);
+  const o = checkOptions(op, options, ["rtol", "hermitian"]);
+  const hermitian = boolOpt(op, "hermitian", o.hermitian);
+  const t = matrixArg(op, a, hermitian);
   const m = t.shape[t.ndim - 2]!;
   const n = t.shape[t.ndim - 1]!;
   if (m === 0 || n === 0) return zeros([...t.shape.slice(0, -2), n, m], t.dtype);
   const rtol =
     o.rtol === undefined ? 10 * Math.max(m, n) * epsOf(t.dtype as "float32" | "float64") : o.rtol;
   const rt = expandDims(astype(toTensor(rtol), t.dtype), -1);
-  return pinvWithRule((x) =>
-    pinvFromSvd(x, (s) => greater(s, mul(rt, max(s, { axis: -1, keepdims: true })))),
-  )(t);
+  const keep = (s: Tensor) => greater(s, mul(rt, max(s, { axis: -1, keepdims: true })));
+  return pinvWithRule((x) => (hermitian ? pinvFromEigh(x, keep) : pinvFromSvd(x, keep)))(t);
 }
 
 /**
@@ -659,6 +672,8 @@ export interface MatrixRankOptions {
    * the dtype). A number, or a tensor broadcasting against the batch.
    */
   rtol?: TensorLike;
+  /** m is symmetric (default false): singular values are taken as |eigenvalues| (eigh). */
+  hermitian?: boolean;
 }
 
 /**
@@ -675,7 +690,8 @@ export interface MatrixRankOptions {
  */
 export function matrixRank(m: TensorLike, options?: MatrixRankOptions): Tensor {
   const op = "linalg.matrixRank";
-  const o = checkOptions(op, options, ["rtol"]);
+  const o = checkOptions(op, options, ["rtol", "hermitian"]);
+  const hermitian = boolOpt(op, "hermitian", o.hermitian);
   const t = floatArg(m);
   if (t.ndim < 2) return astype(greater(sum(notEqual(t, 0)), 0), "int32");
   const r = t.shape[t.ndim - 2]!;
@@ -683,7 +699,8 @@ export function matrixRank(m: TensorLike, options?: MatrixRankOptions): Tensor {
   if (r === 0 || c === 0) return zeros(t.shape.slice(0, -2), "int32");
   const rtol =
     o.rtol === undefined ? Math.max(r, c) * epsOf(t.dtype as "float32" | "float64") : o.rtol;
-  const s = svdvals(t);
+  if (hermitian) checkMatrix(op, "m", t, true);
+  const s = hermitian ? abs(eigvalsh(t)) : svdvals(t);
   const tol = mul(
     expandDims(astype(toTensor(rtol), t.dtype), -1),
     max(s, { axis: -1, keepdims: true }),

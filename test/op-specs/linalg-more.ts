@@ -146,6 +146,18 @@ const lift = (x: ad.Tensor) =>
   ad.add(x, ad.mul(ad.eye(x.shape[x.ndim - 2]!, x.shape[x.ndim - 1]!), 3));
 const liftRef = (x: Mat): Mat => x.map((r, i) => r.map((v, j) => v + (i === j ? 3 : 0)));
 
+/** (a + a^T) / 4 + diag(-5, 5, 9, ...): symmetric, eigenvalues well apart from 0 and each other. */
+const shifts = (n: number) => Array.from({ length: n }, (_, i) => (i === 0 ? -5 : 1 + 4 * i));
+const indefinite = (a: ad.Tensor) => {
+  const n = a.shape[a.ndim - 1]!;
+  return ad.add(
+    ad.mul(ad.add(a, ad.swapAxes(a, -1, -2)), 0.25),
+    ad.mul(ad.eye(n), ad.tensor(shifts(n))),
+  );
+};
+const indefiniteRef = (a: Mat): Mat =>
+  a.map((r, i) => r.map((v, j) => (v + a[j]![i]!) / 4 + (i === j ? shifts(a.length)[i]! : 0)));
+
 /** A function of the matrices of two stacked arrays (same batch), per pair. */
 function perPair(x: Nd, y: Nd, f: (a: Mat, b: Mat) => Mat | number[] | number): Nd {
   const ys = matrices(y);
@@ -347,6 +359,13 @@ export const linalgMoreSpecs: OpSpec[] = [
       ],
     ],
     ref: (b, c) => perPair(b, c, (x, y) => pinvFactored(liftRef(x), liftRef(y))),
+  },
+  {
+    name: "linalg.pinv hermitian (symmetric indefinite)",
+    prims: ["eigh"],
+    fn: (a) => ad.linalg.pinv(indefinite(a), { hermitian: true }),
+    shapes: SQUARE,
+    ref: (a) => perMatrix(a, (m) => invM(indefiniteRef(m))),
   },
   {
     name: "linalg.lstsq x (2-d b)",

@@ -334,3 +334,16 @@ test("svdvals, eigvalsh: order-free functions have correct first derivatives at 
   ad.checkGrads((x: ad.Tensor) => ad.linalg.norm(x, { ord: "nuc" }), [a], { order: 1 });
   ad.checkGrads((x: ad.Tensor) => ad.sum(ad.pow(ad.linalg.eigvalsh(x), 3)), [a], { order: 1 });
 });
+
+test("pinv and matrixRank with hermitian: a rank-deficient symmetric matrix, as the SVD route", () => {
+  const b = randomMatrix(81, 4, 2);
+  const s = ad.matmul(ad.mul(b, ad.tensor([3, -2], f64)), ad.swapAxes(b, 0, 1)); // rank 2, indefinite
+  assertClose(ad.linalg.pinv(s, { hermitian: true }), ad.linalg.pinv(s), 1e-12, "pinv");
+  assert.equal(ad.linalg.matrixRank(s, { hermitian: true }).item(), 2);
+  ad.checkGrads(
+    (x: ad.Tensor) => ad.linalg.pinv(ad.add(x, ad.swapAxes(x, 0, 1)), { hermitian: true }),
+    [ad.eye(3, 3, "float64")],
+    { order: 2 },
+  );
+  assert.throws(() => ad.linalg.pinv(ad.ones([2, 3]), { hermitian: true }), /square/);
+});
