@@ -1,9 +1,10 @@
 /**
  * @file More of `ad.linalg`, with jnp.linalg's semantics: norm (vector and matrix orders),
  * vectorNorm, matrixNorm, svdvals, eigvalsh, matrixPower, multiDot, matrixTranspose, cond,
- * matrixRank, pinv, lstsq and expm; and the array API's linalg forms of trace, diagonal, cross and
- * outer (over the last axes; tensordot, vecdot and matmul are the root ops). All are composites of differentiable ops and the
- * factorisations (svd, eigh, lu), so derivatives of every order come from those rules, except
+ * matrixRank, pinv, lstsq and expm; and the array API's linalg forms of trace, diagonal, cross
+ * and outer (over the last axes; tensordot, vecdot and matmul are the root ops). All are
+ * composites of differentiable ops and the factorisations (svd, eigh, lu), so derivatives of
+ * every order come from those rules, except
  * pinv (and lstsq, which goes through it): its derivative is the closed form of Golub and Pereyra,
  * given as a custom JVP, because differentiating through the SVD needs distinct singular values
  * (the SVD's rule drops the terms it cannot form, so at I or diag(2, 2, 1) the gradient of
@@ -27,6 +28,7 @@ import {
   div,
   equal,
   greater,
+  greaterEqual,
   isNaN as isNaNOp,
   logicalAnd,
   logicalNot,
@@ -644,17 +646,12 @@ export function lstsq(
   }
   // Zero singular values never count (a zero matrix gives x = 0, as NumPy; not NaN).
   const keep = (s: Tensor) =>
-    logicalAnd(greater(s, 0), notLess(s, mul(max(s, { axis: -1, keepdims: true }), rcond)));
+    logicalAnd(greater(s, 0), greaterEqual(s, mul(max(s, { axis: -1, keepdims: true }), rcond)));
   const x = matmul(pinvWithRule((y) => pinvFromSvd(y, keep))(at), b2);
   const residuals = sum(square(sub(b2, matmul(at, x))), { axis: 0 });
   const s = svdvals(at);
   const rank = sum(keep(s));
   return [bt.ndim === 1 ? reshape(x, [n]) : x, residuals, rank, s];
-}
-
-/** x >= y elementwise (as not x < y, which is false for NaN like NumPy's >= is not; fine here). */
-function notLess(x: Tensor, y: Tensor): Tensor {
-  return logicalNot(greater(y, x));
 }
 
 /**
