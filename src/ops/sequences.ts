@@ -29,7 +29,7 @@ import {
   where,
 } from "./elementwise.js";
 import { conv1d } from "./nn.js";
-import { promoteArgs, promoteToFloat } from "./promote.js";
+import { promoteArgs } from "./promote.js";
 import { cumprod, cumsum, sum } from "./reduce.js";
 import { broadcastTo, concat, flip, pad, reshape, slice, unstack } from "./shape.js";
 
@@ -181,7 +181,10 @@ function conv1dOf(
       `${op}: mode must be "full", "same" or "valid"; got ${describeValue(mode)}`,
     );
   }
-  let [a, v] = promoteToFloat([x, y]) as [Tensor, Tensor];
+  let [a, v] = promoteArgs([x, y]) as [Tensor, Tensor];
+  // Integer sequences give integers (as JAX); float64 holds their products exactly.
+  const dtype = a.dtype === "bool" ? "int32" : a.dtype;
+  if (!isFloat(dtype)) [a, v] = [astype(a, "float64"), astype(v, "float64")];
   for (const [name, t] of [
     ["a", a],
     ["v", v],
@@ -206,13 +209,14 @@ function conv1dOf(
     padding: [left, right],
   });
   const flat = reshape(out, [out.size]);
-  return reverse ? flip(flat) : flat;
+  const result = reverse ? flip(flat) : flat;
+  return result.dtype === dtype ? result : astype(result, dtype);
 }
 
 /**
  * The discrete linear convolution of two 1-d sequences: out[k] = sum_i a[i] v[k - i]. `mode`
  * "full" (default) gives every overlap (length n + m - 1), "same" the central max(n, m), "valid"
- * only full overlaps (max - min + 1). Differentiable w.r.t. both.
+ * only full overlaps (max - min + 1). Integer sequences give int32. Differentiable w.r.t. both.
  * @param a - 1-d, non-empty.
  * @param v - 1-d, non-empty.
  * @param mode - "full" (default), "same" or "valid".

@@ -13,7 +13,18 @@ import { checkOptions } from "../core/options.js";
 import { normalizeAxes, normalizeAxis, reducedShape } from "../core/shape.js";
 import { type ReduceOptions, Tensor, type TensorLike } from "../core/tensor.js";
 import { eye } from "./creation.js";
-import { add, astype, clip, div, isNaN as isNaNOp, mul, sqrt, sub, where } from "./elementwise.js";
+import {
+  add,
+  astype,
+  clip,
+  div,
+  isNaN as isNaNOp,
+  maximum,
+  mul,
+  sqrt,
+  sub,
+  where,
+} from "./elementwise.js";
 import { sort } from "./indexing.js";
 import { matmul } from "./linalg.js";
 import { any } from "./logic.js";
@@ -140,6 +151,10 @@ export interface CovOptions {
   bias?: boolean;
   /** The divisor is N - ddof (default: 1, or 0 with `bias`). */
   ddof?: number;
+  /** Integer repeat counts of the observations (1-d, one per observation). */
+  fweights?: TensorLike;
+  /** Importance weights of the observations (1-d, one per observation); differentiable. */
+  aweights?: TensorLike;
 }
 
 /** The variables of cov's argument as rows of a 2-d matrix. */
@@ -155,22 +170,25 @@ function covRows(op: string, arg: string, m: TensorLike, rowvar: boolean): Tenso
 /**
  * The covariance matrix of the variables in `m` (rows by default, or columns with `rowvar:
  * false`), with the variables of `y` appended; dims of size 1 are squeezed (one variable gives a
- * 0-d result). Differentiable.
+ * 0-d result). Observations can carry repeat counts (`fweights`) and importance weights
+ * (`aweights`), as NumPy. Differentiable w.r.t. m, y and aweights.
  * @param m - 1-d (one variable) or 2-d.
  * @param y - More variables, in m's layout (default none).
- * @param options - `rowvar`, `bias`, `ddof`.
- * @throws {@link ShapeError} when m or y has more than 2 dims, or their observations differ.
+ * @param options - `rowvar`, `bias`, `ddof`, `fweights`, `aweights`.
+ * @throws {@link ShapeError} when m or y has more than 2 dims, their observations differ, or a
+ *   weight vector does not have one entry per observation.
  * @example
  * ```ts
  * import * as ad from "adjoint";
  * ad.cov(ad.tensor([[0, 1, 2], [2, 1, 0]])); // => tensor([[1., -1.], [-1., 1.]], dtype=float32)
  * ad.cov(ad.tensor([1, 2, 3, 4])); // => tensor(1.666667, dtype=float32)
+ * ad.cov(ad.tensor([1, 2, 4]), null, { fweights: [2, 1, 1] }); // => tensor(2., dtype=float32)
  * ```
  * @category Reductions
  */
 export function cov(m: TensorLike, y?: TensorLike | null, options?: CovOptions): Tensor {
   const op = "cov";
-  options = checkOptions(op, options, ["rowvar", "bias", "ddof"]);
+  options = checkOptions(op, options, ["rowvar", "bias", "ddof", "fweights", "aweights"]);
   const rowvar = options?.rowvar ?? true;
   let xs = covRows(op, "m", m, rowvar);
   if (y !== undefined && y !== null) {
@@ -187,8 +205,33 @@ export function cov(m: TensorLike, y?: TensorLike | null, options?: CovOptions):
     throw new ValueError(`${op}: ddof must be a finite number; got ${describeValue(ddof)}`);
   }
   const n = xs.shape[1]!;
-  const centered = sub(xs, mean(xs, { axis: 1, keepdims: true }));
-  const c = div(matmul(centered, transpose(centered)), Math.max(n - ddof, 0));
+  const weight = (arg: string, v: TensorLike | undefined): Tensor | null => {
+    if (v === undefined) return null;
+    const w = toTensor(v);
+    if (w.ndim !== 1 || w.size !== n) {
+      throw new ShapeError(
+        `${op}: ${arg} must be 1-d with one weight per observation (${n}); got shape ${fmtShape(w.shape)}`,
+      );
+    }
+    // In the data's float dtype: a float32 JS-array default must not round float64 statistics.
+    return w.dtype === xs.dtype ? w : astype(w, xs.dtype);
+  };
+  const fw = weight("fweights", options?.fweights);
+  const aw = weight("aweights", options?.aweights);
+  const w = fw === null ? aw : aw === null ? fw : mul(fw, aw);
+  if (w === null) {
+    const centered = sub(xs, mean(xs, { axis: 1, keepdims: true }));
+    return squeeze(div(matmul(centered, transpose(centered)), Math.max(n - ddof, 0)));
+  }
+  // NumPy's weighted estimate: the weighted mean, and the divisor sum(w) - ddof, corrected by
+  // sum(w * a) / sum(w) when there are importance weights.
+  const wsum = sum(w);
+  const centered = sub(xs, div(sum(mul(xs, w), { axis: 1, keepdims: true }), wsum));
+  let fact: Tensor = wsum;
+  if (ddof !== 0) {
+    fact = aw === null ? sub(wsum, ddof) : sub(wsum, div(mul(sum(mul(w, aw)), ddof), wsum));
+  }
+  const c = div(matmul(centered, transpose(mul(centered, w))), maximum(fact, 0));
   return squeeze(c);
 }
 

@@ -50,6 +50,8 @@ function lines(
   return { shape, data: out };
 }
 
+const vec = (data: number[]): Nd => ({ shape: [data.length], data: Float64Array.from(data) });
+const arr = (x: Nd) => Array.from(x.data);
 const sumOf = (r: number[]) => r.reduce((s, v) => s + v, 0);
 const meanOf = (r: number[]) => sumOf(r) / r.length;
 const numbers = (r: number[]) => r.filter((v) => !Number.isNaN(v));
@@ -89,6 +91,25 @@ function covRef(x: Nd, ddof = 1): Nd {
       let s = 0;
       for (let t = 0; t < n; t++) s += (rows[i]![t]! - means[i]!) * (rows[j]![t]! - means[j]!);
       data[i * k + j] = s / (n - ddof);
+    }
+  return { shape: [k, k], data };
+}
+
+/** NumPy's weighted covariance of the rows of x: f repeat counts, a importance weights. */
+function weightedCovRef(x: Nd, f: number[], a: number[], ddof: number): Nd {
+  const [k, n] = x.shape as [number, number];
+  const w = f.map((v, t) => v * a[t]!);
+  const ws = sumOf(w);
+  const rows = Array.from({ length: k }, (_, i) => Array.from(x.data.slice(i * n, (i + 1) * n)));
+  const means = rows.map((r) => sumOf(r.map((v, t) => v * w[t]!)) / ws);
+  const fact = ws - (ddof * sumOf(w.map((v, t) => v * a[t]!))) / ws;
+  const data = new Float64Array(k * k);
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let t = 0; t < n; t++)
+        s += w[t]! * (rows[i]![t]! - means[i]!) * (rows[j]![t]! - means[j]!);
+      data[i * k + j] = s / fact;
     }
   return { shape: [k, k], data };
 }
@@ -197,6 +218,15 @@ const statisticsSpecs: OpSpec[] = [
       ],
     ],
     ref: (x, y) => covRef(concatRows(transpose2(x), transpose2(y)), 0),
+  },
+  {
+    name: "cov weighted",
+    prims: ["matmul"],
+    fn: (x, a, f) => ad.cov(x, null, { aweights: a, fweights: f }),
+    shapes: [[[2, 5], [5], [5]]],
+    domains: ["real", "positive", { int: [1, 4] }],
+    constArgs: [2],
+    ref: (x, a, f) => weightedCovRef(x, arr(f), arr(a), 1),
   },
   {
     name: "corrcoef",
@@ -554,8 +584,6 @@ function convolveRef(a: number[], v: number[], mode: string): number[] {
   return full.slice(start, start + long);
 }
 
-const vec = (data: number[]): Nd => ({ shape: [data.length], data: Float64Array.from(data) });
-const arr = (x: Nd) => Array.from(x.data);
 const diffRow = (r: number[]) => r.slice(1).map((v, i) => v - r[i]!);
 const CONV_SHAPES = [
   [[5], [3]],

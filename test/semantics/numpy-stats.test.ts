@@ -206,6 +206,33 @@ test("average, cov, corrcoef: returned weights, layouts and errors", () => {
     () => ad.cov(ad.zeros([2, 3]), ad.zeros([2, 4])),
     /cov: m and y must have the same number of observations; got 3 and 4/,
   );
+  // NumPy 2.4's values.
+  const obs = f64([
+    [1, 2, 4, 3],
+    [0, 1, 1, 5],
+  ]);
+  assertClose(
+    ad.cov(obs, null, { aweights: f64([0.5, 1, 2, 1.5]) }),
+    [
+      [1.42857142857143, 0.285714285714286],
+      [0.285714285714286, 5.27142857142857],
+    ],
+    "",
+    { rtol: 1e-13 },
+  );
+  assertClose(
+    ad.cov(obs, null, { fweights: [1, 2, 1, 3], aweights: [0.5, 1, 2, 1.5], ddof: 2 }),
+    [
+      [0.963636363636364, 0.481818181818182],
+      [0.481818181818182, 6.29545454545455],
+    ],
+    "",
+    { rtol: 1e-13 },
+  );
+  assert.throws(
+    () => ad.cov(obs, null, { fweights: [1, 2] }),
+    /cov: fweights must be 1-d with one weight per observation \(4\); got shape \[2\]/,
+  );
   assertClose(ad.corrcoef(f64([1, 2, 3])), 1);
   assertClose(
     ad.ptp(
@@ -321,6 +348,10 @@ test("sequences: diff of bool, ediff1d, trapezoid edge cases, cumulative errors,
     () => ad.convolve(f64([1]), f64([1]), "circular" as "full"),
     /convolve: mode must be "full", "same" or "valid"/,
   );
+  const i32 = (v: number[]) => ad.tensor(v, { dtype: "int32" });
+  const ip = ad.polymul(i32([1, 2]), i32([3, 4]));
+  assert.equal(ip.dtype, "int32");
+  assertClose(ip, [3, 10, 8]);
   // NumPy's own results for an even-length kernel longer than the signal.
   assertClose(ad.correlate(f64([1, 2, 3]), f64([1, 0, 0, 1]), "same"), [2, 3, 1, 2]);
   assertClose(ad.convolve(f64([1, 2, 3]), f64([1, 0, 0, 1]), "same"), [2, 3, 1, 2]);
