@@ -3,32 +3,40 @@
  * the tape's scalar lane, the reference loops (any typed-array class) and the fast loops (one
  * float class each), all from the same tree, so they agree bit for bit by construction.
  *
- * Loops are generated as JavaScript source and compiled with `new Function`, once per op, form
- * and specialisation, on first use: each generated function sees only the array classes of its
- * specialisation, so V8 keeps its element loads monomorphic, and the expression is inlined in the
- * loop (no call per element). The source carries the op and specialisation in a comment so no
- * two specialisations share a compiled function or its inline caches. Where generating code is
- * forbidden (a Content-Security-Policy without 'unsafe-eval'), the same loops are built from
- * closures instead: slower, identical results.
+ * Loops are generated as JavaScript source and compiled with `new Function`: per form (unary,
+ * binary contiguous, scalar-operand and strided run) and specialisation, one function that
+ * switches on the op to that op's loop, with the expression inlined in the loop (no call per
+ * element), which is the structure the hand-written kernels had. Each specialisation's functions
+ * see only its array classes, so V8 keeps their element loads monomorphic; the source carries the
+ * form and specialisation in a comment, so no two share compiled code or inline caches. Where
+ * generating code is forbidden (a Content-Security-Policy without 'unsafe-eval'), the same loops
+ * are built from closures instead: slower, identical results.
  */
 
 import type { TypedArray } from "../core/dtype.js";
 import { ALU, type Expr, isBool } from "./expr.js";
 import { HELPERS } from "./helpers.js";
 
-/** A unary loop: out[i] = f(x[i]) for i < x.length. */
-export type UnaryLoop<A> = (x: A, out: A) => void;
+/** A kernel definition as the generators read it. */
+export interface LoopDef {
+  readonly expr: Expr;
+  readonly unroll: boolean;
+}
 
-/** The loops of one binary op over arrays of class A. */
-export interface BinaryLoops<A> {
-  /** out[i] = f(a[i], b[i]), i < n. */
-  readonly contig: (a: A, b: A, out: A, n: number) => void;
-  /** out[i] = f(s, b[i]), i < n. */
-  readonly scalarA: (s: number, b: A, out: A, n: number) => void;
-  /** out[i] = f(a[i], s), i < n. */
-  readonly scalarB: (a: A, s: number, out: A, n: number) => void;
-  /** out[o + k] = f(a[ai + k*aStep], b[bi + k*bStep]), k < n. */
+/** out[i] = op(x[i]) for i < x.length; false for an op this dispatcher does not have. */
+export type UnaryDispatch<A> = (op: string, x: A, out: A) => boolean;
+
+/** The loops of the binary ops over arrays of class A; each returns false for an op it lacks. */
+export interface BinaryDispatch<A> {
+  /** out[i] = op(a[i], b[i]), i < n. */
+  readonly contig: (op: string, a: A, b: A, out: A, n: number) => boolean;
+  /** out[i] = op(s, b[i]), i < n. */
+  readonly scalarA: (op: string, s: number, b: A, out: A, n: number) => boolean;
+  /** out[i] = op(a[i], s), i < n. */
+  readonly scalarB: (op: string, a: A, s: number, out: A, n: number) => boolean;
+  /** out[o + k] = op(a[ai + k*aStep], b[bi + k*bStep]), k < n. */
   readonly run: (
+    op: string,
     a: A,
     ai: number,
     aStep: number,
@@ -38,7 +46,7 @@ export interface BinaryLoops<A> {
     out: A,
     o: number,
     n: number,
-  ) => void;
+  ) => boolean;
 }
 
 /** JavaScript source of `e` with the operands named `names[0]`, `names[1]`. */
@@ -101,11 +109,13 @@ export function exprClosure(e: Expr): (a: number, b: number) => number | boolean
 const HELPER_NAMES = Object.keys(HELPERS);
 const HELPER_VALUES = Object.values(HELPERS);
 
+/** Whether code generation works here (undefined until first tried). */
+let codegenAllowed: boolean | undefined;
+
 /**
  * Compiles `body` (a function expression's source) with the helpers in scope; null where code
- * generation is forbidden. `force` turns generation off, for the fallback's tests.
+ * generation is forbidden.
  */
-let codegenAllowed: boolean | undefined;
 function generate<F>(label: string, body: string): F | null {
   if (codegenAllowed === false) return null;
   try {
@@ -156,30 +166,6 @@ function unaryStore(e: Expr, idx: string): string {
   return `{ const v = x[${idx}]; out[${idx}] = ${storedSource(e, ["v"])}; }`;
 }
 
-/** A unary loop over arrays of one class per specialisation `label`; unrolled 4 ways if asked. */
-export function unaryLoop<A extends TypedArray>(
-  label: string,
-  e: Expr,
-  unroll: boolean,
-): UnaryLoop<A> {
-  const body = unroll
-    ? `let i = 0;
-      for (const e = n - 3; i < e; i += 4) {
-        ${unaryStore(e, "i")} ${unaryStore(e, "i + 1")} ${unaryStore(e, "i + 2")} ${unaryStore(e, "i + 3")}
-      }
-      for (; i < n; i++) ${unaryStore(e, "i")}`
-    : `for (let i = 0; i < n; i++) ${unaryStore(e, "i")}`;
-  const g = generate<UnaryLoop<A>>(
-    `unary ${label}`,
-    `function (x, out) { const n = x.length; ${body} }`,
-  );
-  if (g !== null) return g;
-  const f = scalarUnary(label, e);
-  return (xs, out) => {
-    for (let i = 0; i < xs.length; i++) out[i] = f(xs[i]!);
-  };
-}
-
 /** A loop body storing f(A, B) into out[O], with A and B the operands' sources. */
 function binaryStore(e: Expr, a: string, b: string, o: string): string {
   return `{ const va = ${a}, vb = ${b}; out[${o}] = ${storedSource(e, ["va", "vb"])}; }`;
@@ -196,47 +182,110 @@ function plain(store: (k: string) => string): string {
   return `for (let i = 0; i < n; i++) ${store("i")}`;
 }
 
-/** The four loops of a binary op over arrays of one class per specialisation `label`. */
-export function binaryLoops<A extends TypedArray>(
+/**
+ * A function `(op, ...params)` that switches on op to one loop per op, the structure a
+ * hand-written kernel has: one call and a few string compares per kernel call, each loop inlined
+ * in its case, and one set of inline caches for the array class the specialisation sees.
+ */
+function dispatcher<F>(
   label: string,
-  e: Expr,
-  unroll: boolean,
-): BinaryLoops<A> {
-  const loop = unroll ? unrolled : plain;
-  const contig = generate<BinaryLoops<A>["contig"]>(
+  params: string,
+  prologue: string,
+  defs: readonly (readonly [string, LoopDef])[],
+  loop: (d: LoopDef) => string,
+): F | null {
+  const cases = defs.map(([op, d]) => `case ${JSON.stringify(op)}: { ${loop(d)} return true; }`);
+  return generate<F>(
+    label,
+    `function (op, ${params}) { ${prologue} switch (op) { ${cases.join("\n")} default: return false; } }`,
+  );
+}
+
+/** The unary dispatcher over `defs` for arrays of one class per specialisation `label`. */
+export function unaryDispatch<A extends TypedArray>(
+  label: string,
+  defs: readonly (readonly [string, LoopDef])[],
+): UnaryDispatch<A> {
+  const g = dispatcher<UnaryDispatch<A>>(
+    `unary ${label}`,
+    "x, out",
+    "const n = x.length;",
+    defs,
+    (d) => (d.unroll ? unrolled : plain)((k) => unaryStore(d.expr, k)),
+  );
+  if (g !== null) return g;
+  const fs = new Map(defs.map(([op, d]) => [op, scalarUnary(op, d.expr)]));
+  return (op, xs, out) => {
+    const f = fs.get(op);
+    if (f === undefined) return false;
+    for (let i = 0; i < xs.length; i++) out[i] = f(xs[i]!);
+    return true;
+  };
+}
+
+/** The binary dispatchers over `defs` for arrays of one class per specialisation `label`. */
+export function binaryDispatch<A extends TypedArray>(
+  label: string,
+  defs: readonly (readonly [string, LoopDef])[],
+): BinaryDispatch<A> {
+  const loopOf = (d: LoopDef) => (d.unroll ? unrolled : plain);
+  const contig = dispatcher<BinaryDispatch<A>["contig"]>(
     `contig ${label}`,
-    `function (a, b, out, n) { ${loop((k) => binaryStore(e, `a[${k}]`, `b[${k}]`, k))} }`,
+    "a, b, out, n",
+    "",
+    defs,
+    (d) => loopOf(d)((k) => binaryStore(d.expr, `a[${k}]`, `b[${k}]`, k)),
   );
-  const scalarA = generate<BinaryLoops<A>["scalarA"]>(
+  const scalarA = dispatcher<BinaryDispatch<A>["scalarA"]>(
     `scalarA ${label}`,
-    `function (s, b, out, n) { ${loop((k) => binaryStore(e, "s", `b[${k}]`, k))} }`,
+    "s, b, out, n",
+    "",
+    defs,
+    (d) => loopOf(d)((k) => binaryStore(d.expr, "s", `b[${k}]`, k)),
   );
-  const scalarB = generate<BinaryLoops<A>["scalarB"]>(
+  const scalarB = dispatcher<BinaryDispatch<A>["scalarB"]>(
     `scalarB ${label}`,
-    `function (a, s, out, n) { ${loop((k) => binaryStore(e, `a[${k}]`, "s", k))} }`,
+    "a, s, out, n",
+    "",
+    defs,
+    (d) => loopOf(d)((k) => binaryStore(d.expr, `a[${k}]`, "s", k)),
   );
-  const run = generate<BinaryLoops<A>["run"]>(
+  const run = dispatcher<BinaryDispatch<A>["run"]>(
     `run ${label}`,
-    `function (a, ai, aStep, b, bi, bStep, out, o, n) {
-      for (const end = o + n; o < end; o++, ai += aStep, bi += bStep) ${binaryStore(e, "a[ai]", "b[bi]", "o")}
-    }`,
+    "a, ai, aStep, b, bi, bStep, out, o, n",
+    "const end = o + n;",
+    defs,
+    (d) =>
+      `for (; o < end; o++, ai += aStep, bi += bStep) ${binaryStore(d.expr, "a[ai]", "b[bi]", "o")}`,
   );
   if (contig !== null && scalarA !== null && scalarB !== null && run !== null) {
     return { contig, scalarA, scalarB, run };
   }
-  const f = scalarBinary(label, e);
+  const fs = new Map(defs.map(([op, d]) => [op, scalarBinary(op, d.expr)]));
   return {
-    contig: (a, b, out, n) => {
+    contig: (op, a, b, out, n) => {
+      const f = fs.get(op);
+      if (f === undefined) return false;
       for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!);
+      return true;
     },
-    scalarA: (s, b, out, n) => {
+    scalarA: (op, s, b, out, n) => {
+      const f = fs.get(op);
+      if (f === undefined) return false;
       for (let i = 0; i < n; i++) out[i] = f(s, b[i]!);
+      return true;
     },
-    scalarB: (a, s, out, n) => {
+    scalarB: (op, a, s, out, n) => {
+      const f = fs.get(op);
+      if (f === undefined) return false;
       for (let i = 0; i < n; i++) out[i] = f(a[i]!, s);
+      return true;
     },
-    run: (a, ai, aStep, b, bi, bStep, out, o, n) => {
+    run: (op, a, ai, aStep, b, bi, bStep, out, o, n) => {
+      const f = fs.get(op);
+      if (f === undefined) return false;
       for (const end = o + n; o < end; o++, ai += aStep, bi += bStep) out[o] = f(a[ai]!, b[bi]!);
+      return true;
     },
   };
 }

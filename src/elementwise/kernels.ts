@@ -1,20 +1,21 @@
 /**
- * @file The generated elementwise kernels, built on first use and cached: reference loops (any
- * typed-array class), fast loops per float class, and the scalar lane's functions.
+ * @file The generated elementwise kernels, built on first use: the reference loops (any
+ * typed-array class, every op), the fast loops per float class (the ops whose result has the
+ * operands' class), and the scalar lane's functions.
  */
 
 import type { BinaryOp, UnaryOp } from "../backend/backend.js";
 import type { TypedArray } from "../core/dtype.js";
 import {
-  type BinaryLoops,
-  binaryLoops,
+  type BinaryDispatch,
+  binaryDispatch,
+  type LoopDef,
   scalarBinary,
   scalarUnary,
-  type UnaryLoop,
-  unaryLoop,
+  type UnaryDispatch,
+  unaryDispatch,
 } from "./compile.js";
-import { type Expr, isBool } from "./expr.js";
-import { BINARY_KERNELS, UNARY_KERNELS } from "./table.js";
+import { BINARY_KERNELS, type KernelDef, UNARY_KERNELS } from "./table.js";
 
 /** The specialisations: one array class each for the fast loops, any class for the reference. */
 export type Specialisation = "reference" | "f64" | "f32";
@@ -26,33 +27,73 @@ export interface SpecArray {
   f32: Float32Array;
 }
 
-/** The cached unary and binary loops of one specialisation. */
+/** One specialisation's kernels: call `set.unary(op, ...)`, `set.binary.contig(op, ...)`. */
 export interface KernelSet<A extends TypedArray> {
-  /** The loop of a unary op. */
-  unary(op: UnaryOp): UnaryLoop<A>;
-  /** The loops of a binary op. */
-  binary(op: BinaryOp): BinaryLoops<A>;
+  /** out[i] = op(x[i]); false for an op this set lacks. */
+  readonly unary: UnaryDispatch<A>;
+  /** The binary loops; each returns false for an op this set lacks. */
+  readonly binary: BinaryDispatch<A>;
 }
 
-/** A fresh, empty cache of one specialisation's loops (tests build their own). */
+function entries<O extends string>(
+  table: Record<O, KernelDef>,
+  floatsOnly: boolean,
+): (readonly [O, LoopDef])[] {
+  return (Object.keys(table) as O[])
+    .filter((op) => !(floatsOnly && table[op].bool))
+    .map((op) => [op, table[op]] as const);
+}
+
+/**
+ * A fresh set of one specialisation's kernels (tests build their own). Its functions are
+ * generated on first call, then replace themselves, so later calls go straight to them.
+ */
 export function kernelSet<S extends Specialisation>(spec: S): KernelSet<SpecArray[S]> {
-  // Plain objects keyed by op: a cached loop costs one property load per call.
-  const unaries: Partial<Record<UnaryOp, UnaryLoop<SpecArray[S]>>> = {};
-  const binaries: Partial<Record<BinaryOp, BinaryLoops<SpecArray[S]>>> = {};
-  return {
-    unary(op) {
-      const k = unaries[op];
-      if (k !== undefined) return k;
-      const d = UNARY_KERNELS[op];
-      return (unaries[op] = unaryLoop<SpecArray[S]>(`${op} ${spec}`, d.expr, d.unroll));
-    },
-    binary(op) {
-      const k = binaries[op];
-      if (k !== undefined) return k;
-      const d = BINARY_KERNELS[op];
-      return (binaries[op] = binaryLoops<SpecArray[S]>(`${op} ${spec}`, d.expr, d.unroll));
-    },
+  type A = SpecArray[S];
+  const floatsOnly = spec !== "reference";
+  let unary: UnaryDispatch<A> | undefined;
+  let binary: BinaryDispatch<A> | undefined;
+  const makeBinary = (): BinaryDispatch<A> => {
+    binary ??= binaryDispatch<A>(spec, entries(BINARY_KERNELS, floatsOnly));
+    return binary;
   };
+  const set = {
+    unary: (op: string, x: A, out: A): boolean => {
+      unary ??= unaryDispatch<A>(spec, entries(UNARY_KERNELS, floatsOnly));
+      set.unary = unary;
+      return unary(op, x, out);
+    },
+    binary: {
+      contig: (op: string, a: A, b: A, out: A, n: number): boolean => {
+        set.binary = makeBinary();
+        return set.binary.contig(op, a, b, out, n);
+      },
+      scalarA: (op: string, s: number, b: A, out: A, n: number): boolean => {
+        set.binary = makeBinary();
+        return set.binary.scalarA(op, s, b, out, n);
+      },
+      scalarB: (op: string, a: A, s: number, out: A, n: number): boolean => {
+        set.binary = makeBinary();
+        return set.binary.scalarB(op, a, s, out, n);
+      },
+      run: (
+        op: string,
+        a: A,
+        ai: number,
+        aStep: number,
+        b: A,
+        bi: number,
+        bStep: number,
+        out: A,
+        o: number,
+        n: number,
+      ): boolean => {
+        set.binary = makeBinary();
+        return set.binary.run(op, a, ai, aStep, b, bi, bStep, out, o, n);
+      },
+    } as BinaryDispatch<A>,
+  };
+  return set;
 }
 
 /** Loops over any typed-array class (the reference backend). */
@@ -64,12 +105,12 @@ export const F32_KERNELS: KernelSet<Float32Array> = kernelSet("f32");
 
 /** True for the unary ops whose result is a float of the input's class (not bool). */
 export function isFloatUnary(op: UnaryOp): boolean {
-  return !isBool(UNARY_KERNELS[op].expr);
+  return !UNARY_KERNELS[op].bool;
 }
 
 /** True for the binary ops whose result is of the inputs' class (not bool). */
 export function isFloatBinary(op: BinaryOp): boolean {
-  return !isBool(BINARY_KERNELS[op].expr);
+  return !BINARY_KERNELS[op].bool;
 }
 
 type Fn1 = (x: number) => number;
@@ -77,13 +118,12 @@ type Fn2 = (x: number, y: number) => number;
 
 /** The scalar functions of the float-valued ops of `defs` (tests build their own). */
 export function scalarTable<O extends string, F>(
-  defs: Record<O, { readonly expr: Expr }>,
-  make: (label: string, e: Expr) => F,
+  defs: Record<O, KernelDef>,
+  make: (label: string, e: KernelDef["expr"]) => F,
 ): Partial<Record<O, F>> {
   const out: Partial<Record<O, F>> = {};
   for (const op of Object.keys(defs) as O[]) {
-    const e = defs[op].expr;
-    if (!isBool(e)) out[op] = make(op, e);
+    if (!defs[op].bool) out[op] = make(op, defs[op].expr);
   }
   return out;
 }

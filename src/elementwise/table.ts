@@ -6,9 +6,9 @@
  */
 
 import type { BinaryOp, UnaryOp } from "../backend/backend.js";
-import { alu, type Expr, x, y } from "./expr.js";
+import { alu, type Expr, isBool, x, y } from "./expr.js";
 
-/** One kernel: its expression and whether its loops are unrolled 4 ways. */
+/** One kernel: its expression and whether its loops are unrolled. */
 export interface KernelDef {
   readonly expr: Expr;
   /**
@@ -17,9 +17,15 @@ export interface KernelDef {
    * element measured on 1e3..1e5 float64 arrays, Node 20; TurboFan does not vectorise).
    */
   readonly unroll: boolean;
+  /** True when the expression yields a boolean (the kernel writes 1/0). */
+  readonly bool: boolean;
 }
 
-const def = (expr: Expr, unroll = false): KernelDef => ({ expr, unroll });
+const def = (expr: Expr, unroll = false): KernelDef => ({
+  expr,
+  unroll,
+  bool: isBool(expr),
+});
 
 /** The unary kernels (bool-valued trees write 1/0: logicalNot, isNaN, isFinite). */
 export const UNARY_KERNELS = {

@@ -5,7 +5,7 @@
  * (comparisons, logic, predicates), which the caller then delegates to the base backend.
  */
 
-import { isFloatBinary, isFloatUnary, type KernelSet } from "../../elementwise/kernels.js";
+import type { KernelSet } from "../../elementwise/kernels.js";
 import type { BinaryOp, UnaryOp } from "../backend.js";
 
 /** The elementwise kernels over arrays of class A (Float64Array or Float32Array). */
@@ -54,36 +54,19 @@ export interface FloatElementwise<A> {
 export function floatElementwise<A extends Float64Array | Float32Array>(
   k: KernelSet<A>,
 ): FloatElementwise<A> {
+  // k's functions replace themselves on first call, so each entry reads them from k every time.
   return {
-    unary(op, x, out) {
-      if (!isFloatUnary(op)) return false;
-      k.unary(op)(x, out);
-      return true;
-    },
-    binaryContig(op, a, b, out, n) {
-      if (!isFloatBinary(op)) return false;
-      k.binary(op).contig(a, b, out, n);
-      return true;
-    },
-    binaryScalarA(op, s, b, out, n) {
-      if (!isFloatBinary(op)) return false;
-      k.binary(op).scalarA(s, b, out, n);
-      return true;
-    },
-    binaryScalarB(op, a, s, out, n) {
-      if (!isFloatBinary(op)) return false;
-      k.binary(op).scalarB(a, s, out, n);
-      return true;
-    },
-    binaryRun(op, a, ai, aStep, b, bi, bStep, out, o, n) {
-      if (!isFloatBinary(op)) return false;
-      k.binary(op).run(a, ai, aStep, b, bi, bStep, out, o, n);
-      return true;
-    },
+    unary: (op, x, out) => k.unary(op, x, out),
+    binaryContig: (op, a, b, out, n) => k.binary.contig(op, a, b, out, n),
+    binaryScalarA: (op, s, b, out, n) => k.binary.scalarA(op, s, b, out, n),
+    binaryScalarB: (op, a, s, out, n) => k.binary.scalarB(op, a, s, out, n),
+    binaryRun: (op, a, ai, aStep, b, bi, bStep, out, o, n) =>
+      k.binary.run(op, a, ai, aStep, b, bi, bStep, out, o, n),
     binaryRows(op, a, aRow, aStep, b, bRow, bStep, out, rows, len) {
-      if (!isFloatBinary(op)) return false;
-      const run = k.binary(op).run;
-      for (let r = 0; r < rows; r++) run(a, r * aRow, aStep, b, r * bRow, bStep, out, r * len, len);
+      const run = k.binary.run;
+      for (let r = 0; r < rows; r++) {
+        if (!run(op, a, r * aRow, aStep, b, r * bRow, bStep, out, r * len, len)) return false;
+      }
       return true;
     },
   };

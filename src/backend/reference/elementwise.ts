@@ -10,7 +10,7 @@ import { broadcastStrides, planRows, sizeOf } from "./strides.js";
  * the loop body is never an indirect call.
  */
 export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): void {
-  REFERENCE_KERNELS.unary(op)(x, out);
+  REFERENCE_KERNELS.unary(op, x, out);
 }
 
 /** out = op(a, b) with NumPy broadcasting to outShape. */
@@ -30,7 +30,7 @@ export function binary(
   // An operand that broadcasts to outShape with out's size has out's layout; one of size 1 is a
   // scalar. Both cases are a single run, with no stride bookkeeping.
   if ((na === n || na === 1) && (nb === n || nb === 1)) {
-    REFERENCE_KERNELS.binary(op).run(a, 0, na === n ? 1 : 0, b, 0, nb === n ? 1 : 0, out, 0, n);
+    REFERENCE_KERNELS.binary.run(op, a, 0, na === n ? 1 : 0, b, 0, nb === n ? 1 : 0, out, 0, n);
     return;
   }
   const { rows, len, step, iter } = planRows(outShape, [
@@ -38,10 +38,10 @@ export function binary(
     broadcastStrides(bShape, outShape),
   ]);
   // One strided run per row (step 1 for a full operand, 0 for a broadcast one).
-  const run = REFERENCE_KERNELS.binary(op).run;
+  const run = REFERENCE_KERNELS.binary.run;
   const offs = iter.offsets;
   for (let r = 0; r < rows; r++) {
-    run(a, offs[0]!, step[0]!, b, offs[1]!, step[1]!, out, r * len, len);
+    run(op, a, offs[0]!, step[0]!, b, offs[1]!, step[1]!, out, r * len, len);
     iter.next();
   }
 }
