@@ -1,6 +1,7 @@
 /**
  * @file Descriptive statistics in NumPy's vocabulary: average (with weights), ptp, cov,
- * corrcoef, quantile, percentile and median. All are composites of reductions, sort, take and
+ * corrcoef, quantile, percentile, median and their NaN-ignoring forms nanquantile,
+ * nanpercentile and nanmedian. All are composites of reductions, sort, take and
  * matmul, so their derivatives come from those rules (quantiles differentiate through the sort:
  * each output's derivative is that of the sorted elements it interpolates, as in JAX).
  */
@@ -12,15 +13,20 @@ import { fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
 import { normalizeAxes, normalizeAxis, reducedShape } from "../core/shape.js";
 import { type ReduceOptions, Tensor, type TensorLike } from "../core/tensor.js";
-import { eye } from "./creation.js";
+import { arange, eye } from "./creation.js";
 import {
   add,
   astype,
+  ceil,
   clip,
   div,
+  equal,
+  floor,
   isNaN as isNaNOp,
+  logicalNot,
   maximum,
   mul,
+  round,
   sqrt,
   sub,
   where,
@@ -442,4 +448,123 @@ export function percentile(x: TensorLike, q: TensorLike, options?: QuantileOptio
 export function median(x: TensorLike, options?: { axis?: number; keepdims?: boolean }): Tensor {
   options = checkOptions("median", options, ["axis", "keepdims"]);
   return quantileOf("median", x, 0.5, 1, options);
+}
+
+/**
+ * Quantiles of the non-NaN entries of each line. The number of them differs from line to line,
+ * so the two sorted neighbours are picked by a one-hot weighting over the line (never by
+ * reading values), which keeps nanquantile differentiable and usable inside vmap.
+ */
+function nanQuantileOf(
+  op: string,
+  x: TensorLike,
+  q: TensorLike,
+  scale: number,
+  options: QuantileOptions | undefined,
+): Tensor {
+  options = checkOptions(op, options, ["axis", "method", "keepdims"]);
+  const method = options?.method ?? "linear";
+  if (!METHODS.includes(method)) {
+    throw new ValueError(
+      `${op}: method must be one of ${METHODS.join(", ")}; got ${describeValue(method)}`,
+    );
+  }
+  let t = toFloat(x);
+  const inputShape = t.shape;
+  let axis: number;
+  if (options?.axis === undefined) {
+    t = reshape(t, [t.size]);
+    axis = 0;
+  } else {
+    axis = normalizeAxis(op, options.axis, t.ndim);
+  }
+  // The line axis last: [...rest, n].
+  const perm = [...t.shape.map((_, d) => d).filter((d) => d !== axis), axis];
+  t = transpose(t, perm);
+  const n = t.shape[t.ndim - 1]!;
+  const rest = t.shape.slice(0, -1);
+  const lv = levels(op, q, scale);
+  const nan = isNaNOp(t);
+  // NaN sorts last; zeroing it keeps 0 * NaN out of the weighted sum and its derivatives.
+  const ordered = sort(t, { axis: -1 });
+  const sorted = where(isNaNOp(ordered), 0, ordered);
+  const count = sum(astype(logicalNot(nan), t.dtype), { axis: -1, keepdims: true });
+  const qs = reshape(toTensor(Float64Array.from(lv.data), t.dtype), [
+    lv.data.length,
+    ...rest.map(() => 1),
+    1,
+  ]);
+  const pos = mul(qs, sub(count, 1));
+  let lo: Tensor;
+  let hi: Tensor;
+  let frac: Tensor | number = 0;
+  if (method === "lower") lo = hi = floor(pos);
+  else if (method === "higher") lo = hi = ceil(pos);
+  else if (method === "nearest") lo = hi = round(pos);
+  else {
+    lo = floor(pos);
+    hi = ceil(pos);
+    frac = method === "midpoint" ? 0.5 : sub(pos, lo);
+  }
+  const k = arange(0, n, 1, t.dtype);
+  const weights = add(
+    mul(astype(equal(k, lo), t.dtype), sub(1, frac)),
+    mul(astype(equal(k, hi), t.dtype), frac),
+  );
+  let out = sum(mul(sorted, weights), { axis: -1 });
+  // A line of NaN only has no quantile.
+  out = where(equal(reshape(count, rest), 0), Number.NaN, out);
+  const keptRest =
+    options?.keepdims === true
+      ? options.axis === undefined
+        ? inputShape.map(() => 1)
+        : inputShape.map((m, d) => (d === axis ? 1 : m))
+      : rest;
+  return reshape(out, [...lv.shape, ...keptRest]);
+}
+
+/**
+ * The q-th quantiles of the non-NaN entries of x along `axis` (default: the flattened array),
+ * q in [0, 1]; NaN where a line has no number. Same methods, shapes and options as
+ * {@link quantile}; differentiable w.r.t. x (NaN entries get 0), also inside vmap.
+ * @throws {@link ValueError} when q is outside [0, 1] or the method is unknown.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.nanquantile(ad.tensor([[4, NaN, 1, 3], [NaN, NaN, NaN, NaN]]), 0.5, { axis: 1 }); // => tensor([3., NaN], dtype=float32)
+ * ```
+ * @category Reductions
+ */
+export function nanquantile(x: TensorLike, q: TensorLike, options?: QuantileOptions): Tensor {
+  return nanQuantileOf("nanquantile", x, q, 1, options);
+}
+
+/**
+ * The q-th percentiles of the non-NaN entries, q in [0, 100]: nanquantile(x, q / 100, options).
+ * @throws {@link ValueError} when q is outside [0, 100].
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.nanpercentile(ad.tensor([1, NaN, 2, 3]), 25); // => tensor(1.5, dtype=float32)
+ * ```
+ * @category Reductions
+ */
+export function nanpercentile(x: TensorLike, q: TensorLike, options?: QuantileOptions): Tensor {
+  return nanQuantileOf("nanpercentile", x, q, 100, options);
+}
+
+/**
+ * The median of the non-NaN entries along `axis` (default: the flattened array); NaN where a
+ * line has no number. NaN entries get a zero derivative.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.nanmedian(ad.tensor([3, NaN, 1, 2])); // => tensor(2., dtype=float32)
+ * ad.grad((x: ad.Tensor) => ad.nanmedian(x))(ad.tensor([3, NaN, 1, 2])); // => tensor([0., 0., 0., 1.], dtype=float32)
+ * ```
+ * @category Reductions
+ */
+export function nanmedian(x: TensorLike, options?: { axis?: number; keepdims?: boolean }): Tensor {
+  options = checkOptions("nanmedian", options, ["axis", "keepdims"]);
+  return nanQuantileOf("nanmedian", x, 0.5, 1, options);
 }

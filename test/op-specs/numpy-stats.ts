@@ -408,6 +408,34 @@ const nanSpecs: OpSpec[] = [
       return { shape: [x.data.length], data: x.data.map((v) => (p *= Number.isNaN(v) ? 1 : v)) };
     },
   ),
+  ...(["linear", "lower", "higher", "midpoint", "nearest"] as const).map(
+    (method): OpSpec => ({
+      name: `nanquantile ${method}`,
+      prims: ["argsort", "select"],
+      fn: (x) => ad.nanquantile(x, [0.2, 0.5, 0.9], { axis: 1, method }),
+      shapes: [[[3, 4]]],
+      domains: [{ fixed: WITH_NAN }],
+      ref: (x) =>
+        transpose2(
+          lines(x, 1, (r) => [0.2, 0.5, 0.9].map((q) => quantileRef(numbers(r), q, method)), false),
+        ),
+    }),
+  ),
+  nanSpec(
+    "nanmedian",
+    ["argsort"],
+    (x) => ad.nanmedian(x, { axis: 0, keepdims: true }),
+    (x) => lines(x, 0, (r) => [quantileRef(numbers(r), 0.5)], true, true),
+  ),
+  nanSpec(
+    "nanpercentile",
+    ["argsort"],
+    (x) => ad.nanpercentile(x, 35),
+    (x) => ({
+      shape: [],
+      data: Float64Array.of(quantileRef(numbers(Array.from(x.data)), 0.35)),
+    }),
+  ),
 ];
 
 const logicSpecs: OpSpec[] = [

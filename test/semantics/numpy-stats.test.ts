@@ -158,6 +158,31 @@ test("quantile: derivatives through the sort, q shapes lead, keepdims, percentil
   ]);
 });
 
+test("nanquantile: NaN-only lines, zero gradient at NaN, vmap over rows with different NaN counts", () => {
+  const x = f64([
+    [3, NaN_, 1, 7],
+    [NaN_, NaN_, NaN_, NaN_],
+    [4, 8, NaN_, 2],
+  ]);
+  // NumPy 2.4: nanmedian along axis 1.
+  assertClose(ad.nanmedian(x, { axis: 1 }), [3, NaN_, 4]);
+  assertClose(ad.nanquantile(x, [0.25, 0.75], { axis: 1, method: "lower" }), [
+    [1, NaN_, 2],
+    [3, NaN_, 4],
+  ]);
+  const g = ad.grad((t: ad.Tensor) => ad.nansum(ad.nanquantile(t, 0.25, { axis: 1 })))(x);
+  // Row 0: position 0.5 between the sorted 1 and 3; row 2: 0.5 between 2 and 4.
+  assertClose(g, [
+    [0.5, 0, 0.5, 0],
+    [0, 0, 0, 0],
+    [0.5, 0, 0, 0.5],
+  ]);
+  const batched = ad.vmap((row: ad.Tensor) => ad.nanmedian(row))(x);
+  assertClose(batched, [3, NaN_, 4]);
+  assert.deepEqual(ad.nanquantile(x, 0.5, { axis: 0, keepdims: true }).shape, [1, 4]);
+  assert.throws(() => ad.nanpercentile(x, 101), /nanpercentile: q must be in \[0, 100\]; got 101/);
+});
+
 test("average, cov, corrcoef: returned weights, layouts and errors", () => {
   const [avg, wsum] = ad.average(
     f64([
