@@ -24,6 +24,7 @@ import {
   logicalAnd,
   mod,
   mul,
+  neg,
   notEqual,
   sub,
   where,
@@ -518,4 +519,159 @@ export function unwrap(
   ddmod = where(logicalAnd(equal(ddmod, -half), greater(dd, 0)), half, ddmod);
   const correct = where(less(abs(dd), discont), 0, sub(ddmod, dd));
   return add(t, pad(cumsum(correct, { axis }), padAxis(t.ndim, axis, 1, 0)));
+}
+
+/**
+ * Options of gradient.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.gradient(ad.tensor([[1, 2, 4], [2, 5, 9]]), { axis: 1, spacing: 0.5 }); // => tensor([[2., 3., 4.], [6., 7., 8.]], dtype=float32)
+ * ```
+ * @category Reductions
+ */
+export interface GradientOptions {
+  /**
+   * The sample spacing: one number for every axis, or one entry per differentiated axis, each a
+   * number (uniform spacing) or 1-d coordinates along that axis (default 1).
+   */
+  spacing?: TensorLike | readonly TensorLike[];
+  /** The axis or axes to differentiate along (default: all). */
+  axis?: number | readonly number[];
+  /** The accuracy order of the one-sided differences at the two edges: 1 (default) or 2. */
+  edgeOrder?: 1 | 2;
+}
+
+/**
+ * The derivative of sampled values along each axis by second-order central differences inside
+ * and first- (or second-, with `edgeOrder: 2`) order one-sided differences at the edges, as
+ * NumPy's gradient; spacings may be uniform or given by coordinates. One axis (or a 1-d input)
+ * gives one tensor, several give an array of them, in axis order. Differentiable w.r.t. f and
+ * the coordinates.
+ * @param f - The samples; every differentiated axis needs at least edgeOrder + 1 of them.
+ * @param options - `spacing`, `axis` (default: all), `edgeOrder` (default 1).
+ * @throws {@link ValueError} when the spacing list does not match the axes, an axis is too short,
+ *   or edgeOrder is not 1 or 2.
+ * @throws {@link ShapeError} when coordinates are not 1-d with one entry per sample.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.gradient(ad.tensor([1, 2, 4, 7, 11])); // => tensor([1., 1.5, 2.5, 3.5, 4.], dtype=float32)
+ * ad.gradient(ad.tensor([1, 2, 4, 7, 11]), { spacing: [ad.tensor([0, 1, 1.5, 3.5, 4])] }); // => tensor([1., 3., 3.5, 6.7, 8.], dtype=float32)
+ * ad.gradient(ad.tensor([[1, 2], [4, 8]])); // => [tensor([[3., 6.], [3., 6.]], dtype=float32), tensor([[1., 1.], [4., 4.]], dtype=float32)]
+ * ```
+ * @category Reductions
+ */
+export function gradient(f: TensorLike, options: GradientOptions & { axis: number }): Tensor;
+export function gradient(f: TensorLike, options?: GradientOptions): Tensor | Tensor[];
+export function gradient(f: TensorLike, options?: GradientOptions): Tensor | Tensor[] {
+  const op = "gradient";
+  options = checkOptions(op, options, ["spacing", "axis", "edgeOrder"]);
+  const t = toFloat(f);
+  const edge = options?.edgeOrder ?? 1;
+  if (edge !== 1 && edge !== 2) {
+    throw new ValueError(`${op}: edgeOrder must be 1 or 2; got ${describeValue(edge)}`);
+  }
+  const single = typeof options?.axis === "number";
+  const axes =
+    options?.axis === undefined
+      ? t.shape.map((_, d) => d)
+      : (typeof options.axis === "number" ? [options.axis] : [...options.axis]).map((a) =>
+          normalizeAxis(op, a, t.ndim),
+        );
+  // A JS array lists one spacing per axis; a number or a tensor serves every axis (NumPy's
+  // varargs), and 1-d coordinates can only serve a single axis.
+  const sp = options?.spacing;
+  let spacings: TensorLike[];
+  if (sp === undefined) spacings = axes.map(() => 1);
+  else if (Array.isArray(sp)) spacings = [...(sp as readonly TensorLike[])];
+  else if (typeof sp === "number" || toTensor(sp as TensorLike).ndim === 0 || axes.length === 1) {
+    spacings = axes.map(() => sp as TensorLike);
+  } else {
+    throw new ValueError(
+      `${op}: 1-d coordinates serve one axis; with ${axes.length} axes give spacing as an array with one entry per axis`,
+    );
+  }
+  if (spacings.length !== axes.length) {
+    throw new ValueError(
+      `${op}: spacing must have one entry per axis (${axes.length}); got ${spacings.length}`,
+    );
+  }
+  const outs = axes.map((axis, i) => {
+    const n = t.shape[axis]!;
+    if (n < edge + 1) {
+      throw new ValueError(
+        `${op}: axis ${axis} has ${n} sample(s); edgeOrder ${edge} needs at least ${edge + 1}`,
+      );
+    }
+    const s = spacings[i]!;
+    const st = typeof s === "number" ? null : toTensor(s);
+    const at = (k: number, len = 1) =>
+      sliceAxis(t, axis, k < 0 ? n + k : k, (k < 0 ? n + k : k) + len);
+    const along = (v: Tensor) =>
+      reshape(
+        v,
+        t.shape.map((_, d) => (d === axis ? v.size : 1)),
+      );
+    if (st === null || st.ndim === 0) {
+      const h: Tensor | number = st === null ? (s as number) : st;
+      const inner =
+        n > 2
+          ? div(
+              sub(sliceAxis(t, axis, 2, n), sliceAxis(t, axis, 0, n - 2)),
+              typeof h === "number" ? 2 * h : mul(h, 2),
+            )
+          : null;
+      let first: Tensor;
+      let last: Tensor;
+      if (edge === 1) {
+        first = div(sub(at(1), at(0)), h);
+        last = div(sub(at(-1), at(-2)), h);
+      } else {
+        first = div(add(add(mul(at(0), -1.5), mul(at(1), 2)), mul(at(2), -0.5)), h);
+        last = div(add(add(mul(at(-3), 0.5), mul(at(-2), -2)), mul(at(-1), 1.5)), h);
+      }
+      return concat(inner === null ? [first, last] : [first, inner, last], axis);
+    }
+    if (st.ndim !== 1 || st.size !== n) {
+      throw new ShapeError(
+        `${op}: coordinates along axis ${axis} must be 1-d with ${n} entries; got shape ${fmtShape(st.shape)}`,
+      );
+    }
+    const x = toFloat(st);
+    const dx = diff(x);
+    const d = (k: number) => slice(dx, [k < 0 ? n - 1 + k : k], [1]);
+    const parts: Tensor[] = [];
+    if (edge === 1) parts.push(div(sub(at(1), at(0)), d(0)));
+    else {
+      const [h1, h2] = [d(0), d(1)];
+      const a = neg(div(add(mul(h1, 2), h2), mul(h1, add(h1, h2))));
+      const b = div(add(h1, h2), mul(h1, h2));
+      const c = neg(div(h1, mul(h2, add(h1, h2))));
+      parts.push(add(add(mul(at(0), a), mul(at(1), b)), mul(at(2), c)));
+    }
+    if (n > 2) {
+      const h1 = along(slice(dx, [0], [n - 2]));
+      const h2 = along(slice(dx, [1], [n - 2]));
+      const a = neg(div(h2, mul(h1, add(h1, h2))));
+      const b = div(sub(h2, h1), mul(h1, h2));
+      const c = div(h1, mul(h2, add(h1, h2)));
+      parts.push(
+        add(
+          add(mul(sliceAxis(t, axis, 0, n - 2), a), mul(sliceAxis(t, axis, 1, n - 1), b)),
+          mul(sliceAxis(t, axis, 2, n), c),
+        ),
+      );
+    }
+    if (edge === 1) parts.push(div(sub(at(-1), at(-2)), d(-1)));
+    else {
+      const [h1, h2] = [d(-2), d(-1)];
+      const a = div(h2, mul(h1, add(h1, h2)));
+      const b = neg(div(add(h2, h1), mul(h1, h2)));
+      const c = div(add(mul(h2, 2), h1), mul(h2, add(h1, h2)));
+      parts.push(add(add(mul(at(-3), a), mul(at(-2), b)), mul(at(-1), c)));
+    }
+    return concat(parts, axis);
+  });
+  return single || outs.length === 1 ? outs[0]! : outs;
 }

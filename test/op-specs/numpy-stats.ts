@@ -620,6 +620,37 @@ const CONV_SHAPES = [
   [[6], [2]],
 ] as const;
 
+/** NumPy's gradient of one line at coordinates xs (second order inside, order `edge` at the ends). */
+function gradientRow(f: number[], xs: number[], edge: 1 | 2): number[] {
+  const n = f.length;
+  const h = xs.slice(1).map((v, i) => v - xs[i]!);
+  const out = new Array<number>(n);
+  for (let i = 1; i < n - 1; i++) {
+    const [a, b] = [h[i - 1]!, h[i]!];
+    out[i] =
+      (-b / (a * (a + b))) * f[i - 1]! +
+      ((b - a) / (a * b)) * f[i]! +
+      (a / (b * (a + b))) * f[i + 1]!;
+  }
+  if (edge === 1) {
+    out[0] = (f[1]! - f[0]!) / h[0]!;
+    out[n - 1] = (f[n - 1]! - f[n - 2]!) / h[n - 2]!;
+  } else {
+    const [a, b] = [h[0]!, h[1]!];
+    out[0] =
+      (-(2 * a + b) / (a * (a + b))) * f[0]! +
+      ((a + b) / (a * b)) * f[1]! -
+      (a / (b * (a + b))) * f[2]!;
+    const [c, d] = [h[n - 3]!, h[n - 2]!];
+    out[n - 1] =
+      (d / (c * (c + d))) * f[n - 3]! -
+      ((c + d) / (c * d)) * f[n - 2]! +
+      ((2 * d + c) / (d * (c + d))) * f[n - 1]!;
+  }
+  return out;
+}
+const grid = (n: number, h: number) => Array.from({ length: n }, (_, i) => i * h);
+
 const sequenceSpecs: OpSpec[] = [
   {
     name: "diff",
@@ -677,6 +708,41 @@ const sequenceSpecs: OpSpec[] = [
       ref: (a, v) => vec(correlateRef(arr(a), arr(v), mode)),
     },
   ]),
+  {
+    name: "gradient",
+    prims: ["sub", "concatenate"],
+    fn: (x) => ad.gradient(x, { axis: -1 }),
+    shapes: [[[2]], [[5]], [[3, 4]]],
+    ref: (x) => lines(x, -1, (r) => gradientRow(r, grid(r.length, 1), 1), false),
+  },
+  {
+    name: "gradient spacing edgeOrder 2",
+    prims: ["sub", "concatenate"],
+    fn: (x) => ad.gradient(x, { axis: 0, spacing: 0.3, edgeOrder: 2 }),
+    shapes: [[[3]], [[5, 2]]],
+    ref: (x) => lines(x, 0, (r) => gradientRow(r, grid(r.length, 0.3), 2), false),
+  },
+  ...([1, 2] as const).map(
+    (edge): OpSpec => ({
+      name: `gradient coordinates edgeOrder ${edge}`,
+      prims: ["sub", "div"],
+      fn: (x, c) => ad.gradient(x, { axis: 1, spacing: [c], edgeOrder: edge }),
+      shapes: [[[2, 5], [5]]],
+      domains: ["real", { fixed: [0, 0.7, 1.5, 2.1, 3.4] }],
+      ref: (x, c) => lines(x, 1, (r) => gradientRow(r, arr(c), edge), false),
+    }),
+  ),
+  {
+    name: "gradient all axes",
+    prims: ["sub"],
+    fn: (x) => ad.stack(ad.gradient(x, { spacing: [2, 0.5] }) as ad.Tensor[]),
+    shapes: [[[3, 4]]],
+    ref: (x) => {
+      const g0 = lines(x, 0, (r) => gradientRow(r, grid(r.length, 2), 1), false);
+      const g1 = lines(x, 1, (r) => gradientRow(r, grid(r.length, 0.5), 1), false);
+      return { shape: [2, 3, 4], data: Float64Array.from([...g0.data, ...g1.data]) };
+    },
+  },
   {
     name: "trapezoid",
     prims: ["reduce_sum"],

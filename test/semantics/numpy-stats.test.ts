@@ -388,6 +388,57 @@ test("sequences: diff of bool, ediff1d, trapezoid edge cases, cumulative errors,
   );
 });
 
+test("gradient: NumPy's values, one tensor or one per axis, differentiable in the coordinates, errors", () => {
+  const y = f64([1, 2, 4, 7, 11]);
+  const xs = f64([0, 1, 1.5, 3.5, 4]);
+  // NumPy 2.4: np.gradient(y, xs) and np.gradient(y, xs, edge_order=2).
+  assertClose(ad.gradient(y, { spacing: [xs] }), [1, 3, 3.5, 6.7, 8], "", { rtol: 1e-13 });
+  assertClose(ad.gradient(y, { spacing: xs, edgeOrder: 2 }), [-1, 3, 3.5, 6.7, 9.3], "", {
+    rtol: 1e-13,
+  });
+  assertClose(ad.gradient(y, { spacing: 2, edgeOrder: 2 }), [0.25, 0.75, 1.25, 1.75, 2.25]);
+  const both = ad.gradient(
+    f64([
+      [1, 2],
+      [4, 8],
+    ]),
+  );
+  assert.ok(Array.isArray(both) && both.length === 2);
+  assertClose(both[0]!, [
+    [3, 6],
+    [3, 6],
+  ]);
+  assertClose(both[1]!, [
+    [1, 1],
+    [4, 4],
+  ]);
+  // d/dx of the edge slope (y1 - y0) / (x1 - x0) w.r.t. x0 is (y1 - y0) / (x1 - x0)^2 = 1.
+  const g = ad.grad((c: ad.Tensor) =>
+    ad.sum(ad.slice(ad.gradient(y, { spacing: [c] }) as ad.Tensor, [0], [1])),
+  )(xs);
+  assertClose(g, [1, -1, 0, 0, 0]);
+  assert.throws(
+    () => ad.gradient(f64([1])),
+    /gradient: axis 0 has 1 sample\(s\); edgeOrder 1 needs at least 2/,
+  );
+  assert.throws(
+    () => ad.gradient(y, { edgeOrder: 3 as 1 }),
+    /gradient: edgeOrder must be 1 or 2; got 3/,
+  );
+  assert.throws(
+    () => ad.gradient(y, { spacing: [f64([0, 1])] }),
+    /gradient: coordinates along axis 0 must be 1-d with 5 entries; got shape \[2\]/,
+  );
+  assert.throws(
+    () => ad.gradient(ad.zeros([2, 2]), { spacing: [1] }),
+    /gradient: spacing must have one entry per axis \(2\); got 1/,
+  );
+  assert.throws(
+    () => ad.gradient(ad.zeros([2, 2]), { spacing: f64([0, 1]) }),
+    /gradient: 1-d coordinates serve one axis/,
+  );
+});
+
 test("windows: NumPy's formulas, M = 0 and 1, dtype and errors", () => {
   const m = 7;
   const n = Array.from({ length: m }, (_, i) => i);
