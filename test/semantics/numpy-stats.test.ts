@@ -392,11 +392,14 @@ test("gradient: NumPy's values, one tensor or one per axis, differentiable in th
   const y = f64([1, 2, 4, 7, 11]);
   const xs = f64([0, 1, 1.5, 3.5, 4]);
   // NumPy 2.4: np.gradient(y, xs) and np.gradient(y, xs, edge_order=2).
-  assertClose(ad.gradient(y, { spacing: [xs] }), [1, 3, 3.5, 6.7, 8], "", { rtol: 1e-13 });
-  assertClose(ad.gradient(y, { spacing: xs, edgeOrder: 2 }), [-1, 3, 3.5, 6.7, 9.3], "", {
+  assertClose(ad.gradient(y, { spacing: [xs], axis: 0 }), [1, 3, 3.5, 6.7, 8], "", { rtol: 1e-13 });
+  assertClose(ad.gradient(y, { spacing: xs, edgeOrder: 2, axis: 0 }), [-1, 3, 3.5, 6.7, 9.3], "", {
     rtol: 1e-13,
   });
-  assertClose(ad.gradient(y, { spacing: 2, edgeOrder: 2 }), [0.25, 0.75, 1.25, 1.75, 2.25]);
+  assertClose(
+    ad.gradient(y, { spacing: 2, edgeOrder: 2, axis: 0 }),
+    [0.25, 0.75, 1.25, 1.75, 2.25],
+  );
   const both = ad.gradient(
     f64([
       [1, 2],
