@@ -14,6 +14,7 @@ export * from "./nn.js";
 export * from "./products.js";
 export * from "./reduce.js";
 export * from "./roll-split.js";
+export * from "./searching.js";
 export * from "./sequences.js";
 export * from "./shape.js";
 export * from "./spacing.js";

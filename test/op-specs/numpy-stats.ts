@@ -906,10 +906,92 @@ const windowSpecs: OpSpec[] = (
   }),
 );
 
+/** Insertion index of v into ascending a by a linear scan ("left": first, "right": last). */
+const insertAt = (a: number[], v: number, side: "left" | "right") =>
+  a.filter((e) => (side === "left" ? e < v : e <= v)).length;
+
+const XP = [-1.7, -0.6, 0.1, 0.9, 1.8];
+const searchingSpecs: OpSpec[] = [
+  ...(["left", "right"] as const).map(
+    (side): OpSpec => ({
+      name: `searchsorted ${side}`,
+      prims: ["reduce_sum"],
+      fn: (a, v) => ad.searchsorted(a, v, { side }),
+      shapes: [[[5], [2, 3]]],
+      domains: [{ fixed: [-1, 0, 0, 0.5, 1] }, { fixed: [0, -2, 0.7, 1, 3, 0.5] }],
+      ref: (a, v) => nd.map((x) => insertAt(arr(a), x, side), v),
+      order: 0,
+      outDType: "int32",
+    }),
+  ),
+  {
+    name: "digitize",
+    prims: ["select"],
+    fn: (x, b) => ad.digitize(x, b, true),
+    shapes: [[[6], [4]]],
+    domains: [{ fixed: [0, -2, 0.7, 1, 3, 0.5] }, { fixed: [2, 1, 0.5, -1] }],
+    // Descending bins with right = true: NumPy counts bins[i-1] > x >= bins[i] from the top.
+    ref: (x, b) => nd.map((v) => arr(b).filter((e) => e >= v).length, x),
+    order: 0,
+    outDType: "int32",
+  },
+  {
+    name: "interp",
+    prims: ["gather", "select"],
+    fn: (x, xp, fp) => ad.interp(x, xp, fp, { left: -5 }),
+    shapes: [[[2, 3], [5], [5]]],
+    domains: [{ fixed: [-1.2, 0.4, -0.3, 1.5, 1.95, -1.9] }, { fixed: XP }, "real"],
+    ref: (x, xp, fp) =>
+      nd.map((v) => {
+        const p = arr(xp);
+        const f = arr(fp);
+        if (v < p[0]!) return -5;
+        if (v > p[p.length - 1]!) return f[f.length - 1]!;
+        const i = Math.min(Math.max(insertAt(p, v, "right"), 1), p.length - 1);
+        return f[i - 1]! + ((f[i]! - f[i - 1]!) * (v - p[i - 1]!)) / (p[i]! - p[i - 1]!);
+      }, x),
+  },
+  {
+    name: "bincount weights",
+    prims: ["scatter_add"],
+    fn: (x, w) => ad.bincount(ad.astype(x, "int32"), { weights: w, minlength: 6 }),
+    shapes: [[[5], [5]]],
+    domains: [{ fixed: [1, 3, 1, 0, 4] }, "real"],
+    constArgs: [0],
+    ref: (x, w) => {
+      const out = new Array<number>(6).fill(0);
+      arr(x).forEach((v, i) => {
+        out[v]! += w.data[i]!;
+      });
+      return vec(out);
+    },
+  },
+  {
+    name: "histogram weights",
+    prims: ["reduce_sum"],
+    fn: (x, w) =>
+      ad.histogram(x, { bins: ad.tensor([-2, -0.5, 0.5, 2], { dtype: x.dtype }), weights: w })[0],
+    shapes: [[[6], [6]]],
+    domains: [{ fixed: [-1.2, 0.4, -0.3, 1.5, 2, -3] }, "real"],
+    constArgs: [0],
+    ref: (x, w) => {
+      const e = [-2, -0.5, 0.5, 2];
+      const out = [0, 0, 0];
+      arr(x).forEach((v, i) => {
+        for (let k = 0; k < 3; k++) {
+          if (v >= e[k]! && (v < e[k + 1]! || (k === 2 && v === e[3]))) out[k]! += w.data[i]!;
+        }
+      });
+      return vec(out);
+    },
+  },
+];
+
 export const numpyStatsSpecs: OpSpec[] = [
   ...statisticsSpecs,
   ...nanSpecs,
   ...logicSpecs,
   ...sequenceSpecs,
   ...windowSpecs,
+  ...searchingSpecs,
 ];

@@ -475,3 +475,86 @@ test("windows: NumPy's formulas, M = 0 and 1, dtype and errors", () => {
   assert.throws(() => ad.hann(2.5), /hann: M must be a non-negative integer; got 2.5/);
   assert.throws(() => ad.bartlett(-1), /bartlett: M must be a non-negative integer; got -1/);
 });
+
+test("searching and binning: NumPy 2.4's values at NaN, ties and edges; vmap; derivatives; errors", () => {
+  const i32 = (v: number[]) => ad.tensor(v, { dtype: "int32" });
+  assertClose(ad.searchsorted(f64([1, 2, NaN_]), f64([NaN_, 2, 5])), [2, 1, 2]);
+  assertClose(ad.searchsorted(f64([1, 2, NaN_]), f64([NaN_, 2, 5]), { side: "right" }), [3, 2, 2]);
+  assertClose(ad.digitize(f64([NaN_, 1]), f64([0, 2])), [2, 1]);
+  assert.throws(
+    () => ad.searchsorted(f64([[1]]), 1),
+    /searchsorted: a must be 1-d; got shape \[1,1\]/,
+  );
+  assert.throws(
+    () => ad.searchsorted(f64([1]), 1, { side: "middle" as "left" }),
+    /searchsorted: side must be "left" or "right"; got string "middle"/,
+  );
+  // Positions are counted, not read: vmap over the sorted arrays and over the values.
+  const rows = f64([
+    [0, 1, 2],
+    [5, 6, 7],
+  ]);
+  assertClose(ad.vmap((a: ad.Tensor) => ad.searchsorted(a, 1.5))(rows), [2, 0]);
+  assertClose(ad.vmap((v: ad.Tensor) => ad.digitize(v, f64([0, 1, 2])))(f64([[0.5], [3]])), [
+    [1],
+    [3],
+  ]);
+  // interp: repeated sample points take the right value (NumPy), one point is a constant.
+  assertClose(
+    ad.interp(f64([0.5, 1, 1.5, 2.5]), f64([0, 1, 1, 2]), f64([0, 1, 3, 4])),
+    [0.5, 3, 3.5, 4],
+  );
+  assertClose(ad.interp(f64([5]), f64([1]), f64([7])), [7]);
+  const dfp = ad.grad((fp: ad.Tensor) => ad.interp(ad.scalar(0.25, "float64"), f64([0, 1]), fp))(
+    f64([2, 6]),
+  );
+  assertClose(dfp, [0.75, 0.25]);
+  const dx = ad.grad((x: ad.Tensor) => ad.interp(x, f64([0, 1]), f64([2, 6])))(
+    ad.scalar(0.25, "float64"),
+  );
+  assertClose(dx, 4);
+  const dxp = ad.grad((xp: ad.Tensor) => ad.interp(ad.scalar(0.25, "float64"), xp, f64([2, 6])))(
+    f64([0, 1]),
+  );
+  // f = f0 + (f1 - f0)(x - x0) / (x1 - x0): df/dx0 = -4 (1 - 0.25), df/dx1 = -4 * 0.25.
+  assertClose(dxp, [-3, -1]);
+  assert.throws(
+    () => ad.interp(1, f64([0, 1]), f64([1, 2, 3])),
+    /interp: xp and fp must have the same length; got 2 and 3/,
+  );
+  assert.throws(
+    () => ad.interp(1, f64([0, 1]), f64([1, 2]), { period: 2, left: 0 }),
+    /interp: left and right do not apply with a period/,
+  );
+  // bincount: a fixed length drops larger values; weights are differentiable.
+  assertClose(ad.bincount(i32([0, 1, 5, 1]), { length: 3 }), [1, 2, 0]);
+  assertClose(ad.bincount(i32([])), []);
+  assert.throws(() => ad.bincount(i32([1, -1])), /bincount: x must be non-negative; got -1/);
+  assert.throws(() => ad.bincount(f64([1])), /bincount: x must have dtype int32; got float64/);
+  assertClose(
+    ad.grad((w: ad.Tensor) =>
+      ad.sum(ad.mul(ad.bincount(i32([2, 0, 2]), { weights: w }), f64([1, 10, 100]))),
+    )(f64([1, 1, 1])),
+    [100, 1, 100],
+  );
+  // histogram: an empty range widens by 0.5 each side; density integrates to 1; range errors.
+  const [c1, e1] = ad.histogram(f64([3, 3, 3]), { bins: 2 });
+  assertClose(c1, [0, 3]);
+  assertClose(e1, [2.5, 3, 3.5]);
+  assertClose(
+    ad.histogram(f64([1, 2, 3, 4]), { bins: f64([0, 2, 5]), density: true })[0],
+    [0.125, 0.25],
+  );
+  assert.throws(
+    () => ad.histogram(f64([1]), { bins: 0 }),
+    /histogram: bins must be a positive integer or edges; got 0/,
+  );
+  assert.throws(
+    () => ad.histogram(f64([1]), { range: [2, 1] }),
+    /histogram: range must be \[lower, upper\] with lower <= upper; got \[2, 1\]/,
+  );
+  assert.throws(
+    () => ad.histogram(f64([1]), { bins: f64([1]) }),
+    /histogram: bins must be 1-d with at least 2 entries; got shape \[1\]/,
+  );
+});
