@@ -733,7 +733,7 @@ const sequenceSpecs: OpSpec[] = [
     }),
   ),
   {
-    name: "gradient all axes",
+    name: "gradient every axis",
     prims: ["sub"],
     fn: (x) => ad.stack(ad.gradient(x, { spacing: [2, 0.5] }) as ad.Tensor[]),
     shapes: [[[3, 4]]],
