@@ -1,6 +1,7 @@
 /**
  * @file Elementwise binary primitives with NumPy broadcasting: add, sub, mul, div, pow, maximum,
- * minimum, atan2, mod. Both inputs have the same dtype (the op wrappers promote). JVP rules may
+ * minimum, atan2, mod, each declared from its two partial derivatives by `binary`. Both inputs
+ * have the same dtype (the op wrappers promote). JVP rules may
  * return tangents of the broadcast shape and VJP rules cotangents of the output's shape: the
  * drivers broadcast and unbroadcast (src/transforms/fit.ts), never the rules.
  */
@@ -31,7 +32,7 @@ import {
 } from "../ops/elementwise.js";
 import { elementwiseBatch } from "./batching.js";
 import { divDiagonal, mulDiagonal } from "./diagonal-rules.js";
-import { type BuiltinPrimitive, declarePrimitive } from "./names.js";
+import { type BinaryPrimitiveName, type BuiltinPrimitive, declarePrimitive } from "./names.js";
 import {
   readsBothInputs,
   readsDiv,
@@ -101,18 +102,76 @@ function powJacobianY(x: Tensor, out: Tensor): Tensor {
   return mul(out, log(where(equal(x, 0), 1, x)));
 }
 
+/**
+ * How one input's partial derivative acts on a tangent or cotangent `g`: g * df/dx (or df/dy),
+ * written with ops from x, y and out (so it is itself differentiated at higher orders).
+ */
+export type Partial = (g: Tensor, x: Tensor, y: Tensor, out: Tensor) => Tensor;
+
+/** What `binary` needs beyond the partials. */
+interface BinaryOptions<N extends BinaryPrimitiveName> {
+  /** The user-facing op name, for error messages (default: the primitive's name). */
+  op?: string;
+  /** The backend kernel (default: the primitive's name). */
+  kernel?: BinaryOp;
+  domain: Domain;
+  /** What the partials read (the tape keeps only that). */
+  vjpReads: BuiltinPrimitive<N>["vjpReads"];
+  /** The scalar lane's vjp, rounding exactly where the partials' ops round. */
+  scalarVjp?: BuiltinPrimitive<N>["scalarVjp"];
+  /** vmap's rule for a Jacobian's identity seed (src/primitives/diagonal-rules.ts). */
+  diagonal?: BuiltinPrimitive<N>["diagonal"];
+}
+
+/**
+ * A broadcasting elementwise primitive of two inputs from its partial derivatives. An elementwise
+ * op's Jacobian is diagonal, so one map per input serves both modes: jvp = px(dx) + py(dy), vjp =
+ * (px(ct), py(ct)), skipping symbolic zeros and the cotangents nobody needs.
+ * @example binary("mul", [(g, _x, y) => mul(g, y), (g, x) => mul(g, x)], { domain: "numeric", vjpReads: readsOther })
+ */
+export function binary<N extends BinaryPrimitiveName>(
+  name: N,
+  [px, py]: readonly [Partial, Partial],
+  options: BinaryOptions<N>,
+): BuiltinPrimitive<N> {
+  const prim: BuiltinPrimitive<N> = declarePrimitive<N>({
+    name,
+    batch: elementwiseBatch(() => prim),
+    shape: binaryShape(options.op ?? name, options.domain),
+    impl: binaryImpl(options.kernel ?? (name as BinaryOp)),
+    scalar: BINARY_SCALAR[options.kernel ?? (name as BinaryOp)]!,
+    jvp: ([x, y], [dx, dy], out) =>
+      addTangents(
+        dx === null || dx === undefined ? null : px(dx, x!, y!, out),
+        dy === null || dy === undefined ? null : py(dy, x!, y!, out),
+      ),
+    vjp: (ct, [x, y], out, _params, needs) => [
+      needs[0] ? px(ct, x!, y!, out) : null,
+      needs[1] ? py(ct, x!, y!, out) : null,
+    ],
+    vjpReads: options.vjpReads,
+    ...(options.scalarVjp === undefined ? {} : { scalarVjp: options.scalarVjp }),
+    ...(options.diagonal === undefined ? {} : { diagonal: options.diagonal }),
+  });
+  return prim;
+}
+
+/**
+ * maximum (wins = greater) or minimum (wins = less): the derivative flows to the side that wins,
+ * half to each at ties (JAX's convention, so maximum(x, x)' = 1), nothing on NaN.
+ */
+function extremum(wins: (a: Tensor, b: Tensor) => Tensor): readonly [Partial, Partial] {
+  return [
+    (g, x, y) => mul(g, share(wins(x, y), equal(x, y), x.dtype)),
+    (g, x, y) => mul(g, share(wins(y, x), equal(x, y), x.dtype)),
+  ];
+}
+
 // ---- linear -----------------------------------------------------------------------------------
 
-export const addPrim: BuiltinPrimitive<"add"> = declarePrimitive({
-  name: "add",
-  batch: elementwiseBatch(() => addPrim),
-  shape: binaryShape("add", "numeric"),
-  impl: binaryImpl("add"),
-  scalar: BINARY_SCALAR.add!,
-  // d (x + y) = dx + dy
-  jvp: (_primals, [dx, dy]) => addTangents(dx, dy),
-  // gx = ct, gy = ct
-  vjp: (ct, _primals, _out, _params, needs) => [needs[0] ? ct : null, needs[1] ? ct : null],
+// d (x + y) = dx + dy;  gx = ct, gy = ct
+export const addPrim = binary("add", [(g) => g, (g) => g], {
+  domain: "numeric",
   vjpReads: readsNothing,
   scalarVjp: (ct, _x, _y, _out, _r, g) => {
     g[0] = ct;
@@ -120,16 +179,9 @@ export const addPrim: BuiltinPrimitive<"add"> = declarePrimitive({
   },
 });
 
-export const subPrim: BuiltinPrimitive<"sub"> = declarePrimitive({
-  name: "sub",
-  batch: elementwiseBatch(() => subPrim),
-  shape: binaryShape("sub", "numeric"),
-  impl: binaryImpl("sub"),
-  scalar: BINARY_SCALAR.sub!,
-  // d (x - y) = dx - dy
-  jvp: (_primals, [dx, dy]) => (dy === null ? dx! : dx === null ? neg(dy!) : sub(dx!, dy!)),
-  // gx = ct, gy = -ct
-  vjp: (ct, _primals, _out, _params, needs) => [needs[0] ? ct : null, needs[1] ? neg(ct) : null],
+// d (x - y) = dx - dy;  gx = ct, gy = -ct
+export const subPrim = binary("sub", [(g) => g, (g) => neg(g)], {
+  domain: "numeric",
   vjpReads: readsNothing,
   scalarVjp: (ct, _x, _y, _out, _r, g) => {
     g[0] = ct;
@@ -139,20 +191,9 @@ export const subPrim: BuiltinPrimitive<"sub"> = declarePrimitive({
 
 // ---- products and quotients -------------------------------------------------------------------
 
-export const mulPrim: BuiltinPrimitive<"mul"> = declarePrimitive({
-  name: "mul",
-  batch: elementwiseBatch(() => mulPrim),
-  shape: binaryShape("mul", "numeric"),
-  impl: binaryImpl("mul"),
-  scalar: BINARY_SCALAR.mul!,
-  // d (x y) = dx y + x dy
-  jvp: ([x, y], [dx, dy]) =>
-    addTangents(dx === null ? null : mul(dx!, y!), dy === null ? null : mul(x!, dy!)),
-  // gx = ct y, gy = ct x
-  vjp: (ct, [x, y], _out, _params, needs) => [
-    needs[0] ? mul(ct, y!) : null,
-    needs[1] ? mul(ct, x!) : null,
-  ],
+// d (x y) = y dx + x dy;  gx = ct y, gy = ct x
+export const mulPrim = binary("mul", [(g, _x, y) => mul(g, y), (g, x) => mul(g, x)], {
+  domain: "numeric",
   vjpReads: readsOther,
   scalarVjp: (ct, x, y, _out, r, g) => {
     g[0] = r(ct * y);
@@ -161,140 +202,59 @@ export const mulPrim: BuiltinPrimitive<"mul"> = declarePrimitive({
   diagonal: mulDiagonal,
 });
 
-export const divPrim: BuiltinPrimitive<"div"> = declarePrimitive({
-  name: "div",
-  batch: elementwiseBatch(() => divPrim),
-  shape: binaryShape("div", "float"),
-  impl: binaryImpl("div"),
-  scalar: BINARY_SCALAR.div!,
-  // d (x / y) = (dx - out dy) / y
-  jvp: ([, y], [dx, dy], out) => {
-    if (dy === null) return div(dx!, y!);
-    if (dx === null) return neg(div(mul(out, dy!), y!));
-    return div(sub(dx!, mul(out, dy!)), y!);
+// d (x / y) = dx / y - (dy / y) out;  gx = ct / y, gy = -(ct / y) out
+export const divPrim = binary(
+  "div",
+  [(g, _x, y) => div(g, y), (g, _x, y, out) => neg(mul(div(g, y), out))],
+  {
+    domain: "float",
+    vjpReads: readsDiv,
+    scalarVjp: (ct, _x, y, out, r, g) => {
+      const gx = r(ct / y);
+      g[0] = gx;
+      g[1] = -r(gx * out);
+    },
+    diagonal: divDiagonal,
   },
-  // gx = ct / y, gy = -(ct / y) out
-  vjp: (ct, [, y], out, _params, needs) => {
-    const gx = div(ct, y!);
-    return [needs[0] ? gx : null, needs[1] ? neg(mul(gx, out)) : null];
-  },
-  vjpReads: readsDiv,
-  scalarVjp: (ct, _x, y, out, r, g) => {
-    const gx = r(ct / y);
-    g[0] = gx;
-    g[1] = -r(gx * out);
-  },
-  diagonal: divDiagonal,
-});
+);
 
-export const powPrim: BuiltinPrimitive<"pow"> = declarePrimitive({
-  name: "pow",
-  batch: elementwiseBatch(() => powPrim),
-  shape: binaryShape("pow", "numeric"),
-  impl: binaryImpl("pow"),
-  scalar: BINARY_SCALAR.pow!,
-  // d x^y = y x^(y-1) dx + out log(x) dy   (0 where y == 0, resp. log(0) taken as 0)
-  jvp: ([x, y], [dx, dy], out) =>
-    addTangents(
-      dx === null ? null : mul(dx!, powJacobianX(x!, y!)),
-      dy === null ? null : mul(dy!, powJacobianY(x!, out)),
-    ),
-  // gx = ct y x^(y-1), gy = ct out log(x)
-  vjp: (ct, [x, y], out, _params, needs) => [
-    needs[0] ? mul(ct, powJacobianX(x!, y!)) : null,
-    needs[1] ? mul(ct, powJacobianY(x!, out)) : null,
-  ],
-  vjpReads: readsPow,
-});
+// d x^y = y x^(y-1) dx + out log(x) dy   (0 where y == 0, resp. log(0) taken as 0)
+export const powPrim = binary(
+  "pow",
+  [(g, x, y) => mul(g, powJacobianX(x, y)), (g, x, _y, out) => mul(g, powJacobianY(x, out))],
+  { domain: "numeric", vjpReads: readsPow },
+);
 
 // ---- maximum and minimum ----------------------------------------------------------------------
 
-export const maximumPrim: BuiltinPrimitive<"max"> = declarePrimitive({
-  name: "max",
-  batch: elementwiseBatch(() => maximumPrim),
-  shape: binaryShape("maximum", "any"),
-  impl: binaryImpl("max"),
-  scalar: BINARY_SCALAR.max!,
-  // d max(x, y) = [x > y] dx + [x < y] dy, each side 1/2 at ties
-  jvp: ([x, y], [dx, dy]) => {
-    const ties = equal(x!, y!);
-    return addTangents(
-      dx === null ? null : mul(dx!, share(greater(x!, y!), ties, x!.dtype)),
-      dy === null ? null : mul(dy!, share(less(x!, y!), ties, x!.dtype)),
-    );
-  },
-  // gx = ct [x > y], gy = ct [x < y], each side ct/2 at ties
-  vjp: (ct, [x, y], _out, _params, needs) => {
-    const ties = equal(x!, y!);
-    return [
-      needs[0] ? mul(ct, share(greater(x!, y!), ties, x!.dtype)) : null,
-      needs[1] ? mul(ct, share(less(x!, y!), ties, x!.dtype)) : null,
-    ];
-  },
+// d max(x, y) = [x > y] dx + [x < y] dy, each side 1/2 at ties
+export const maximumPrim = binary("max", extremum(greater), {
+  op: "maximum",
+  domain: "any",
   vjpReads: readsBothInputs,
 });
 
-export const minimumPrim: BuiltinPrimitive<"min"> = declarePrimitive({
-  name: "min",
-  batch: elementwiseBatch(() => minimumPrim),
-  shape: binaryShape("minimum", "any"),
-  impl: binaryImpl("min"),
-  scalar: BINARY_SCALAR.min!,
-  // d min(x, y) = [x < y] dx + [x > y] dy, each side 1/2 at ties
-  jvp: ([x, y], [dx, dy]) => {
-    const ties = equal(x!, y!);
-    return addTangents(
-      dx === null ? null : mul(dx!, share(less(x!, y!), ties, x!.dtype)),
-      dy === null ? null : mul(dy!, share(greater(x!, y!), ties, x!.dtype)),
-    );
-  },
-  // gx = ct [x < y], gy = ct [x > y], each side ct/2 at ties
-  vjp: (ct, [x, y], _out, _params, needs) => {
-    const ties = equal(x!, y!);
-    return [
-      needs[0] ? mul(ct, share(less(x!, y!), ties, x!.dtype)) : null,
-      needs[1] ? mul(ct, share(greater(x!, y!), ties, x!.dtype)) : null,
-    ];
-  },
+// d min(x, y) = [x < y] dx + [x > y] dy, each side 1/2 at ties
+export const minimumPrim = binary("min", extremum(less), {
+  op: "minimum",
+  domain: "any",
   vjpReads: readsBothInputs,
 });
 
 // ---- atan2 and mod ----------------------------------------------------------------------------
 
-export const atan2Prim: BuiltinPrimitive<"atan2"> = declarePrimitive({
-  name: "atan2",
-  batch: elementwiseBatch(() => atan2Prim),
-  shape: binaryShape("atan2", "float"),
-  impl: binaryImpl("atan2"),
-  scalar: BINARY_SCALAR.atan2!,
-  // d atan2(x, y) = (y dx - x dy) / (x^2 + y^2)
-  jvp: ([x, y], [dx, dy]) => {
-    const r2 = add(square(x!), square(y!));
-    if (dy === null) return div(mul(dx!, y!), r2);
-    if (dx === null) return neg(div(mul(dy!, x!), r2));
-    return div(sub(mul(dx!, y!), mul(dy!, x!)), r2);
-  },
-  // gx = ct y / (x^2 + y^2), gy = -ct x / (x^2 + y^2)
-  vjp: (ct, [x, y], _out, _params, needs) => {
-    const q = div(ct, add(square(x!), square(y!)));
-    return [needs[0] ? mul(q, y!) : null, needs[1] ? neg(mul(q, x!)) : null];
-  },
-  vjpReads: readsBothInputs,
-});
-
-export const modPrim: BuiltinPrimitive<"mod"> = declarePrimitive({
-  name: "mod",
-  batch: elementwiseBatch(() => modPrim),
-  shape: binaryShape("mod", "numeric"),
-  impl: binaryImpl("mod"),
-  scalar: BINARY_SCALAR.mod!,
-  // d mod(x, y) = dx - floor(x / y) dy
-  jvp: ([x, y], [dx, dy]) =>
-    dy === null ? dx! : addTangents(dx, neg(mul(dy!, floor(div(x!, y!))))),
-  // gx = ct, gy = -ct floor(x / y)
-  vjp: (ct, [x, y], _out, _params, needs) => [
-    needs[0] ? ct : null,
-    needs[1] ? neg(mul(ct, floor(div(x!, y!)))) : null,
+// d atan2(x, y) = (y dx - x dy) / (x^2 + y^2)
+export const atan2Prim = binary(
+  "atan2",
+  [
+    (g, x, y) => mul(div(g, add(square(x), square(y))), y),
+    (g, x, y) => neg(mul(div(g, add(square(x), square(y))), x)),
   ],
+  { domain: "float", vjpReads: readsBothInputs },
+);
+
+// d mod(x, y) = dx - floor(x / y) dy
+export const modPrim = binary("mod", [(g) => g, (g, x, y) => neg(mul(g, floor(div(x, y))))], {
+  domain: "numeric",
   vjpReads: readsMod,
 });
