@@ -3,6 +3,7 @@
 export * from "./creation.js";
 export * from "./einsum.js";
 export * from "./elementwise.js";
+export * from "./elementwise-more.js";
 export * from "./indexing.js";
 export * from "./joining.js";
 export * from "./indexing-numpy/index.js";
@@ -11,6 +12,7 @@ export * from "./logic.js";
 export * from "./matrix-structure.js";
 export * from "./nan-reductions.js";
 export * from "./nn.js";
+export * from "./polynomials.js";
 export * from "./products.js";
 export * from "./reduce.js";
 export * from "./roll-split.js";

@@ -1,8 +1,8 @@
 /**
  * @file Sequence ops in NumPy's vocabulary: diff, ediff1d, convolve, correlate, trapezoid,
- * cumulativeSum, cumulativeProd, unwrap and the polynomial helpers polyval, polyadd, polysub,
- * polymul, polyder (coefficients highest power first). All are composites of slices, sums,
- * cumulative ops and conv1d, so they are differentiable in every float argument.
+ * gradient, cumulativeSum, cumulativeProd and unwrap (polynomials are in polynomials.ts). All
+ * are composites of slices, sums, cumulative ops and conv1d, so they are differentiable in
+ * every float argument.
  */
 
 import { toTensor } from "../core/convert.js";
@@ -32,7 +32,7 @@ import {
 import { conv1d } from "./nn.js";
 import { promoteArgs } from "./promote.js";
 import { cumprod, cumsum, sum } from "./reduce.js";
-import { broadcastTo, concat, flip, pad, reshape, slice, unstack } from "./shape.js";
+import { broadcastTo, concat, flip, pad, reshape, slice } from "./shape.js";
 
 function toFloat(x: TensorLike): Tensor {
   const t = toTensor(x);
@@ -367,119 +367,6 @@ export function cumulativeSum(x: TensorLike, options?: CumulativeSumOptions): Te
  */
 export function cumulativeProd(x: TensorLike, options?: CumulativeSumOptions): Tensor {
   return cumulativeOf("cumulativeProd", x, options, (t, axis) => cumprod(t, { axis }), 1);
-}
-
-function check1d(op: string, arg: string, t: Tensor): void {
-  if (t.ndim !== 1) {
-    throw new ShapeError(
-      `${op}: ${arg} must be 1-d (coefficients); got shape ${fmtShape(t.shape)}`,
-    );
-  }
-}
-
-/**
- * The polynomial with coefficients `p` (highest power first) at x, by Horner's rule:
- * p[0] x^(n-1) + ... + p[n-1]. Differentiable w.r.t. p and x.
- * @param p - 1-d coefficients.
- * @param x - The points (any shape).
- * @throws {@link ShapeError} when p is not 1-d.
- * @example
- * ```ts
- * import * as ad from "adjoint";
- * ad.polyval(ad.tensor([3, 0, 1]), ad.tensor([1, 2])); // => tensor([4., 13.], dtype=float32)
- * ```
- * @category Elementwise
- */
-export function polyval(p: TensorLike, x: TensorLike): Tensor {
-  const [c, t] = promoteArgs([p, x]) as [Tensor, Tensor];
-  check1d("polyval", "p", c);
-  let y = mul(t, 0);
-  for (const coef of unstack(c)) y = add(mul(y, t), coef);
-  return y;
-}
-
-/** Both coefficient arrays padded in front to one length. */
-function alignPoly(op: string, a1: TensorLike, a2: TensorLike): [Tensor, Tensor] {
-  const [a, b] = promoteArgs([a1, a2]) as [Tensor, Tensor];
-  check1d(op, "a1", a);
-  check1d(op, "a2", b);
-  const n = Math.max(a.size, b.size);
-  return [pad(a, [[n - a.size, 0]]), pad(b, [[n - b.size, 0]])];
-}
-
-/**
- * The sum of two polynomials (1-d coefficients, highest power first); the shorter is padded
- * with leading zeros. Differentiable.
- * @example
- * ```ts
- * import * as ad from "adjoint";
- * ad.polyadd(ad.tensor([1, 2]), ad.tensor([9, 5, 4])); // => tensor([9., 6., 6.], dtype=float32)
- * ```
- * @category Elementwise
- */
-export function polyadd(a1: TensorLike, a2: TensorLike): Tensor {
-  const [a, b] = alignPoly("polyadd", a1, a2);
-  return add(a, b);
-}
-
-/**
- * The difference a1 - a2 of two polynomials (1-d coefficients, highest power first).
- * @example
- * ```ts
- * import * as ad from "adjoint";
- * ad.polysub(ad.tensor([2, 10, -2]), ad.tensor([3, 10, -4])); // => tensor([-1., 0., 2.], dtype=float32)
- * ```
- * @category Elementwise
- */
-export function polysub(a1: TensorLike, a2: TensorLike): Tensor {
-  const [a, b] = alignPoly("polysub", a1, a2);
-  return sub(a, b);
-}
-
-/**
- * The product of two polynomials (1-d coefficients, highest power first): their full
- * convolution. Differentiable.
- * @example
- * ```ts
- * import * as ad from "adjoint";
- * ad.polymul(ad.tensor([1, 2, 3]), ad.tensor([9, 5, 1])); // => tensor([9., 23., 38., 17., 3.], dtype=float32)
- * ```
- * @category Elementwise
- */
-export function polymul(a1: TensorLike, a2: TensorLike): Tensor {
-  const [a, b] = promoteArgs([a1, a2]) as [Tensor, Tensor];
-  check1d("polymul", "a1", a);
-  check1d("polymul", "a2", b);
-  return convolve(a, b, "full");
-}
-
-/**
- * The m-th derivative of a polynomial (1-d coefficients, highest power first): m fewer
- * coefficients (empty when m reaches their count). Differentiable w.r.t. p.
- * @param m - The order (default 1).
- * @throws {@link ValueError} when m is not a non-negative integer.
- * @example
- * ```ts
- * import * as ad from "adjoint";
- * ad.polyder(ad.tensor([1, 1, 1, 1])); // => tensor([3., 2., 1.], dtype=float32)
- * ad.polyder(ad.tensor([1, 1, 1, 1]), 2); // => tensor([6., 2.], dtype=float32)
- * ```
- * @category Elementwise
- */
-export function polyder(p: TensorLike, m = 1): Tensor {
-  const c = toTensor(p);
-  check1d("polyder", "p", c);
-  checkCount("polyder", "m", m);
-  const n = c.size;
-  const len = Math.max(n - m, 0);
-  // Coefficient k multiplies x^(n-1-k); m derivatives bring down (n-1-k)(n-2-k)...(n-m-k).
-  const factors = Array.from({ length: len }, (_, k) => {
-    let f = 1;
-    for (let j = 0; j < m; j++) f *= n - 1 - k - j;
-    return f;
-  });
-  const dtype = isFloat(c.dtype) ? c.dtype : c.dtype === "bool" ? "int32" : c.dtype;
-  return mul(slice(c, [0], [len]), toTensor(factors, dtype));
 }
 
 /**

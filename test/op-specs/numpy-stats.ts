@@ -842,6 +842,96 @@ const sequenceSpecs: OpSpec[] = [
     },
   },
   {
+    name: "polyint",
+    prims: ["div", "concatenate"],
+    fn: (p) => ad.polyint(p, 2, [0.5, -1]),
+    shapes: [[[1]], [[4]]],
+    ref: (p) => {
+      let c = arr(p);
+      for (const k of [0.5, -1]) c = [...c.map((v, j) => v / (c.length - j)), k];
+      return vec(c);
+    },
+  },
+  {
+    name: "polydiv",
+    prims: ["div", "pad"],
+    fn: (u, v) => ad.concat(ad.polydiv(u, v)),
+    shapes: [
+      [[5], [2]],
+      [[4], [3]],
+    ],
+    domains: ["real", "nonzero"],
+    ref: (u, v) => {
+      // Schoolbook long division, remainder untrimmed.
+      const r = arr(u);
+      const d = arr(v);
+      const q: number[] = [];
+      for (let k = 0; k + d.length <= r.length; k++) {
+        const c = r[k]! / d[0]!;
+        q.push(c);
+        d.forEach((dv, j) => {
+          r[k + j]! -= c * dv;
+        });
+      }
+      return vec([...q, ...r]);
+    },
+  },
+  {
+    name: "poly",
+    prims: ["matmul"],
+    fn: (r) => ad.poly(r),
+    shapes: [[[1]], [[3]]],
+    ref: (r) => {
+      let c = [1];
+      for (const root of arr(r)) c = [...c, 0].map((v, i) => v - root * (i > 0 ? c[i - 1]! : 0));
+      return vec(c);
+    },
+  },
+  {
+    name: "polyfit",
+    prims: ["svd"],
+    fn: (x, y) => ad.polyfit(x, y, 2),
+    shapes: [
+      [[6], [6]],
+      [[5], [5, 2]],
+    ],
+    domains: [{ fixed: [-1.5, -0.9, -0.2, 0.4, 1.1, 1.8] }, "real"],
+    // Normal equations in plain float64: (V^T V) c = V^T y.
+    ref: (x, y) => {
+      const xs = arr(x);
+      const k = y.shape.length === 1 ? 1 : y.shape[1]!;
+      const V = xs.map((v) => [v * v, v, 1]);
+      const A = [0, 1, 2].map((i) =>
+        [0, 1, 2].map((j) => sumOf(V.map((row) => row[i]! * row[j]!))),
+      );
+      const out: number[][] = [];
+      for (let col = 0; col < k; col++) {
+        const b = [0, 1, 2].map((i) => sumOf(V.map((row, t) => row[i]! * y.data[t * k + col]!)));
+        // Gaussian elimination on the 3x3 system.
+        const M = A.map((row, i) => [...row, b[i]!]);
+        for (let i = 0; i < 3; i++)
+          for (let r = i + 1; r < 3; r++) {
+            const f = M[r]![i]! / M[i]![i]!;
+            for (let c = i; c < 4; c++) M[r]![c]! -= f * M[i]![c]!;
+          }
+        const c = [0, 0, 0];
+        for (let i = 2; i >= 0; i--)
+          c[i] =
+            (M[i]![3]! - sumOf([i + 1, i + 2].filter((j) => j < 3).map((j) => M[i]![j]! * c[j]!))) /
+            M[i]![i]!;
+        out.push(c);
+      }
+      return k === 1 && y.shape.length === 1
+        ? vec(out[0]!)
+        : {
+            shape: [3, k],
+            data: Float64Array.from([0, 1, 2].flatMap((i) => out.map((c) => c[i]!))),
+          };
+    },
+    atol: 1e-6,
+    rtol: 1e-6,
+  },
+  {
     name: "unwrap",
     prims: ["cumsum", "stop_gradient"],
     fn: (x) => ad.unwrap(x),

@@ -558,3 +558,31 @@ test("searching and binning: NumPy 2.4's values at NaN, ties and edges; vmap; de
     /histogram: bins must be 1-d with at least 2 entries; got shape \[1\]/,
   );
 });
+
+test("polynomials: NumPy 2.4's polyfit with weights, polydiv by a longer divisor, poly, errors", () => {
+  assertClose(
+    ad.polyfit(f64([0, 1, 2, 3, 4]), f64([1, 2, 0, 5, 3]), 2, { w: f64([1, 2, 1, 0.5, 1]) }),
+    [0.12298025, -0.12477558, 1.56732496],
+    "",
+    { atol: 1e-8 },
+  );
+  const [q, r] = ad.polydiv(f64([1, 2]), f64([1, 2, 3]));
+  assertClose(q, [0]);
+  assertClose(r, [1, 2]);
+  assertClose(ad.poly(f64([2, -1, 0.5])), [1, -1.5, -1.5, 1]);
+  // polyint then polyder is the identity.
+  assertClose(ad.polyder(ad.polyint(f64([4, 3, 2]), 2, 7), 2), [4, 3, 2], "", { rtol: 1e-14 });
+  assert.throws(
+    () => ad.polyint(f64([1]), 2, [1, 2, 3].slice(0, 0)),
+    /polyint: k must be a number or have one number per integration \(2\)/,
+  );
+  assert.throws(
+    () => ad.polyfit(f64([0, 1]), f64([1, 2, 3]), 1),
+    /polyfit: y must be \[2\] or \[2, k\] \(one row per point\); got shape \[3\]/,
+  );
+  assert.throws(() => ad.poly(ad.eye(2)), /poly: roots must be 1-d; got shape \[2,2\]/);
+  assert.throws(
+    () => ad.polydiv(f64([]), f64([1])),
+    /polydiv: u must be 1-d and non-empty; got shape \[0\]/,
+  );
+});
