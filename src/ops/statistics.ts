@@ -11,7 +11,7 @@ import { describeValue } from "../core/describe.js";
 import { getDefaultFloat, isFloat } from "../core/dtype.js";
 import { fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
-import { normalizeAxes, normalizeAxis, reducedShape } from "../core/shape.js";
+import { normalizeAxes, reducedShape } from "../core/shape.js";
 import { type ReduceOptions, Tensor, type TensorLike } from "../core/tensor.js";
 import { arange, eye } from "./creation.js";
 import {
@@ -290,12 +290,45 @@ export type QuantileMethod = "linear" | "lower" | "higher" | "midpoint" | "neare
  * @category Reductions
  */
 export interface QuantileOptions {
-  /** One axis (default: the flattened array). */
-  axis?: number;
+  /** The axis or axes whose entries form each line (default: all, the flattened array). */
+  axis?: number | readonly number[];
   /** "linear" (default), "lower", "higher", "midpoint" or "nearest" (NumPy's methods). */
   method?: QuantileMethod;
-  /** Keep the reduced axis as size 1 (default false). */
+  /** Keep the reduced axes as size 1 (default false). */
   keepdims?: boolean;
+}
+
+/** The lines a quantile reduces: x as [...rest, n] (the reduced axes flattened last). */
+interface QuantileLines {
+  t: Tensor;
+  n: number;
+  rest: number[];
+  /** The result's trailing shape: rest, or x's shape with 1 at the reduced axes (keepdims). */
+  tail: number[];
+  method: QuantileMethod;
+}
+
+function quantileLines(
+  op: string,
+  x: TensorLike,
+  options: QuantileOptions | undefined,
+): QuantileLines {
+  options = checkOptions(op, options, ["axis", "method", "keepdims"]);
+  const method = options?.method ?? "linear";
+  if (!METHODS.includes(method)) {
+    throw new ValueError(
+      `${op}: method must be one of ${METHODS.join(", ")}; got ${describeValue(method)}`,
+    );
+  }
+  const t0 = toFloat(x);
+  const axes = normalizeAxes(op, options?.axis, t0.ndim);
+  const keep = t0.shape.map((_, d) => d).filter((d) => !axes.includes(d));
+  const rest = keep.map((d) => t0.shape[d]!);
+  let n = 1;
+  for (const a of axes) n *= t0.shape[a]!;
+  const t = reshape(transpose(t0, [...keep, ...axes]), [...rest, n]);
+  const tail = options?.keepdims === true ? reducedShape(t0.shape, axes, true) : rest;
+  return { t, n, rest, tail, method };
 }
 
 const METHODS: readonly string[] = ["linear", "lower", "higher", "midpoint", "nearest"];
@@ -326,51 +359,34 @@ function quantileOf(
   scale: number,
   options: QuantileOptions | undefined,
 ): Tensor {
-  options = checkOptions(op, options, ["axis", "method", "keepdims"]);
-  const method = options?.method ?? "linear";
-  if (!METHODS.includes(method)) {
-    throw new ValueError(
-      `${op}: method must be one of ${METHODS.join(", ")}; got ${describeValue(method)}`,
-    );
-  }
-  let t = toFloat(x);
-  const inputShape = t.shape;
-  let axis: number;
-  if (options?.axis === undefined) {
-    t = reshape(t, [t.size]);
-    axis = 0;
-  } else {
-    axis = normalizeAxis(op, options.axis, t.ndim);
-  }
-  const n = t.shape[axis]!;
+  const { t, n, rest, tail, method } = quantileLines(op, x, options);
   if (n === 0) throw new ValueError(`${op}: cannot take a quantile over an empty axis`);
   const lv = levels(op, q, scale);
   // NaN anywhere in a line makes its quantiles NaN (NumPy, JAX); the where also keeps the NaN
   // line's cotangent at zero.
-  const hasNaN = any(isNaNOp(t), { axis, keepdims: true });
-  const sorted = where(hasNaN, Number.NaN, sort(t, { axis }));
-  const pick = (pos: (p: number) => number) =>
+  const hasNaN = any(isNaNOp(t), { axis: -1, keepdims: true });
+  const sorted = where(hasNaN, Number.NaN, sort(t, { axis: -1 }));
+  const at = (pos: (p: number) => number) =>
     take(
       sorted,
       toTensor(
         Int32Array.from(lv.data, (v) => pos(v * (n - 1))),
         "int32",
       ),
-      axis,
+      rest.length,
     );
-  const lower = pick(Math.floor);
+  const lower = at(Math.floor);
   let out: Tensor;
   if (method === "lower") out = lower;
-  else if (method === "higher") out = pick(Math.ceil);
-  else if (method === "nearest") out = pick(roundHalfEven);
+  else if (method === "higher") out = at(Math.ceil);
+  else if (method === "nearest") out = at(roundHalfEven);
   else {
-    const upper = pick(Math.ceil);
+    const upper = at(Math.ceil);
     // Where the position is a whole number, upper = lower and the weight does not matter.
     const frac =
       method === "midpoint"
         ? lv.data.map(() => 0.5)
         : lv.data.map((v) => v * (n - 1) - Math.floor(v * (n - 1)));
-    const fracShape = t.shape.map((_, d) => (d === axis ? lv.data.length : 1));
     // A tensor q keeps its derivative through the weight (linear method): d/dq = (n-1)(upper - lower).
     const f =
       q instanceof Tensor && method === "linear"
@@ -382,19 +398,11 @@ function quantileOf(
             ),
           )
         : toTensor(Float64Array.from(frac), t.dtype);
-    out = add(lower, mul(sub(upper, lower), reshape(f, fracShape)));
+    out = add(lower, mul(sub(upper, lower), f));
   }
-  // out has the q levels (flattened) on `axis`: move them to the front in q's shape.
-  const rest = t.shape.filter((_, d) => d !== axis);
-  const perm = [axis, ...t.shape.map((_, d) => d).filter((d) => d !== axis)];
-  out = transpose(out, perm);
-  const keptRest =
-    options?.keepdims === true
-      ? options.axis === undefined
-        ? inputShape.map(() => 1)
-        : reducedShape(t.shape, [axis], true)
-      : rest;
-  return reshape(out, [...lv.shape, ...keptRest]);
+  // out is [...rest, levels]: the levels go first, in q's shape.
+  out = transpose(out, [rest.length, ...rest.map((_, d) => d)]);
+  return reshape(out, [...lv.shape, ...tail]);
 }
 
 /**
@@ -405,7 +413,7 @@ function quantileOf(
  * through the interpolation weight; q's values must be known, so q cannot vary inside vmap.
  * @param x - The values.
  * @param q - Levels in [0, 1].
- * @param options - `axis` (one axis), `method`, `keepdims`.
+ * @param options - `axis` (one or several; their entries form each line), `method`, `keepdims`.
  * @throws {@link ValueError} when q is outside [0, 1], the axis is empty or the method unknown.
  * @throws {@link TracerError} when q varies over a vmap batch.
  * @example
@@ -445,7 +453,10 @@ export function percentile(x: TensorLike, q: TensorLike, options?: QuantileOptio
  * ```
  * @category Reductions
  */
-export function median(x: TensorLike, options?: { axis?: number; keepdims?: boolean }): Tensor {
+export function median(
+  x: TensorLike,
+  options?: { axis?: number | readonly number[]; keepdims?: boolean },
+): Tensor {
   options = checkOptions("median", options, ["axis", "keepdims"]);
   return quantileOf("median", x, 0.5, 1, options);
 }
@@ -462,27 +473,7 @@ function nanQuantileOf(
   scale: number,
   options: QuantileOptions | undefined,
 ): Tensor {
-  options = checkOptions(op, options, ["axis", "method", "keepdims"]);
-  const method = options?.method ?? "linear";
-  if (!METHODS.includes(method)) {
-    throw new ValueError(
-      `${op}: method must be one of ${METHODS.join(", ")}; got ${describeValue(method)}`,
-    );
-  }
-  let t = toFloat(x);
-  const inputShape = t.shape;
-  let axis: number;
-  if (options?.axis === undefined) {
-    t = reshape(t, [t.size]);
-    axis = 0;
-  } else {
-    axis = normalizeAxis(op, options.axis, t.ndim);
-  }
-  // The line axis last: [...rest, n].
-  const perm = [...t.shape.map((_, d) => d).filter((d) => d !== axis), axis];
-  t = transpose(t, perm);
-  const n = t.shape[t.ndim - 1]!;
-  const rest = t.shape.slice(0, -1);
+  const { t, n, rest, tail, method } = quantileLines(op, x, options);
   const lv = levels(op, q, scale);
   const nan = isNaNOp(t);
   // NaN sorts last; zeroing it keeps 0 * NaN out of the weighted sum and its derivatives.
@@ -514,13 +505,7 @@ function nanQuantileOf(
   let out = sum(mul(sorted, weights), { axis: -1 });
   // A line of NaN only has no quantile.
   out = where(equal(reshape(count, rest), 0), Number.NaN, out);
-  const keptRest =
-    options?.keepdims === true
-      ? options.axis === undefined
-        ? inputShape.map(() => 1)
-        : inputShape.map((m, d) => (d === axis ? 1 : m))
-      : rest;
-  return reshape(out, [...lv.shape, ...keptRest]);
+  return reshape(out, [...lv.shape, ...tail]);
 }
 
 /**
@@ -564,7 +549,10 @@ export function nanpercentile(x: TensorLike, q: TensorLike, options?: QuantileOp
  * ```
  * @category Reductions
  */
-export function nanmedian(x: TensorLike, options?: { axis?: number; keepdims?: boolean }): Tensor {
+export function nanmedian(
+  x: TensorLike,
+  options?: { axis?: number | readonly number[]; keepdims?: boolean },
+): Tensor {
   options = checkOptions("nanmedian", options, ["axis", "keepdims"]);
   return nanQuantileOf("nanmedian", x, 0.5, 1, options);
 }

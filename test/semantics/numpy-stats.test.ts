@@ -586,3 +586,26 @@ test("polynomials: NumPy 2.4's polyfit with weights, polydiv by a longer divisor
     /polydiv: u must be 1-d and non-empty; got shape \[0\]/,
   );
 });
+
+test("quantile and nanmedian over several axes (NumPy 2.4's values)", () => {
+  const data = [
+    0.0, 4.958324, -1.277706, -4.629073, 2.470567, 3.992436, -3.499373, -3.090686, 4.295809,
+    1.983703, -4.806987, -0.744995, 4.998965, -0.543183, -4.858992, 1.795292, 4.396365, -2.928187,
+    -3.641804, 3.866639, 2.645413, -4.548333, -1.473358, 4.928001,
+  ];
+  const x = ad.tensor(data, { dtype: "float64", shape: [2, 3, 4] });
+  const q = ad.quantile(x, [0.3, 0.8], { axis: [0, 2], keepdims: true });
+  assert.deepEqual(q.shape, [2, 1, 3, 1]);
+  assertClose(
+    q.reshape([-1]),
+    [-1.2042537, -3.0744361, -1.4005217, 3.6931112, 3.9421172, 3.6356506],
+    "",
+    { atol: 1e-7 },
+  );
+  const y = data.slice();
+  y[6] = NaN_; // [0, 1, 2]
+  y[12] = NaN_; // [1, 0, 0]
+  const m = ad.nanmedian(ad.tensor(y, { dtype: "float64", shape: [2, 3, 4] }), { axis: [2, 0] });
+  assertClose(m, [-0.543183, 2.470567, 0.619354], "", { atol: 1e-12 });
+  assert.throws(() => ad.median(x, { axis: [0, 0] }), /median: axis has a repeated axis 0/);
+});
