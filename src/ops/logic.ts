@@ -264,7 +264,8 @@ export function arrayEquiv(a: TensorLike, b: TensorLike): Tensor {
 
 /**
  * Elementwise whether each element of `element` occurs in `testElements` (any shape, flattened),
- * as bool of element's shape; `invert` gives the complement.
+ * as bool of element's shape; `invert` gives the complement. Compares every pair
+ * (O(element.size · testElements.size) work).
  * @example
  * ```ts
  * import * as ad from "adjoint";

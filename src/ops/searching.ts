@@ -81,7 +81,9 @@ export interface SearchSortedOptions {
 /**
  * The int32 indices where the values `v` would be inserted into the sorted 1-d `a` to keep it
  * sorted: with side "left" the first such index (count of a < v), with "right" the last (count
- * of a <= v). NaN sorts last. v may have any shape; the result has v's shape.
+ * of a <= v). NaN sorts last. v may have any shape; the result has v's shape. Every v is
+ * compared with every entry of a (O(a.size · v.size) work, no data-dependent branching), which
+ * suits the moderate sizes of bin edges and sample grids.
  * @param a - 1-d, ascending (or sorted by `sorter`).
  * @param v - The values to place.
  * @param options - `side` ("left" or "right") and `sorter`.
@@ -335,7 +337,8 @@ export interface HistogramOptions {
 /**
  * The histogram of x (flattened): `[counts, edges]`, with bins [e_i, e_i+1) and the last bin
  * closed; values outside the edges are not counted. Counts are in x's float dtype (JAX's), sums
- * of `weights` if given (differentiable w.r.t. the weights), densities with `density`.
+ * of `weights` if given (differentiable w.r.t. the weights), densities with `density`. Each
+ * value is tested against every bin (O(x.size · bins) work).
  * @param x - The values.
  * @param options - `bins`, `range`, `weights`, `density`.
  * @throws {@link ValueError} when bins is not a positive integer or the range is reversed.
