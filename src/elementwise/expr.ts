@@ -75,6 +75,14 @@ export const ALU = {
     js: (a: string, b: string) => `Math.min(${a}, ${b})`,
     fn: (a: number, b: number) => Math.min(a, b),
   },
+  /** JavaScript's %: C's fmod (the result has the dividend's sign), exact. */
+  rem: infix("%", (a, b) => a % b),
+  hypot: {
+    arity: 2,
+    bool: false,
+    js: (a: string, b: string) => `Math.hypot(${a}, ${b})`,
+    fn: (a: number, b: number) => Math.hypot(a, b),
+  },
   atan2: {
     arity: 2,
     bool: false,

@@ -62,6 +62,14 @@ export const UNARY_KERNELS = {
   floor: def(alu("floor", x)),
   ceil: def(alu("ceil", x)),
   round: def(alu("roundHalfEven", x)),
+  // Math.log2/log10 are exact at powers of 2 and 10; log(x) / ln 2 is not (log2(8) = 3 needs it).
+  log2: def(alu("log2", x)),
+  log10: def(alu("log10", x)),
+  // 2 ** x is exact at integers (exp(x ln 2) is not) and overflows only where 2^x does.
+  exp2: def(alu("pow", 2, x)),
+  // Math.cbrt is defined for negatives (x ** (1/3) is NaN there) and exact at cubes.
+  cbrt: def(alu("cbrt", x)),
+  trunc: def(alu("trunc", x)),
   // NaN is truthy (nonzero), so logicalNot(NaN) = 0.
   logicalNot: def(alu("eq", x, 0)),
   isNaN: def(alu("isNaN", x)),
@@ -81,6 +89,10 @@ export const BINARY_KERNELS = {
   min: def(alu("min", x, y)),
   atan2: def(alu("atan2", x, y)),
   mod: def(alu("mod", x, y)),
+  // Math.hypot neither overflows nor underflows in the squares (hypot(3e200, 4e200) ~ 5e200).
+  hypot: def(alu("hypot", x, y)),
+  // C's fmod: exact, with the dividend's sign.
+  fmod: def(alu("rem", x, y)),
   eq: def(alu("eq", x, y)),
   ne: def(alu("ne", x, y)),
   lt: def(alu("lt", x, y)),

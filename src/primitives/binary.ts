@@ -30,12 +30,14 @@ import {
   sub,
   where,
 } from "../ops/elementwise.js";
+import { trunc } from "../ops/elementwise-more.js";
 import { elementwiseBatch } from "./batching.js";
 import { divDiagonal, mulDiagonal } from "./diagonal-rules.js";
 import { type BinaryPrimitiveName, type BuiltinPrimitive, declarePrimitive } from "./names.js";
 import {
   readsBothInputs,
   readsDiv,
+  readsHypot,
   readsMod,
   readsNothing,
   readsOther,
@@ -252,6 +254,23 @@ export const atan2Prim = binary(
   ],
   { domain: "float", vjpReads: readsBothInputs },
 );
+
+// d hypot(x, y) = (x dx + y dy) / out, taken as 0 where out == 0 (as norm at 0: the function's
+// minimum, docs/conventions.md); x / 1 is that 0 there, so no NaN at any order.
+export const hypotPrim = binary(
+  "hypot",
+  [
+    (g, x, _y, out) => mul(g, div(x, where(equal(out, 0), 1, out))),
+    (g, _x, y, out) => mul(g, div(y, where(equal(out, 0), 1, out))),
+  ],
+  { domain: "float", vjpReads: readsHypot },
+);
+
+// d fmod(x, y) = dx - trunc(x / y) dy
+export const fmodPrim = binary("fmod", [(g) => g, (g, x, y) => neg(mul(g, trunc(div(x, y))))], {
+  domain: "float",
+  vjpReads: readsMod,
+});
 
 // d mod(x, y) = dx - floor(x / y) dy
 export const modPrim = binary("mod", [(g) => g, (g, x, y) => neg(mul(g, floor(div(x, y))))], {

@@ -63,6 +63,11 @@ export type UnaryPrimitiveName =
   | "floor"
   | "ceil"
   | "round"
+  | "log2"
+  | "log10"
+  | "exp2"
+  | "cbrt"
+  | "trunc"
   | "logical_not"
   | "is_nan"
   | "is_finite";
@@ -77,7 +82,9 @@ export type BinaryPrimitiveName =
   | "max"
   | "min"
   | "atan2"
-  | "mod";
+  | "mod"
+  | "hypot"
+  | "fmod";
 
 /** Bool-valued comparisons and logic of two broadcast inputs (src/primitives/compare.ts). */
 export type ComparePrimitiveName =

@@ -194,7 +194,7 @@ export function predicate<N extends UnaryPrimitiveName>(name: N, op: UnaryOp): B
  * Rounding an integer or bool is the identity: share the input's (immutable) data; floats use
  * the kernel.
  */
-function rounding(op: "floor" | "ceil" | "round"): Impl {
+function rounding(op: "floor" | "ceil" | "round" | "trunc"): Impl {
   const onFloats = kernel(op);
   return (x, out) => (isFloat(x.dtype) ? onFloats(x, out) : x._data!);
 }
@@ -244,6 +244,16 @@ export const logPrim = unary("log", (x) => reciprocal(x), {
 export const log1pPrim = unary("log1p", (x) => reciprocal(add(x, 1)));
 // d expm1 = (out + 1) dx
 export const expm1Prim = unary("expm1", (_x, out) => add(out, 1), { reads: "out" });
+// d log2 = dx / (x ln 2)
+export const log2Prim = unary("log2", (x) => reciprocal(mul(x, Math.LN2)));
+// d log10 = dx / (x ln 10)
+export const log10Prim = unary("log10", (x) => reciprocal(mul(x, Math.LN10)));
+// d 2^x = out ln 2 dx
+export const exp2Prim = unary("exp2", (_x, out) => mul(out, Math.LN2), { reads: "out" });
+// d cbrt = dx / (3 out^2)   (cbrt'(0) = +Infinity, as sqrt's)
+export const cbrtPrim = unary("cbrt", (_x, out) => reciprocal(mul(square(out), 3)), {
+  reads: "out",
+});
 // d sqrt = dx / (2 out)   (sqrt'(0) = +Infinity)
 export const sqrtPrim = unary("sqrt", (_x, out) => div(0.5, out), {
   reads: "out",
@@ -317,6 +327,7 @@ export const signPrim = zeroDerivative("sign", "numeric");
 export const floorPrim = zeroDerivative("floor", "any", rounding("floor"));
 export const ceilPrim = zeroDerivative("ceil", "any", rounding("ceil"));
 export const roundPrim = zeroDerivative("round", "any", rounding("round"));
+export const truncPrim = zeroDerivative("trunc", "any", rounding("trunc"));
 
 // ---- bool-valued ------------------------------------------------------------------------------
 

@@ -269,6 +269,8 @@ const NAIVE_BINARY: Record<BinOp, (a: number, b: number) => number> = {
   min: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? Number.NaN : Math.min(a, b)),
   atan2: Math.atan2,
   mod: (a, b) => (b === 0 ? Number.NaN : a - Math.floor(a / b) * b),
+  hypot: (a, b) => Math.hypot(a, b),
+  fmod: (a, b) => a % b,
   eq: (a, b) => Number(a === b),
   ne: (a, b) => Number(a !== b),
   lt: (a, b) => Number(a < b),

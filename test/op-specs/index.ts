@@ -2,6 +2,7 @@
 
 import type { OpSpec } from "../harness/spec.js";
 import { coreSpecs } from "./core.js";
+import { elementwiseMoreSpecs } from "./elementwise-more.js";
 import { indexingSpecs } from "./indexing.js";
 import { indexingNumpySpecs } from "./indexing-numpy.js";
 import { linalgSpecs } from "./linalg.js";
@@ -13,6 +14,7 @@ import { numpyStatsSpecs } from "./numpy-stats.js";
 
 export const specs: OpSpec[] = [
   ...coreSpecs,
+  ...elementwiseMoreSpecs,
   ...linalgSpecs,
   ...linalgMoreSpecs,
   ...nnSpecs,

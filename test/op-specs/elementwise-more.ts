@@ -1,0 +1,68 @@
+/**
+ * @file Op specs of the elementwise functions with kernels of their own (src/ops/elementwise-more.ts):
+ * log2, log10, exp2, cbrt, trunc, hypot, fmod, against float64 references written from other
+ * functions (log(x)/ln 2, sqrt(x^2 + y^2), ...), so the kernels are not checked against themselves.
+ */
+
+import * as ad from "../../src/index.js";
+import type { OpSpec } from "../harness/spec.js";
+
+const UNARY_SHAPES = [[[]], [[5]], [[2, 3]]] as const;
+const BINARY_SHAPES = [
+  [[], []],
+  [[4], [4]],
+  [[2, 3], [3]],
+  [
+    [2, 1],
+    [1, 3],
+  ],
+  [[3], []],
+] as const;
+
+type Domains = OpSpec["domains"];
+
+function unary(
+  name: string,
+  fn: (x: ad.Tensor) => ad.Tensor,
+  ref: (v: number) => number,
+  domains: Domains,
+  extra: Partial<OpSpec> = {},
+): OpSpec {
+  return { name, prims: [name], fn, shapes: UNARY_SHAPES, domains, elementwise: ref, ...extra };
+}
+
+function binary(
+  name: string,
+  fn: (x: ad.Tensor, y: ad.Tensor) => ad.Tensor,
+  ref: (a: number, b: number) => number,
+  domains: Domains,
+): OpSpec {
+  return { name, prims: [name], fn, shapes: BINARY_SHAPES, domains, elementwise: ref };
+}
+
+const truncRef = (v: number) => (v < 0 ? Math.ceil(v) : Math.floor(v));
+
+export const elementwiseMoreSpecs: OpSpec[] = [
+  unary("log2", ad.log2, (v) => Math.log(v) / Math.LN2, ["positive"]),
+  unary("log10", ad.log10, (v) => Math.log(v) / Math.LN10, ["positive"]),
+  unary("exp2", ad.exp2, (v) => Math.exp(v * Math.LN2), ["real"]),
+  // cbrt'(0) is infinite: the domain stays away from 0, on both signs.
+  unary("cbrt", ad.cbrt, (v) => Math.sign(v) * Math.abs(v) ** (1 / 3), ["nonzero"]),
+  unary("trunc", ad.trunc, truncRef, ["nonzero"], { order: 0 }),
+  // trunc's zero derivative, checked as a real one at non-integer points.
+  {
+    name: "trunc (zero derivative)",
+    prims: ["trunc"],
+    fn: (x: ad.Tensor) => ad.mul(ad.trunc(x), x),
+    shapes: UNARY_SHAPES,
+    domains: [{ fixed: [0.25, 1.3, -0.7, 2.6, -1.45, 0.9] }],
+    elementwise: (v: number) => truncRef(v) * v,
+  },
+  // hypot's derivative has a kink at the origin only: both operands away from 0.
+  binary("hypot", ad.hypot, (a, b) => Math.sqrt(a * a + b * b), ["nonzero", "nonzero"]),
+  // fmod jumps where x/y is an integer; the fixed points stay away from jumps.
+  binary("fmod", ad.fmod, (a, b) => a - truncRef(a / b) * b, [
+    { fixed: [5.3, -5.3, 2.2, -0.7, 7.9, 1.1] },
+    { fixed: [2.1, -1.9, 3.7] },
+  ]),
+];
