@@ -18,6 +18,7 @@ export * from "./reduce.js";
 export * from "./roll-split.js";
 export * from "./searching.js";
 export * from "./sequences.js";
+export * from "./sets.js";
 export * from "./shape.js";
 export * from "./spacing.js";
 export * from "./statistics.js";

@@ -31,7 +31,7 @@ import {
 } from "./elementwise.js";
 import { promoteArgs } from "./promote.js";
 import { sum } from "./reduce.js";
-import { reshape } from "./shape.js";
+import { broadcastTo, reshape } from "./shape.js";
 
 /** The number of true entries of a bool tensor over the options' axes (int32). */
 function countTrue(op: string, b: Tensor, options: ReduceOptions | undefined): Tensor {
@@ -332,5 +332,59 @@ export function select(
   // The first true condition wins, so apply them from the last to the first.
   let out = promoted[promoted.length - 1]!;
   for (let i = conds.length - 1; i >= 0; i--) out = where(conds[i]!, promoted[i]!, out);
+  return out;
+}
+
+/**
+ * A function defined piecewise (NumPy's piecewise): where `condlist[i]` holds, the value of
+ * `funclist[i]` (a function of x, or a constant); one more entry in funclist gives the value
+ * where no condition holds (default 0). Where several conditions hold, the last one wins (as
+ * NumPy). Each function sees all of x (as in JAX), so a function that is NaN or infinite
+ * outside its piece needs the double where of docs/conventions.md to keep gradients finite.
+ * Differentiable through the functions' values.
+ * @param x - The input.
+ * @param condlist - Bool conditions of x's shape (or broadcasting to it).
+ * @param funclist - One function or constant per condition, plus optionally the otherwise value.
+ * @throws {@link ValueError} when funclist has neither condlist's length nor one more.
+ * @throws {@link DTypeError} when a condition is not bool.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * const x = ad.tensor([-2, 0.5, 3]);
+ * ad.piecewise(x, [ad.less(x, 0), ad.greater(x, 1)], [(t) => ad.neg(t), 1, (t) => ad.mul(t, 2)]); // => tensor([2., 1., 1.], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function piecewise(
+  x: TensorLike,
+  condlist: readonly TensorLike[],
+  funclist: readonly (TensorLike | ((x: Tensor) => TensorLike))[],
+): Tensor {
+  const op = "piecewise";
+  if (!Array.isArray(condlist) || !Array.isArray(funclist)) {
+    throw new ValueError(`${op}: condlist and funclist must be arrays`);
+  }
+  const n = condlist.length;
+  if (funclist.length !== n && funclist.length !== n + 1) {
+    throw new ValueError(
+      `${op}: funclist must have ${n} or ${n + 1} entries (one per condition, then otherwise); got ${funclist.length}`,
+    );
+  }
+  const t = toTensor(x);
+  const evaluate = (f: TensorLike | ((x: Tensor) => TensorLike)) =>
+    typeof f === "function" ? f(t) : f;
+  const conds = condlist.map((c, i) => {
+    const b = toTensor(c);
+    if (b.dtype !== "bool") {
+      throw new DTypeError(`${op}: condlist[${i}] must have dtype bool; got ${b.dtype}`);
+    }
+    return b;
+  });
+  const values = funclist.map(evaluate);
+  const otherwise = values.length > n ? values[n]! : 0;
+  const [, start, ...pieces] = promoteArgs([t, otherwise, ...values.slice(0, n)]);
+  // Later conditions win, so they are applied last.
+  let out = broadcastTo(start!, t.shape);
+  for (let i = 0; i < n; i++) out = where(conds[i]!, pieces[i]!, out);
   return out;
 }

@@ -566,6 +566,19 @@ const logicSpecs: OpSpec[] = [
     noFloat32: true,
   },
   {
+    name: "piecewise",
+    prims: ["select"],
+    fn: (x) =>
+      ad.piecewise(
+        x,
+        [ad.less(x, 0), ad.greater(x, 1), ad.greater(x, 1.5)],
+        [(t) => ad.neg(t), (t) => ad.mul(t, t), 2, (t) => ad.mul(t, 3)],
+      ),
+    shapes: [[[6]], [[2, 3]]],
+    domains: [{ fixed: [-1.3, 0.4, 1.2, 1.7, -0.2, 0.8] }],
+    elementwise: (v) => (v > 1.5 ? 2 : v > 1 ? v * v : v < 0 ? -v : 3 * v),
+  },
+  {
     name: "select",
     prims: ["select"],
     fn: (x, a, b) => ad.select([ad.less(x, 0), ad.greater(x, 1)], [a, b], ad.mul(a, b)),

@@ -609,3 +609,61 @@ test("quantile and nanmedian over several axes (NumPy 2.4's values)", () => {
   assertClose(m, [-0.543183, 2.470567, 0.619354], "", { atol: 1e-12 });
   assert.throws(() => ad.median(x, { axis: [0, 0] }), /median: axis has a repeated axis 0/);
 });
+
+test("sets: NumPy 2.4's values, NaN as one value, derivatives to first occurrences, TracerError in vmap", () => {
+  assertClose(
+    ad.unique(
+      f64([
+        [3, 1],
+        [3, NaN_],
+      ]),
+    ),
+    [1, 3, NaN_],
+  );
+  assertClose(ad.unique(f64([NaN_, 2, NaN_])), [2, NaN_]);
+  const u = ad.uniqueAll(f64([5, 2, 5, 2, 7]));
+  assertClose(u.values, [2, 5, 7]);
+  assertClose(u.indices, [1, 0, 4]);
+  assertClose(u.inverseIndices, [1, 0, 1, 0, 2]);
+  assertClose(u.counts, [2, 2, 1]);
+  const x = f64([
+    [2, 1],
+    [2, 5],
+  ]);
+  const inv = ad.uniqueInverse(x);
+  assertClose(ad.take(inv.values, inv.inverseIndices), x);
+  assertClose(ad.uniqueCounts(ad.tensor([1, 1, 0], { dtype: "int32" })).counts, [1, 2]);
+  assert.equal(ad.unique(ad.tensor([1, 1, 0], { dtype: "int32" })).dtype, "int32");
+  assertClose(ad.union1d(f64([3, 1]), f64([[2, 3]])), [1, 2, 3]);
+  assertClose(ad.intersect1d(f64([1, 3, 4, 3]), f64([3, 1, 2, 1])), [1, 3]);
+  assertClose(ad.setdiff1d(f64([1, 2, 3, 2, 4, 1]), f64([3, 4, 5, 6])), [1, 2]);
+  assertClose(ad.setxor1d(f64([1, 2, 3, 2, 4]), f64([2, 3, 5, 7, 5])), [1, 4, 5, 7]);
+  assertClose(ad.unique(f64([])), []);
+  // Each unique value is gathered from its first occurrence.
+  const g = ad.grad((t: ad.Tensor) => ad.sum(ad.mul(ad.unique(t), f64([1, 10]))))(f64([4, 2, 4]));
+  assertClose(g, [10, 1, 0]);
+  assert.throws(
+    () =>
+      ad.vmap((t: ad.Tensor) => ad.unique(t))(
+        f64([
+          [1, 1],
+          [1, 2],
+        ]),
+      ),
+    /TracerError: unique: cannot read the elements of a value that varies over a vmap batch/,
+  );
+});
+
+test("piecewise: the last true condition wins, the otherwise value, errors", () => {
+  const x = f64([-1, 0.5, 2]);
+  assertClose(ad.piecewise(x, [ad.less(x, 1), ad.less(x, 0)], [1, 2]), [2, 1, 0]);
+  assertClose(ad.piecewise(x, [ad.less(x, 0)], [(t: ad.Tensor) => ad.mul(t, -1), 7]), [1, 7, 7]);
+  assert.throws(
+    () => ad.piecewise(x, [ad.less(x, 0)], [1, 2, 3]),
+    /piecewise: funclist must have 1 or 2 entries/,
+  );
+  assert.throws(
+    () => ad.piecewise(x, [x], [1]),
+    /piecewise: condlist\[0\] must have dtype bool; got float64/,
+  );
+});
