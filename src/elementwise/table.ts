@@ -70,6 +70,9 @@ export const UNARY_KERNELS = {
   // Math.cbrt is defined for negatives (x ** (1/3) is NaN there) and exact at cubes.
   cbrt: def(alu("cbrt", x)),
   trunc: def(alu("trunc", x)),
+  // The sign bit: true for -0 (1 / -0 is -Infinity) and negatives; NaN reads as positive (JS
+  // numbers do not expose a NaN's sign).
+  signbit: def(alu("or", alu("lt", x, 0), alu("and", alu("eq", x, 0), alu("lt", alu("div", 1, x), 0)))),
   // NaN is truthy (nonzero), so logicalNot(NaN) = 0.
   logicalNot: def(alu("eq", x, 0)),
   isNaN: def(alu("isNaN", x)),
@@ -93,6 +96,15 @@ export const BINARY_KERNELS = {
   hypot: def(alu("hypot", x, y)),
   // C's fmod: exact, with the dividend's sign.
   fmod: def(alu("rem", x, y)),
+  // |x| with y's sign bit (copysign(1, -0) = -1).
+  copysign: def(
+    alu(
+      "where",
+      alu("or", alu("lt", y, 0), alu("and", alu("eq", y, 0), alu("lt", alu("div", 1, y), 0))),
+      alu("neg", alu("abs", x)),
+      alu("abs", x),
+    ),
+  ),
   eq: def(alu("eq", x, y)),
   ne: def(alu("ne", x, y)),
   lt: def(alu("lt", x, y)),

@@ -1,17 +1,44 @@
 /**
- * @file NumPy's elementwise functions that need their own kernel for accuracy: log2, log10 and
- * exp2 (exact at powers of 2 and 10, where log(x)/ln 2 and exp(x ln 2) are not), cbrt (defined
- * for negatives), trunc, hypot (no overflow in the squares) and fmod (C's remainder). Each is one
- * entry of the elementwise table (src/elementwise/table.ts) and one primitive.
+ * @file NumPy's elementwise functions beyond the contract's. Those that need their own kernel for
+ * accuracy or for the sign of zero are one entry of the elementwise table
+ * (src/elementwise/table.ts) and one primitive each: log2, log10 and exp2 (exact at powers of 2
+ * and 10, where log(x)/ln 2 and exp(x ln 2) are not), cbrt (defined for negatives), trunc, hypot
+ * (no overflow in the squares), fmod (C's remainder), signbit and copysign (which see -0). The
+ * rest are composites that keep their accuracy: deg2rad, rad2deg, logaddexp, logaddexp2, fmax,
+ * fmin, heaviside, nanToNum.
  */
 
 import { checkTensorLike, scalar, toTensor } from "../core/convert.js";
 import { isFloat } from "../core/dtype.js";
+import { checkOptions } from "../core/options.js";
 import type { AnyPrimitive } from "../core/primitive.js";
 import { Tensor, type TensorLike } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
-import { fmodPrim, hypotPrim } from "../primitives/binary.js";
-import { cbrtPrim, exp2Prim, log2Prim, log10Prim, truncPrim } from "../primitives/unary.js";
+import { copysignPrim, fmodPrim, hypotPrim } from "../primitives/binary.js";
+import {
+  cbrtPrim,
+  exp2Prim,
+  log2Prim,
+  log10Prim,
+  signbitPrim,
+  truncPrim,
+} from "../primitives/unary.js";
+import {
+  abs,
+  add,
+  equal,
+  exp,
+  greater,
+  isNaN as isNanOf,
+  less,
+  log1p,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  sub,
+  where,
+} from "./elementwise.js";
 import { promoteToFloat } from "./promote.js";
 
 /** `prim` on `x` promoted to a float dtype (ints and bools become the default float). */
@@ -135,4 +162,194 @@ export function hypot(x: TensorLike, y: TensorLike): Tensor {
  */
 export function fmod(x: TensorLike, y: TensorLike): Tensor {
   return floatBinary(fmodPrim, "fmod", x, y);
+}
+
+/**
+ * Elementwise test of the sign bit (NumPy's signbit): true for negatives, -0 and -Infinity, false
+ * for +0; NaN reads as positive (JavaScript numbers do not expose a NaN's sign). Not
+ * differentiable (bool result).
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.signbit([-1, -0, 0, 2]); // => tensor([ true,  true, false, false], dtype=bool)
+ * ```
+ * @category Elementwise
+ */
+export function signbit(x: TensorLike): Tensor {
+  if (!(x instanceof Tensor)) checkTensorLike("signbit", "x", x);
+  return bind(signbitPrim, [promoteToFloat([x])[0]!], undefined);
+}
+
+/**
+ * Elementwise |x| with the sign bit of y (NumPy's copysign): copysign(1, -0) is -1. Its
+ * derivative in x is sign(x) times y's sign (0 at x = 0, as abs's); y only picks a sign, so its
+ * derivative is 0.
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.copysign([2, -3, 4], ad.tensor([-1, 1, -0])); // => tensor([-2.,  3., -4.], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function copysign(x: TensorLike, y: TensorLike): Tensor {
+  return floatBinary(copysignPrim, "copysign", x, y);
+}
+
+/**
+ * Degrees to radians (NumPy's deg2rad, also `radians`): x * pi / 180, in x's float dtype (ints
+ * promoted).
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.deg2rad([180, 90]); // => tensor([3.141593, 1.570796], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function deg2rad(x: TensorLike): Tensor {
+  if (!(x instanceof Tensor)) checkTensorLike("deg2rad", "x", x);
+  return mul(promoteToFloat([x])[0]!, Math.PI / 180);
+}
+
+/**
+ * Radians to degrees (NumPy's rad2deg, also `degrees`): x * 180 / pi, in x's float dtype.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.rad2deg(ad.tensor([Math.PI], { dtype: "float64" })); // => tensor([180.], dtype=float64)
+ * ```
+ * @category Elementwise
+ */
+export function rad2deg(x: TensorLike): Tensor {
+  if (!(x instanceof Tensor)) checkTensorLike("rad2deg", "x", x);
+  return mul(promoteToFloat([x])[0]!, 180 / Math.PI);
+}
+
+/** x and y promoted to one float dtype, named for `op`'s errors. */
+function floats(op: string, x: TensorLike, y: TensorLike): [Tensor, Tensor] {
+  checkTensorLike(op, "x", x);
+  checkTensorLike(op, "y", y);
+  const [a, b] = promoteToFloat([x, y]);
+  return [a!, b!];
+}
+
+/**
+ * log(e^x + e^y) without overflow (NumPy's logaddexp): max(x, y) + log1p(e^-|x - y|), and
+ * x + y where x - y is NaN (both infinite of one sign: logaddexp(-inf, -inf) = -inf). Its
+ * derivative in x is sigmoid(x - y), 1/2 at ties.
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.logaddexp(ad.tensor([1000, 0], { dtype: "float64" }), ad.tensor([1000, 0], { dtype: "float64" })); // => tensor([ 1000.69314718056, 0.693147180559945], dtype=float64)
+ * ```
+ * @category Elementwise
+ */
+export function logaddexp(x: TensorLike, y: TensorLike): Tensor {
+  const [a, b] = floats("logaddexp", x, y);
+  const d = sub(a, b);
+  return where(isNanOf(d), add(a, b), add(maximum(a, b), log1p(exp(neg(abs(d))))));
+}
+
+/**
+ * log2(2^x + 2^y) without overflow (NumPy's logaddexp2): max(x, y) + log1p(2^-|x - y|) / ln 2.
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.logaddexp2([3, 1], [3, 2]); // => tensor([      4., 2.584962], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function logaddexp2(x: TensorLike, y: TensorLike): Tensor {
+  const [a, b] = floats("logaddexp2", x, y);
+  const d = sub(a, b);
+  const tail = mul(log1p(exp2(neg(abs(d)))), 1 / Math.LN2);
+  return where(isNanOf(d), add(a, b), add(maximum(a, b), tail));
+}
+
+/**
+ * Elementwise maximum that ignores NaN (NumPy's fmax): the other operand where one is NaN, NaN
+ * only where both are. Derivatives as `maximum`'s (half to each side at ties).
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.fmax([1, NaN, NaN], [NaN, 2, NaN]); // => tensor([ 1.,  2., NaN], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function fmax(x: TensorLike, y: TensorLike): Tensor {
+  const [a, b] = floats("fmax", x, y);
+  return where(isNanOf(b), a, where(isNanOf(a), b, maximum(a, b)));
+}
+
+/**
+ * Elementwise minimum that ignores NaN (NumPy's fmin): the other operand where one is NaN.
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.fmin([1, NaN, 3], [NaN, 2, 0]); // => tensor([1., 2., 0.], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function fmin(x: TensorLike, y: TensorLike): Tensor {
+  const [a, b] = floats("fmin", x, y);
+  return where(isNanOf(b), a, where(isNanOf(a), b, minimum(a, b)));
+}
+
+/**
+ * The Heaviside step (NumPy's heaviside(x1, x2)): 0 where x1 < 0, 1 where x1 > 0, x2 where
+ * x1 == 0, NaN where x1 is NaN. Zero derivative in x1; x2's flows where x1 == 0.
+ * @throws {@link ShapeError} when the shapes of x1 and x2 do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.heaviside([-1.5, 0, 2], 0.5); // => tensor([ 0., 0.5,  1.], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function heaviside(x1: TensorLike, x2: TensorLike): Tensor {
+  const [a, b] = floats("heaviside", x1, x2);
+  const step = where(less(a, 0), 0, where(greater(a, 0), 1, b));
+  return where(isNanOf(a), a, step);
+}
+
+/**
+ * Options of {@link nanToNum}.
+ * @category Elementwise
+ */
+export interface NanToNumOptions {
+  /** The value for NaN (default 0). */
+  nan?: number;
+  /** The value for +Infinity (default: the dtype's largest finite value). */
+  posinf?: number;
+  /** The value for -Infinity (default: the dtype's most negative finite value). */
+  neginf?: number;
+}
+
+/**
+ * NaN and infinities replaced by finite numbers (NumPy's nan_to_num): NaN by `nan` (0), +Infinity
+ * by `posinf`, -Infinity by `neginf` (the dtype's extreme finite values by default); other
+ * values, and integer and bool tensors, unchanged. The derivative is 1 where x is finite, 0 at
+ * the replaced entries.
+ * @throws {@link ValueError} for an unknown option.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.nanToNum(ad.tensor([NaN, Infinity, -Infinity, 1.5]), { posinf: 9, neginf: -9 }); // => tensor([ 0.,  9., -9., 1.5], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function nanToNum(x: TensorLike, options: NanToNumOptions = {}): Tensor {
+  checkOptions("nanToNum", options, ["nan", "posinf", "neginf"]);
+  if (!(x instanceof Tensor)) checkTensorLike("nanToNum", "x", x);
+  const t = toTensor(x);
+  if (!isFloat(t.dtype)) return t;
+  const big = t.dtype === "float32" ? 3.4028234663852886e38 : Number.MAX_VALUE;
+  const posinf = options.posinf ?? big;
+  const neginf = options.neginf ?? -big;
+  const r = where(equal(t, Infinity), posinf, where(equal(t, -Infinity), neginf, t));
+  return where(isNanOf(t), options.nan ?? 0, r);
 }

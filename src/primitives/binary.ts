@@ -26,11 +26,12 @@ import {
   mul,
   neg,
   pow,
+  sign,
   square,
   sub,
   where,
 } from "../ops/elementwise.js";
-import { trunc } from "../ops/elementwise-more.js";
+import { signbit, trunc } from "../ops/elementwise-more.js";
 import { elementwiseBatch } from "./batching.js";
 import { divDiagonal, mulDiagonal } from "./diagonal-rules.js";
 import { type BinaryPrimitiveName, type BuiltinPrimitive, declarePrimitive } from "./names.js";
@@ -128,12 +129,13 @@ interface BinaryOptions<N extends BinaryPrimitiveName> {
 /**
  * A broadcasting elementwise primitive of two inputs from its partial derivatives. An elementwise
  * op's Jacobian is diagonal, so one map per input serves both modes: jvp = px(dx) + py(dy), vjp =
- * (px(ct), py(ct)), skipping symbolic zeros and the cotangents nobody needs.
+ * (px(ct), py(ct)), skipping symbolic zeros and the cotangents nobody needs; a null partial is
+ * identically zero.
  * @example binary("mul", [(g, _x, y) => mul(g, y), (g, x) => mul(g, x)], { domain: "numeric", vjpReads: readsOther })
  */
 export function binary<N extends BinaryPrimitiveName>(
   name: N,
-  [px, py]: readonly [Partial, Partial],
+  [px, py]: readonly [Partial | null, Partial | null],
   options: BinaryOptions<N>,
 ): BuiltinPrimitive<N> {
   const prim: BuiltinPrimitive<N> = declarePrimitive<N>({
@@ -144,12 +146,12 @@ export function binary<N extends BinaryPrimitiveName>(
     scalar: BINARY_SCALAR[options.kernel ?? (name as BinaryOp)]!,
     jvp: ([x, y], [dx, dy], out) =>
       addTangents(
-        dx === null || dx === undefined ? null : px(dx, x!, y!, out),
-        dy === null || dy === undefined ? null : py(dy, x!, y!, out),
+        dx === null || dx === undefined || px === null ? null : px(dx, x!, y!, out),
+        dy === null || dy === undefined || py === null ? null : py(dy, x!, y!, out),
       ),
     vjp: (ct, [x, y], out, _params, needs) => [
-      needs[0] ? px(ct, x!, y!, out) : null,
-      needs[1] ? py(ct, x!, y!, out) : null,
+      needs[0] && px !== null ? px(ct, x!, y!, out) : null,
+      needs[1] && py !== null ? py(ct, x!, y!, out) : null,
     ],
     vjpReads: options.vjpReads,
     ...(options.scalarVjp === undefined ? {} : { scalarVjp: options.scalarVjp }),
@@ -271,6 +273,13 @@ export const fmodPrim = binary("fmod", [(g) => g, (g, x, y) => neg(mul(g, trunc(
   domain: "float",
   vjpReads: readsMod,
 });
+
+// d copysign(x, y) = sign(x) [y's sign] dx   (0 at x = 0, as abs; y only picks a sign: no dy)
+export const copysignPrim = binary(
+  "copysign",
+  [(g, x, y) => mul(g, mul(sign(x), where(signbit(y), -1, 1))), null],
+  { domain: "float", vjpReads: readsBothInputs },
+);
 
 // d mod(x, y) = dx - floor(x / y) dy
 export const modPrim = binary("mod", [(g) => g, (g, x, y) => neg(mul(g, floor(div(x, y))))], {

@@ -68,6 +68,7 @@ export type UnaryPrimitiveName =
   | "exp2"
   | "cbrt"
   | "trunc"
+  | "signbit"
   | "logical_not"
   | "is_nan"
   | "is_finite";
@@ -84,7 +85,8 @@ export type BinaryPrimitiveName =
   | "atan2"
   | "mod"
   | "hypot"
-  | "fmod";
+  | "fmod"
+  | "copysign";
 
 /** Bool-valued comparisons and logic of two broadcast inputs (src/primitives/compare.ts). */
 export type ComparePrimitiveName =

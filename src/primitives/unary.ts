@@ -334,3 +334,4 @@ export const truncPrim = zeroDerivative("trunc", "any", rounding("trunc"));
 export const logicalNotPrim = predicate("logical_not", "logicalNot");
 export const isNaNPrim = predicate("is_nan", "isNaN");
 export const isFinitePrim = predicate("is_finite", "isFinite");
+export const signbitPrim = predicate("signbit", "signbit");

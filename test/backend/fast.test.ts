@@ -100,7 +100,7 @@ test("the float32 kernels are the float64 ones with Arr bound to Float32Array", 
   assert.equal(f32, f64.replace("type Arr = Float64Array;", "type Arr = Float32Array;"));
 });
 
-const BOOL_UNARY = new Set<UnaryOp>(["logicalNot", "isNaN", "isFinite"]);
+const BOOL_UNARY = new Set<UnaryOp>(["logicalNot", "isNaN", "isFinite", "signbit"]);
 
 test("unary: every op, both float dtypes (and int32), sizes 0, 1 and 37", () => {
   for (const ctor of [...FLOATS, Int32Array]) {

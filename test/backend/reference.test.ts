@@ -271,6 +271,7 @@ const NAIVE_BINARY: Record<BinOp, (a: number, b: number) => number> = {
   mod: (a, b) => (b === 0 ? Number.NaN : a - Math.floor(a / b) * b),
   hypot: (a, b) => Math.hypot(a, b),
   fmod: (a, b) => a % b,
+  copysign: (a, b) => (b < 0 || Object.is(b, -0) ? -Math.abs(a) : Math.abs(a)),
   eq: (a, b) => Number(a === b),
   ne: (a, b) => Number(a !== b),
   lt: (a, b) => Number(a < b),

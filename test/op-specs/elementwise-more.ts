@@ -36,9 +36,12 @@ function binary(
   fn: (x: ad.Tensor, y: ad.Tensor) => ad.Tensor,
   ref: (a: number, b: number) => number,
   domains: Domains,
+  extra: Partial<OpSpec> = {},
 ): OpSpec {
-  return { name, prims: [name], fn, shapes: BINARY_SHAPES, domains, elementwise: ref };
+  return { name, prims: [name], fn, shapes: BINARY_SHAPES, domains, elementwise: ref, ...extra };
 }
+
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
 const truncRef = (v: number) => (v < 0 ? Math.ceil(v) : Math.floor(v));
 
@@ -65,4 +68,42 @@ export const elementwiseMoreSpecs: OpSpec[] = [
     { fixed: [5.3, -5.3, 2.2, -0.7, 7.9, 1.1] },
     { fixed: [2.1, -1.9, 3.7] },
   ]),
+  // signbit: values only (bool); -0 is checked in test/semantics/elementwise-more.test.ts.
+  unary("signbit", ad.signbit, (v) => +(v < 0), ["nonzero"], { order: 0, outDType: "bool" }),
+  binary("copysign", ad.copysign, (a, b) => (b < 0 ? -Math.abs(a) : Math.abs(a)), [
+    "nonzero",
+    "nonzero",
+  ]),
+  // Composites: the prims are the ones they are built from.
+  unary("deg2rad", ad.deg2rad, (v) => (v * Math.PI) / 180, ["real"], { prims: ["mul"] }),
+  unary("rad2deg", ad.rad2deg, (v) => (v * 180) / Math.PI, ["real"], { prims: ["mul"] }),
+  // log(e^x + e^y) written from sigmoid's integral, not from the op's formula.
+  binary(
+    "logaddexp",
+    ad.logaddexp,
+    (a, b) => a - Math.log(sigmoid(a - b)),
+    ["distinct", "distinct"],
+    { prims: ["max", "log1p", "exp", "select"] },
+  ),
+  binary(
+    "logaddexp2",
+    ad.logaddexp2,
+    (a, b) => Math.log2(2 ** a + 2 ** b),
+    ["distinct", "distinct"],
+    { prims: ["max", "log1p", "exp2", "select"] },
+  ),
+  binary("fmax", ad.fmax, Math.max, ["distinct", "distinct"], { prims: ["max", "is_nan"] }),
+  binary("fmin", ad.fmin, Math.min, ["distinct", "distinct"], { prims: ["min", "is_nan"] }),
+  // heaviside: x1 away from 0 (its step), so x2 gets no derivative there; x2 = 0.5 where x1 = 0 in
+  // the semantic tests.
+  binary("heaviside", ad.heaviside, (a, b) => (a < 0 ? 0 : a > 0 ? 1 : b), ["nonzero", "real"], {
+    prims: ["less", "greater", "select"],
+  }),
+  unary(
+    "nanToNum",
+    (x) => ad.nanToNum(x),
+    (v) => v,
+    ["real"],
+    { prims: ["is_nan", "equal"] },
+  ),
 ];

@@ -117,3 +117,63 @@ test("trunc rounds toward zero, keeps -0 and NaN, and returns integer dtypes unc
   assert.equal(ad.trunc(i).dtype, "int32");
   same(values(ad.trunc(i)), [3, -2], "trunc int32");
 });
+
+test("signbit and copysign see -0 and -Infinity; copysign's derivative in y is 0", () => {
+  same(
+    values(ad.signbit(f64([-0, 0, -Infinity, Infinity, -1e-320, NaN]))).map(Number),
+    [1, 0, 1, 0, 1, 0],
+    "signbit",
+  );
+  same(
+    values(ad.copysign(f64([1, 1, -2, 0, NaN]), f64([-0, 0, Infinity, -5, -1]))),
+    [-1, 1, 2, -0, NaN],
+    "copysign",
+  );
+  const [gx, gy] = ad.grad((x: ad.Tensor, y: ad.Tensor) => ad.sum(ad.copysign(x, y)), {
+    argnums: [0, 1],
+  })(f64([2, -2, 0]), f64([-1, -1, 1]));
+  same(values(gx!), [-1, 1, 0], "d copysign / dx");
+  same(values(gy!), [0, 0, 0], "d copysign / dy");
+});
+
+test("logaddexp and logaddexp2 at the extremes: no overflow, infinities, derivative sigmoid(x - y)", () => {
+  same(
+    values(
+      ad.logaddexp(
+        f64([1000, -Infinity, Infinity, -Infinity]),
+        f64([1000, -Infinity, Infinity, 3]),
+      ),
+    ),
+    [1000 + Math.LN2, -Infinity, Infinity, 3],
+    "logaddexp",
+  );
+  same(
+    values(ad.logaddexp2(f64([1e308, -Infinity, 3]), f64([1e308, -Infinity, 3]))),
+    [1e308 + 1, -Infinity, 4],
+    "logaddexp2",
+  );
+  const g = ad.grad((x: ad.Tensor) => ad.sum(ad.logaddexp(x, f64([0, 0, 0]))))(f64([0, 40, -40]));
+  const want = [0.5, 1 / (1 + Math.exp(-40)), 1 / (1 + Math.exp(40))];
+  for (const [i, w] of want.entries()) assert.ok(Math.abs(values(g)[i]! - w) <= 1e-15, `${i}`);
+});
+
+test("fmax/fmin ignore NaN; heaviside takes x2 at 0; nanToNum replaces only NaN and infinities", () => {
+  same(values(ad.fmax(f64([NaN, 1, NaN, -0]), f64([2, NaN, NaN, 0]))), [2, 1, NaN, 0], "fmax");
+  same(values(ad.fmin(f64([NaN, 1, NaN]), f64([2, NaN, NaN]))), [2, 1, NaN], "fmin");
+  same(
+    values(ad.heaviside(f64([-2, 0, 3, NaN]), f64([0.5, 0.5, 0.5, 0.5]))),
+    [0, 0.5, 1, NaN],
+    "heaviside",
+  );
+  same(
+    values(ad.nanToNum(f64([NaN, Infinity, -Infinity, -0, 2]))),
+    [0, Number.MAX_VALUE, -Number.MAX_VALUE, -0, 2],
+    "nanToNum f64",
+  );
+  same(values(ad.nanToNum(f32([Infinity]))), [3.4028234663852886e38], "nanToNum f32");
+  const i = ad.tensor([1, 2], { dtype: "int32" });
+  assert.equal(ad.nanToNum(i), i);
+  assert.throws(() => ad.nanToNum(i, { nan: 0, bogus: 1 } as ad.NanToNumOptions), /nanToNum/);
+  const g = ad.grad((x: ad.Tensor) => ad.sum(ad.nanToNum(x)))(f64([NaN, 1, Infinity]));
+  same(values(g), [0, 1, 0], "d nanToNum");
+});
