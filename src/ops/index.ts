@@ -12,6 +12,7 @@ export * from "./logic.js";
 export * from "./matrix-structure.js";
 export * from "./nan-reductions.js";
 export * from "./nn.js";
+export * from "./nonzero.js";
 export * from "./polynomials.js";
 export * from "./products.js";
 export * from "./reduce.js";

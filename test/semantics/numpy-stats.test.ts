@@ -667,3 +667,83 @@ test("piecewise: the last true condition wins, the otherwise value, errors", () 
     /piecewise: condlist\[0\] must have dtype bool; got float64/,
   );
 });
+
+test("nonzero family: NumPy 2.4's results, size and fillValue, derivatives of the gathered values, vmap", () => {
+  const [r, c] = ad.nonzero(
+    f64([
+      [0, NaN_],
+      [3, 0],
+    ]),
+  );
+  assertClose(r!, [0, 1]);
+  assertClose(c!, [1, 0]);
+  assert.deepEqual(ad.argwhere(ad.scalar(5)).shape, [1, 0]);
+  assert.deepEqual(ad.argwhere(ad.scalar(0)).shape, [0, 0]);
+  assertClose(
+    ad.argwhere(
+      f64([
+        [0, 1],
+        [1, 1],
+      ]),
+      { size: 4, fillValue: -1 },
+    ),
+    [
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [-1, -1],
+    ],
+  );
+  assertClose(ad.nonzero(f64([0, 5, 6]), { size: 1 })[0]!, [1]);
+  assertClose(
+    ad.compress(
+      [0, 1],
+      f64([
+        [1, 2],
+        [3, 4],
+      ]),
+      1,
+    ),
+    [[2], [4]],
+  );
+  assertClose(
+    ad.extract(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      ad.arange(4),
+    ),
+    [0, 3],
+  );
+  assertClose(
+    ad.extract(f64([1, 0, 1]), f64([7, 8, 9]), { size: 4, fillValue: -5 }),
+    [7, 9, -5, -5],
+  );
+  assert.deepEqual(ad.trimZeros(f64([0, 0, 0])).shape, [0]);
+  const g = ad.grad((t: ad.Tensor) => ad.sum(ad.mul(ad.trimZeros(t), f64([1, 2]))))(
+    f64([0, 4, 5, 0]),
+  );
+  assertClose(g, [0, 1, 2, 0]);
+  const ge = ad.grad((t: ad.Tensor) => ad.sum(ad.extract(ad.greater(t, 0), t)))(f64([-1, 2, 3]));
+  assertClose(ge, [0, 1, 1]);
+  assert.throws(() => ad.nonzero(ad.scalar(1)), /nonzero: x must be at least 1-d/);
+  assert.throws(
+    () => ad.compress([0, 0, 1], f64([1, 2])),
+    /compress: condition selects index 2, past the end of axis 0 \(length 2\)/,
+  );
+  assert.throws(
+    () => ad.flatnonzero(f64([1]), { size: -1 }),
+    /flatnonzero: size must be a non-negative integer; got -1/,
+  );
+  assert.throws(
+    () =>
+      ad.vmap((t: ad.Tensor) => ad.flatnonzero(t))(
+        f64([
+          [1, 0],
+          [0, 1],
+        ]),
+      ),
+    /TracerError: flatnonzero: cannot read the elements of a value that varies over a vmap batch/,
+  );
+});
