@@ -314,6 +314,72 @@ export function bincount(x: TensorLike, options?: BincountOptions): Tensor {
   return scatterAdd(zeros([length], vals.dtype), idx, vals);
 }
 
+/** The bin edges of histogram: given, or `bins` equal widths over the range (default x's). */
+function binEdges(
+  op: string,
+  t: Tensor,
+  bins: number | TensorLike,
+  range: readonly [number, number] | undefined,
+): Tensor {
+  if (typeof bins !== "number") {
+    const edges = toFloat(bins);
+    check1d(op, "bins", edges, 2);
+    return edges;
+  }
+  if (!Number.isInteger(bins) || bins < 1) {
+    throw new ValueError(`${op}: bins must be a positive integer or edges; got ${bins}`);
+  }
+  const unit = (k: number) => k / bins;
+  if (range !== undefined || t.size === 0) {
+    let [lo, hi] = range ?? [0, 1];
+    if (!(lo <= hi)) {
+      throw new ValueError(
+        `${op}: range must be [lower, upper] with lower <= upper; got [${lo}, ${hi}]`,
+      );
+    }
+    // An empty range is widened by 0.5 on each side (NumPy).
+    if (lo === hi) [lo, hi] = [lo - 0.5, hi + 0.5];
+    return tensor(
+      Float64Array.from({ length: bins + 1 }, (_, k) => lo + (hi - lo) * unit(k)),
+      { dtype: t.dtype },
+    );
+  }
+  // From the data: the edges stay tensors, so they follow x's derivative and vmap.
+  let lo = min(t);
+  let hi = max(t);
+  const same = equal(hi, lo);
+  lo = where(same, sub(lo, 0.5), lo);
+  hi = where(same, add(hi, 0.5), hi);
+  const steps = tensor(
+    Float64Array.from({ length: bins + 1 }, (_, k) => unit(k)),
+    {
+      dtype: t.dtype,
+    },
+  );
+  return add(lo, mul(sub(hi, lo), steps));
+}
+
+/**
+ * The bin edges histogram would use for x: `bins` + 1 equal-width edges over `range` (default:
+ * x's min and max, widened by 0.5 each side when they are equal), or the given edges.
+ * @throws {@link ValueError} when bins is not a positive integer or the range is reversed.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.histogramBinEdges(ad.tensor([1, 2, 5]), { bins: 4 }); // => tensor([1., 2., 3., 4., 5.], dtype=float32)
+ * ```
+ * @category Reductions
+ */
+export function histogramBinEdges(
+  x: TensorLike,
+  options?: { bins?: number | TensorLike; range?: readonly [number, number] },
+): Tensor {
+  const op = "histogramBinEdges";
+  options = checkOptions(op, options, ["bins", "range"]);
+  const t = toFloat(x);
+  return binEdges(op, reshape(t, [t.size]), options?.bins ?? 10, options?.range);
+}
+
 /**
  * Options of histogram.
  * @example
@@ -358,39 +424,7 @@ export function histogram(x: TensorLike, options?: HistogramOptions): [Tensor, T
   options = checkOptions(op, options, ["bins", "range", "weights", "density"]);
   const t0 = toFloat(x);
   const t = reshape(t0, [t0.size]);
-  const bins = options?.bins ?? 10;
-  let edges: Tensor;
-  if (typeof bins === "number") {
-    if (!Number.isInteger(bins) || bins < 1) {
-      throw new ValueError(`${op}: bins must be a positive integer or edges; got ${bins}`);
-    }
-    let lo: Tensor | number;
-    let hi: Tensor | number;
-    if (options?.range !== undefined) {
-      [lo, hi] = options.range;
-      if (!(lo <= hi)) {
-        throw new ValueError(
-          `${op}: range must be [lower, upper] with lower <= upper; got [${lo}, ${hi}]`,
-        );
-      }
-    } else if (t.size === 0) {
-      [lo, hi] = [0, 1];
-    } else {
-      [lo, hi] = [min(t), max(t)];
-    }
-    // An empty range is widened by 0.5 on each side (NumPy).
-    const same = equal(sub(hi, lo), 0);
-    lo = where(same, sub(lo, 0.5), lo);
-    hi = where(same, add(hi, 0.5), hi);
-    const unit = tensor(
-      Float64Array.from({ length: bins + 1 }, (_, k) => k / bins),
-      { dtype: t.dtype },
-    );
-    edges = add(lo, mul(sub(hi, lo), unit));
-  } else {
-    edges = toFloat(bins);
-    check1d(op, "bins", edges, 2);
-  }
+  const edges = binEdges(op, t, options?.bins ?? 10, options?.range);
   const nb = edges.size - 1;
   const lower = slice(edges, [0], [nb]);
   const upper = slice(edges, [1], [nb]);

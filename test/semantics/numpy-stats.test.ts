@@ -541,6 +541,16 @@ test("searching and binning: NumPy 2.4's values at NaN, ties and edges; vmap; de
   const [c1, e1] = ad.histogram(f64([3, 3, 3]), { bins: 2 });
   assertClose(c1, [0, 3]);
   assertClose(e1, [2.5, 3, 3.5]);
+  // Range edges are computed in float64 (NumPy: [0, 0.1, 0.2, 0.30000000000000004]).
+  assertClose(
+    ad.histogramBinEdges(f64([0.05]), { bins: 3, range: [0, 0.3] }),
+    [0, 0.1, 0.2, 0.3],
+    "",
+    {
+      atol: 1e-16,
+      rtol: 0,
+    },
+  );
   assertClose(
     ad.histogram(f64([1, 2, 3, 4]), { bins: f64([0, 2, 5]), density: true })[0],
     [0.125, 0.25],
