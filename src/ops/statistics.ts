@@ -499,7 +499,7 @@ function nanQuantileOf(
   }
   const k = arange(0, n, 1, t.dtype);
   const weights = add(
-    mul(astype(equal(k, lo), t.dtype), sub(1, frac)),
+    mul(astype(equal(k, lo), t.dtype), typeof frac === "number" ? 1 - frac : sub(1, frac)),
     mul(astype(equal(k, hi), t.dtype), frac),
   );
   let out = sum(mul(sorted, weights), { axis: -1 });
