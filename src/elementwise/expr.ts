@@ -96,6 +96,13 @@ export const ALU = {
   log1p: math1("log1p", Math.log1p),
   expm1: math1("expm1", Math.expm1),
   sqrt: math1("sqrt", Math.sqrt),
+  /** 1 / sqrt(x) with one rounding (the rsqrt kernel's expression). */
+  rsqrt: {
+    arity: 1,
+    bool: false,
+    js: (a: string) => `(1 / Math.sqrt(${a}))`,
+    fn: (a: number) => 1 / Math.sqrt(a),
+  },
   sin: math1("sin", Math.sin),
   cos: math1("cos", Math.cos),
   tan: math1("tan", Math.tan),
@@ -157,6 +164,8 @@ export type Expr =
 export const x: Expr = { kind: "arg", index: 0 };
 /** The second operand. */
 export const y: Expr = { kind: "arg", index: 1 };
+/** In a unary op's derivative, the op's output (the derivative's second operand). */
+export const out: Expr = y;
 
 /** A numeric constant (a plain number where an operand is expected is one too). */
 export type Operand = Expr | number;

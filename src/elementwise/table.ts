@@ -6,7 +6,7 @@
  */
 
 import type { BinaryOp, UnaryOp } from "../backend/backend.js";
-import { alu, type Expr, isBool, x, y } from "./expr.js";
+import { alu, type Expr, isBool, out, x, y } from "./expr.js";
 
 /** One kernel: its expression and whether its loops are unrolled. */
 export interface KernelDef {
@@ -19,6 +19,11 @@ export interface KernelDef {
   readonly unroll: boolean;
   /** True when the expression yields a boolean (the kernel writes 1/0). */
   readonly bool: boolean;
+  /**
+   * A unary op's derivative f'(x) over x and `out` = f(x) (derivative.ts turns it into the JVP
+   * and VJP rules' factor and the scalar lane's number), for `unary` in src/primitives/unary.ts.
+   */
+  readonly derivative?: Expr;
 }
 
 const def = (expr: Expr, unroll = false): KernelDef => ({
@@ -27,52 +32,73 @@ const def = (expr: Expr, unroll = false): KernelDef => ({
   bool: isBool(expr),
 });
 
+/** A differentiable unary kernel: its expression and its derivative over x and out. */
+const diff = (expr: Expr, derivative: Expr, unroll = false): KernelDef => ({
+  ...def(expr, unroll),
+  derivative,
+});
+
+const sq = (e: Expr): Expr => alu("mul", e, e);
+/** (1 - x)(1 + x), written as the rules always wrote it. */
+const oneMinusSq = alu("mul", alu("sub", 1, x), alu("add", x, 1));
+
 /** The unary kernels (bool-valued trees write 1/0: logicalNot, isNaN, isFinite). */
 export const UNARY_KERNELS = {
   neg: def(alu("neg", x), true),
-  abs: def(alu("abs", x)),
+  // d |x| = sign(x) dx   (sign(0) = 0, so abs'(0) = 0)
+  abs: diff(alu("abs", x), alu("sign", x)),
   // Math.sign: sign(±0) = ±0, sign(NaN) = NaN.
   sign: def(alu("sign", x)),
-  exp: def(alu("exp", x)),
-  log: def(alu("log", x)),
-  log1p: def(alu("log1p", x)),
-  expm1: def(alu("expm1", x)),
-  sqrt: def(alu("sqrt", x)),
+  exp: diff(alu("exp", x), out),
+  log: diff(alu("log", x), alu("div", 1, x)),
+  log1p: diff(alu("log1p", x), alu("div", 1, alu("add", x, 1))),
+  expm1: diff(alu("expm1", x), alu("add", out, 1)),
+  // sqrt'(0) = +Infinity
+  sqrt: diff(alu("sqrt", x), alu("div", 0.5, out)),
   // One rounding in float32 (1 / sqrt in float64, then the store), unlike div(1, sqrt(x)).
-  rsqrt: def(alu("div", 1, alu("sqrt", x))),
-  square: def(alu("mul", x, x), true),
-  reciprocal: def(alu("div", 1, x)),
-  sin: def(alu("sin", x)),
-  cos: def(alu("cos", x)),
-  tan: def(alu("tan", x)),
-  asin: def(alu("asin", x)),
-  acos: def(alu("acos", x)),
-  atan: def(alu("atan", x)),
-  sinh: def(alu("sinh", x)),
-  cosh: def(alu("cosh", x)),
-  tanh: def(alu("tanh", x)),
-  asinh: def(alu("asinh", x)),
-  acosh: def(alu("acosh", x)),
-  atanh: def(alu("atanh", x)),
-  erf: def(alu("erf", x)),
-  sigmoid: def(alu("sigmoid", x)),
-  softplus: def(alu("softplus", x)),
+  // d rsqrt = -out / (2 x) dx   (= -x^(-3/2) / 2)
+  rsqrt: diff(alu("rsqrt", x), alu("mul", alu("div", out, x), -0.5)),
+  square: diff(alu("mul", x, x), alu("mul", x, 2), true),
+  reciprocal: diff(alu("div", 1, x), alu("neg", sq(out))),
+  sin: diff(alu("sin", x), alu("cos", x)),
+  cos: diff(alu("cos", x), alu("neg", alu("sin", x))),
+  tan: diff(alu("tan", x), alu("add", sq(out), 1)),
+  asin: diff(alu("asin", x), alu("rsqrt", oneMinusSq)),
+  acos: diff(alu("acos", x), alu("neg", alu("rsqrt", oneMinusSq))),
+  atan: diff(alu("atan", x), alu("div", 1, alu("add", sq(x), 1))),
+  sinh: diff(alu("sinh", x), alu("cosh", x)),
+  cosh: diff(alu("cosh", x), alu("sinh", x)),
+  tanh: diff(alu("tanh", x), alu("sub", 1, sq(out))),
+  asinh: diff(alu("asinh", x), alu("rsqrt", alu("add", sq(x), 1))),
+  acosh: diff(alu("acosh", x), alu("rsqrt", alu("mul", alu("sub", x, 1), alu("add", x, 1)))),
+  atanh: diff(alu("atanh", x), alu("div", 1, oneMinusSq)),
+  // d erf = 2/sqrt(pi) exp(-x^2) dx
+  erf: diff(alu("erf", x), alu("mul", alu("exp", alu("neg", sq(x))), 2 / Math.sqrt(Math.PI))),
+  sigmoid: diff(alu("sigmoid", x), alu("mul", out, alu("sub", 1, out))),
+  softplus: diff(alu("softplus", x), alu("sigmoid", x)),
   // max(x, 0) that lets NaN through (NaN > 0 is false, so NaN is tested for explicitly).
-  relu: def(alu("where", alu("or", alu("gt", x, 0), alu("isNaN", x)), x, 0)),
+  // relu'(0) = 0
+  relu: diff(
+    alu("where", alu("or", alu("gt", x, 0), alu("isNaN", x)), x, 0),
+    alu("where", alu("gt", x, 0), 1, 0),
+  ),
   floor: def(alu("floor", x)),
   ceil: def(alu("ceil", x)),
   round: def(alu("roundHalfEven", x)),
   // Math.log2/log10 are exact at powers of 2 and 10; log(x) / ln 2 is not (log2(8) = 3 needs it).
-  log2: def(alu("log2", x)),
-  log10: def(alu("log10", x)),
+  log2: diff(alu("log2", x), alu("div", 1, alu("mul", x, Math.LN2))),
+  log10: diff(alu("log10", x), alu("div", 1, alu("mul", x, Math.LN10))),
   // 2 ** x is exact at integers (exp(x ln 2) is not) and overflows only where 2^x does.
-  exp2: def(alu("pow", 2, x)),
+  exp2: diff(alu("pow", 2, x), alu("mul", out, Math.LN2)),
   // Math.cbrt is defined for negatives (x ** (1/3) is NaN there) and exact at cubes.
-  cbrt: def(alu("cbrt", x)),
+  // cbrt'(0) = +Infinity, as sqrt's
+  cbrt: diff(alu("cbrt", x), alu("div", 1, alu("mul", sq(out), 3))),
   trunc: def(alu("trunc", x)),
   // The sign bit: true for -0 (1 / -0 is -Infinity) and negatives; NaN reads as positive (JS
   // numbers do not expose a NaN's sign).
-  signbit: def(alu("or", alu("lt", x, 0), alu("and", alu("eq", x, 0), alu("lt", alu("div", 1, x), 0)))),
+  signbit: def(
+    alu("or", alu("lt", x, 0), alu("and", alu("eq", x, 0), alu("lt", alu("div", 1, x), 0))),
+  ),
   // NaN is truthy (nonzero), so logicalNot(NaN) = 0.
   logicalNot: def(alu("eq", x, 0)),
   isNaN: def(alu("isNaN", x)),

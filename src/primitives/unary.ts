@@ -1,7 +1,8 @@
 /**
- * @file Elementwise unary primitives, declared from their derivative expressions by factories:
- * differentiable ops (`unary`), the linear `neg`, zero-derivative ops (`zeroDerivative`: sign,
- * floor, ceil, round) and bool-valued predicates (`predicate`: logicalNot, isNaN, isFinite).
+ * @file Elementwise unary primitives, declared by factories: differentiable ops (`unary`, whose
+ * derivative is the expression in the op's line of src/elementwise/table.ts), the linear `neg`,
+ * zero-derivative ops (`zeroDerivative`: sign, floor, ceil, round, trunc) and bool-valued
+ * predicates (`predicate`: logicalNot, isNaN, isFinite, signbit).
  */
 
 import type { UnaryOp } from "../backend/backend.js";
@@ -10,25 +11,9 @@ import { allocate, isFloat, type TypedArray } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
 import type { Aval } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
-import {
-  add,
-  astype,
-  cos,
-  cosh,
-  div,
-  exp,
-  greater,
-  mul,
-  neg,
-  reciprocal,
-  rsqrt,
-  sigmoid,
-  sign,
-  sin,
-  sinh,
-  square,
-  sub,
-} from "../ops/elementwise.js";
+import { onNumbers, onTensors, readsOf } from "../elementwise/derivative.js";
+import { UNARY_KERNELS } from "../elementwise/table.js";
+import { mul, neg } from "../ops/elementwise.js";
 import { elementwiseBatch } from "./batching.js";
 import { negDiagonal } from "./diagonal-rules.js";
 import { type BuiltinPrimitive, declarePrimitive, type UnaryPrimitiveName } from "./names.js";
@@ -41,9 +26,6 @@ import { UNARY_SCALAR } from "./scalar-math.js";
  * is promoted to int32 by the wrapper), "any" for ops that are defined on every dtype.
  */
 export type Domain = "float" | "numeric" | "any";
-
-/** The derivative f'(x) of an elementwise f, from the input and the output out = f(x). */
-export type Derivative = (x: Tensor, out: Tensor) => Tensor;
 
 type Impl = (x: Tensor, out: Aval) => TypedArray;
 
@@ -125,32 +107,28 @@ function declare<N extends UnaryPrimitiveName>(d: UnaryDecl<N>): BuiltinPrimitiv
 }
 
 /**
- * An elementwise primitive backed by the backend kernel of the same name, from its derivative:
- * jvp = dx * f'(x), vjp = ct * f'(x). The expression is written with ops, so it is itself
- * differentiated at higher orders (`out` is then a traced value too).
- * @example unary("tanh", (_x, out) => sub(1, square(out)))
+ * An elementwise primitive backed by the backend kernel of the same name, from the derivative in
+ * its elementwise-table entry (src/elementwise/table.ts): jvp = dx * f'(x), vjp = ct * f'(x).
+ * The derivative becomes ops on tensors (so it is itself differentiated at higher orders; `out`
+ * is then a traced value too) and numbers for the tape's scalar lane, rounded where the ops
+ * round; what it reads (x, out) is read off the expression.
+ * @example unary("tanh")
  */
 export function unary<N extends UnaryPrimitiveName & UnaryOp>(
   name: N,
-  derivative: Derivative,
-  options: {
-    domain?: Domain;
-    /** The derivative on numbers, rounding (r) after each op exactly where `derivative` does. */
-    scalarDerivative?: (x: number, out: number, r: (v: number) => number) => number;
-    /** What `derivative` reads: x (default), out, or both; the tape keeps only that. */
-    reads?: UnaryReads;
-  } = {},
+  options: { domain?: Domain } = {},
 ): BuiltinPrimitive<N> {
-  const sd = options.scalarDerivative;
+  const e = UNARY_KERNELS[name].derivative;
+  if (e === undefined) throw new Error(`unary: the table has no derivative for ${name}`);
   return declare({
     name,
     op: name,
     domain: options.domain ?? "float",
     impl: kernel(name),
-    jvp: (x, dx, out) => mul(dx, derivative(x, out)),
-    vjp: (ct, x, out) => mul(ct, derivative(x, out)),
-    reads: options.reads ?? "x",
-    ...(sd === undefined ? {} : { scalarVjp: (ct, x, out, r) => r(ct * sd(x, out, r)) }),
+    jvp: (x, dx, out) => mul(dx, onTensors(e, x, out)),
+    vjp: (ct, x, out) => mul(ct, onTensors(e, x, out)),
+    reads: readsOf(e),
+    scalarVjp: (ct, x, out, r) => r(ct * onNumbers(e, x, out, r)),
   });
 }
 
@@ -216,110 +194,51 @@ export const negPrim = declare({
 });
 
 // ---- arithmetic (int32 allowed) ---------------------------------------------------------------
+// Derivatives are in the elementwise table (src/elementwise/table.ts), one line per op.
 
-// d |x| = sign(x) dx   (sign(0) = 0, so abs'(0) = 0)
-export const absPrim = unary("abs", (x) => sign(x), { domain: "numeric" });
-// d x^2 = 2 x dx
-export const squarePrim = unary("square", (x) => mul(x, 2), {
-  domain: "numeric",
-  scalarDerivative: (x, _out, r) => r(x * 2),
-});
-// d relu = [x > 0] dx   (relu'(0) = 0)
-export const reluPrim = unary("relu", (x) => astype(greater(x, 0), x.dtype), {
-  domain: "numeric",
-});
+export const absPrim = unary("abs", { domain: "numeric" });
+export const squarePrim = unary("square", { domain: "numeric" });
+export const reluPrim = unary("relu", { domain: "numeric" });
 
 // ---- exponentials and logarithms --------------------------------------------------------------
 
-// d exp = out dx
-export const expPrim = unary("exp", (_x, out) => out, {
-  reads: "out",
-  scalarDerivative: (_x, out) => out,
-});
-// d log = dx / x
-export const logPrim = unary("log", (x) => reciprocal(x), {
-  scalarDerivative: (x, _o, r) => r(1 / x),
-});
-// d log1p = dx / (1 + x)
-export const log1pPrim = unary("log1p", (x) => reciprocal(add(x, 1)));
-// d expm1 = (out + 1) dx
-export const expm1Prim = unary("expm1", (_x, out) => add(out, 1), { reads: "out" });
-// d log2 = dx / (x ln 2)
-export const log2Prim = unary("log2", (x) => reciprocal(mul(x, Math.LN2)));
-// d log10 = dx / (x ln 10)
-export const log10Prim = unary("log10", (x) => reciprocal(mul(x, Math.LN10)));
-// d 2^x = out ln 2 dx
-export const exp2Prim = unary("exp2", (_x, out) => mul(out, Math.LN2), { reads: "out" });
-// d cbrt = dx / (3 out^2)   (cbrt'(0) = +Infinity, as sqrt's)
-export const cbrtPrim = unary("cbrt", (_x, out) => reciprocal(mul(square(out), 3)), {
-  reads: "out",
-});
-// d sqrt = dx / (2 out)   (sqrt'(0) = +Infinity)
-export const sqrtPrim = unary("sqrt", (_x, out) => div(0.5, out), {
-  reads: "out",
-  scalarDerivative: (_x, out, r) => r(0.5 / out),
-});
-// d rsqrt = -out / (2 x) dx   (= -x^(-3/2) / 2)
-export const rsqrtPrim = unary("rsqrt", (x, out) => mul(div(out, x), -0.5), { reads: "x and out" });
-// d (1/x) = -out^2 dx
-export const reciprocalPrim = unary("reciprocal", (_x, out) => neg(square(out)), { reads: "out" });
+export const expPrim = unary("exp");
+export const logPrim = unary("log");
+export const log1pPrim = unary("log1p");
+export const expm1Prim = unary("expm1");
+export const log2Prim = unary("log2");
+export const log10Prim = unary("log10");
+export const exp2Prim = unary("exp2");
+export const cbrtPrim = unary("cbrt");
+export const sqrtPrim = unary("sqrt");
+export const rsqrtPrim = unary("rsqrt");
+export const reciprocalPrim = unary("reciprocal");
 
 // ---- trigonometric ----------------------------------------------------------------------------
 
-// d sin = cos(x) dx
-export const sinPrim = unary("sin", (x) => cos(x), {
-  scalarDerivative: (x, _o, r) => r(Math.cos(x)),
-});
-// d cos = -sin(x) dx
-export const cosPrim = unary("cos", (x) => neg(sin(x)), {
-  scalarDerivative: (x, _o, r) => -r(Math.sin(x)),
-});
-// d tan = (1 + out^2) dx
-export const tanPrim = unary("tan", (_x, out) => add(square(out), 1), { reads: "out" });
-// d asin = dx / sqrt((1 - x)(1 + x))
-export const asinPrim = unary("asin", (x) => rsqrt(mul(sub(1, x), add(x, 1))));
-// d acos = -dx / sqrt((1 - x)(1 + x))
-export const acosPrim = unary("acos", (x) => neg(rsqrt(mul(sub(1, x), add(x, 1)))));
-// d atan = dx / (1 + x^2)
-export const atanPrim = unary("atan", (x) => reciprocal(add(square(x), 1)));
+export const sinPrim = unary("sin");
+export const cosPrim = unary("cos");
+export const tanPrim = unary("tan");
+export const asinPrim = unary("asin");
+export const acosPrim = unary("acos");
+export const atanPrim = unary("atan");
 
 // ---- hyperbolic -------------------------------------------------------------------------------
 
-// d sinh = cosh(x) dx
-export const sinhPrim = unary("sinh", (x) => cosh(x));
-// d cosh = sinh(x) dx
-export const coshPrim = unary("cosh", (x) => sinh(x));
-// d tanh = (1 - out^2) dx
-export const tanhPrim = unary("tanh", (_x, out) => sub(1, square(out)), {
-  reads: "out",
-  scalarDerivative: (_x, out, r) => r(1 - r(out * out)),
-});
-// d asinh = dx / sqrt(x^2 + 1)
-export const asinhPrim = unary("asinh", (x) => rsqrt(add(square(x), 1)));
-// d acosh = dx / sqrt((x - 1)(x + 1))
-export const acoshPrim = unary("acosh", (x) => rsqrt(mul(sub(x, 1), add(x, 1))));
-// d atanh = dx / ((1 - x)(1 + x))
-export const atanhPrim = unary("atanh", (x) => reciprocal(mul(sub(1, x), add(x, 1))));
+export const sinhPrim = unary("sinh");
+export const coshPrim = unary("cosh");
+export const tanhPrim = unary("tanh");
+export const asinhPrim = unary("asinh");
+export const acoshPrim = unary("acosh");
+export const atanhPrim = unary("atanh");
 
 // ---- special functions and activations --------------------------------------------------------
 
-const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-
-// d erf = 2/sqrt(pi) exp(-x^2) dx
-export const erfPrim = unary("erf", (x) => mul(exp(neg(square(x))), TWO_OVER_SQRT_PI));
-// d sigmoid = out (1 - out) dx   (a primitive so that the value and derivative stay finite)
-export const sigmoidPrim = unary("sigmoid", (_x, out) => mul(out, sub(1, out)), { reads: "out" });
-
-// d softplus = sigmoid(x) dx   (a primitive: its kernel is stable at +-100, its rule smooth at 0)
-export const softplusPrim = declare({
-  name: "softplus",
-  op: "softplus",
-  domain: "float",
-  impl: kernel("softplus"),
-  jvp: (x, dx) => mul(dx, sigmoid(x)),
-  vjp: (ct, x) => mul(ct, sigmoid(x)),
-  reads: "x",
-});
+export const erfPrim = unary("erf");
+// sigmoid and softplus are primitives so that values and derivatives stay finite (their kernels
+// are stable at +-100, their rules smooth at 0).
+export const sigmoidPrim = unary("sigmoid");
+export const softplusPrim = unary("softplus");
 
 // ---- zero derivative --------------------------------------------------------------------------
 
