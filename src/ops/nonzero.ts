@@ -1,7 +1,8 @@
 /**
  * @file Selections whose size depends on the values, as NumPy's: nonzero, flatnonzero, argwhere,
- * extract, compress and trimZeros. They read the values (a TracerError inside vmap, as in JAX
- * without a static `size`); `size` and `fillValue` fix the result's length as JAX allows. The
+ * extract, compress and trimZeros. Without a `size` they read the values (a TracerError inside
+ * vmap, as in JAX without a static size); with `size` (and `fillValue`) nonzero, flatnonzero,
+ * argwhere and extract are computed with tensor ops only and work inside vmap. The
  * selected values are gathered from the input, so extract, compress and trimZeros carry its
  * derivative; the indices are int32.
  */
@@ -12,8 +13,10 @@ import { fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
 import { normalizeAxis } from "../core/shape.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
-import { where } from "./elementwise.js";
-import { reshape, slice, take } from "./shape.js";
+import { zeros } from "./creation.js";
+import { add, astype, div, floor, less, logicalAnd, mod, sub, where } from "./elementwise.js";
+import { cumsum } from "./reduce.js";
+import { pad, reshape, scatterAdd, slice, stack, take } from "./shape.js";
 
 /**
  * Options of the value-dependent selections: a fixed result length.
@@ -39,21 +42,6 @@ function hits(op: string, x: Tensor): number[] {
   return out;
 }
 
-/** `list` cut or filled to `size` (when given). */
-function sized(
-  op: string,
-  list: number[],
-  options: SizeOptions | undefined,
-  fill: number,
-): number[] {
-  const size = options?.size;
-  if (size === undefined) return list;
-  if (!Number.isInteger(size) || size < 0) {
-    throw new ValueError(`${op}: size must be a non-negative integer; got ${describeValue(size)}`);
-  }
-  return Array.from({ length: size }, (_, i) => (i < list.length ? list[i]! : fill));
-}
-
 function fillOf(op: string, options: SizeOptions | undefined): number {
   const fill = options?.fillValue ?? 0;
   if (typeof fill !== "number") {
@@ -64,13 +52,47 @@ function fillOf(op: string, options: SizeOptions | undefined): number {
 
 const int32 = (data: readonly number[]) => toTensor(Int32Array.from(data), "int32");
 
+function sizeOf(op: string, options: SizeOptions | undefined): number | undefined {
+  const size = options?.size;
+  if (size !== undefined && (!Number.isInteger(size) || size < 0)) {
+    throw new ValueError(`${op}: size must be a non-negative integer; got ${describeValue(size)}`);
+  }
+  return size;
+}
+
+/**
+ * The flat positions of the true entries of a 1-d bool mask, cut or filled to `size`, computed
+ * with tensor ops only (a running count ranks the hits, a scatter places them), so a given size
+ * needs no values: this path works inside vmap, as JAX's `size` does under jit.
+ */
+function sizedPositions(mask: Tensor, size: number, fill: number): Tensor {
+  const n = mask.size;
+  if (n === 0) return add(zeros([size], "int32"), fill);
+  const rank = sub(cumsum(astype(mask, "int32")), 1);
+  const ok = logicalAnd(mask, less(rank, size));
+  const slot = where(ok, rank, size);
+  const position = toTensor(
+    Int32Array.from({ length: n }, (_, i) => i),
+    "int32",
+  );
+  // Each slot gets at most one hit; slot `size` collects the rest and is dropped.
+  const placed = scatterAdd(zeros([size + 1], "int32"), slot, where(ok, sub(position, fill), 0));
+  return add(slice(placed, [0], [size]), fill);
+}
+
+/** x flattened to a 1-d truth mask (non-zero, NaN included, is true). */
+function truthMask(x: Tensor): Tensor {
+  const b = astype(x, "bool");
+  return b.ndim === 1 ? b : reshape(b, [b.size]);
+}
+
 /**
  * The indices of the non-zero entries of x, one int32 array per dimension (row-major order);
  * NaN counts as non-zero.
  * @param x - At least 1-d.
  * @param options - `size` and `fillValue` (default 0) fix the length.
  * @throws {@link ValueError} when x is 0-d.
- * @throws {@link TracerError} inside vmap (the result's length depends on the values).
+ * @throws {@link TracerError} inside vmap without `size` (the length depends on the values).
  * @example
  * ```ts
  * import * as ad from "adjoint";
@@ -86,18 +108,23 @@ export function nonzero(x: TensorLike, options?: SizeOptions): Tensor[] {
     throw new ValueError(`${op}: x must be at least 1-d (NumPy 2 disallows 0-d); got a 0-d tensor`);
   }
   const fill = fillOf(op, options);
+  const strideOf = (d: number) => t.shape.slice(d + 1).reduce((a, b) => a * b, 1);
+  const size = sizeOf(op, options);
+  if (size !== undefined) {
+    // Positions as float64 (exact for any index) so that the coordinates are plain arithmetic.
+    const p = astype(sizedPositions(truthMask(t), size, -1), "float64");
+    const missing = less(p, 0);
+    return t.shape.map((m, d) =>
+      astype(where(missing, fill, mod(floor(div(p, strideOf(d))), m)), "int32"),
+    );
+  }
   const flat = hits(op, t);
-  return t.shape.map((_, d) => {
-    let stride = 1;
-    for (let k = d + 1; k < t.ndim; k++) stride *= t.shape[k]!;
-    const coords = flat.map((i) => Math.floor(i / stride) % t.shape[d]!);
-    return int32(sized(op, coords, options, fill));
-  });
+  return t.shape.map((m, d) => int32(flat.map((i) => Math.floor(i / strideOf(d)) % m)));
 }
 
 /**
  * The flat (row-major) indices of the non-zero entries of x, int32.
- * @throws {@link TracerError} inside vmap.
+ * @throws {@link TracerError} inside vmap without `size`.
  * @example
  * ```ts
  * import * as ad from "adjoint";
@@ -108,12 +135,15 @@ export function nonzero(x: TensorLike, options?: SizeOptions): Tensor[] {
 export function flatnonzero(x: TensorLike, options?: SizeOptions): Tensor {
   const op = "flatnonzero";
   options = checkOptions(op, options, ["size", "fillValue"]);
-  return int32(sized(op, hits(op, toTensor(x)), options, fillOf(op, options)));
+  const t = toTensor(x);
+  const size = sizeOf(op, options);
+  if (size !== undefined) return sizedPositions(truthMask(t), size, fillOf(op, options));
+  return int32(hits(op, t));
 }
 
 /**
  * The indices of the non-zero entries of x as rows: int32 of shape [count, x.ndim].
- * @throws {@link TracerError} inside vmap.
+ * @throws {@link TracerError} inside vmap without `size`.
  * @example
  * ```ts
  * import * as ad from "adjoint";
@@ -127,35 +157,13 @@ export function argwhere(x: TensorLike, options?: SizeOptions): Tensor {
   const t = toTensor(x);
   // A 0-d x has one row without columns if it is non-zero (NumPy).
   if (t.ndim === 0) return reshape(int32([]), [options?.size ?? hits(op, t).length, 0]);
-  const cols = nonzero(t, options);
-  const k = cols[0]!.size;
-  const data = new Int32Array(k * t.ndim);
-  cols.forEach((c, d) => {
-    const v = c._data as Int32Array;
-    for (let i = 0; i < k; i++) data[i * t.ndim + d] = v[i]!;
-  });
-  return reshape(toTensor(data, "int32"), [k, t.ndim]);
-}
-
-/** The values of `a` at `positions` (flattened), filled up to `size` with `fillValue`. */
-function gathered(
-  op: string,
-  a: Tensor,
-  positions: number[],
-  options: SizeOptions | undefined,
-): Tensor {
-  const picked = take(a, int32(sized(op, positions, options, 0)));
-  const size = options?.size;
-  if (size === undefined || size <= positions.length) return picked;
-  // Positions past the hits read entry 0; the fill value replaces them.
-  const real = toTensor(Array.from({ length: size }, (_, i) => i < positions.length));
-  return where(real, picked, toTensor(fillOf(op, options), picked.dtype));
+  return stack(nonzero(t, options), 1);
 }
 
 /**
  * The entries of `arr` (flattened) where `condition` (flattened) is non-zero: a 1-d result,
  * differentiable w.r.t. arr.
- * @throws {@link TracerError} inside vmap.
+ * @throws {@link TracerError} inside vmap without `size`.
  * @example
  * ```ts
  * import * as ad from "adjoint";
@@ -169,8 +177,16 @@ export function extract(condition: TensorLike, arr: TensorLike, options?: SizeOp
   options = checkOptions(op, options, ["size", "fillValue"]);
   const a = toTensor(arr);
   const flat = a.ndim === 1 ? a : reshape(a, [a.size]);
-  const positions = hits(op, toTensor(condition)).filter((i) => i < a.size);
-  return gathered(op, flat, positions, options);
+  let mask = truthMask(toTensor(condition));
+  // Entries of the condition past arr's end select nothing; missing ones are false.
+  if (mask.size > flat.size) mask = slice(mask, [0], [flat.size]);
+  else if (mask.size < flat.size) mask = pad(mask, [[0, flat.size - mask.size]]);
+  const size = sizeOf(op, options);
+  if (size === undefined) return take(flat, int32(hits(op, mask)));
+  const p = sizedPositions(mask, size, -1);
+  const missing = less(p, 0);
+  const picked = take(flat, where(missing, 0, p));
+  return where(missing, toTensor(fillOf(op, options), picked.dtype), picked);
 }
 
 /**

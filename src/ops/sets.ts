@@ -2,13 +2,33 @@
  * @file Set operations on the flattened values of arrays, as NumPy's: unique (and uniqueAll,
  * uniqueCounts, uniqueInverse, uniqueValues), union1d, intersect1d, setdiff1d, setxor1d. Their
  * result sizes depend on the values, so the values are read (a TracerError inside vmap, as JAX
- * without a static size); the returned values are gathered from the input, so they carry its
- * derivative (each unique value's from its first occurrence).
+ * without a static size), except unique with a `size`, which uses tensor ops only; the returned
+ * values are gathered from the input, so they carry its derivative (each unique value's from
+ * its first occurrence).
  */
 
 import { toTensor } from "../core/convert.js";
+import { describeValue } from "../core/describe.js";
+import { ValueError } from "../core/errors.js";
+import { checkOptions } from "../core/options.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
-import { concat, reshape, take } from "./shape.js";
+import { zeros } from "./creation.js";
+import {
+  add,
+  astype,
+  greater,
+  isNaN as isNaNOp,
+  less,
+  logicalAnd,
+  logicalNot,
+  logicalOr,
+  notEqual,
+  sub,
+  where,
+} from "./elementwise.js";
+import { argsort } from "./indexing.js";
+import { cumsum, min } from "./reduce.js";
+import { concat, reshape, scatterAdd, slice, take } from "./shape.js";
 
 /** The flattened values of x as numbers (NaN sorts last), read as concrete data. */
 function valuesOf(op: string, x: Tensor): number[] {
@@ -62,23 +82,28 @@ function flat(x: TensorLike): Tensor {
 
 /**
  * The sorted unique values of x (flattened); NaN values count as one, placed last. The values
- * carry x's derivative (from each value's first occurrence).
+ * carry x's derivative (from each value's first occurrence). With `size` the result has that
+ * length (cut, or filled with `fillValue`, default x's minimum) and is computed with tensor ops
+ * only, so it also works inside vmap (as JAX's `size` under jit).
  * @param x - Any shape.
- * @throws {@link TracerError} inside vmap (the result's size depends on the values).
+ * @param options - `size` and `fillValue`.
+ * @throws {@link TracerError} inside vmap without `size` (the length depends on the values).
  * @example
  * ```ts
  * import * as ad from "adjoint";
  * ad.unique(ad.tensor([[3, 1], [3, NaN]])); // => tensor([1., 3., NaN], dtype=float32)
+ * ad.unique(ad.tensor([2, 2, 5]), { size: 4, fillValue: -1 }); // => tensor([2., 5., -1., -1.], dtype=float32)
  * ```
  * @category Indexing
  */
-export function unique(x: TensorLike): Tensor {
-  return uniqueValues(x);
+export function unique(x: TensorLike, options?: { size?: number; fillValue?: number }): Tensor {
+  return uniqueValues(x, options);
 }
 
 /**
- * The sorted unique values of x (flattened), as NumPy 2's unique_values.
- * @throws {@link TracerError} inside vmap.
+ * The sorted unique values of x (flattened), as NumPy 2's unique_values; `size` and
+ * `fillValue` as in {@link unique}.
+ * @throws {@link TracerError} inside vmap without `size`.
  * @example
  * ```ts
  * import * as ad from "adjoint";
@@ -86,10 +111,40 @@ export function unique(x: TensorLike): Tensor {
  * ```
  * @category Indexing
  */
-export function uniqueValues(x: TensorLike): Tensor {
+export function uniqueValues(
+  x: TensorLike,
+  options?: { size?: number; fillValue?: number },
+): Tensor {
+  const op = "unique";
+  options = checkOptions(op, options, ["size", "fillValue"]);
   const t = flat(x);
-  const g = groupsOf(valuesOf("unique", t));
-  return take(t, int32(g.first));
+  const size = options?.size;
+  if (size === undefined) return take(t, int32(groupsOf(valuesOf(op, t)).first));
+  if (!Number.isInteger(size) || size < 0) {
+    throw new ValueError(`${op}: size must be a non-negative integer; got ${describeValue(size)}`);
+  }
+  const fill = options?.fillValue;
+  if (fill !== undefined && typeof fill !== "number") {
+    throw new ValueError(`${op}: fillValue must be a number; got ${describeValue(fill)}`);
+  }
+  const n = t.size;
+  if (n === 0) return add(zeros([size], t.dtype), fill ?? 0);
+  // Sorted (NaN last); a value opens a group where it differs from its predecessor (NaNs equal).
+  const s = take(t, argsort(t));
+  const prev = concat([slice(s, [0], [1]), slice(s, [0], [n - 1])]);
+  const bothNaN = logicalAnd(isNaNOp(s), isNaNOp(prev));
+  const first = toTensor(Array.from({ length: n }, (_, i) => i === 0));
+  const opens = logicalOr(first, logicalAnd(notEqual(s, prev), logicalNot(bothNaN)));
+  const rank = sub(cumsum(astype(opens, "int32")), 1);
+  const ok = logicalAnd(opens, less(rank, size));
+  const slot = where(ok, rank, size);
+  // Each slot receives one group's first value; slot `size` collects the rest and is dropped.
+  const values = slice(scatterAdd(zeros([size + 1], s.dtype), slot, where(ok, s, 0)), [0], [size]);
+  const filled = greater(
+    slice(scatterAdd(zeros([size + 1], "int32"), slot, astype(ok, "int32")), [0], [size]),
+    0,
+  );
+  return where(filled, values, fill ?? min(t));
 }
 
 /**

@@ -1090,6 +1090,101 @@ const searchingSpecs: OpSpec[] = [
   },
 ];
 
+/** The flat positions of the non-zero entries, cut or filled to `size`. */
+const hitPositions = (x: Nd, size: number, fill: number) => {
+  const hits = arr(x).flatMap((v, i) => (v !== 0 ? [i] : []));
+  return Array.from({ length: size }, (_, i) => (i < hits.length ? hits[i]! : fill));
+};
+const WITH_ZEROS = [0, 1.5, 0, -2, 0.7, 0];
+const uniqueRef = (x: Nd, size: number, fill: number) => {
+  const u = [...new Set(arr(x))].sort((a, b) => a - b);
+  return vec(Array.from({ length: size }, (_, i) => (i < u.length ? u[i]! : fill)));
+};
+
+/** The value-dependent selections with a fixed `size`: tensor ops only, so vmap applies. */
+const sizedSpecs: OpSpec[] = [
+  {
+    name: "flatnonzero sized",
+    prims: ["scatter_add", "cumsum"],
+    fn: (x) => ad.flatnonzero(x, { size: 4, fillValue: -1 }),
+    shapes: [[[6]], [[2, 3]]],
+    domains: [{ fixed: WITH_ZEROS }],
+    ref: (x) => vec(hitPositions(x, 4, -1)),
+    order: 0,
+    outDType: "int32",
+  },
+  {
+    name: "nonzero sized",
+    prims: ["scatter_add"],
+    fn: (x) => ad.stack(ad.nonzero(x, { size: 2, fillValue: 7 })),
+    shapes: [[[2, 3]]],
+    domains: [{ fixed: WITH_ZEROS }],
+    ref: (x) => {
+      const p = hitPositions(x, 2, -1);
+      const rows = p.map((i) => (i < 0 ? 7 : Math.floor(i / 3)));
+      const cols = p.map((i) => (i < 0 ? 7 : i % 3));
+      return { shape: [2, 2], data: Float64Array.from([...rows, ...cols]) };
+    },
+    order: 0,
+    outDType: "int32",
+  },
+  {
+    name: "argwhere sized",
+    prims: ["scatter_add"],
+    fn: (x) => ad.argwhere(x, { size: 4 }),
+    shapes: [[[3, 2]]],
+    domains: [{ fixed: WITH_ZEROS }],
+    ref: (x) => {
+      const p = hitPositions(x, 4, -1);
+      return {
+        shape: [4, 2],
+        data: Float64Array.from(p.flatMap((i) => (i < 0 ? [0, 0] : [Math.floor(i / 2), i % 2]))),
+      };
+    },
+    order: 0,
+    outDType: "int32",
+  },
+  {
+    name: "extract sized",
+    prims: ["gather", "scatter_add"],
+    fn: (c, x) => ad.extract(ad.greater(c, 0), x, { size: 4, fillValue: 9 }),
+    shapes: [
+      [[6], [6]],
+      [
+        [2, 3],
+        [3, 2],
+      ],
+    ],
+    domains: [{ fixed: [-1, 0.5, 2, -0.3, 0.8, 1.1] }, "real"],
+    constArgs: [0],
+    ref: (c, x) => {
+      const p = hitPositions(
+        nd.map((v) => (v > 0 ? 1 : 0), c),
+        4,
+        -1,
+      );
+      return vec(p.map((i) => (i < 0 ? 9 : x.data[i]!)));
+    },
+  },
+  {
+    name: "unique sized",
+    prims: ["argsort", "scatter_add"],
+    fn: (x) => ad.unique(x, { size: 5, fillValue: -9 }),
+    shapes: [[[6]], [[2, 4]]],
+    domains: [{ fixed: [0.5, -1, 0.5, 2, -1, 0.5, 3, 1.25] }],
+    ref: (x) => uniqueRef(x, 5, -9),
+    order: 0,
+  },
+  {
+    name: "unique sized distinct",
+    prims: ["argsort", "scatter_add"],
+    fn: (x) => ad.unique(x, { size: 5, fillValue: -9 }),
+    shapes: [[[4]], [[2, 3]]],
+    domains: ["distinct"],
+    ref: (x) => uniqueRef(x, 5, -9),
+  },
+];
+
 export const numpyStatsSpecs: OpSpec[] = [
   ...statisticsSpecs,
   ...nanSpecs,
@@ -1097,4 +1192,5 @@ export const numpyStatsSpecs: OpSpec[] = [
   ...sequenceSpecs,
   ...windowSpecs,
   ...searchingSpecs,
+  ...sizedSpecs,
 ];

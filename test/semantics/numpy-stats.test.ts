@@ -757,3 +757,29 @@ test("nonzero family: NumPy 2.4's results, size and fillValue, derivatives of th
     /TracerError: flatnonzero: cannot read the elements of a value that varies over a vmap batch/,
   );
 });
+
+test("size makes unique and nonzero vmap-safe; gradients reach first occurrences", () => {
+  const rows = f64([
+    [3, 1, 3, 0],
+    [2, 2, 2, 2],
+  ]);
+  assertClose(ad.vmap((r: ad.Tensor) => ad.unique(r, { size: 3, fillValue: -1 }))(rows), [
+    [0, 1, 3],
+    [2, -1, -1],
+  ]);
+  assertClose(ad.vmap((r: ad.Tensor) => ad.flatnonzero(r, { size: 3, fillValue: -1 }))(rows), [
+    [0, 1, 2],
+    [0, 1, 2],
+  ]);
+  // The default fill of unique is x's minimum (JAX).
+  assertClose(ad.unique(f64([4, 2]), { size: 3 }), [2, 4, 2]);
+  assertClose(ad.unique(f64([NaN_, 1, NaN_]), { size: 3, fillValue: 0 }), [1, NaN_, 0]);
+  const g = ad.grad((t: ad.Tensor) => ad.sum(ad.mul(ad.unique(t, { size: 2 }), f64([1, 10]))))(
+    f64([4, 2, 4]),
+  );
+  assertClose(g, [10, 1, 0]);
+  assert.throws(
+    () => ad.unique(f64([1]), { size: 1.5 }),
+    /unique: size must be a non-negative integer; got 1.5/,
+  );
+});
