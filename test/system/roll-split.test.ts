@@ -4,6 +4,8 @@
  * errors, beside split's sizes form.
  */
 
+// The package entry first: deep imports alone start the module graph in the middle of a cycle.
+import "../../src/index.js";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AnyPrimitive } from "../../src/core/primitive.js";
