@@ -76,6 +76,7 @@ export const BINARY_OPS = [
   "hypot",
   "fmod",
   "copysign",
+  "floorDivide",
   "eq",
   "ne",
   "lt",

@@ -72,6 +72,7 @@ const TENSOR_OPS = {
   softplus: (a: T) => E.softplus(a),
   roundHalfEven: (a: T) => E.round(a),
   mod: (a: T, b: T) => E.mod(a, b),
+  floorDivide: (a: T, b: T) => M.floorDivide(a, b),
 } satisfies Record<AluOp, (...a: T[]) => T>;
 
 /** `e` over tensors: operand 0 is x, operand 1 out; constants take x's dtype. */

@@ -149,6 +149,7 @@ export const ALU = {
   softplus: helper("softplus", 1, (a) => HELPERS.softplus(a)),
   roundHalfEven: helper("roundHalfEven", 1, (a) => HELPERS.roundHalfEven(a)),
   mod: helper("mod", 2, (a, b) => HELPERS.mod(a, b)),
+  floorDivide: helper("floorDivide", 2, (a, b) => HELPERS.floorDivide(a, b)),
 } as const satisfies Record<string, AluSpec>;
 
 /** The name of a scalar operation. */

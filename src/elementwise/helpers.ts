@@ -47,8 +47,30 @@ export function mod(x: number, y: number): number {
   return m;
 }
 
+/**
+ * NumPy's floor division of floats (npy_divmod): (x - mod(x, y)) / y snapped to the integer it
+ * is meant to be, so floorDivide(1, 0.1) is 9 (x = 9 * 0.1 + 0.0999...), where floor(1 / 0.1)
+ * is 10. Division by 0 gives x / 0 (±Infinity or NaN).
+ */
+export function floorDivide(x: number, y: number): number {
+  if (y === 0) return x / y;
+  let m = x % y;
+  let div = (x - m) / y;
+  if (m !== 0 && y < 0 !== m < 0) {
+    m += y;
+    div -= 1;
+  }
+  if (div === 0) {
+    const r = x / y; // the zero takes the sign of the true quotient
+    return r < 0 || Object.is(r, -0) ? -0 : 0;
+  }
+  let q = Math.floor(div);
+  if (div - q > 0.5) q += 1;
+  return q;
+}
+
 /** The helpers by the name expressions call them with. */
-export const HELPERS = { erf, sigmoid, softplus, roundHalfEven, mod } as const;
+export const HELPERS = { erf, sigmoid, softplus, roundHalfEven, mod, floorDivide } as const;
 
 /** The name of a helper. */
 export type HelperName = keyof typeof HELPERS;

@@ -120,6 +120,8 @@ export const BINARY_KERNELS = {
   mod: def(alu("mod", x, y)),
   // Math.hypot neither overflows nor underflows in the squares (hypot(3e200, 4e200) ~ 5e200).
   hypot: def(alu("hypot", x, y)),
+  // NumPy's floor division (npy_divmod's quotient; floorDivide(1, 0.1) = 9).
+  floorDivide: def(alu("floorDivide", x, y)),
   // C's fmod: exact, with the dividend's sign.
   fmod: def(alu("rem", x, y)),
   // |x| with y's sign bit (copysign(1, -0) = -1).

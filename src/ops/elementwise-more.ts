@@ -14,7 +14,7 @@ import { checkOptions } from "../core/options.js";
 import type { AnyPrimitive } from "../core/primitive.js";
 import { Tensor, type TensorLike } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
-import { copysignPrim, fmodPrim, hypotPrim } from "../primitives/binary.js";
+import { copysignPrim, floorDividePrim, fmodPrim, hypotPrim } from "../primitives/binary.js";
 import {
   cbrtPrim,
   exp2Prim,
@@ -34,12 +34,14 @@ import {
   log1p,
   maximum,
   minimum,
+  mod,
   mul,
   neg,
+  round,
   sub,
   where,
 } from "./elementwise.js";
-import { promoteToFloat } from "./promote.js";
+import { promoteArgs, promoteToFloat } from "./promote.js";
 
 /** `prim` on `x` promoted to a float dtype (ints and bools become the default float). */
 function floatUnary(prim: AnyPrimitive, op: string, x: TensorLike): Tensor {
@@ -352,4 +354,92 @@ export function nanToNum(x: TensorLike, options: NanToNumOptions = {}): Tensor {
   const neginf = options.neginf ?? -big;
   const r = where(equal(t, Infinity), posinf, where(equal(t, -Infinity), neginf, t));
   return where(isNanOf(t), options.nan ?? 0, r);
+}
+
+/**
+ * Elementwise floor division with broadcasting (NumPy's floor_divide, Python's //): the quotient
+ * of `divmod`, so x = floorDivide(x, y) * y + mod(x, y) holds as in NumPy: floorDivide(1, 0.1) is
+ * 9, where floor(1 / 0.1) is 10. Integer dtypes stay integer; division by 0 gives x / 0 for
+ * floats. Zero derivative (piecewise constant).
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.floorDivide([7, -7, 1], [2, 2, 0.1]); // => tensor([ 3., -4.,  9.], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function floorDivide(x: TensorLike, y: TensorLike): Tensor {
+  checkTensorLike("floorDivide", "x", x);
+  checkTensorLike("floorDivide", "y", y);
+  const [a, b] = promoteArgs([x, y]);
+  // bool operands count as int32 (NumPy's floor_divide of bools is an integer op)
+  const asNum = (t: Tensor) => (t.dtype === "bool" ? promoteArgs([t, 0])[0]! : t);
+  return bind(floorDividePrim, [asNum(a!), asNum(b!)], undefined);
+}
+
+/**
+ * NumPy's divmod: [floorDivide(x, y), mod(x, y)], the quotient rounded toward -Infinity and the
+ * remainder with the divisor's sign.
+ * @throws {@link ShapeError} when the shapes of x and y do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.divmod([7, -7], 3); // => [tensor([ 2., -3.], dtype=float32), tensor([1., 2.], dtype=float32)]
+ * ```
+ * @category Elementwise
+ */
+export function divmod(x: TensorLike, y: TensorLike): [Tensor, Tensor] {
+  return [floorDivide(x, y), mod(x, y)];
+}
+
+/**
+ * x * 2^e (NumPy's ldexp) for integer-valued e, scaled in two steps so that x * 2^e is exact
+ * wherever it is representable even when 2^e alone is not (ldexp(2^-600, 1100) = 2^500).
+ * Differentiable in x (2^e); e only scales, its derivative is 0.
+ * @throws {@link ShapeError} when the shapes of x and e do not broadcast.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.ldexp([1.5, 3], [2, -1]); // => tensor([ 6., 1.5], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function ldexp(x: TensorLike, e: TensorLike): Tensor {
+  const [a, b] = floats("ldexp", x, e);
+  const half = trunc(mul(b, 0.5));
+  return mul(mul(a, exp2(half)), exp2(sub(b, half)));
+}
+
+/**
+ * The fractional and integral parts of x, both with x's sign (NumPy's modf): [x - trunc(x),
+ * trunc(x)], with modf(±Infinity) = [±0, ±Infinity]. The fractional part has derivative 1, the
+ * integral part 0.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.modf([2.5, -1.25]); // => [tensor([  0.5, -0.25], dtype=float32), tensor([ 2., -1.], dtype=float32)]
+ * ```
+ * @category Elementwise
+ */
+export function modf(x: TensorLike): [Tensor, Tensor] {
+  if (!(x instanceof Tensor)) checkTensorLike("modf", "x", x);
+  const t = promoteToFloat([x])[0]!;
+  const whole = trunc(t);
+  const infinite = equal(abs(t), Infinity);
+  // copysign keeps x's sign on a zero fraction (modf(-0) = [-0, -0], modf(-2) = [-0, -2]).
+  return [where(infinite, copysign(0, t), copysign(sub(t, whole), t)), whole];
+}
+
+/**
+ * Round to the nearest integer, halves to even (NumPy's rint; the same as `round`).
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.rint([0.5, 1.5, -2.5]); // => tensor([ 0.,  2., -2.], dtype=float32)
+ * ```
+ * @category Elementwise
+ */
+export function rint(x: TensorLike): Tensor {
+  return round(x);
 }

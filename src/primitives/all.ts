@@ -39,6 +39,7 @@ export const BUILTIN_PRIMITIVES = {
   hypot: binary.hypotPrim,
   fmod: binary.fmodPrim,
   copysign: binary.copysignPrim,
+  floor_divide: binary.floorDividePrim,
   convert_element_type: cast.convertElementType,
   stop_gradient: cast.stopGradientPrim,
   equal: compare.equalPrim,

@@ -281,6 +281,14 @@ export const copysignPrim = binary(
   { domain: "float", vjpReads: readsBothInputs },
 );
 
+// d floorDivide = 0   (piecewise constant)
+export const floorDividePrim = binary("floor_divide", [null, null], {
+  op: "floorDivide",
+  kernel: "floorDivide",
+  domain: "numeric",
+  vjpReads: readsNothing,
+});
+
 // d mod(x, y) = dx - floor(x / y) dy
 export const modPrim = binary("mod", [(g) => g, (g, x, y) => neg(mul(g, floor(div(x, y))))], {
   domain: "numeric",

@@ -86,7 +86,8 @@ export type BinaryPrimitiveName =
   | "mod"
   | "hypot"
   | "fmod"
-  | "copysign";
+  | "copysign"
+  | "floor_divide";
 
 /** Bool-valued comparisons and logic of two broadcast inputs (src/primitives/compare.ts). */
 export type ComparePrimitiveName =

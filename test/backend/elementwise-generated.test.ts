@@ -10,7 +10,13 @@ import { test } from "node:test";
 import { BINARY_OPS, type BinaryOp, UNARY_OPS, type UnaryOp } from "../../src/backend/backend.js";
 import { erf } from "../../src/backend/reference/erf.js";
 import { _forceClosureKernels, scalarBinary, scalarUnary } from "../../src/elementwise/compile.js";
-import { mod, roundHalfEven, sigmoid, softplus } from "../../src/elementwise/helpers.js";
+import {
+  floorDivide,
+  mod,
+  roundHalfEven,
+  sigmoid,
+  softplus,
+} from "../../src/elementwise/helpers.js";
 import {
   BINARY_SCALAR as GEN_BINARY_SCALAR,
   UNARY_SCALAR as GEN_UNARY_SCALAR,
@@ -77,6 +83,7 @@ const NAIVE_BINARY: Record<BinaryOp, (x: number, y: number) => number> = {
   hypot: (x, y) => Math.hypot(x, y),
   fmod: (x, y) => x % y,
   copysign: (x, y) => (y < 0 || Object.is(y, -0) ? -Math.abs(x) : Math.abs(x)),
+  floorDivide,
   eq: (x, y) => (x === y ? 1 : 0),
   ne: (x, y) => (x !== y ? 1 : 0),
   lt: (x, y) => (x < y ? 1 : 0),

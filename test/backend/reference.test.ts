@@ -272,6 +272,7 @@ const NAIVE_BINARY: Record<BinOp, (a: number, b: number) => number> = {
   hypot: (a, b) => Math.hypot(a, b),
   fmod: (a, b) => a % b,
   copysign: (a, b) => (b < 0 || Object.is(b, -0) ? -Math.abs(a) : Math.abs(a)),
+  floorDivide: (a, b) => (b === 0 ? a / b : Math.round((a - (((a % b) + b) % b)) / b)),
   eq: (a, b) => Number(a === b),
   ne: (a, b) => Number(a !== b),
   lt: (a, b) => Number(a < b),

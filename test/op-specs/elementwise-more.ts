@@ -106,4 +106,38 @@ export const elementwiseMoreSpecs: OpSpec[] = [
     ["real"],
     { prims: ["is_nan", "equal"] },
   ),
+  // floorDivide is piecewise constant: values, away from the jumps (x / y an integer).
+  binary(
+    "floorDivide",
+    ad.floorDivide,
+    (a, b) => Math.floor(a / b),
+    [{ fixed: [5.3, -5.3, 2.2, -0.7, 7.9, 1.1] }, { fixed: [2.1, -1.9, 3.7] }],
+    { prims: ["floor_divide"], order: 0 },
+  ),
+  binary(
+    "divmod (quotient * y + remainder)",
+    (x, y) => {
+      const [q, r] = ad.divmod(x, y);
+      return ad.add(ad.mul(q, y), r);
+    },
+    (a) => a,
+    [{ fixed: [5.3, -5.3, 2.2, -0.7, 7.9, 1.1] }, { fixed: [2.1, -1.9, 3.7] }],
+    { prims: ["floor_divide", "mod"] },
+  ),
+  // ldexp: e is an integer exponent (a constant argument).
+  binary("ldexp", ad.ldexp, (a, b) => a * 2 ** b, ["real", { fixed: [3, -2, 0, 5, -1] }], {
+    prims: ["exp2", "mul"],
+    constArgs: [1],
+  }),
+  unary(
+    "modf (fractional part)",
+    (x) => ad.modf(x)[0],
+    (v) => v - (v < 0 ? Math.ceil(v) : Math.floor(v)),
+    [{ fixed: [2.25, -1.4, 0.7, -3.6, 5.1, -0.3] }],
+    { prims: ["trunc", "sub"] },
+  ),
+  unary("rint", ad.rint, (v) => Math.round(v), [{ fixed: [0.3, 1.7, -2.2, 3.6, -0.4, 4.1] }], {
+    prims: ["round"],
+    order: 0,
+  }),
 ];

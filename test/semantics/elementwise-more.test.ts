@@ -177,3 +177,44 @@ test("fmax/fmin ignore NaN; heaviside takes x2 at 0; nanToNum replaces only NaN 
   const g = ad.grad((x: ad.Tensor) => ad.sum(ad.nanToNum(x)))(f64([NaN, 1, Infinity]));
   same(values(g), [0, 1, 0], "d nanToNum");
 });
+
+test("floorDivide is NumPy's (npy_divmod): x = q * y + mod(x, y), 1 // 0.1 = 9, ints stay ints", () => {
+  same(
+    values(
+      ad.floorDivide(f64([1, -1, 7, -7, 0, -0, 5, 1]), f64([0.1, 0.1, -2, 2, 3, 3, Infinity, 0])),
+    ),
+    [9, -10, -4, -4, 0, -0, 0, Infinity],
+    "floorDivide",
+  );
+  const [q, r] = ad.divmod(f64([7.5, -7.5]), f64([2, 2]));
+  same(values(q), [3, -4], "divmod q");
+  same(values(r), [1.5, 0.5], "divmod r");
+  const i = ad.floorDivide(
+    ad.tensor([7, -7], { dtype: "int32" }),
+    ad.tensor([2, 2], { dtype: "int32" }),
+  );
+  assert.equal(i.dtype, "int32");
+  same(values(i), [3, -4], "floorDivide int32");
+  same(
+    values(ad.grad((x: ad.Tensor) => ad.sum(ad.floorDivide(x, 2)))(f64([3.5]))),
+    [0],
+    "d floorDivide",
+  );
+});
+
+test("ldexp is exact where 2^e alone overflows; modf keeps signs and handles infinities", () => {
+  same(
+    values(ad.ldexp(f64([2 ** -600, 2 ** 600, 3]), f64([1100, -1100, -1]))),
+    [2 ** 500, 2 ** -500, 1.5],
+    "ldexp",
+  );
+  same(
+    values(ad.grad((x: ad.Tensor) => ad.sum(ad.ldexp(x, f64([3, -2]))))(f64([1, 1]))),
+    [8, 0.25],
+    "d ldexp",
+  );
+  const [frac, whole] = ad.modf(f64([2.5, -1.25, Infinity, -Infinity, -0]));
+  same(values(frac), [0.5, -0.25, 0, -0, -0], "modf frac");
+  same(values(whole), [2, -1, Infinity, -Infinity, -0], "modf whole");
+  same(values(ad.rint(f64([0.5, 1.5, 2.5, -0.5]))), [0, 2, 2, -0], "rint");
+});
