@@ -26,8 +26,11 @@ import {
 import {
   abs,
   add,
+  astype,
+  div,
   equal,
   exp,
+  floor,
   greater,
   isNaN as isNanOf,
   less,
@@ -38,6 +41,7 @@ import {
   mul,
   neg,
   round,
+  sin,
   sub,
   where,
 } from "./elementwise.js";
@@ -442,4 +446,73 @@ export function modf(x: TensorLike): [Tensor, Tensor] {
  */
 export function rint(x: TensorLike): Tensor {
   return round(x);
+}
+
+/** Below this |x|, sinc is its Taylor polynomial (the next term, (pi x)^6 / 5040, is < 1e-20). */
+const SINC_TAYLOR_BELOW = 1e-3;
+
+/**
+ * The normalised sinc function sin(pi x) / (pi x), with sinc(0) = 1 (NumPy's and JAX's sinc).
+ * Near 0 it is the Taylor polynomial 1 - (pi x)^2 / 6 + (pi x)^4 / 120, chosen with a double
+ * `where` (docs/conventions.md), so every derivative is right at 0 as well: sinc'(0) = 0 and
+ * sinc''(0) = -pi^2 / 3.
+ *
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.sinc(ad.tensor([0, 0.5, 1], { dtype: "float64" })); // => tensor([1, 0.6366198, 0.0000000], dtype=float64)
+ * ad.grad(ad.grad(ad.sinc))(ad.scalar(0, "float64")); // => tensor(-3.289868, dtype=float64)
+ * ```
+ * @category Elementwise
+ */
+export function sinc(x: TensorLike): Tensor {
+  checkTensorLike("sinc", "x", x);
+  const [t] = promoteToFloat([x]);
+  const small = less(abs(t!), SINC_TAYLOR_BELOW);
+  const safe = where(small, 1, t!);
+  const px = mul(safe, Math.PI);
+  const far = div(sin(px), px);
+  const z = mul(where(small, t!, 0), Math.PI);
+  const z2 = mul(z, z);
+  const near = add(1, mul(z2, add(-1 / 6, mul(z2, 1 / 120))));
+  return where(small, near, far);
+}
+
+/**
+ * Splits x into a mantissa and an exponent, x = m * 2^e with 0.5 <= |m| < 1 (NumPy's frexp):
+ * returns `[m, e]`, e as int32. Zero gives [0, 0]; infinities and NaN give [x, 0]. The mantissa's
+ * derivative is 2^-e (e is piecewise constant).
+ *
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.frexp([8, 0.3, -5, 0]).map(String); // => [ 'tensor([   0.5,    0.6, -0.625,     0.], dtype=float32)', 'tensor([ 4, -1,  3,  0], dtype=int32)' ]
+ * ```
+ * @category Elementwise
+ */
+export function frexp(x: TensorLike): [Tensor, Tensor] {
+  checkTensorLike("frexp", "x", x);
+  const [t] = promoteToFloat([x]);
+  const v = t!;
+  const a = abs(v);
+  const regular = logicalAndNumbers(greater(a, 0), less(a, Number.POSITIVE_INFINITY));
+  // A first guess from log2 (exact at powers of 2), then one correction step either way.
+  const safe = where(regular, a, 1);
+  let e = add(floor(log2(safe)), 1);
+  const up = greater(scaleDown(safe, e), 1 - Number.EPSILON / 4);
+  e = where(up, add(e, 1), e);
+  const down = less(scaleDown(safe, e), 0.5);
+  e = where(down, sub(e, 1), e);
+  e = where(regular, e, 0);
+  return [where(regular, scaleDown(v, e), v), astype(e, "int32")];
+}
+
+/** v / 2^e in two exact steps, so that 2^e never overflows (e = 1024 for the largest floats). */
+function scaleDown(v: Tensor, e: Tensor): Tensor {
+  return div(div(v, exp2(sub(e, 1))), 2);
+}
+
+/** Elementwise logical and of two bool tensors (kept local: logic.ts imports this file's ops). */
+function logicalAndNumbers(a: Tensor, b: Tensor): Tensor {
+  return where(a, b, false);
 }

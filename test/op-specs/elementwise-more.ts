@@ -140,4 +140,26 @@ export const elementwiseMoreSpecs: OpSpec[] = [
     prims: ["round"],
     order: 0,
   }),
+  // sinc: the sin(pi x)/(pi x) branch, and the Taylor branch near 0 (its derivatives included).
+  unary(
+    "sinc",
+    ad.sinc,
+    (v) => (v === 0 ? 1 : Math.sin(Math.PI * v) / (Math.PI * v)),
+    [{ fixed: [0.3, -1.7, 2.2, 0.55, -0.4, 1.25] }],
+    { prims: ["sin", "div", "select"] },
+  ),
+  unary(
+    "sinc near 0 (Taylor branch)",
+    ad.sinc,
+    (v) => 1 - (Math.PI * v) ** 2 / 6 + (Math.PI * v) ** 4 / 120,
+    [{ fixed: [0, 2e-4, -3e-4, 5e-4, -1e-4, 7e-4] }],
+    { prims: ["select", "mul", "add"] },
+  ),
+  unary(
+    "frexp (mantissa)",
+    (x) => ad.frexp(x)[0],
+    (v) => v / 2 ** (Math.floor(Math.log2(Math.abs(v))) + 1),
+    [{ fixed: [3, -0.3, 5.5, 0.7, -12.5, 100.25] }],
+    { prims: ["log2", "exp2", "div"] },
+  ),
 ];
