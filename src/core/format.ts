@@ -11,8 +11,9 @@ function formatNumber(v: number, dtype: DType): string {
   if (dtype === "int32" || !Number.isFinite(v)) return String(v);
   if (Number.isInteger(v) && Math.abs(v) < 1e16) return `${v}.`;
   const digits = dtype === "float32" ? 7 : 15;
-  const s = Number(v.toPrecision(digits)).toString();
-  return s;
+  const rounded = Number(v.toPrecision(digits));
+  // Rounding the largest floats to `digits` digits would print them as Infinity.
+  return Number.isFinite(rounded) ? rounded.toString() : v.toString();
 }
 
 /**

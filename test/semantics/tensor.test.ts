@@ -547,3 +547,11 @@ test("tensor: reduction and shape Tensor methods equal the root functions", () =
   ]);
   assert.deepEqual(x.sum({ axis: 0 }).toArray(), [3.5, -1.25, 1]);
 });
+
+test("printing: the largest floats print as themselves, not Infinity", () => {
+  const t = ad.tensor([-Number.MAX_VALUE, 3.4028234663852886e38], { dtype: "float64" });
+  assert.equal(
+    t.toString(),
+    "tensor([-1.7976931348623157e+308,     3.40282346638529e+38], dtype=float64)",
+  );
+});
