@@ -57,6 +57,7 @@ export {
   treeStructure,
   treeUnflatten,
 } from "./core/tree-util.js";
+export { type FloatInfo, type IntInfo, numpy } from "./numpy.js";
 export { applyAlongAxis, applyOverAxes, fromfunction } from "./ops/apply.js";
 export * from "./ops/index.js";
 export { linalg, type TriangularSolveOptions } from "./ops/linalg-decompositions.js";
