@@ -22,7 +22,7 @@ if (process.argv.includes("--refresh")) {
   };
   writeFileSync(
     new URL("jaxjs-numpy-names.json", import.meta.url),
-    `${JSON.stringify(names, null, 1)}\n`,
+    `${JSON.stringify(names, null, 2)}\n`,
   );
 }
 const page = numpyCoverageMarkdown(
