@@ -16,9 +16,9 @@ import {
   NOT_OFFERED,
   NOT_OPS,
   numpyCoverageMarkdown,
+  specsOf,
   VALUE_SHAPED,
 } from "../tools/numpy-coverage.js";
-import { specsFor } from "../tools/ops-table.js";
 import { specs } from "./op-specs/index.js";
 
 const np = ad.numpy as unknown as Record<string, unknown>;
@@ -47,9 +47,9 @@ test("every op of ad.numpy is a root function (or a listed adapter) checked by o
     if (CREATION.has(name) || VALUE_SHAPED.has(name)) continue;
     const rootName = Object.entries(root).find(([, v]) => v === entry)?.[0];
     const op = rootName ?? ADAPTERS[name] ?? name;
-    if (specsFor(op, specs).length === 0 && specsFor(`linalg.${op}`, specs).length === 0) {
+    if (specsOf(op, specs).length === 0 && specsOf(`linalg.${op}`, specs).length === 0) {
       const linalgName = Object.entries(linalg).find(([, v]) => v === entry)?.[0];
-      if (!linalgName || specsFor(`linalg.${linalgName}`, specs).length === 0) {
+      if (!linalgName || specsOf(`linalg.${linalgName}`, specs).length === 0) {
         problems.push(`${name} (${op}): no op spec`);
       }
     }

@@ -8,7 +8,11 @@
 
 import { readFileSync } from "node:fs";
 import type { OpSpec } from "../test/harness/spec.js";
-import { specsFor } from "./ops-table.js";
+
+/** The specs of `op`: those whose name is the op's, or starts with it and a space. */
+export function specsOf(op: string, specs: readonly OpSpec[]): OpSpec[] {
+  return specs.filter((s) => s.name === op || s.name.startsWith(`${op} `));
+}
 
 /** The names of jax-js's numpy and numpy.linalg namespaces (a snapshot of the pinned version). */
 export interface JaxJsNames {
@@ -150,21 +154,21 @@ export function numpyCoverageMarkdown(
     `${offeredCount} of jax-js's ${names.numpy.length} numpy names are offered;`,
     `${names.numpy.length - offeredCount} are not, each for the reason given.`,
     "",
-    "| jax-js `numpy` | adjoint | specs |",
-    "|---|---|---|",
+    "| jax-js `numpy` | adjoint | specs | jvp / vjp | order 2 |",
+    "|---|---|---|---|---|",
   );
   for (const name of names.numpy) {
     if (name === "linalg") {
-      lines.push("| `linalg` | `ad.linalg` (below) | — |");
+      lines.push("| `linalg` | `ad.linalg` (below) | — | | |");
       continue;
     }
     if (!(name in offered)) {
-      lines.push(`| \`${name}\` | not offered: ${NOT_OFFERED[name] ?? "MISSING REASON"} | |`);
+      lines.push(`| \`${name}\` | not offered: ${NOT_OFFERED[name] ?? "MISSING REASON"} | | | |`);
       continue;
     }
     const entry = offered[name];
     if (NOT_OPS.has(name) || typeof entry !== "function") {
-      lines.push(`| \`${name}\` | \`ad.numpy.${name}\` (a value or helper) | — |`);
+      lines.push(`| \`${name}\` | \`ad.numpy.${name}\` (a value or helper) | — | | |`);
       continue;
     }
     const rootName = rootNames.get(entry);
@@ -175,28 +179,43 @@ export function numpyCoverageMarkdown(
         : rootName === name
           ? `\`ad.${name}\``
           : `\`ad.${rootName}\``;
-    const checks = CREATION.has(name)
-      ? "— (creation: tested by semantics tests)"
-      : VALUE_SHAPED.has(name)
-        ? "— (value-dependent shape: tested by semantics tests)"
-        : String(specsFor(op ?? name, specs).length);
-    lines.push(`| \`${name}\` | ${shown} | ${checks} |`);
+    if (CREATION.has(name) || VALUE_SHAPED.has(name)) {
+      const why = CREATION.has(name) ? "creation" : "value-dependent shape";
+      lines.push(`| \`${name}\` | ${shown} | — (${why}: tested by semantics tests) | | |`);
+      continue;
+    }
+    const covering = specsOf(op ?? name, specs);
+    lines.push(`| \`${name}\` | ${shown} | ${covering.length} | ${derivativeMarks(covering)} |`);
   }
   lines.push(
     "",
     "## `numpy.linalg`",
     "",
-    "| jax-js `numpy.linalg` | adjoint | specs |",
-    "|---|---|---|",
+    "| jax-js `numpy.linalg` | adjoint | specs | jvp / vjp | order 2 |",
+    "|---|---|---|---|---|",
   );
   for (const name of names.linalg) {
-    const count = specsFor(`linalg.${name}`, specs).length + specsFor(name, specs).length;
+    const covering = [...specsOf(`linalg.${name}`, specs), ...specsOf(name, specs)];
     lines.push(
       name in linalg
-        ? `| \`${name}\` | \`ad.linalg.${name}\` | ${count} |`
-        : `| \`${name}\` | not offered | |`,
+        ? `| \`${name}\` | \`ad.linalg.${name}\` | ${covering.length} | ${derivativeMarks(covering)} |`
+        : `| \`${name}\` | not offered | | | |`,
     );
   }
   lines.push("");
   return lines.join("\n");
+}
+
+/**
+ * The "jvp / vjp" and "order 2" cells: "yes" when a covering spec checks the derivatives against
+ * finite differences to that order; otherwise why not (an integer or bool result, or a function
+ * whose derivative is 0 wherever it is defined, such as floor).
+ */
+function derivativeMarks(covering: readonly OpSpec[]): string {
+  if (covering.length === 0) return "NO SPEC | NO SPEC";
+  const first = covering.some((s) => (s.order ?? 2) >= 1);
+  const second = covering.some((s) => (s.order ?? 2) >= 2);
+  const outDTypes = [...new Set(covering.map((s) => s.outDType).filter((d) => d !== undefined))];
+  const none = outDTypes.length > 0 ? `— (${outDTypes.join("/")} result)` : "0 by definition";
+  return `${first ? "yes" : none} | ${second ? "yes" : first ? "order 1 only" : none}`;
 }

@@ -539,6 +539,13 @@ export const coreSpecs: OpSpec[] = [
     elementwise: (v) => v * v,
   },
   {
+    name: "squeeze (size-1 axes of x*x)",
+    prims: ["reshape"],
+    fn: (x) => ad.squeeze(ad.mul(x, x)),
+    shapes: [[[3, 1, 2, 1]]],
+    ref: (x) => ({ shape: [3, 2], data: x.data.map((v) => v * v) }),
+  },
+  {
     name: "flatten",
     prims: ["reshape"],
     fn: (x) => ad.flatten(x),
