@@ -23,6 +23,10 @@ export function opsMarkdown(specs: readonly OpSpec[]): string {
     "against the shape rule, JVP and VJP against central finite differences in float64 to the",
     "order shown, and forward against reverse mode.",
     "",
+    "This page lists the ops of the API contract (docs/api.md). The NumPy surface, every function",
+    "of `ad.numpy` under its JAX name with the same derivative columns, is in",
+    "[numpy-coverage.md](numpy-coverage.md).",
+    "",
   ];
   for (const [category, ops] of Object.entries(API_OPS)) {
     lines.push(
