@@ -32,17 +32,6 @@ export const NOT_OFFERED: Readonly<Record<string, string>> = {
   fft: "no FFT yet: it needs complex numbers, which adjoint's dtypes do not have.",
   float16: "no float16 dtype (float32, float64, int32, bool).",
   uint32: "no unsigned dtypes (float32, float64, int32, bool).",
-  bitwiseAnd: "bitwise ops on int32 are not implemented yet.",
-  bitwiseOr: "bitwise ops on int32 are not implemented yet.",
-  bitwiseXor: "bitwise ops on int32 are not implemented yet.",
-  bitwiseNot: "bitwise ops on int32 are not implemented yet.",
-  bitwiseInvert: "bitwise ops on int32 are not implemented yet.",
-  bitwiseCount: "bitwise ops on int32 are not implemented yet.",
-  bitwiseLeftShift: "bitwise ops on int32 are not implemented yet.",
-  bitwiseRightShift: "bitwise ops on int32 are not implemented yet.",
-  invert: "bitwise ops on int32 are not implemented yet.",
-  leftShift: "bitwise ops on int32 are not implemented yet.",
-  rightShift: "bitwise ops on int32 are not implemented yet.",
 };
 
 /**

@@ -54,6 +54,8 @@ export const UNARY_OPS = [
   "logicalNot",
   "isNaN",
   "isFinite",
+  "bitwiseNot",
+  "bitwiseCount",
 ] as const;
 
 export type UnaryOp = (typeof UNARY_OPS)[number];
@@ -77,6 +79,11 @@ export const BINARY_OPS = [
   "fmod",
   "copysign",
   "floorDivide",
+  "bitwiseAnd",
+  "bitwiseOr",
+  "bitwiseXor",
+  "shiftLeft",
+  "shiftRight",
   "eq",
   "ne",
   "lt",

@@ -7,6 +7,7 @@
 
 import { scalar } from "../core/convert.js";
 import type { Tensor } from "../core/tensor.js";
+import * as B from "../ops/bitwise.js";
 import * as E from "../ops/elementwise.js";
 import * as M from "../ops/elementwise-more.js";
 import type { UnaryReads } from "../primitives/reads.js";
@@ -73,6 +74,13 @@ const TENSOR_OPS = {
   roundHalfEven: (a: T) => E.round(a),
   mod: (a: T, b: T) => E.mod(a, b),
   floorDivide: (a: T, b: T) => M.floorDivide(a, b),
+  bitAnd: (a: T, b: T) => B.bitwiseAnd(a, b),
+  bitOr: (a: T, b: T) => B.bitwiseOr(a, b),
+  bitXor: (a: T, b: T) => B.bitwiseXor(a, b),
+  bitNot: (a: T) => B.bitwiseNot(a),
+  shiftLeft: (a: T, b: T) => B.leftShift(a, b),
+  shiftRight: (a: T, b: T) => B.rightShift(a, b),
+  bitCount: (a: T) => B.bitwiseCount(a),
 } satisfies Record<AluOp, (...a: T[]) => T>;
 
 /** `e` over tensors: operand 0 is x, operand 1 out; constants take x's dtype. */

@@ -150,6 +150,14 @@ export const ALU = {
   roundHalfEven: helper("roundHalfEven", 1, (a) => HELPERS.roundHalfEven(a)),
   mod: helper("mod", 2, (a, b) => HELPERS.mod(a, b)),
   floorDivide: helper("floorDivide", 2, (a, b) => HELPERS.floorDivide(a, b)),
+  /** Bitwise operations on int32 values (JavaScript's operators work on 32-bit integers). */
+  bitAnd: infix("&", (a, b) => a & b),
+  bitOr: infix("|", (a, b) => a | b),
+  bitXor: infix("^", (a, b) => a ^ b),
+  bitNot: { arity: 1, bool: false, js: (a: string) => `(~${a})`, fn: (a: number) => ~a },
+  shiftLeft: helper("shiftLeft", 2, (a, b) => HELPERS.shiftLeft(a, b)),
+  shiftRight: helper("shiftRight", 2, (a, b) => HELPERS.shiftRight(a, b)),
+  bitCount: helper("bitCount", 1, (a) => HELPERS.bitCount(a)),
 } as const satisfies Record<string, AluSpec>;
 
 /** The name of a scalar operation. */

@@ -69,8 +69,47 @@ export function floorDivide(x: number, y: number): number {
   return q;
 }
 
+/**
+ * x << y on int32 as XLA's shift_left (jnp.left_shift): a count outside [0, 31] gives 0, where
+ * JavaScript's << would take the count modulo 32.
+ */
+export function shiftLeft(x: number, y: number): number {
+  const n = y | 0; // the int32 the count is (the identity on int32 data)
+  return n >= 0 && n < 32 ? x << n : 0;
+}
+
+/**
+ * x >> y on int32, arithmetic (sign-filling, as C's >> on signed ints and XLA's
+ * shift_right_arithmetic): a count outside [0, 31] fills with the sign, giving -1 or 0.
+ */
+export function shiftRight(x: number, y: number): number {
+  const n = y | 0;
+  return n >= 0 && n < 32 ? x >> n : (x | 0) < 0 ? -1 : 0;
+}
+
+/** The number of 1 bits of |x| (NumPy's bitwise_count): |-2^31| = 2^31 has one. */
+export function bitCount(x: number): number {
+  let v = Math.abs(x | 0) >>> 0;
+  let c = 0;
+  while (v !== 0) {
+    v = (v & (v - 1)) >>> 0;
+    c++;
+  }
+  return c;
+}
+
 /** The helpers by the name expressions call them with. */
-export const HELPERS = { erf, sigmoid, softplus, roundHalfEven, mod, floorDivide } as const;
+export const HELPERS = {
+  erf,
+  sigmoid,
+  softplus,
+  roundHalfEven,
+  mod,
+  floorDivide,
+  shiftLeft,
+  shiftRight,
+  bitCount,
+} as const;
 
 /** The name of a helper. */
 export type HelperName = keyof typeof HELPERS;

@@ -104,6 +104,9 @@ export const UNARY_KERNELS = {
   isNaN: def(alu("isNaN", x)),
   // v - v is 0 for finite v and NaN for ±Infinity and NaN.
   isFinite: def(alu("eq", alu("sub", x, x), 0)),
+  // int32 only (bool's not is logicalNot; the primitive picks it).
+  bitwiseNot: def(alu("bitNot", x)),
+  bitwiseCount: def(alu("bitCount", x)),
 } as const satisfies Record<UnaryOp, KernelDef>;
 
 /** The binary kernels (comparisons and logic write 1/0). */
@@ -133,6 +136,13 @@ export const BINARY_KERNELS = {
       alu("abs", x),
     ),
   ),
+  // int32 (and bool, where & | ^ of 0/1 are the logical ops).
+  bitwiseAnd: def(alu("bitAnd", x, y)),
+  bitwiseOr: def(alu("bitOr", x, y)),
+  bitwiseXor: def(alu("bitXor", x, y)),
+  // Counts outside [0, 31]: 0 for <<, the sign fill for >> (XLA's shifts), not JS's count mod 32.
+  shiftLeft: def(alu("shiftLeft", x, y)),
+  shiftRight: def(alu("shiftRight", x, y)),
   eq: def(alu("eq", x, y)),
   ne: def(alu("ne", x, y)),
   lt: def(alu("lt", x, y)),

@@ -1,5 +1,6 @@
 /** @file The user-facing ops, re-exported by family. Tensor methods and the package root use these. */
 
+export * from "./bitwise.js";
 export * from "./creation.js";
 export * from "./einsum.js";
 export * from "./elementwise.js";

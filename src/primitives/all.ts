@@ -40,6 +40,11 @@ export const BUILTIN_PRIMITIVES = {
   fmod: binary.fmodPrim,
   copysign: binary.copysignPrim,
   floor_divide: binary.floorDividePrim,
+  bitwise_and: binary.bitwiseAndPrim,
+  bitwise_or: binary.bitwiseOrPrim,
+  bitwise_xor: binary.bitwiseXorPrim,
+  shift_left: binary.shiftLeftPrim,
+  shift_right_arithmetic: binary.shiftRightArithmeticPrim,
   convert_element_type: cast.convertElementType,
   stop_gradient: cast.stopGradientPrim,
   equal: compare.equalPrim,
@@ -111,6 +116,8 @@ export const BUILTIN_PRIMITIVES = {
   logical_not: unary.logicalNotPrim,
   is_nan: unary.isNaNPrim,
   is_finite: unary.isFinitePrim,
+  bitwise_not: unary.bitwiseNotPrim,
+  population_count: unary.populationCountPrim,
 } as const satisfies { readonly [N in PrimitiveName]: BuiltinPrimitive<N> };
 
 /** The built-in primitives with several outputs, by name. */

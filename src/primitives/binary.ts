@@ -289,6 +289,40 @@ export const floorDividePrim = binary("floor_divide", [null, null], {
   vjpReads: readsNothing,
 });
 
+// ---- bitwise (int32; the op wrappers send bools to the logical ops) ---------------------------
+
+// d (x & y) = d (x | y) = d (x ^ y) = d (x << y) = d (x >> y) = 0   (integer outputs)
+export const bitwiseAndPrim = binary("bitwise_and", [null, null], {
+  op: "bitwiseAnd",
+  kernel: "bitwiseAnd",
+  domain: "int32",
+  vjpReads: readsNothing,
+});
+export const bitwiseOrPrim = binary("bitwise_or", [null, null], {
+  op: "bitwiseOr",
+  kernel: "bitwiseOr",
+  domain: "int32",
+  vjpReads: readsNothing,
+});
+export const bitwiseXorPrim = binary("bitwise_xor", [null, null], {
+  op: "bitwiseXor",
+  kernel: "bitwiseXor",
+  domain: "int32",
+  vjpReads: readsNothing,
+});
+export const shiftLeftPrim = binary("shift_left", [null, null], {
+  op: "leftShift",
+  kernel: "shiftLeft",
+  domain: "int32",
+  vjpReads: readsNothing,
+});
+export const shiftRightArithmeticPrim = binary("shift_right_arithmetic", [null, null], {
+  op: "rightShift",
+  kernel: "shiftRight",
+  domain: "int32",
+  vjpReads: readsNothing,
+});
+
 // d mod(x, y) = dx - floor(x / y) dy
 export const modPrim = binary("mod", [(g) => g, (g, x, y) => neg(mul(g, floor(div(x, y))))], {
   domain: "numeric",

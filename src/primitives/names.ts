@@ -71,7 +71,9 @@ export type UnaryPrimitiveName =
   | "signbit"
   | "logical_not"
   | "is_nan"
-  | "is_finite";
+  | "is_finite"
+  | "bitwise_not"
+  | "population_count";
 
 /** Elementwise primitives of two broadcast inputs (src/primitives/binary.ts). */
 export type BinaryPrimitiveName =
@@ -87,7 +89,12 @@ export type BinaryPrimitiveName =
   | "hypot"
   | "fmod"
   | "copysign"
-  | "floor_divide";
+  | "floor_divide"
+  | "bitwise_and"
+  | "bitwise_or"
+  | "bitwise_xor"
+  | "shift_left"
+  | "shift_right_arithmetic";
 
 /** Bool-valued comparisons and logic of two broadcast inputs (src/primitives/compare.ts). */
 export type ComparePrimitiveName =

@@ -25,7 +25,7 @@ import { UNARY_SCALAR } from "./scalar-math.js";
  * promotes ints to the default float first), "numeric" for arithmetic ops that keep int32 (bool
  * is promoted to int32 by the wrapper), "any" for ops that are defined on every dtype.
  */
-export type Domain = "float" | "numeric" | "any";
+export type Domain = "float" | "numeric" | "any" | "int32";
 
 type Impl = (x: Tensor, out: Aval) => TypedArray;
 
@@ -35,6 +35,9 @@ export function checkDomain(op: string, arg: string, domain: Domain, x: Aval): v
     throw new DTypeError(
       `${op}: ${arg} must have a float dtype (float32 or float64); got ${x.dtype}`,
     );
+  }
+  if (domain === "int32" && x.dtype !== "int32") {
+    throw new DTypeError(`${op}: ${arg} must have dtype int32; got ${x.dtype}`);
   }
   if (domain === "numeric" && x.dtype === "bool") {
     throw new DTypeError(
@@ -254,3 +257,27 @@ export const logicalNotPrim = predicate("logical_not", "logicalNot");
 export const isNaNPrim = predicate("is_nan", "isNaN");
 export const isFinitePrim = predicate("is_finite", "isFinite");
 export const signbitPrim = predicate("signbit", "signbit");
+
+// ---- bitwise (int32; the op wrappers send bools to the logical ops) ---------------------------
+
+// d ~x = 0   (integer output)
+export const bitwiseNotPrim = declare({
+  name: "bitwise_not",
+  op: "bitwiseNot",
+  domain: "int32",
+  impl: kernel("bitwiseNot"),
+  jvp: () => null,
+  vjp: () => null,
+  reads: "nothing",
+});
+
+// d popcount(|x|) = 0   (integer output)
+export const populationCountPrim = declare({
+  name: "population_count",
+  op: "bitwiseCount",
+  domain: "int32",
+  impl: kernel("bitwiseCount"),
+  jvp: () => null,
+  vjp: () => null,
+  reads: "nothing",
+});

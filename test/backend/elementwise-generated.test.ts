@@ -68,6 +68,14 @@ const NAIVE_UNARY: Record<UnaryOp, (x: number) => number> = {
   logicalNot: (x) => (x === 0 ? 1 : 0),
   isNaN: (x) => (Number.isNaN(x) ? 1 : 0),
   isFinite: (x) => (Number.isFinite(x) ? 1 : 0),
+  bitwiseNot: (x) => -(x | 0) - 1,
+  bitwiseCount: (x) => {
+    // popcount of |x| as a uint32, bit by bit
+    const v = Math.abs(x | 0);
+    let c = 0;
+    for (let k = 0; k < 32; k++) if (Math.floor(v / 2 ** k) % 2 === 1) c++;
+    return c;
+  },
 };
 
 const NAIVE_BINARY: Record<BinaryOp, (x: number, y: number) => number> = {
@@ -84,6 +92,12 @@ const NAIVE_BINARY: Record<BinaryOp, (x: number, y: number) => number> = {
   fmod: (x, y) => x % y,
   copysign: (x, y) => (y < 0 || Object.is(y, -0) ? -Math.abs(x) : Math.abs(x)),
   floorDivide,
+  bitwiseAnd: (x, y) => x & y,
+  bitwiseOr: (x, y) => x | y,
+  bitwiseXor: (x, y) => x ^ y,
+  // counts outside [0, 31] (compared unsigned): 0, resp. the sign fill
+  shiftLeft: (x, y) => ((y | 0) >>> 0 < 32 ? x << (y | 0) : 0),
+  shiftRight: (x, y) => ((y | 0) >>> 0 < 32 ? x >> (y | 0) : (x | 0) < 0 ? -1 : 0),
   eq: (x, y) => (x === y ? 1 : 0),
   ne: (x, y) => (x !== y ? 1 : 0),
   lt: (x, y) => (x < y ? 1 : 0),

@@ -1,6 +1,7 @@
 /** @file The whole op-spec table: one file per op family. */
 
 import type { OpSpec } from "../harness/spec.js";
+import { bitwiseSpecs } from "./bitwise.js";
 import { coreSpecs } from "./core.js";
 import { elementwiseMoreSpecs } from "./elementwise-more.js";
 import { indexingSpecs } from "./indexing.js";
@@ -23,4 +24,5 @@ export const specs: OpSpec[] = [
   ...numpyMiscSpecs,
   ...numpyShapeSpecs,
   ...numpyStatsSpecs,
+  ...bitwiseSpecs,
 ];
