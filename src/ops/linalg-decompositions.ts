@@ -57,18 +57,13 @@ import {
   vectorNorm,
 } from "./linalg-more.js";
 import { tensordot, vecdot } from "./products.js";
+import { toFloatTensor } from "./promote.js";
 import { prod, sum } from "./reduce.js";
 import { broadcastTo, expandDims, reshape } from "./shape.js";
 
-/** x as a float tensor: integer and bool input in the default float dtype. */
-function floatTensor(x: TensorLike): Tensor {
-  const t = toTensor(x);
-  return isFloat(t.dtype) ? t : astype(t, getDefaultFloat());
-}
-
 /** A float matrix (or batch of them) argument, checked: at least 2-d, square when asked. */
 function matrixArg(op: string, arg: string, x: TensorLike, square: boolean): Tensor {
-  const t = floatTensor(x);
+  const t = toFloatTensor(x);
   checkMatrix(op, arg, t, square);
   return t;
 }

@@ -36,7 +36,6 @@ import {
   neg,
   notEqual,
   pow,
-  sqrt,
   square,
   sub,
   where,
@@ -45,18 +44,13 @@ import { matmul, outer as rootOuter } from "./linalg.js";
 import { det, eigh, inv, solve, svd } from "./linalg-decompositions.js";
 import { diagonal as rootDiagonal, trace as rootTrace } from "./matrix-structure.js";
 import { cross as rootCross } from "./products.js";
-import { max, min, sum } from "./reduce.js";
+import { toFloatTensor } from "./promote.js";
+import { max, min, norm as rootNorm, sum } from "./reduce.js";
 import { expandDims, reshape, swapAxes, transpose } from "./shape.js";
-
-/** x as a float tensor: integer and bool input in the default float dtype. */
-function floatArg(x: TensorLike): Tensor {
-  const t = toTensor(x);
-  return isFloat(t.dtype) ? t : astype(t, getDefaultFloat());
-}
 
 /** A float matrix (or stack of them), checked: at least 2-d, square when asked. */
 function matrixArg(op: string, x: TensorLike, square: boolean, arg = "a"): Tensor {
-  const t = floatArg(x);
+  const t = toFloatTensor(x);
   checkMatrix(op, arg, t, square);
   return t;
 }
@@ -73,11 +67,10 @@ function ordValue(ord: unknown): unknown {
   return ord;
 }
 
-/** sqrt(s) with a derivative of 0 (not infinite) where s = 0 (docs/conventions.md). */
+/** s^(1/p) with a derivative of 0 (not infinite) where s = 0 (docs/conventions.md). */
 function safeRoot(s: Tensor, p: number): Tensor {
   const zero = equal(s, 0);
-  const safe = where(zero, 1, s);
-  return where(zero, 0, p === 2 ? sqrt(safe) : pow(safe, 1 / p));
+  return where(zero, 0, pow(where(zero, 1, s), 1 / p));
 }
 
 /** The vector norm of order `ord` over `axes` (normalised, sorted) of the float tensor t. */
@@ -95,9 +88,9 @@ function vectorNormOver(
       `${op}: a vector norm's ord must be a number, "inf" or "-inf"; got ${describeValue(ordIn)}`,
     );
   }
-  if (ord === 2) return safeRoot(sum(square(t), opts), 2);
-  if (ord === 1) return sum(abs(t), opts);
-  if (ord === Number.POSITIVE_INFINITY) return max(abs(t), opts);
+  // The root norm's orders (with its derivative of 0 at x = 0).
+  if (ord === 2 || ord === 1) return rootNorm(t, { ...opts, ord });
+  if (ord === Number.POSITIVE_INFINITY) return rootNorm(t, { ...opts, ord: "inf" });
   if (ord === Number.NEGATIVE_INFINITY) return min(abs(t), opts);
   // ord 0 counts the nonzero entries (piecewise constant: derivative 0).
   if (ord === 0) return astype(sum(notEqual(t, 0), opts), t.dtype);
@@ -209,7 +202,7 @@ export interface LinalgNormOptions {
 export function norm(x: TensorLike, options?: LinalgNormOptions): Tensor {
   const op = "linalg.norm";
   const o = checkOptions(op, options, ["ord", "axis", "keepdims"]);
-  const t = floatArg(x);
+  const t = toFloatTensor(x);
   const keepdims = boolOpt(op, "keepdims", o.keepdims);
   const ord = o.ord ?? null;
   let axes = axisList(op, o.axis, t.ndim);
@@ -270,7 +263,7 @@ export interface VectorNormOptions {
 export function vectorNorm(x: TensorLike, options?: VectorNormOptions): Tensor {
   const op = "linalg.vectorNorm";
   const o = checkOptions(op, options, ["ord", "axis", "keepdims"]);
-  const t = floatArg(x);
+  const t = toFloatTensor(x);
   const axes = axisList(op, o.axis, t.ndim) ?? t.shape.map((_, i) => i);
   return vectorNormOver(
     op,
@@ -689,7 +682,7 @@ export function matrixRank(m: TensorLike, options?: MatrixRankOptions): Tensor {
   const op = "linalg.matrixRank";
   const o = checkOptions(op, options, ["rtol", "hermitian"]);
   const hermitian = boolOpt(op, "hermitian", o.hermitian);
-  const t = floatArg(m);
+  const t = toFloatTensor(m);
   if (t.ndim < 2) return astype(greater(sum(notEqual(t, 0)), 0), "int32");
   const r = t.shape[t.ndim - 2]!;
   const c = t.shape[t.ndim - 1]!;

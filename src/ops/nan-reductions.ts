@@ -7,7 +7,7 @@
 
 import { toTensor } from "../core/convert.js";
 import { describeValue } from "../core/describe.js";
-import { getDefaultFloat, isFloat } from "../core/dtype.js";
+import { isFloat } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
 import { normalizeAxes, reducedShape } from "../core/shape.js";
@@ -25,6 +25,7 @@ import {
   where,
 } from "./elementwise.js";
 import { all } from "./logic.js";
+import { toFloatTensor } from "./promote.js";
 import {
   type ArgReduceOptions,
   argmax,
@@ -85,8 +86,7 @@ export function nanprod(x: TensorLike, options?: ReduceOptions): Tensor {
 
 /** x as float, and the number of non-NaN entries over the options' axes (float, kept dims). */
 function floatAndCount(op: string, x: TensorLike, options: ReduceOptions | undefined) {
-  const t0 = toTensor(x);
-  const t = isFloat(t0.dtype) ? t0 : astype(t0, getDefaultFloat());
+  const t = toFloatTensor(x);
   const opts = reduceOptions(op, t, options);
   const present = astype(logicalNot(isNaNOp(t)), t.dtype);
   return { t, opts, count: sum(present, { ...opts, keepdims: true }) };

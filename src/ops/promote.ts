@@ -42,6 +42,12 @@ export function promoteArgs(args: readonly TensorLike[]): Tensor[] {
   return args.map((a) => asTensorOf(a, dtype));
 }
 
+/** `x` as a float tensor: itself when float, else cast to the default float dtype. */
+export function toFloatTensor(x: TensorLike): Tensor {
+  const t = toTensor(x);
+  return isFloat(t.dtype) ? t : astype(t, getDefaultFloat());
+}
+
 /** Converts and promotes, then lifts integer/bool operands to the default float (for exp, log, ...). */
 export function promoteToFloat(args: readonly TensorLike[]): Tensor[] {
   let dtype = resultDType(args);

@@ -5,7 +5,6 @@
 
 import { toTensor } from "../core/convert.js";
 import { describeValue } from "../core/describe.js";
-import { getDefaultFloat, isFloat } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
 import type { Primitive } from "../core/primitive.js";
@@ -39,6 +38,7 @@ import {
   sub,
   where,
 } from "./elementwise.js";
+import { toFloatTensor } from "./promote.js";
 import { pad, reshape, slice } from "./shape.js";
 
 /**
@@ -97,11 +97,6 @@ export interface NormOptions {
   ord?: 1 | 2 | "inf";
   axis?: number | readonly number[];
   keepdims?: boolean;
-}
-
-/** x itself if it is float, else converted to the default float dtype. */
-function toFloat(x: Tensor): Tensor {
-  return isFloat(x.dtype) ? x : astype(x, getDefaultFloat());
 }
 
 /** The number of elements each output element reduces over. */
@@ -165,7 +160,7 @@ export function sum(x: TensorLike, options?: ReduceOptions): Tensor {
  */
 export function mean(x: TensorLike, options?: ReduceOptions): Tensor {
   options = checkOptions("mean", options, ["axis", "keepdims"]);
-  const t = toFloat(toTensor(x));
+  const t = toFloatTensor(x);
   const axes = normalizeAxes("mean", options?.axis, t.ndim);
   return div(reduceAxes(reduceSumPrim, t, axes, options?.keepdims ?? false), countOf(t, axes));
 }
@@ -288,7 +283,7 @@ function stableShift(x: Tensor, axes: readonly number[]): Tensor | null {
  */
 export function logsumexp(x: TensorLike, options?: ReduceOptions): Tensor {
   options = checkOptions("logsumexp", options, ["axis", "keepdims"]);
-  const t = toFloat(toTensor(x));
+  const t = toFloatTensor(x);
   const axes = normalizeAxes("logsumexp", options?.axis, t.ndim);
   const keepdims = options?.keepdims ?? false;
   const m = stableShift(t, axes);
@@ -314,7 +309,7 @@ export function variance(x: TensorLike, options?: VarianceOptions): Tensor {
 
 function varianceOf(op: string, x: TensorLike, options: VarianceOptions | undefined): Tensor {
   options = checkOptions(op, options, ["axis", "keepdims", "ddof"]);
-  const t = toFloat(toTensor(x));
+  const t = toFloatTensor(x);
   const axes = normalizeAxes(op, options?.axis, t.ndim);
   const ddof = options?.ddof ?? 0;
   if (typeof ddof !== "number" || !Number.isFinite(ddof)) {
@@ -361,7 +356,7 @@ export function std(x: TensorLike, options?: VarianceOptions): Tensor {
  */
 export function norm(x: TensorLike, options?: NormOptions): Tensor {
   options = checkOptions("norm", options, ["axis", "keepdims", "ord"]);
-  const t = toFloat(toTensor(x));
+  const t = toFloatTensor(x);
   const axes = normalizeAxes("norm", options?.axis, t.ndim);
   const keepdims = options?.keepdims ?? false;
   const ord: unknown = options?.ord ?? 2;
@@ -389,7 +384,7 @@ export function norm(x: TensorLike, options?: NormOptions): Tensor {
  */
 export function softmax(x: TensorLike, options?: { axis?: number }): Tensor {
   options = checkOptions("softmax", options, ["axis"]);
-  const t = toFloat(toTensor(x));
+  const t = toFloatTensor(x);
   const axis = normalizeAxis("softmax", options?.axis ?? -1, t.ndim);
   const m = stableShift(t, [axis]);
   const e = exp(m === null ? t : sub(t, m));
@@ -408,7 +403,7 @@ export function softmax(x: TensorLike, options?: { axis?: number }): Tensor {
  */
 export function logSoftmax(x: TensorLike, options?: { axis?: number }): Tensor {
   options = checkOptions("logSoftmax", options, ["axis"]);
-  const t = toFloat(toTensor(x));
+  const t = toFloatTensor(x);
   const axis = normalizeAxis("logSoftmax", options?.axis ?? -1, t.ndim);
   const m = stableShift(t, [axis]);
   const shifted = m === null ? t : sub(t, m);

@@ -7,7 +7,7 @@
 
 import { tensor, toTensor } from "../core/convert.js";
 import { describeValue } from "../core/describe.js";
-import { getDefaultFloat, isFloat } from "../core/dtype.js";
+import { isFloat } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
@@ -31,14 +31,9 @@ import {
   where,
 } from "./elementwise.js";
 import { argsort } from "./indexing.js";
-import { promoteArgs } from "./promote.js";
+import { promoteArgs, toFloatTensor } from "./promote.js";
 import { max, min, sum } from "./reduce.js";
 import { concat, flip, reshape, scatterAdd, slice, take } from "./shape.js";
-
-function toFloat(x: TensorLike): Tensor {
-  const t = toTensor(x);
-  return isFloat(t.dtype) ? t : astype(t, getDefaultFloat());
-}
 
 function check1d(op: string, arg: string, t: Tensor, minSize = 1): void {
   if (t.ndim !== 1 || t.size < minSize) {
@@ -184,7 +179,7 @@ export function interp(
 ): Tensor {
   const op = "interp";
   options = checkOptions(op, options, ["left", "right", "period"]);
-  let [t, xs, fs] = promoteArgs([x, xp, fp]).map(toFloat) as [Tensor, Tensor, Tensor];
+  let [t, xs, fs] = promoteArgs([x, xp, fp]).map(toFloatTensor) as [Tensor, Tensor, Tensor];
   check1d(op, "xp", xs);
   check1d(op, "fp", fs);
   if (xs.size !== fs.size) {
@@ -322,7 +317,7 @@ function binEdges(
   range: readonly [number, number] | undefined,
 ): Tensor {
   if (typeof bins !== "number") {
-    const edges = toFloat(bins);
+    const edges = toFloatTensor(bins);
     check1d(op, "bins", edges, 2);
     return edges;
   }
@@ -376,7 +371,7 @@ export function histogramBinEdges(
 ): Tensor {
   const op = "histogramBinEdges";
   options = checkOptions(op, options, ["bins", "range"]);
-  const t = toFloat(x);
+  const t = toFloatTensor(x);
   return binEdges(op, reshape(t, [t.size]), options?.bins ?? 10, options?.range);
 }
 
@@ -422,7 +417,7 @@ export interface HistogramOptions {
 export function histogram(x: TensorLike, options?: HistogramOptions): [Tensor, Tensor] {
   const op = "histogram";
   options = checkOptions(op, options, ["bins", "range", "weights", "density"]);
-  const t0 = toFloat(x);
+  const t0 = toFloatTensor(x);
   const t = reshape(t0, [t0.size]);
   const edges = binEdges(op, t, options?.bins ?? 10, options?.range);
   const nb = edges.size - 1;

@@ -7,7 +7,7 @@
 
 import { toTensor } from "../core/convert.js";
 import { describeValue } from "../core/describe.js";
-import { getDefaultFloat, isFloat } from "../core/dtype.js";
+import { isFloat } from "../core/dtype.js";
 import { fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
 import { normalizeAxis } from "../core/shape.js";
@@ -30,14 +30,9 @@ import {
   where,
 } from "./elementwise.js";
 import { conv1d } from "./nn.js";
-import { promoteArgs } from "./promote.js";
+import { promoteArgs, toFloatTensor } from "./promote.js";
 import { cumprod, cumsum, sum } from "./reduce.js";
 import { broadcastTo, concat, flip, pad, reshape, slice } from "./shape.js";
-
-function toFloat(x: TensorLike): Tensor {
-  const t = toTensor(x);
-  return isFloat(t.dtype) ? t : astype(t, getDefaultFloat());
-}
 
 /** x[begin:end] along `axis` (end exclusive, both already in range). */
 function sliceAxis(x: Tensor, axis: number, begin: number, end: number): Tensor {
@@ -273,7 +268,7 @@ export function trapezoid(
 ): Tensor {
   const op = "trapezoid";
   options = checkOptions(op, options, ["dx", "axis"]);
-  const t = toFloat(y);
+  const t = toFloatTensor(y);
   if (t.ndim === 0) throw new ValueError(`${op}: y must be at least 1-d; got a 0-d tensor`);
   const axis = normalizeAxis(op, options?.axis ?? -1, t.ndim);
   const n = t.shape[axis]!;
@@ -389,7 +384,7 @@ export function unwrap(
 ): Tensor {
   const op = "unwrap";
   options = checkOptions(op, options, ["discont", "axis", "period"]);
-  const t = toFloat(p);
+  const t = toFloatTensor(p);
   if (t.ndim === 0) throw new ValueError(`${op}: p must be at least 1-d; got a 0-d tensor`);
   const period = options?.period ?? 2 * Math.PI;
   if (typeof period !== "number" || !(period > 0)) {
@@ -454,7 +449,7 @@ export function gradient(f: TensorLike, options?: GradientOptions): Tensor | Ten
 export function gradient(f: TensorLike, options?: GradientOptions): Tensor | Tensor[] {
   const op = "gradient";
   options = checkOptions(op, options, ["spacing", "axis", "edgeOrder"]);
-  const t = toFloat(f);
+  const t = toFloatTensor(f);
   const edge = options?.edgeOrder ?? 1;
   if (edge !== 1 && edge !== 2) {
     throw new ValueError(`${op}: edgeOrder must be 1 or 2; got ${describeValue(edge)}`);
@@ -525,7 +520,7 @@ export function gradient(f: TensorLike, options?: GradientOptions): Tensor | Ten
         `${op}: coordinates along axis ${axis} must be 1-d with ${n} entries; got shape ${fmtShape(st.shape)}`,
       );
     }
-    const x = toFloat(st);
+    const x = toFloatTensor(st);
     const dx = diff(x);
     const d = (k: number) => slice(dx, [k < 0 ? n - 1 + k : k], [1]);
     const parts: Tensor[] = [];

@@ -8,7 +8,6 @@
 
 import { toTensor } from "../core/convert.js";
 import { describeValue } from "../core/describe.js";
-import { getDefaultFloat, isFloat } from "../core/dtype.js";
 import { fmtShape, ShapeError, ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
 import { normalizeAxes, reducedShape } from "../core/shape.js";
@@ -34,13 +33,9 @@ import {
 import { sort } from "./indexing.js";
 import { matmul } from "./linalg.js";
 import { any } from "./logic.js";
+import { toFloatTensor } from "./promote.js";
 import { max, mean, min, sum } from "./reduce.js";
 import { broadcastTo, concat, reshape, squeeze, take, transpose } from "./shape.js";
-
-function toFloat(x: TensorLike): Tensor {
-  const t = toTensor(x);
-  return isFloat(t.dtype) ? t : astype(t, getDefaultFloat());
-}
 
 /**
  * Options of average: the reduction options, the weights, and whether to return their sum.
@@ -83,7 +78,7 @@ export function average(x: TensorLike, options?: AverageOptions): Tensor;
 export function average(x: TensorLike, options?: AverageOptions): Tensor | [Tensor, Tensor] {
   const op = "average";
   options = checkOptions(op, options, ["axis", "keepdims", "weights", "returned"]);
-  const t = toFloat(x);
+  const t = toFloatTensor(x);
   const axes = normalizeAxes(op, options?.axis, t.ndim);
   const keepdims = options?.keepdims ?? false;
   const reduce = { axis: axes, keepdims };
@@ -165,7 +160,7 @@ export interface CovOptions {
 
 /** The variables of cov's argument as rows of a 2-d matrix. */
 function covRows(op: string, arg: string, m: TensorLike, rowvar: boolean): Tensor {
-  let t = toFloat(m);
+  let t = toFloatTensor(m);
   if (t.ndim > 2) {
     throw new ShapeError(`${op}: ${arg} must be 1-d or 2-d; got shape ${fmtShape(t.shape)}`);
   }
@@ -320,7 +315,7 @@ function quantileLines(
       `${op}: method must be one of ${METHODS.join(", ")}; got ${describeValue(method)}`,
     );
   }
-  const t0 = toFloat(x);
+  const t0 = toFloatTensor(x);
   const axes = normalizeAxes(op, options?.axis, t0.ndim);
   const keep = t0.shape.map((_, d) => d).filter((d) => !axes.includes(d));
   const rest = keep.map((d) => t0.shape[d]!);

@@ -7,6 +7,7 @@
  */
 
 import { unreachable } from "../../core/unreachable.js";
+import { foldIdentity } from "../reference/reduce.js";
 
 type Arr = Float32Array;
 
@@ -107,22 +108,6 @@ export function reduceFirst(op: FoldOp, x: Arr, outer: number, inner: number, ou
     }
   }
   for (let j = 0; j < inner; j++) out[j] = acc[j]!;
-}
-
-/** The value a fold starts from: the identity of its op. */
-function foldIdentity(op: FoldOp): number {
-  switch (op) {
-    case "sum":
-      return 0;
-    case "prod":
-      return 1;
-    case "max":
-      return -Infinity;
-    case "min":
-      return Infinity;
-    default:
-      return unreachable(op, "reduction");
-  }
 }
 
 /** out = x^T for a [rows, cols] matrix, written in out's order (reads stride `cols`). */

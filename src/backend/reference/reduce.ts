@@ -12,7 +12,7 @@ import type { ReduceOp, Shape } from "../backend.js";
 import { planRows, rowMajorStrides, sizeOf } from "./strides.js";
 
 /** The accumulating ops; `imul` is prod for int32, wrapping exactly like int32 multiplication. */
-type AccOp = "sum" | "prod" | "imul" | "max" | "min";
+export type AccOp = "sum" | "prod" | "imul" | "max" | "min";
 
 /**
  * Fold the run x[xi + k*xStep] (k < n) into acc[ai + k*aStep]. A step of 0 means the whole run
@@ -73,8 +73,8 @@ function foldRun(
   }
 }
 
-/** The value a fold starts from: the identity of its op. */
-function foldIdentity(op: AccOp): number {
+/** The value a fold starts from: the identity of its op (the fast backends' folds use it too). */
+export function foldIdentity(op: AccOp): number {
   switch (op) {
     case "sum":
       return 0;
