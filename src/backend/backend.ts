@@ -8,93 +8,17 @@
  */
 
 import type { TypedArray } from "../core/dtype.js";
-
 import type { Shape } from "../core/shape.js";
-
-export type { Shape };
-
-/** Elementwise unary kernels. `out` has the same length as `x`; dtype conversions are implicit. */
-export const UNARY_OPS = [
-  "neg",
-  "abs",
-  "sign",
-  "exp",
-  "log",
-  "log1p",
-  "expm1",
-  "sqrt",
-  "rsqrt",
-  "square",
-  "reciprocal",
-  "sin",
-  "cos",
-  "tan",
-  "asin",
-  "acos",
-  "atan",
-  "sinh",
-  "cosh",
-  "tanh",
-  "asinh",
-  "acosh",
-  "atanh",
-  "erf",
-  "sigmoid",
-  "softplus",
-  "relu",
-  "floor",
-  "ceil",
-  "round",
-  "log2",
-  "log10",
-  "exp2",
-  "cbrt",
-  "trunc",
-  "signbit",
-  "logicalNot",
-  "isNaN",
-  "isFinite",
-  "bitwiseNot",
-  "bitwiseCount",
-] as const;
-
-export type UnaryOp = (typeof UNARY_OPS)[number];
+import type { BinaryOp, UnaryOp } from "../elementwise/table.js";
 
 /**
- * Elementwise binary kernels with NumPy broadcasting. Comparison and logic ops write 0/1.
- * `mod` follows NumPy (the result has the divisor's sign); `round` is half-to-even;
- * `max`/`min` propagate NaN.
+ * The elementwise kernels: the keys of the elementwise table (src/elementwise/table.ts), where
+ * each op's expression is its definition. Unary: `out` has the same length as `x`. Binary: NumPy
+ * broadcasting; comparisons and logic write 0/1; `mod` has the divisor's sign; `max`/`min`
+ * propagate NaN. Dtype conversions are implicit.
  */
-export const BINARY_OPS = [
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "max",
-  "min",
-  "atan2",
-  "mod",
-  "hypot",
-  "fmod",
-  "copysign",
-  "floorDivide",
-  "bitwiseAnd",
-  "bitwiseOr",
-  "bitwiseXor",
-  "shiftLeft",
-  "shiftRight",
-  "eq",
-  "ne",
-  "lt",
-  "le",
-  "gt",
-  "ge",
-  "and",
-  "or",
-] as const;
-
-export type BinaryOp = (typeof BINARY_OPS)[number];
+export type { BinaryOp, UnaryOp } from "../elementwise/table.js";
+export type { Shape };
 
 /**
  * The reductions of `Backend.reduce`.

@@ -53,8 +53,9 @@ export interface BinaryDispatch<A> {
 export function exprSource(e: Expr, names: readonly [string, string?]): string {
   switch (e.kind) {
     case "arg": {
-      const name = names[e.index];
-      if (name === undefined) throw new Error("exprSource: the expression reads y");
+      const name = e.index === 2 ? undefined : names[e.index];
+      if (name === undefined)
+        throw new Error(`exprSource: a kernel cannot read operand ${e.index}`);
       return name;
     }
     case "const":
@@ -77,6 +78,7 @@ function storedSource(e: Expr, names: readonly [string, string?]): string {
 export function exprClosure(e: Expr): (a: number, b: number) => number | boolean {
   switch (e.kind) {
     case "arg":
+      if (e.index === 2) throw new Error("exprClosure: a kernel cannot read operand 2");
       return e.index === 0 ? (a) => a : (_a, b) => b;
     case "const": {
       const v = e.value;

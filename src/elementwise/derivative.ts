@@ -1,5 +1,5 @@
 /**
- * @file A unary op's derivative from one expression over x and out (table.ts): the tensor form
+ * @file An op's derivative from its expression over x, y and out (table.ts): the tensor form
  * that the JVP and VJP rules multiply by (written with ops, so it is itself differentiated at
  * higher orders), the number form of the tape's scalar lane (rounding after each operation
  * exactly where the tensor form's ops round, so both lanes agree bit for bit), and what it reads.
@@ -83,58 +83,81 @@ const TENSOR_OPS = {
   bitCount: (a: T) => B.bitwiseCount(a),
 } satisfies Record<AluOp, (...a: T[]) => T>;
 
-/** `e` over tensors: operand 0 is x, operand 1 out; constants take x's dtype. */
-export function onTensors(e: Expr, x: Tensor, out: Tensor): Tensor {
+/**
+ * `e` over tensors: operand 0 is x, 1 is y (binary ops), 2 the op's output; constants take x's
+ * dtype.
+ */
+export function onTensors(e: Expr, x: Tensor, y: Tensor | undefined, out: Tensor): Tensor {
   switch (e.kind) {
-    case "arg":
-      return e.index === 0 ? x : out;
+    case "arg": {
+      const v = e.index === 0 ? x : e.index === 1 ? y : out;
+      if (v === undefined) throw new Error("onTensors: a unary op's derivative reads y");
+      return v;
+    }
     case "const":
       return scalar(e.value, x.dtype);
     case "alu": {
       // e * e as the square op: the same value (one rounding), and a derivative (2 e de) whose
       // higher orders round as the closed forms do (tanh's third derivative then equals
       // (6 t^2 - 2)(1 - t^2) to the last bit, which mul's e de + de e does not).
-      if (e.op === "mul" && e.args[0] === e.args[1]) return E.square(onTensors(e.args[0]!, x, out));
-      const args = e.args.map((a) => onTensors(a, x, out));
+      if (e.op === "mul" && e.args[0] === e.args[1]) {
+        return E.square(onTensors(e.args[0]!, x, y, out));
+      }
+      const args = e.args.map((a) => onTensors(a, x, y, out));
       return (TENSOR_OPS[e.op] as (...a: T[]) => T)(...args);
     }
   }
 }
 
 /**
- * `e` over numbers with `r` (the dtype's rounding) applied after every operation and constant,
- * where the tensor form stores a result; booleans are not rounded.
+ * `e` over numbers (operands as onTensors') with `r` (the dtype's rounding) applied after every
+ * operation and constant, where the tensor form stores a result; booleans are not rounded.
  */
-export function onNumbers(e: Expr, x: number, out: number, r: (v: number) => number): number {
-  return evalNumber(e, x, out, r) as number;
+export function onNumbers(
+  e: Expr,
+  x: number,
+  y: number,
+  out: number,
+  r: (v: number) => number,
+): number {
+  return evalNumber(e, x, y, out, r) as number;
 }
 
-function evalNumber(e: Expr, x: number, out: number, r: (v: number) => number): number | boolean {
+function evalNumber(
+  e: Expr,
+  x: number,
+  y: number,
+  out: number,
+  r: (v: number) => number,
+): number | boolean {
   switch (e.kind) {
     case "arg":
-      return e.index === 0 ? x : out;
+      return e.index === 0 ? x : e.index === 1 ? y : out;
     case "const":
       return r(e.value);
     case "alu": {
       const spec = ALU[e.op];
       const v = (spec.fn as (...a: (number | boolean)[]) => number | boolean)(
-        ...e.args.map((a) => evalNumber(a, x, out, r)),
+        ...e.args.map((a) => evalNumber(a, x, y, out, r)),
       );
       return spec.bool ? v : r(v as number);
     }
   }
 }
 
-/** Which of x and out `e` reads (the tape keeps only that). */
-export function readsOf(e: Expr): UnaryReads {
-  let x = false;
-  let o = false;
+/** Which operands `e` reads: [x, y, out]. */
+export function operandsOf(e: Expr): readonly [boolean, boolean, boolean] {
+  const read: [boolean, boolean, boolean] = [false, false, false];
   const walk = (n: Expr): void => {
-    if (n.kind === "arg") {
-      if (n.index === 0) x = true;
-      else o = true;
-    } else if (n.kind === "alu") n.args.forEach(walk);
+    if (n.kind === "arg") read[n.index] = true;
+    else if (n.kind === "alu") n.args.forEach(walk);
   };
   walk(e);
+  return read;
+}
+
+/** Which of x and out a unary op's derivative reads (the tape keeps only that). */
+export function readsOf(e: Expr): UnaryReads {
+  const [x, , o] = operandsOf(e);
   return x ? (o ? "x and out" : "x") : o ? "out" : "nothing";
 }

@@ -163,9 +163,12 @@ export const ALU = {
 /** The name of a scalar operation. */
 export type AluOp = keyof typeof ALU;
 
-/** A scalar expression over the operands x (0) and y (1). */
+/**
+ * A scalar expression over the operands x (0) and y (1); a derivative's expression may also read
+ * the op's output (2).
+ */
 export type Expr =
-  | { readonly kind: "arg"; readonly index: 0 | 1 }
+  | { readonly kind: "arg"; readonly index: 0 | 1 | 2 }
   | { readonly kind: "const"; readonly value: number }
   | { readonly kind: "alu"; readonly op: AluOp; readonly args: readonly Expr[] };
 
@@ -173,8 +176,8 @@ export type Expr =
 export const x: Expr = { kind: "arg", index: 0 };
 /** The second operand. */
 export const y: Expr = { kind: "arg", index: 1 };
-/** In a unary op's derivative, the op's output (the derivative's second operand). */
-export const out: Expr = y;
+/** In a derivative's expression, the op's output (kernels never read it). */
+export const out: Expr = { kind: "arg", index: 2 };
 
 /** A numeric constant (a plain number where an operand is expected is one too). */
 export type Operand = Expr | number;

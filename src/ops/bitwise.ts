@@ -12,14 +12,7 @@ import { DTypeError } from "../core/errors.js";
 import type { AnyPrimitive } from "../core/primitive.js";
 import type { Tensor, TensorLike } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
-import {
-  bitwiseAndPrim,
-  bitwiseOrPrim,
-  bitwiseXorPrim,
-  shiftLeftPrim,
-  shiftRightArithmeticPrim,
-} from "../primitives/binary.js";
-import { bitwiseNotPrim, populationCountPrim } from "../primitives/unary.js";
+import { binaryPrimitive, unaryPrimitive } from "../primitives/elementwise.js";
 import { astype, logicalAnd, logicalNot, logicalOr, notEqual } from "./elementwise.js";
 
 /**
@@ -88,7 +81,7 @@ function integerBinary(
  * @category Elementwise
  */
 export function bitwiseAnd(x: TensorLike, y: TensorLike): Tensor {
-  return integerBinary("bitwiseAnd", bitwiseAndPrim, logicalAnd, x, y);
+  return integerBinary("bitwiseAnd", binaryPrimitive("bitwiseAnd"), logicalAnd, x, y);
 }
 
 /**
@@ -104,7 +97,7 @@ export function bitwiseAnd(x: TensorLike, y: TensorLike): Tensor {
  * @category Elementwise
  */
 export function bitwiseOr(x: TensorLike, y: TensorLike): Tensor {
-  return integerBinary("bitwiseOr", bitwiseOrPrim, logicalOr, x, y);
+  return integerBinary("bitwiseOr", binaryPrimitive("bitwiseOr"), logicalOr, x, y);
 }
 
 /**
@@ -120,7 +113,7 @@ export function bitwiseOr(x: TensorLike, y: TensorLike): Tensor {
  * @category Elementwise
  */
 export function bitwiseXor(x: TensorLike, y: TensorLike): Tensor {
-  return integerBinary("bitwiseXor", bitwiseXorPrim, notEqual, x, y);
+  return integerBinary("bitwiseXor", binaryPrimitive("bitwiseXor"), notEqual, x, y);
 }
 
 /**
@@ -137,7 +130,7 @@ export function bitwiseXor(x: TensorLike, y: TensorLike): Tensor {
  */
 export function bitwiseNot(x: TensorLike): Tensor {
   const [a] = integerArgs("bitwiseNot", [["x", x]]);
-  return a!.dtype === "bool" ? logicalNot(a!) : bind(bitwiseNotPrim, [a!], undefined);
+  return a!.dtype === "bool" ? logicalNot(a!) : bind(unaryPrimitive("bitwiseNot"), [a!], undefined);
 }
 
 /**
@@ -154,7 +147,7 @@ export function bitwiseNot(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function leftShift(x: TensorLike, y: TensorLike): Tensor {
-  return integerBinary("leftShift", shiftLeftPrim, null, x, y);
+  return integerBinary("leftShift", binaryPrimitive("shiftLeft"), null, x, y);
 }
 
 /**
@@ -172,7 +165,7 @@ export function leftShift(x: TensorLike, y: TensorLike): Tensor {
  * @category Elementwise
  */
 export function rightShift(x: TensorLike, y: TensorLike): Tensor {
-  return integerBinary("rightShift", shiftRightArithmeticPrim, null, x, y);
+  return integerBinary("rightShift", binaryPrimitive("shiftRight"), null, x, y);
 }
 
 /**
@@ -189,5 +182,9 @@ export function rightShift(x: TensorLike, y: TensorLike): Tensor {
  */
 export function bitwiseCount(x: TensorLike): Tensor {
   const [a] = integerArgs("bitwiseCount", [["x", x]]);
-  return bind(populationCountPrim, [a!.dtype === "bool" ? astype(a!, "int32") : a!], undefined);
+  return bind(
+    unaryPrimitive("bitwiseCount"),
+    [a!.dtype === "bool" ? astype(a!, "int32") : a!],
+    undefined,
+  );
 }

@@ -14,15 +14,7 @@ import { checkOptions } from "../core/options.js";
 import type { AnyPrimitive } from "../core/primitive.js";
 import { Tensor, type TensorLike } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
-import { copysignPrim, floorDividePrim, fmodPrim, hypotPrim } from "../primitives/binary.js";
-import {
-  cbrtPrim,
-  exp2Prim,
-  log2Prim,
-  log10Prim,
-  signbitPrim,
-  truncPrim,
-} from "../primitives/unary.js";
+import { binaryPrimitive, unaryPrimitive } from "../primitives/elementwise.js";
 import {
   abs,
   add,
@@ -78,7 +70,7 @@ function floatBinary(prim: AnyPrimitive, op: string, x: TensorLike, y: TensorLik
  * @category Elementwise
  */
 export function log2(x: TensorLike): Tensor {
-  return floatUnary(log2Prim, "log2", x);
+  return floatUnary(unaryPrimitive("log2"), "log2", x);
 }
 
 /**
@@ -91,7 +83,7 @@ export function log2(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function log10(x: TensorLike): Tensor {
-  return floatUnary(log10Prim, "log10", x);
+  return floatUnary(unaryPrimitive("log10"), "log10", x);
 }
 
 /**
@@ -104,7 +96,7 @@ export function log10(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function exp2(x: TensorLike): Tensor {
-  return floatUnary(exp2Prim, "exp2", x);
+  return floatUnary(unaryPrimitive("exp2"), "exp2", x);
 }
 
 /**
@@ -118,7 +110,7 @@ export function exp2(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function cbrt(x: TensorLike): Tensor {
-  return floatUnary(cbrtPrim, "cbrt", x);
+  return floatUnary(unaryPrimitive("cbrt"), "cbrt", x);
 }
 
 /**
@@ -133,7 +125,7 @@ export function cbrt(x: TensorLike): Tensor {
  */
 export function trunc(x: TensorLike): Tensor {
   if (!(x instanceof Tensor)) checkTensorLike("trunc", "x", x);
-  return bind(truncPrim, [toTensor(x)], undefined);
+  return bind(unaryPrimitive("trunc"), [toTensor(x)], undefined);
 }
 
 /**
@@ -150,7 +142,7 @@ export function trunc(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function hypot(x: TensorLike, y: TensorLike): Tensor {
-  return floatBinary(hypotPrim, "hypot", x, y);
+  return floatBinary(binaryPrimitive("hypot"), "hypot", x, y);
 }
 
 /**
@@ -167,7 +159,7 @@ export function hypot(x: TensorLike, y: TensorLike): Tensor {
  * @category Elementwise
  */
 export function fmod(x: TensorLike, y: TensorLike): Tensor {
-  return floatBinary(fmodPrim, "fmod", x, y);
+  return floatBinary(binaryPrimitive("fmod"), "fmod", x, y);
 }
 
 /**
@@ -183,7 +175,7 @@ export function fmod(x: TensorLike, y: TensorLike): Tensor {
  */
 export function signbit(x: TensorLike): Tensor {
   if (!(x instanceof Tensor)) checkTensorLike("signbit", "x", x);
-  return bind(signbitPrim, [promoteToFloat([x])[0]!], undefined);
+  return bind(unaryPrimitive("signbit"), [promoteToFloat([x])[0]!], undefined);
 }
 
 /**
@@ -199,7 +191,7 @@ export function signbit(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function copysign(x: TensorLike, y: TensorLike): Tensor {
-  return floatBinary(copysignPrim, "copysign", x, y);
+  return floatBinary(binaryPrimitive("copysign"), "copysign", x, y);
 }
 
 /**
@@ -379,7 +371,7 @@ export function floorDivide(x: TensorLike, y: TensorLike): Tensor {
   const [a, b] = promoteArgs([x, y]);
   // bool operands count as int32 (NumPy's floor_divide of bools is an integer op)
   const asNum = (t: Tensor) => (t.dtype === "bool" ? promoteArgs([t, 0])[0]! : t);
-  return bind(floorDividePrim, [asNum(a!), asNum(b!)], undefined);
+  return bind(binaryPrimitive("floorDivide"), [asNum(a!), asNum(b!)], undefined);
 }
 
 /**

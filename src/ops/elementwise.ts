@@ -14,62 +14,17 @@ import { Tensor, type TensorLike } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
 import {
   addPrim,
-  atan2Prim,
   divPrim,
   maximumPrim,
   minimumPrim,
-  modPrim,
   mulPrim,
   powPrim,
   subPrim,
 } from "../primitives/binary.js";
 import { convertElementType } from "../primitives/cast.js";
-import {
-  equalPrim,
-  greaterEqualPrim,
-  greaterPrim,
-  lessEqualPrim,
-  lessPrim,
-  logicalAndPrim,
-  logicalOrPrim,
-  notEqualPrim,
-} from "../primitives/compare.js";
+import { binaryPrimitive, unaryPrimitive } from "../primitives/elementwise.js";
 import { selectPrim } from "../primitives/select.js";
-import {
-  absPrim,
-  acoshPrim,
-  acosPrim,
-  asinhPrim,
-  asinPrim,
-  atanhPrim,
-  atanPrim,
-  ceilPrim,
-  coshPrim,
-  cosPrim,
-  erfPrim,
-  expm1Prim,
-  expPrim,
-  floorPrim,
-  isFinitePrim,
-  isNaNPrim,
-  log1pPrim,
-  logicalNotPrim,
-  logPrim,
-  negPrim,
-  reciprocalPrim,
-  reluPrim,
-  roundPrim,
-  rsqrtPrim,
-  sigmoidPrim,
-  signPrim,
-  sinhPrim,
-  sinPrim,
-  softplusPrim,
-  sqrtPrim,
-  squarePrim,
-  tanhPrim,
-  tanPrim,
-} from "../primitives/unary.js";
+import { negPrim } from "../primitives/unary.js";
 import { promoteArgs, promoteToFloat, resultDType } from "./promote.js";
 
 // ---- argument handling ------------------------------------------------------------------------
@@ -161,7 +116,7 @@ export function neg(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function abs(x: TensorLike): Tensor {
-  return unaryOp(absPrim, asNumeric(x, absPrim.name));
+  return unaryOp(unaryPrimitive("abs"), asNumeric(x, unaryPrimitive("abs").name));
 }
 
 /**
@@ -174,7 +129,7 @@ export function abs(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function sign(x: TensorLike): Tensor {
-  return unaryOp(signPrim, asNumeric(x, signPrim.name));
+  return unaryOp(unaryPrimitive("sign"), asNumeric(x, unaryPrimitive("sign").name));
 }
 
 /**
@@ -187,7 +142,7 @@ export function sign(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function square(x: TensorLike): Tensor {
-  return unaryOp(squarePrim, asNumeric(x, squarePrim.name));
+  return unaryOp(unaryPrimitive("square"), asNumeric(x, unaryPrimitive("square").name));
 }
 
 /**
@@ -200,7 +155,7 @@ export function square(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function reciprocal(x: TensorLike): Tensor {
-  return unaryOp(reciprocalPrim, asFloat(x, reciprocalPrim.name));
+  return unaryOp(unaryPrimitive("reciprocal"), asFloat(x, unaryPrimitive("reciprocal").name));
 }
 
 // ---- unary: exponentials, logarithms, roots ---------------------------------------------------
@@ -215,7 +170,7 @@ export function reciprocal(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function exp(x: TensorLike): Tensor {
-  return unaryOp(expPrim, asFloat(x, expPrim.name));
+  return unaryOp(unaryPrimitive("exp"), asFloat(x, unaryPrimitive("exp").name));
 }
 
 /**
@@ -228,7 +183,7 @@ export function exp(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function log(x: TensorLike): Tensor {
-  return unaryOp(logPrim, asFloat(x, logPrim.name));
+  return unaryOp(unaryPrimitive("log"), asFloat(x, unaryPrimitive("log").name));
 }
 
 /**
@@ -241,7 +196,7 @@ export function log(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function log1p(x: TensorLike): Tensor {
-  return unaryOp(log1pPrim, asFloat(x, log1pPrim.name));
+  return unaryOp(unaryPrimitive("log1p"), asFloat(x, unaryPrimitive("log1p").name));
 }
 
 /**
@@ -254,7 +209,7 @@ export function log1p(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function expm1(x: TensorLike): Tensor {
-  return unaryOp(expm1Prim, asFloat(x, expm1Prim.name));
+  return unaryOp(unaryPrimitive("expm1"), asFloat(x, unaryPrimitive("expm1").name));
 }
 
 /**
@@ -268,7 +223,7 @@ export function expm1(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function sqrt(x: TensorLike): Tensor {
-  return unaryOp(sqrtPrim, asFloat(x, sqrtPrim.name));
+  return unaryOp(unaryPrimitive("sqrt"), asFloat(x, unaryPrimitive("sqrt").name));
 }
 
 /**
@@ -281,7 +236,7 @@ export function sqrt(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function rsqrt(x: TensorLike): Tensor {
-  return unaryOp(rsqrtPrim, asFloat(x, rsqrtPrim.name));
+  return unaryOp(unaryPrimitive("rsqrt"), asFloat(x, unaryPrimitive("rsqrt").name));
 }
 
 // ---- unary: trigonometric and hyperbolic ------------------------------------------------------
@@ -296,7 +251,7 @@ export function rsqrt(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function sin(x: TensorLike): Tensor {
-  return unaryOp(sinPrim, asFloat(x, sinPrim.name));
+  return unaryOp(unaryPrimitive("sin"), asFloat(x, unaryPrimitive("sin").name));
 }
 
 /**
@@ -309,7 +264,7 @@ export function sin(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function cos(x: TensorLike): Tensor {
-  return unaryOp(cosPrim, asFloat(x, cosPrim.name));
+  return unaryOp(unaryPrimitive("cos"), asFloat(x, unaryPrimitive("cos").name));
 }
 
 /**
@@ -322,7 +277,7 @@ export function cos(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function tan(x: TensorLike): Tensor {
-  return unaryOp(tanPrim, asFloat(x, tanPrim.name));
+  return unaryOp(unaryPrimitive("tan"), asFloat(x, unaryPrimitive("tan").name));
 }
 
 /**
@@ -335,7 +290,7 @@ export function tan(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function asin(x: TensorLike): Tensor {
-  return unaryOp(asinPrim, asFloat(x, asinPrim.name));
+  return unaryOp(unaryPrimitive("asin"), asFloat(x, unaryPrimitive("asin").name));
 }
 
 /**
@@ -348,7 +303,7 @@ export function asin(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function acos(x: TensorLike): Tensor {
-  return unaryOp(acosPrim, asFloat(x, acosPrim.name));
+  return unaryOp(unaryPrimitive("acos"), asFloat(x, unaryPrimitive("acos").name));
 }
 
 /**
@@ -361,7 +316,7 @@ export function acos(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function atan(x: TensorLike): Tensor {
-  return unaryOp(atanPrim, asFloat(x, atanPrim.name));
+  return unaryOp(unaryPrimitive("atan"), asFloat(x, unaryPrimitive("atan").name));
 }
 
 /**
@@ -374,7 +329,7 @@ export function atan(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function sinh(x: TensorLike): Tensor {
-  return unaryOp(sinhPrim, asFloat(x, sinhPrim.name));
+  return unaryOp(unaryPrimitive("sinh"), asFloat(x, unaryPrimitive("sinh").name));
 }
 
 /**
@@ -387,7 +342,7 @@ export function sinh(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function cosh(x: TensorLike): Tensor {
-  return unaryOp(coshPrim, asFloat(x, coshPrim.name));
+  return unaryOp(unaryPrimitive("cosh"), asFloat(x, unaryPrimitive("cosh").name));
 }
 
 /**
@@ -400,7 +355,7 @@ export function cosh(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function tanh(x: TensorLike): Tensor {
-  return unaryOp(tanhPrim, asFloat(x, tanhPrim.name));
+  return unaryOp(unaryPrimitive("tanh"), asFloat(x, unaryPrimitive("tanh").name));
 }
 
 /**
@@ -413,7 +368,7 @@ export function tanh(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function asinh(x: TensorLike): Tensor {
-  return unaryOp(asinhPrim, asFloat(x, asinhPrim.name));
+  return unaryOp(unaryPrimitive("asinh"), asFloat(x, unaryPrimitive("asinh").name));
 }
 
 /**
@@ -426,7 +381,7 @@ export function asinh(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function acosh(x: TensorLike): Tensor {
-  return unaryOp(acoshPrim, asFloat(x, acoshPrim.name));
+  return unaryOp(unaryPrimitive("acosh"), asFloat(x, unaryPrimitive("acosh").name));
 }
 
 /**
@@ -439,7 +394,7 @@ export function acosh(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function atanh(x: TensorLike): Tensor {
-  return unaryOp(atanhPrim, asFloat(x, atanhPrim.name));
+  return unaryOp(unaryPrimitive("atanh"), asFloat(x, unaryPrimitive("atanh").name));
 }
 
 // ---- unary: special functions and activations -------------------------------------------------
@@ -454,7 +409,7 @@ export function atanh(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function erf(x: TensorLike): Tensor {
-  return unaryOp(erfPrim, asFloat(x, erfPrim.name));
+  return unaryOp(unaryPrimitive("erf"), asFloat(x, unaryPrimitive("erf").name));
 }
 
 /**
@@ -467,7 +422,7 @@ export function erf(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function sigmoid(x: TensorLike): Tensor {
-  return unaryOp(sigmoidPrim, asFloat(x, sigmoidPrim.name));
+  return unaryOp(unaryPrimitive("sigmoid"), asFloat(x, unaryPrimitive("sigmoid").name));
 }
 
 /**
@@ -480,7 +435,7 @@ export function sigmoid(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function softplus(x: TensorLike): Tensor {
-  return unaryOp(softplusPrim, asFloat(x, softplusPrim.name));
+  return unaryOp(unaryPrimitive("softplus"), asFloat(x, unaryPrimitive("softplus").name));
 }
 
 /**
@@ -507,7 +462,7 @@ export function logSigmoid(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function relu(x: TensorLike): Tensor {
-  return unaryOp(reluPrim, asNumeric(x, reluPrim.name));
+  return unaryOp(unaryPrimitive("relu"), asNumeric(x, unaryPrimitive("relu").name));
 }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -551,7 +506,7 @@ export function gelu(x: TensorLike, options: { approximate?: boolean } = {}): Te
  * @category Elementwise
  */
 export function floor(x: TensorLike): Tensor {
-  return unaryOp(floorPrim, toTensor(x));
+  return unaryOp(unaryPrimitive("floor"), toTensor(x));
 }
 
 /**
@@ -564,7 +519,7 @@ export function floor(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function ceil(x: TensorLike): Tensor {
-  return unaryOp(ceilPrim, toTensor(x));
+  return unaryOp(unaryPrimitive("ceil"), toTensor(x));
 }
 
 /**
@@ -578,7 +533,7 @@ export function ceil(x: TensorLike): Tensor {
  * @category Elementwise
  */
 export function round(x: TensorLike): Tensor {
-  return unaryOp(roundPrim, toTensor(x));
+  return unaryOp(unaryPrimitive("round"), toTensor(x));
 }
 
 // ---- binary arithmetic ------------------------------------------------------------------------
@@ -702,7 +657,7 @@ export function minimum(x: TensorLike, y: TensorLike): Tensor {
  * @category Elementwise
  */
 export function atan2(x: TensorLike, y: TensorLike): Tensor {
-  return binaryWith(atan2Prim, x, y, promoteToFloat, isFloat);
+  return binaryWith(binaryPrimitive("atan2"), x, y, promoteToFloat, isFloat);
 }
 
 /**
@@ -716,7 +671,7 @@ export function atan2(x: TensorLike, y: TensorLike): Tensor {
  * @category Elementwise
  */
 export function mod(x: TensorLike, y: TensorLike): Tensor {
-  return numericBinary(modPrim, x, y);
+  return numericBinary(binaryPrimitive("mod"), x, y);
 }
 
 // ---- comparison and logic (bool results, not differentiable) ----------------------------------
@@ -732,7 +687,7 @@ export function mod(x: TensorLike, y: TensorLike): Tensor {
  * @category Comparison
  */
 export function equal(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(equalPrim, promoteArgs([x, y]));
+  return binaryOp(binaryPrimitive("eq"), promoteArgs([x, y]));
 }
 
 /**
@@ -745,7 +700,7 @@ export function equal(x: TensorLike, y: TensorLike): Tensor {
  * @category Comparison
  */
 export function notEqual(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(notEqualPrim, promoteArgs([x, y]));
+  return binaryOp(binaryPrimitive("ne"), promoteArgs([x, y]));
 }
 
 /**
@@ -758,7 +713,7 @@ export function notEqual(x: TensorLike, y: TensorLike): Tensor {
  * @category Comparison
  */
 export function less(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(lessPrim, promoteArgs([x, y]));
+  return binaryOp(binaryPrimitive("lt"), promoteArgs([x, y]));
 }
 
 /**
@@ -771,7 +726,7 @@ export function less(x: TensorLike, y: TensorLike): Tensor {
  * @category Comparison
  */
 export function lessEqual(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(lessEqualPrim, promoteArgs([x, y]));
+  return binaryOp(binaryPrimitive("le"), promoteArgs([x, y]));
 }
 
 /**
@@ -784,7 +739,7 @@ export function lessEqual(x: TensorLike, y: TensorLike): Tensor {
  * @category Comparison
  */
 export function greater(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(greaterPrim, promoteArgs([x, y]));
+  return binaryOp(binaryPrimitive("gt"), promoteArgs([x, y]));
 }
 
 /**
@@ -797,7 +752,7 @@ export function greater(x: TensorLike, y: TensorLike): Tensor {
  * @category Comparison
  */
 export function greaterEqual(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(greaterEqualPrim, promoteArgs([x, y]));
+  return binaryOp(binaryPrimitive("ge"), promoteArgs([x, y]));
 }
 
 /**
@@ -810,7 +765,7 @@ export function greaterEqual(x: TensorLike, y: TensorLike): Tensor {
  * @category Comparison
  */
 export function logicalAnd(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(logicalAndPrim, promoteArgs([x, y]));
+  return binaryOp(binaryPrimitive("and"), promoteArgs([x, y]));
 }
 
 /**
@@ -823,7 +778,7 @@ export function logicalAnd(x: TensorLike, y: TensorLike): Tensor {
  * @category Comparison
  */
 export function logicalOr(x: TensorLike, y: TensorLike): Tensor {
-  return binaryOp(logicalOrPrim, promoteArgs([x, y]));
+  return binaryOp(binaryPrimitive("or"), promoteArgs([x, y]));
 }
 
 /**
@@ -836,7 +791,7 @@ export function logicalOr(x: TensorLike, y: TensorLike): Tensor {
  * @category Comparison
  */
 export function logicalNot(x: TensorLike): Tensor {
-  return unaryOp(logicalNotPrim, toTensor(x));
+  return unaryOp(unaryPrimitive("logicalNot"), toTensor(x));
 }
 
 /**
@@ -850,7 +805,7 @@ export function logicalNot(x: TensorLike): Tensor {
  */
 // biome-ignore lint/suspicious/noShadowRestrictedNames: API.md fixes this name; the global is not used here
 export function isNaN(x: TensorLike): Tensor {
-  return unaryOp(isNaNPrim, toTensor(x));
+  return unaryOp(unaryPrimitive("isNaN"), toTensor(x));
 }
 
 /**
@@ -864,7 +819,7 @@ export function isNaN(x: TensorLike): Tensor {
  */
 // biome-ignore lint/suspicious/noShadowRestrictedNames: API.md fixes this name; the global is not used here
 export function isFinite(x: TensorLike): Tensor {
-  return unaryOp(isFinitePrim, toTensor(x));
+  return unaryOp(unaryPrimitive("isFinite"), toTensor(x));
 }
 
 // ---- selection --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 
 import * as binary from "./binary.js";
 import * as cast from "./cast.js";
-import * as compare from "./compare.js";
+import { GENERATED_PRIMITIVES } from "./elementwise.js";
 import * as indexing from "./indexing.js";
 import * as linalg from "./linalg.js";
 import * as matmul from "./matmul.js";
@@ -27,6 +27,8 @@ import * as unstack from "./unstack.js";
 
 /** The single-output built-in primitives, by name. */
 export const BUILTIN_PRIMITIVES = {
+  // Generated from the elementwise table (src/elementwise/table.ts), keyed by primitive name.
+  ...GENERATED_PRIMITIVES,
   add: binary.addPrim,
   sub: binary.subPrim,
   mul: binary.mulPrim,
@@ -34,27 +36,8 @@ export const BUILTIN_PRIMITIVES = {
   pow: binary.powPrim,
   max: binary.maximumPrim,
   min: binary.minimumPrim,
-  atan2: binary.atan2Prim,
-  mod: binary.modPrim,
-  hypot: binary.hypotPrim,
-  fmod: binary.fmodPrim,
-  copysign: binary.copysignPrim,
-  floor_divide: binary.floorDividePrim,
-  bitwise_and: binary.bitwiseAndPrim,
-  bitwise_or: binary.bitwiseOrPrim,
-  bitwise_xor: binary.bitwiseXorPrim,
-  shift_left: binary.shiftLeftPrim,
-  shift_right_arithmetic: binary.shiftRightArithmeticPrim,
   convert_element_type: cast.convertElementType,
   stop_gradient: cast.stopGradientPrim,
-  equal: compare.equalPrim,
-  not_equal: compare.notEqualPrim,
-  less: compare.lessPrim,
-  less_equal: compare.lessEqualPrim,
-  greater: compare.greaterPrim,
-  greater_equal: compare.greaterEqualPrim,
-  logical_and: compare.logicalAndPrim,
-  logical_or: compare.logicalOrPrim,
   gather: indexing.gatherPrim,
   scatter_add: indexing.scatterAddPrim,
   triangular_solve: linalg.triangularSolvePrim,
@@ -78,46 +61,6 @@ export const BUILTIN_PRIMITIVES = {
   select: select.selectPrim,
   argsort: sort.argsortPrim,
   neg: unary.negPrim,
-  abs: unary.absPrim,
-  square: unary.squarePrim,
-  relu: unary.reluPrim,
-  exp: unary.expPrim,
-  log: unary.logPrim,
-  log1p: unary.log1pPrim,
-  expm1: unary.expm1Prim,
-  sqrt: unary.sqrtPrim,
-  rsqrt: unary.rsqrtPrim,
-  reciprocal: unary.reciprocalPrim,
-  sin: unary.sinPrim,
-  cos: unary.cosPrim,
-  tan: unary.tanPrim,
-  asin: unary.asinPrim,
-  acos: unary.acosPrim,
-  atan: unary.atanPrim,
-  sinh: unary.sinhPrim,
-  cosh: unary.coshPrim,
-  tanh: unary.tanhPrim,
-  asinh: unary.asinhPrim,
-  acosh: unary.acoshPrim,
-  atanh: unary.atanhPrim,
-  erf: unary.erfPrim,
-  sigmoid: unary.sigmoidPrim,
-  softplus: unary.softplusPrim,
-  sign: unary.signPrim,
-  floor: unary.floorPrim,
-  ceil: unary.ceilPrim,
-  round: unary.roundPrim,
-  log2: unary.log2Prim,
-  log10: unary.log10Prim,
-  exp2: unary.exp2Prim,
-  cbrt: unary.cbrtPrim,
-  trunc: unary.truncPrim,
-  signbit: unary.signbitPrim,
-  logical_not: unary.logicalNotPrim,
-  is_nan: unary.isNaNPrim,
-  is_finite: unary.isFinitePrim,
-  bitwise_not: unary.bitwiseNotPrim,
-  population_count: unary.populationCountPrim,
 } as const satisfies { readonly [N in PrimitiveName]: BuiltinPrimitive<N> };
 
 /** The built-in primitives with several outputs, by name. */

@@ -1,6 +1,9 @@
 /**
- * @file Elementwise binary primitives with NumPy broadcasting: add, sub, mul, div, pow, maximum,
- * minimum, atan2, mod, each declared from its two partial derivatives by `binary`. Both inputs
+ * @file How an elementwise binary primitive with NumPy broadcasting is declared from its two
+ * partial derivatives (`binary`), and the ones declared by hand: add, sub, mul, div (linear in
+ * each input, with vmap diagonal rules and scalar lanes), pow (its conventions at 0), maximum and
+ * minimum (half to each side at ties). The others are generated from their entries in
+ * src/elementwise/table.ts (src/primitives/elementwise.ts). Both inputs
  * have the same dtype (the op wrappers promote). JVP rules may
  * return tangents of the broadcast shape and VJP rules cotangents of the output's shape: the
  * drivers broadcast and unbroadcast (src/transforms/fit.ts), never the rules.
@@ -18,7 +21,6 @@ import {
   astype,
   div,
   equal,
-  floor,
   greater,
   less,
   log,
@@ -26,24 +28,13 @@ import {
   mul,
   neg,
   pow,
-  sign,
-  square,
   sub,
   where,
 } from "../ops/elementwise.js";
-import { signbit, trunc } from "../ops/elementwise-more.js";
 import { elementwiseBatch } from "./batching.js";
 import { divDiagonal, mulDiagonal } from "./diagonal-rules.js";
 import { type BinaryPrimitiveName, type BuiltinPrimitive, declarePrimitive } from "./names.js";
-import {
-  readsBothInputs,
-  readsDiv,
-  readsHypot,
-  readsMod,
-  readsNothing,
-  readsOther,
-  readsPow,
-} from "./reads.js";
+import { readsBothInputs, readsDiv, readsNothing, readsOther, readsPow } from "./reads.js";
 import { BINARY_SCALAR } from "./scalar-math.js";
 import { checkDomain, type Domain } from "./unary.js";
 
@@ -118,6 +109,8 @@ interface BinaryOptions<N extends BinaryPrimitiveName> {
   /** The backend kernel (default: the primitive's name). */
   kernel?: BinaryOp;
   domain: Domain;
+  /** The output dtype when it is not the inputs' (comparisons and logic). */
+  outDType?: "bool";
   /** What the partials read (the tape keeps only that). */
   vjpReads: BuiltinPrimitive<N>["vjpReads"];
   /** The scalar lane's vjp, rounding exactly where the partials' ops round. */
@@ -138,12 +131,14 @@ export function binary<N extends BinaryPrimitiveName>(
   [px, py]: readonly [Partial | null, Partial | null],
   options: BinaryOptions<N>,
 ): BuiltinPrimitive<N> {
+  const kernel = options.kernel ?? (name as BinaryOp);
+  const scalar = BINARY_SCALAR[kernel];
   const prim: BuiltinPrimitive<N> = declarePrimitive<N>({
     name,
     batch: elementwiseBatch(() => prim),
-    shape: binaryShape(options.op ?? name, options.domain),
-    impl: binaryImpl(options.kernel ?? (name as BinaryOp)),
-    scalar: BINARY_SCALAR[options.kernel ?? (name as BinaryOp)]!,
+    shape: binaryShape(options.op ?? name, options.domain, options.outDType),
+    impl: binaryImpl(kernel),
+    ...(scalar === undefined ? {} : { scalar }),
     jvp: ([x, y], [dx, dy], out) =>
       addTangents(
         dx === null || dx === undefined || px === null ? null : px(dx, x!, y!, out),
@@ -243,88 +238,4 @@ export const minimumPrim = binary("min", extremum(less), {
   op: "minimum",
   domain: "any",
   vjpReads: readsBothInputs,
-});
-
-// ---- atan2 and mod ----------------------------------------------------------------------------
-
-// d atan2(x, y) = (y dx - x dy) / (x^2 + y^2)
-export const atan2Prim = binary(
-  "atan2",
-  [
-    (g, x, y) => mul(div(g, add(square(x), square(y))), y),
-    (g, x, y) => neg(mul(div(g, add(square(x), square(y))), x)),
-  ],
-  { domain: "float", vjpReads: readsBothInputs },
-);
-
-// d hypot(x, y) = (x dx + y dy) / out, taken as 0 where out == 0 (as norm at 0: the function's
-// minimum, docs/conventions.md); x / 1 is that 0 there, so no NaN at any order.
-export const hypotPrim = binary(
-  "hypot",
-  [
-    (g, x, _y, out) => mul(g, div(x, where(equal(out, 0), 1, out))),
-    (g, _x, y, out) => mul(g, div(y, where(equal(out, 0), 1, out))),
-  ],
-  { domain: "float", vjpReads: readsHypot },
-);
-
-// d fmod(x, y) = dx - trunc(x / y) dy
-export const fmodPrim = binary("fmod", [(g) => g, (g, x, y) => neg(mul(g, trunc(div(x, y))))], {
-  domain: "float",
-  vjpReads: readsMod,
-});
-
-// d copysign(x, y) = sign(x) [y's sign] dx   (0 at x = 0, as abs; y only picks a sign: no dy)
-export const copysignPrim = binary(
-  "copysign",
-  [(g, x, y) => mul(g, mul(sign(x), where(signbit(y), -1, 1))), null],
-  { domain: "float", vjpReads: readsBothInputs },
-);
-
-// d floorDivide = 0   (piecewise constant)
-export const floorDividePrim = binary("floor_divide", [null, null], {
-  op: "floorDivide",
-  kernel: "floorDivide",
-  domain: "numeric",
-  vjpReads: readsNothing,
-});
-
-// ---- bitwise (int32; the op wrappers send bools to the logical ops) ---------------------------
-
-// d (x & y) = d (x | y) = d (x ^ y) = d (x << y) = d (x >> y) = 0   (integer outputs)
-export const bitwiseAndPrim = binary("bitwise_and", [null, null], {
-  op: "bitwiseAnd",
-  kernel: "bitwiseAnd",
-  domain: "int32",
-  vjpReads: readsNothing,
-});
-export const bitwiseOrPrim = binary("bitwise_or", [null, null], {
-  op: "bitwiseOr",
-  kernel: "bitwiseOr",
-  domain: "int32",
-  vjpReads: readsNothing,
-});
-export const bitwiseXorPrim = binary("bitwise_xor", [null, null], {
-  op: "bitwiseXor",
-  kernel: "bitwiseXor",
-  domain: "int32",
-  vjpReads: readsNothing,
-});
-export const shiftLeftPrim = binary("shift_left", [null, null], {
-  op: "leftShift",
-  kernel: "shiftLeft",
-  domain: "int32",
-  vjpReads: readsNothing,
-});
-export const shiftRightArithmeticPrim = binary("shift_right_arithmetic", [null, null], {
-  op: "rightShift",
-  kernel: "shiftRight",
-  domain: "int32",
-  vjpReads: readsNothing,
-});
-
-// d mod(x, y) = dx - floor(x / y) dy
-export const modPrim = binary("mod", [(g) => g, (g, x, y) => neg(mul(g, floor(div(x, y))))], {
-  domain: "numeric",
-  vjpReads: readsMod,
 });

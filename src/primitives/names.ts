@@ -15,6 +15,7 @@ import {
   type Primitive,
 } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
+import type { BINARY_KERNELS, PrimitiveNameOf, UNARY_KERNELS } from "../elementwise/table.js";
 import type { CastParams } from "./cast.js";
 import type { AxisParams } from "./indexing.js";
 import type { TriangularSolveParams } from "./linalg.js";
@@ -31,81 +32,17 @@ import type {
 import type { ArgReduceParams, CumsumParams, ReduceParams } from "./reduce.js";
 import type { ArgsortParams } from "./sort.js";
 
-/** Elementwise primitives of one input (src/primitives/unary.ts). */
-export type UnaryPrimitiveName =
-  | "neg"
-  | "abs"
-  | "square"
-  | "relu"
-  | "exp"
-  | "log"
-  | "log1p"
-  | "expm1"
-  | "sqrt"
-  | "rsqrt"
-  | "reciprocal"
-  | "sin"
-  | "cos"
-  | "tan"
-  | "asin"
-  | "acos"
-  | "atan"
-  | "sinh"
-  | "cosh"
-  | "tanh"
-  | "asinh"
-  | "acosh"
-  | "atanh"
-  | "erf"
-  | "sigmoid"
-  | "softplus"
-  | "sign"
-  | "floor"
-  | "ceil"
-  | "round"
-  | "log2"
-  | "log10"
-  | "exp2"
-  | "cbrt"
-  | "trunc"
-  | "signbit"
-  | "logical_not"
-  | "is_nan"
-  | "is_finite"
-  | "bitwise_not"
-  | "population_count";
+/**
+ * Elementwise primitives of one input: one per entry of the elementwise table
+ * (src/elementwise/table.ts), named by its `prim` or its key.
+ */
+export type UnaryPrimitiveName = PrimitiveNameOf<typeof UNARY_KERNELS>;
 
-/** Elementwise primitives of two broadcast inputs (src/primitives/binary.ts). */
-export type BinaryPrimitiveName =
-  | "add"
-  | "sub"
-  | "mul"
-  | "div"
-  | "pow"
-  | "max"
-  | "min"
-  | "atan2"
-  | "mod"
-  | "hypot"
-  | "fmod"
-  | "copysign"
-  | "floor_divide"
-  | "bitwise_and"
-  | "bitwise_or"
-  | "bitwise_xor"
-  | "shift_left"
-  | "shift_right_arithmetic";
-
-/** Bool-valued comparisons and logic of two broadcast inputs (src/primitives/compare.ts). */
-export type ComparePrimitiveName =
-  | "equal"
-  | "not_equal"
-  | "less"
-  | "less_equal"
-  | "greater"
-  | "greater_equal"
-  | "logical_and"
-  | "logical_or";
+/**
+ * Elementwise primitives of two broadcast inputs, comparisons and logic included: one per entry
+ * of the elementwise table.
+ */
+export type BinaryPrimitiveName = PrimitiveNameOf<typeof BINARY_KERNELS>;
 
 /** A params map entry for primitives without params. */
 type NoParams<N extends string> = { readonly [K in N]: undefined };
@@ -116,13 +53,7 @@ type NoParams<N extends string> = { readonly [K in N]: undefined };
  */
 export interface PrimitiveParams
   extends NoParams<
-    | UnaryPrimitiveName
-    | BinaryPrimitiveName
-    | ComparePrimitiveName
-    | "select"
-    | "stop_gradient"
-    | "det"
-    | "cholesky"
+    UnaryPrimitiveName | BinaryPrimitiveName | "select" | "stop_gradient" | "det" | "cholesky"
   > {
   readonly convert_element_type: CastParams;
   readonly reshape: ReshapeParams;

@@ -51,17 +51,6 @@ export function readsPow([n0, n1]: readonly boolean[]): Reads {
   return n0 === true ? READS_X0_X1_OUT : { inputs: [true, false], out: true };
 }
 
-/** mod: gx = ct; gy reads x and y. */
-export function readsMod([, n1]: readonly boolean[]): Reads {
-  return n1 === true ? READS_X0_X1 : READS_NOTHING;
-}
-
-/** hypot: gx reads x and the output, gy reads y and the output. */
-export function readsHypot([n0, n1]: readonly boolean[]): Reads {
-  if (n0 !== true) return READS_X1_OUT;
-  return n1 === true ? READS_X0_X1_OUT : { inputs: [true, false], out: true };
-}
-
 /** The input at `index` only (the indices of gather and scatter_add, the condition of select). */
 export function readsInput(index: number): () => Reads {
   const r: Reads = { inputs: Array.from({ length: index + 1 }, (_, i) => i === index), out: false };

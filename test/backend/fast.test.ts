@@ -8,19 +8,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import {
-  type Backend,
-  BINARY_OPS,
-  type BinaryOp,
-  type ReduceOp,
-  type Shape,
-  UNARY_OPS,
-  type UnaryOp,
-} from "../../src/backend/backend.js";
+import type { Backend, BinaryOp, ReduceOp, Shape, UnaryOp } from "../../src/backend/backend.js";
 import { createFastBackend } from "../../src/backend/fast/index.js";
 import { getBackend, setBackend } from "../../src/backend/index.js";
 import { referenceBackend as R } from "../../src/backend/reference/index.js";
 import type { TypedArray } from "../../src/core/dtype.js";
+import { BINARY_OPS, UNARY_OPS } from "../../src/elementwise/table.js";
 import * as ad from "../../src/index.js";
 import { specTests } from "../harness/spec.js";
 import { specs } from "../op-specs/index.js";

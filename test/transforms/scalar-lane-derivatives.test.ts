@@ -9,44 +9,19 @@ import { test } from "node:test";
 import { UNARY_KERNELS } from "../../src/elementwise/table.js";
 import * as ad from "../../src/index.js";
 
-const OPS: Record<string, (x: ad.Tensor) => ad.Tensor> = {
-  abs: ad.abs,
-  square: ad.square,
-  relu: ad.relu,
-  exp: ad.exp,
-  log: ad.log,
-  log1p: ad.log1p,
-  expm1: ad.expm1,
-  log2: ad.log2,
-  log10: ad.log10,
-  exp2: ad.exp2,
-  cbrt: ad.cbrt,
-  sqrt: ad.sqrt,
-  rsqrt: ad.rsqrt,
-  reciprocal: ad.reciprocal,
-  sin: ad.sin,
-  cos: ad.cos,
-  tan: ad.tan,
-  asin: ad.asin,
-  acos: ad.acos,
-  atan: ad.atan,
-  sinh: ad.sinh,
-  cosh: ad.cosh,
-  tanh: ad.tanh,
-  asinh: ad.asinh,
-  acosh: ad.acosh,
-  atanh: ad.atanh,
-  erf: ad.erf,
-  sigmoid: ad.sigmoid,
-  softplus: ad.softplus,
-};
+/**
+ * Every unary op with a derivative in the table, by its public function (named as its key): a
+ * new op is covered without a line here.
+ */
+const OPS: Record<string, (x: ad.Tensor) => ad.Tensor> = Object.fromEntries(
+  Object.entries(UNARY_KERNELS)
+    .filter(([, d]) => d.rules === "derivative")
+    .map(([op]) => [op, (ad as unknown as Record<string, (x: ad.Tensor) => ad.Tensor>)[op]!]),
+);
 
-test("the list covers every unary op with a derivative in the table", () => {
-  const withDerivative = Object.entries(UNARY_KERNELS)
-    .filter(([, d]) => "derivative" in d)
-    .map(([op]) => op)
-    .sort();
-  assert.deepEqual(Object.keys(OPS).sort(), withDerivative);
+test("every unary op with a derivative in the table is a public function of that name", () => {
+  assert.ok(Object.keys(OPS).length >= 29);
+  for (const [op, f] of Object.entries(OPS)) assert.equal(typeof f, "function", op);
 });
 
 for (const dtype of ["float32", "float64"] as const) {
