@@ -91,6 +91,67 @@ export class GradientCheckError extends AdjointError {
   override name = "GradientCheckError";
 }
 
+/**
+ * Where a {@link NanError} arose: an op's value, its VJP rule, or its JVP rule.
+ * @category Errors
+ */
+export type NanPhase = "forward" | "backward" | "forward-mode derivative";
+
+/**
+ * The fields of a {@link NanError}.
+ * @category Errors
+ */
+export interface NanErrorDetails {
+  /** The op whose forward value, VJP rule ("backward") or JVP rule made the NaN or Inf. */
+  readonly primitive: string;
+  readonly phase: NanPhase;
+  /** The user's call site of that op, as `file:line:column`, when known. */
+  readonly callSite: string | undefined;
+  /** Summaries of that op's inputs: dtype and shape, then the values or min/mean/max. */
+  readonly inputs: readonly string[];
+  /**
+   * The primitive whose result held the NaN or Inf: `primitive` itself in the forward phase, an
+   * op inside the derivative rule otherwise (e.g. `div` inside the VJP of `sqrt`).
+   */
+  readonly operation: string;
+}
+
+/**
+ * Thrown while {@link debugNans} is on by the first primitive that produces a NaN or an infinity
+ * from finite inputs, in the forward pass, the backward pass (a VJP rule) or forward mode (a JVP
+ * rule). Its fields say which op, in which phase, where the user called it and on what inputs.
+ * @example
+ * ```ts
+ * import * as ad from "adjoint";
+ * ad.debugNans(true);
+ * const err = (() => { try { ad.log(ad.tensor([0, 1])); } catch (e) { return e; } })();
+ * ad.debugNans(false);
+ * err instanceof ad.NanError; // => true
+ * (err as ad.NanError).primitive; // => log
+ * (err as ad.NanError).phase; // => forward
+ * (err as ad.NanError).inputs[0]; // => float32[2] = [0, 1]
+ * ```
+ * @category Errors
+ */
+export class NanError extends AdjointError implements NanErrorDetails {
+  override name = "NanError";
+  readonly primitive: string;
+  readonly phase: NanPhase;
+  readonly callSite: string | undefined;
+  readonly inputs: readonly string[];
+  readonly operation: string;
+
+  /** @internal Made by debugNans, which writes the message from the details. */
+  constructor(message: string, details: NanErrorDetails) {
+    super(message);
+    this.primitive = details.primitive;
+    this.phase = details.phase;
+    this.callSite = details.callSite;
+    this.inputs = details.inputs;
+    this.operation = details.operation;
+  }
+}
+
 /** Renders a shape as `[2,3]` for messages. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(",")}]`;

@@ -25,6 +25,8 @@ export abstract class Trace {
   done = false;
   /** True for vmap's trace, whose tracers' values hold a whole batch (not readable as one value). */
   readonly batching: boolean = false;
+  /** True for makeGraph's staging trace, whose tracers have a shape and dtype but no value. */
+  readonly staging: boolean = false;
   /** The user-facing transformation that started this trace (grad, jvp, vmap...), for messages. */
   label = "a transformation";
 
@@ -95,6 +97,55 @@ export function setEvalObserver(next: EvalObserver | null): EvalObserver | null 
 /** @internal True while an evaluation observer is installed (fast paths that skip bind defer to it). */
 export function hasEvalObserver(): boolean {
   return observer !== null;
+}
+
+/**
+ * The derivative rule running now, as debugNans reports it: the recorded op whose VJP (the
+ * backward pass) or JVP (forward mode) rule is being evaluated, that op's inputs, and where the
+ * user called it. Set only while rule tracking is on, by the loops that call the rules.
+ */
+export interface RuleScope {
+  readonly prim: string;
+  readonly phase: "backward" | "forward-mode derivative";
+  readonly inputs: readonly Tensor[];
+  /** An Error made when the op ran forward (its stack holds the call site); null: the current stack. */
+  readonly site: Error | null;
+}
+let tracking = false;
+let scope: RuleScope | null = null;
+
+/** @internal Turns rule tracking (call sites on tape entries, rule scopes) on or off; debugNans. */
+export function setRuleTracking(on: boolean): void {
+  tracking = on;
+}
+
+/** @internal True while rule tracking is on: the one check the hot paths make when it is off. */
+export function isTrackingRules(): boolean {
+  return tracking;
+}
+
+/** @internal The derivative rule running now, or null (outside any rule, or tracking off). */
+export function currentRuleScope(): RuleScope | null {
+  return scope;
+}
+
+/** @internal Sets the rule running now (null: none); returns the previous one, to restore. */
+export function enterRuleScope(next: RuleScope | null): RuleScope | null {
+  const prev = scope;
+  scope = next;
+  return prev;
+}
+
+/**
+ * @internal The stack here, kept as an Error whose `stack` is formatted only if it is read: the
+ * user's call site of an op being recorded. Deep enough to get past adjoint's own frames.
+ */
+export function captureSite(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 100;
+  const site = new Error("call site");
+  Error.stackTraceLimit = limit;
+  return site;
 }
 
 /**

@@ -6,7 +6,14 @@
 import { isFloat } from "../core/dtype.js";
 import type { MultiPrimitive, Primitive } from "../core/primitive.js";
 import { Tensor } from "../core/tensor.js";
-import { bind, bindMulti, Trace } from "../core/trace.js";
+import {
+  bind,
+  bindMulti,
+  currentRuleScope,
+  enterRuleScope,
+  isTrackingRules,
+  Trace,
+} from "../core/trace.js";
 import { fitTangent } from "./fit.js";
 
 export class JvpTrace extends Trace {
@@ -22,7 +29,9 @@ export class JvpTrace extends Trace {
     const out = bind(prim, primals, params);
     // A finished trace's tracers are plain values; integer and bool results carry no tangent.
     if (!anyTangent || this.done || !isFloat(out.dtype)) return out;
-    const dout = prim.jvp(primals, tangents, out, params);
+    const dout = isTrackingRules()
+      ? inRuleScope(prim.name, primals, () => prim.jvp(primals, tangents, out, params))
+      : prim.jvp(primals, tangents, out, params);
     if (dout === null) return out;
     return Tensor._tracer(this, out, fitTangent(dout, out), -1);
   }
@@ -33,7 +42,9 @@ export class JvpTrace extends Trace {
     const anyTangent = this.unbox(inputs, primals, tangents);
     const outs = bindMulti(prim, primals, params);
     if (!anyTangent || this.done) return outs;
-    const douts = prim.jvp(primals, tangents, outs, params);
+    const douts = isTrackingRules()
+      ? inRuleScope(prim.name, primals, () => prim.jvp(primals, tangents, outs, params))
+      : prim.jvp(primals, tangents, outs, params);
     return outs.map((out, i) => {
       const d = douts[i];
       return d === null || d === undefined || !isFloat(out.dtype)
@@ -60,5 +71,20 @@ export class JvpTrace extends Trace {
       }
     }
     return anyTangent;
+  }
+}
+
+/**
+ * Runs a JVP rule in its op's scope (debugNans), restoring the outer scope however it ends. The
+ * call site is the outer rule's when this op is part of one (the JVP of an op inside a backward
+ * pass), else the current stack's.
+ */
+function inRuleScope<T>(prim: string, inputs: readonly Tensor[], rule: () => T): T {
+  const site = currentRuleScope()?.site ?? null;
+  const outer = enterRuleScope({ prim, phase: "forward-mode derivative", inputs, site });
+  try {
+    return rule();
+  } finally {
+    enterRuleScope(outer);
   }
 }

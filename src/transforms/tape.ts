@@ -28,7 +28,18 @@ import type {
 } from "../core/primitive.js";
 import type { Shape } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
-import { bind, bindMulti, hasEvalObserver, Trace, transformationDepth } from "../core/trace.js";
+import {
+  bind,
+  bindMulti,
+  captureSite,
+  currentRuleScope,
+  enterRuleScope,
+  hasEvalObserver,
+  isTrackingRules,
+  type RuleScope,
+  Trace,
+  transformationDepth,
+} from "../core/trace.js";
 import { add } from "../ops/index.js";
 import { fitCotangent, fitTangent } from "./fit.js";
 
@@ -128,6 +139,11 @@ export class Tape {
    * dtype alone (`unread`). Forward replay needs every value and refuses such a tape.
    */
   keepsOnlyReads = false;
+  /**
+   * While rule tracking is on (debugNans): the user's call site of each recorded call, by entry
+   * index (see `captureSite`); entries recorded while it is off have none. Null until one is kept.
+   */
+  sites: (Error | undefined)[] | null = null;
 
   get length(): number {
     return this.outs.length;
@@ -151,7 +167,7 @@ export class Tape {
   ): number {
     // (Small values are kept anyway: the common small-tensor case skips the declaration.)
     const vjpReads =
-      this.keepsOnlyReads && !(isSmall(out) && isSmall(x0) && isSmall(x1))
+      this.keepsOnlyReads && !(isSmall(out) && isSmall(x0) && isSmall(x1)) && !isTrackingRules()
         ? prim.vjpReads
         : undefined;
     if (vjpReads !== undefined) {
@@ -179,7 +195,9 @@ export class Tape {
   ): number {
     const n = primals.length;
     const vjpReads =
-      this.keepsOnlyReads && !(n === 1 && isSmall(out) && isSmall(primals[0]!))
+      this.keepsOnlyReads &&
+      !(n === 1 && isSmall(out) && isSmall(primals[0]!)) &&
+      !isTrackingRules()
         ? prim.vjpReads
         : undefined;
     if (vjpReads !== undefined) {
@@ -252,7 +270,27 @@ export class Tape {
     this.in1Val.push(0);
     this.laneShape.push(null);
     this.laneDType.push(null);
-    return this.outs.length - 1;
+    const i = this.outs.length - 1;
+    if (isTrackingRules() && prim !== null) this.keepSite(i);
+    return i;
+  }
+
+  /**
+   * Keeps the user's call site of call i (debugNans): an op recorded while a derivative rule runs
+   * (nested derivatives, a checkpoint's re-run) belongs to the call that rule is for.
+   */
+  private keepSite(i: number): void {
+    (this.sites ??= [])[i] = currentRuleScope()?.site ?? captureSite();
+  }
+
+  /** The scope of call i's derivative rule, for debugNans (see `RuleScope`). */
+  ruleScope(i: number, phase: RuleScope["phase"]): RuleScope {
+    return {
+      prim: this.prims[i]!.name,
+      phase,
+      inputs: this.primalsOf(i),
+      site: this.sites?.[i] ?? null,
+    };
   }
 
   /** Appends a scalar-lane call (see the class comment); s1 is ABSENT for a unary call. */
@@ -319,6 +357,7 @@ export class Tape {
     ]) {
       a.length = length;
     }
+    if (this.sites !== null && this.sites.length > length) this.sites.length = length;
   }
 
   /** The entries below `start` that the entries from `start` on read, in increasing order. */
@@ -706,6 +745,22 @@ function walkBack(
   seeds: readonly (readonly [number, Tensor])[],
   base: number,
 ): Adjoints {
+  if (!isTrackingRules()) return walkBackLoop(tape, seeds, base, false);
+  // debugNans: each rule runs in its entry's scope; none is left set if a rule throws.
+  const outer = currentRuleScope();
+  try {
+    return walkBackLoop(tape, seeds, base, true);
+  } finally {
+    enterRuleScope(outer);
+  }
+}
+
+function walkBackLoop(
+  tape: Tape,
+  seeds: readonly (readonly [number, Tensor])[],
+  base: number,
+  scoped: boolean,
+): Adjoints {
   const { prims, params, outs, in0, in1, slot0, slot1, many } = tape;
   // Recycling as the walk goes (decision 0009): between entries, the only way to the arrays the
   // walk made is the adjoint table, so what it does not hold is dead. Only in a plain pass.
@@ -744,6 +799,7 @@ function walkBack(
         multiCts!.delete(i);
         const { primals, slots, outs: callOuts } = many[i]!;
         const call = prims[i] as AnyMultiPrimitive;
+        if (scoped) enterRuleScope(tape.ruleScope(i, "backward"));
         const gs = call.vjp(
           gathered,
           primals,
@@ -777,6 +833,7 @@ function walkBack(
     }
     cts[k] = null; // released as soon as it has flowed on (recycled at the next sweep)
     adj.drop(ct);
+    if (scoped) enterRuleScope(tape.ruleScope(i, "backward"));
     const m = many[i]!;
     if (m === null) {
       // Unary and binary calls: inputs inline, shared `needs` arrays (a scalar-lane entry with a
@@ -873,6 +930,23 @@ function walkForward(
   base: number,
   external: ReadonlyMap<number, Tensor>,
 ): (Tensor | null)[] {
+  if (!isTrackingRules()) return walkForwardLoop(tape, seeds, base, external, false);
+  // debugNans: each rule runs in its entry's scope; none is left set if a rule throws.
+  const outer = currentRuleScope();
+  try {
+    return walkForwardLoop(tape, seeds, base, external, true);
+  } finally {
+    enterRuleScope(outer);
+  }
+}
+
+function walkForwardLoop(
+  tape: Tape,
+  seeds: ReadonlyMap<number, Tensor>,
+  base: number,
+  external: ReadonlyMap<number, Tensor>,
+  scoped: boolean,
+): (Tensor | null)[] {
   if (tape.keepsOnlyReads) {
     throw new AdjointError(
       "internal error: forward replay of a tape that keeps only what its VJP rules read",
@@ -894,6 +968,7 @@ function walkForward(
     }
     const ins = tape.slotsOf(i).map(tangentAt);
     if (ins.every((t) => t === null)) continue;
+    if (scoped) enterRuleScope(tape.ruleScope(i, "forward-mode derivative"));
     const callOuts = tape.many[i]?.outs;
     if (callOuts !== undefined) {
       multiTangents.set(
