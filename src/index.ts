@@ -24,6 +24,9 @@ export {
   AdjointError,
   DTypeError,
   GradientCheckError,
+  NanError,
+  type NanErrorDetails,
+  type NanPhase,
   ShapeError,
   TracerError,
   ValueError,
@@ -78,6 +81,7 @@ export {
   type UniformOptions,
 } from "./ops/random.js";
 export { type CheckGradsOptions, checkGrads } from "./tools/check-grads.js";
+export { debugNans } from "./tools/debug-nans.js";
 export { checkpoint } from "./transforms/checkpoint.js";
 export {
   type CustomJvpRules,
