@@ -32,6 +32,14 @@ export {
   ValueError,
 } from "./core/errors.js";
 export {
+  type FieldKind,
+  type Json,
+  NO_PARAMS,
+  type ParamsCodec,
+  type ParamsSchema,
+  paramsCodec,
+} from "./core/params-json.js";
+export {
   type AnyMultiPrimitive,
   type AnyPrimitive,
   type Aval,
@@ -60,6 +68,14 @@ export {
   treeStructure,
   treeUnflatten,
 } from "./core/tree-util.js";
+export {
+  Graph,
+  type GraphConst,
+  type GraphEqn,
+  type GraphLeaf,
+} from "./ir/graph.js";
+export type { EqnJson, GraphJson, LeafJson, TreeJson } from "./ir/json.js";
+export { namedScope } from "./ir/scope.js";
 export { type FloatInfo, type IntInfo, numpy } from "./numpy.js";
 export { applyAlongAxis, applyOverAxes, fromfunction } from "./ops/apply.js";
 export * from "./ops/index.js";
@@ -107,6 +123,7 @@ export {
   type ScanOptions,
   scan,
 } from "./transforms/scan.js";
+export { makeGraph } from "./transforms/stage.js";
 export { stopGradient } from "./transforms/stop-gradient.js";
 export type {
   ArgAt,

@@ -5,6 +5,7 @@
 
 import type { DType, TypedArray } from "./dtype.js";
 import { ValueError } from "./errors.js";
+import type { ParamsCodec } from "./params-json.js";
 import type { Shape } from "./shape.js";
 import type { Tensor } from "./tensor.js";
 
@@ -110,6 +111,13 @@ export interface Primitive<P = undefined> {
    * null (the batch is then materialised and `batch` runs).
    */
   diagonal?(batch: DiagonalBatch, inputs: readonly Tensor[], params: P): Tensor | null;
+  /**
+   * How the params go to and from JSON, for a graph's `toJSON`/`fromJSON`
+   * (docs/graph-format.md): `paramsCodec({ axis: "int" })`, or `NO_PARAMS`. Optional for a
+   * primitive without params; a graph holding a primitive with params but no codec cannot be
+   * written to JSON.
+   */
+  readonly paramsJson?: ParamsCodec<P>;
 }
 
 /**
@@ -182,6 +190,8 @@ export interface MultiPrimitive<P = undefined> {
     params: P,
     size: number,
   ): readonly Tensor[];
+  /** How the params go to and from JSON (as Primitive.paramsJson). */
+  readonly paramsJson?: ParamsCodec<P>;
 }
 
 /**

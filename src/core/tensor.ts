@@ -176,6 +176,14 @@ export class Tensor {
     return new Tensor(primal.shape, primal.dtype, null, trace, primal, tangent, slot);
   }
 
+  /**
+   * @internal A tracer of a staging trace (makeGraph): only a shape and a dtype, no value at any
+   * level below; `slot` is its variable's id in the graph being built.
+   */
+  static _stagedTracer(trace: Trace, shape: Shape, dtype: DType, id: number): Tensor {
+    return new Tensor(shape, dtype, null, trace, null, null, id);
+  }
+
   /** @internal A vmap tracer: `batched` carries the batch axis first; the tracer's shape is one element's. */
   static _batchTracer(trace: Trace, batched: Tensor): Tensor {
     return new Tensor(batched.shape.slice(1), batched.dtype, null, trace, batched, null, -1);
@@ -220,10 +228,22 @@ export class Tensor {
     return t;
   }
 
-  /** @internal True inside vmap for a value that varies over the batch (its elements differ per batch element). */
+  /**
+   * @internal True when the elements are not fixed values of this tensor: inside vmap for a value
+   * that varies over the batch, and for a staged value (makeGraph), which varies from call to
+   * call. Code that reads values must then compute with ops instead.
+   */
   _varies(): boolean {
     for (let t: Tensor = this; t._trace !== null; t = t._primal ?? t._trace.valueOf(t)) {
-      if (t._trace.batching && !t._trace.done) return true;
+      if ((t._trace.batching || t._trace.staging) && !t._trace.done) return true;
+    }
+    return false;
+  }
+
+  /** @internal True for a staged value (makeGraph) or one computed from it: it has no value. */
+  _staged(): boolean {
+    for (let t: Tensor = this; t._trace !== null; t = t._primal ?? t._trace.valueOf(t)) {
+      if (t._trace.staging && !t._trace.done) return true;
     }
     return false;
   }
@@ -256,7 +276,7 @@ export class Tensor {
     const trace = this._trace;
     if (trace === null) return this;
     if (trace.done) throw escapedTracerError(op, this, "the value read");
-    this._readable(op); // inside vmap: the batch message
+    this._readable(op); // inside vmap: the batch message; a staged value: makeGraph's message
     throw new TracerError(
       `${op}: cannot read the value of a tensor that ${trace.label} is differentiating ` +
         `(${this.dtype}[${this.shape.join(",")}]): as a JavaScript number or array it would lose ` +

@@ -45,6 +45,8 @@ function indexArray(op: string, arg: string, indices: TensorLike): IndexArray {
         `${op}: ${arg} must have dtype int32; got ${indices.dtype} (index tensors carry no derivative; cast with .astype("int32"))`,
       );
     }
+    // A staged index (makeGraph) has no data; the caller takes the path with ops.
+    if (indices._staged()) return { shape: indices.shape, data: new Int32Array(0) };
     return { shape: indices.shape, data: indices._concrete()._data as Int32Array };
   }
   if (indices instanceof Int32Array) return { shape: [indices.length], data: indices };
@@ -167,8 +169,10 @@ function takeAlongAxisVarying(
   xStrides: readonly number[],
 ): Tensor {
   const len = t.shape[a]!;
-  const all = indices._concrete()._data as Int32Array;
-  let anyNegative = false;
+  // A staged index has no values to check: negatives are normalised with ops.
+  const staged = indices._staged();
+  const all = staged ? new Int32Array(0) : (indices._concrete()._data as Int32Array);
+  let anyNegative = staged;
   for (let i = 0; i < all.length; i++) {
     const v = all[i]!;
     if (v < -len || v >= len) {

@@ -114,6 +114,8 @@ function solveOperands(
 
 /** Throws when a diagonal entry of the [..., n, n] factor is exactly 0 (a singular matrix). */
 function checkNonsingular(op: string, what: string, factor: Tensor): void {
+  // A staged factor (makeGraph) has no values yet: a singular matrix then gives Inf/NaN, as JAX.
+  if (factor._staged()) return;
   const data = factor._concrete()._data!;
   const n = factor.shape[factor.ndim - 1]!;
   const batch = factor.shape.slice(0, -2);

@@ -447,6 +447,8 @@ function indexTensor(op: string, indices: TensorLike, len: number, axis: number)
   }
   // Inside vmap the concrete data holds every batch element's indices: all are checked, and
   // negatives are normalised with ops so that the result still varies over the batch.
+  // A staged index has no values to check: negatives are normalised with ops.
+  if (idx._staged()) return where(less(idx, 0), add(idx, len), idx);
   const data = idx._concrete()._data as Int32Array;
   const varies = idx._varies();
   let normalised: Int32Array | null = null;

@@ -13,6 +13,7 @@ import type { BinaryOp } from "../backend/backend.js";
 import { getBackend } from "../backend/index.js";
 import { allocate, type TypedArray } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
+import { NO_PARAMS } from "../core/params-json.js";
 import type { Aval } from "../core/primitive.js";
 import { broadcastShapes, shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
@@ -136,6 +137,7 @@ export function binary<N extends BinaryPrimitiveName>(
   const prim: BuiltinPrimitive<N> = declarePrimitive<N>({
     name,
     batch: elementwiseBatch(() => prim),
+    paramsJson: NO_PARAMS,
     shape: binaryShape(options.op ?? name, options.domain, options.outDType),
     impl: binaryImpl(kernel),
     ...(scalar === undefined ? {} : { scalar }),

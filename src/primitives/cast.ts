@@ -2,6 +2,7 @@
 
 import { getBackend } from "../backend/index.js";
 import { allocate, type DType, isFloat } from "../core/dtype.js";
+import { NO_PARAMS, paramsCodec } from "../core/params-json.js";
 import { astype } from "../ops/elementwise.js";
 import { elementwiseBatch } from "./batching.js";
 import { type BuiltinPrimitive, declarePrimitive } from "./names.js";
@@ -13,6 +14,7 @@ export interface CastParams {
 
 export const convertElementType: BuiltinPrimitive<"convert_element_type"> = declarePrimitive({
   name: "convert_element_type",
+  paramsJson: paramsCodec<CastParams>({ dtype: "dtype" }),
   batch: elementwiseBatch(() => convertElementType),
   shape: ([x], { dtype }) => ({ shape: x!.shape, dtype }),
   impl: ([x], _params, out) => {
@@ -31,6 +33,7 @@ export const convertElementType: BuiltinPrimitive<"convert_element_type"> = decl
 
 export const stopGradientPrim: BuiltinPrimitive<"stop_gradient"> = declarePrimitive({
   name: "stop_gradient",
+  paramsJson: NO_PARAMS,
   batch: elementwiseBatch(() => stopGradientPrim),
   shape: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
   impl: ([x]) => x!._data!,

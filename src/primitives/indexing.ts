@@ -7,6 +7,7 @@ import { getBackend } from "../backend/index.js";
 import { describeValue } from "../core/describe.js";
 import { allocate } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
+import { paramsCodec } from "../core/params-json.js";
 import type { Aval } from "../core/primitive.js";
 import { shapeSize, shapesEqual } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
@@ -19,6 +20,8 @@ import { readsInput } from "./reads.js";
 export interface AxisParams {
   readonly axis: number;
 }
+
+const AXIS_JSON = paramsCodec<AxisParams>({ axis: "int" });
 
 /** x.shape with the axis replaced by the indices' shape: the shape of a gather's output. */
 function gatheredShape(op: string, x: Aval, indices: Aval, axis: number): number[] {
@@ -53,6 +56,7 @@ function foldForIndices(x: Tensor, indices: Tensor, axis: number): [Tensor, Tens
 
 export const gatherPrim: BuiltinPrimitive<"gather"> = declarePrimitive({
   name: "gather",
+  paramsJson: AXIS_JSON,
   batch: ([x, indices], [xBatched, iBatched], { axis }) => {
     if (!iBatched) return bind(gatherPrim, [x!, indices!], { axis: axis + 1 });
     const pre = axis;
@@ -98,6 +102,7 @@ export const gatherPrim: BuiltinPrimitive<"gather"> = declarePrimitive({
 
 export const scatterAddPrim: BuiltinPrimitive<"scatter_add"> = declarePrimitive({
   name: "scatter_add",
+  paramsJson: AXIS_JSON,
   batch: ([x, indices, updates], [xBatched, iBatched, uBatched], { axis }, size) => {
     const xs = materialise(x!, xBatched!, size);
     const us = materialise(updates!, uBatched!, size);

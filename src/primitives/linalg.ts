@@ -15,20 +15,24 @@ import { getBackend } from "../backend/index.js";
 import { referenceLinalg } from "../backend/reference/linalg.js";
 import { allocate, type DType, isFloat } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js";
+import { NO_PARAMS, paramsCodec } from "../core/params-json.js";
 import type { Aval } from "../core/primitive.js";
 import { shapeSize, shapesEqual } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import { bind, bindMulti } from "../core/trace.js";
 import {
+  abs,
   add,
   arange,
   astype,
   broadcastTo,
   concat,
+  equal,
   expandDims,
   eye,
   greater,
   matmul,
+  max,
   mul,
   neg,
   prod,
@@ -233,6 +237,7 @@ export function permutationSigns(perm: Tensor, dtype: DType): Tensor {
  * concrete values; comparisons carry no derivative.
  */
 function gapMask(v: Tensor): Tensor {
+  if (v._staged()) return stagedGapMask(v);
   const data = v._concrete()._data!;
   const k = v.shape[v.ndim - 1]!;
   const eps = v.dtype === "float32" ? 2 ** -23 : 2 ** -52;
@@ -252,6 +257,19 @@ function gapMask(v: Tensor): Tensor {
 }
 
 /**
+ * gapMask with ops, for a staged v (makeGraph), whose values are not known yet: the same
+ * comparisons in float64 (exact for float32 values), so the mask is the one gapMask computes.
+ */
+function stagedGapMask(v: Tensor): Tensor {
+  const k = v.shape[v.ndim - 1]!;
+  const eps = v.dtype === "float32" ? 2 ** -23 : 2 ** -52;
+  const v64 = astype(v, "float64");
+  const tol = mul(max(abs(v64), { axis: -1, keepdims: true }), 16 * k * eps);
+  const gap = abs(sub(expandDims(v64, -2), expandDims(v64, -1)));
+  return greater(gap, expandDims(tol, -1));
+}
+
+/**
  * F_ij = 1 / (g(v_j) - g(v_i)) where v_i and v_j are numerically distinct, else 0 (also on the
  * diagonal), with g the identity or the square. The masked entries never divide by zero, so no
  * NaN or Infinity appears at any order.
@@ -265,6 +283,15 @@ function gapReciprocals(v: Tensor, squared: boolean): Tensor {
 
 /** 1 / s for singular values that are numerically nonzero, else 0 (same tolerance as gapMask). */
 function safeReciprocal(s: Tensor): Tensor {
+  if (s._staged()) {
+    // With ops for a staged s (makeGraph): the same comparison in float64.
+    const k = s.shape[s.ndim - 1]!;
+    const eps = s.dtype === "float32" ? 2 ** -23 : 2 ** -52;
+    const s64 = astype(s, "float64");
+    const tol = mul(max(abs(s64), { axis: -1, keepdims: true }), 16 * k * eps);
+    const m = greater(s64, tol);
+    return where(m, reciprocal(where(m, s, 1)), 0);
+  }
   const data = s._concrete()._data!;
   const k = s.shape[s.ndim - 1]!;
   const eps = s.dtype === "float32" ? 2 ** -23 : 2 ** -52;
@@ -308,6 +335,11 @@ function readTriangle(x: Tensor, { lower, unitDiagonal }: TriangularSolveParams)
 
 export const triangularSolvePrim: BuiltinPrimitive<"triangular_solve"> = declarePrimitive({
   name: "triangular_solve",
+  paramsJson: paramsCodec<TriangularSolveParams>({
+    lower: "bool",
+    transpose: "bool",
+    unitDiagonal: "bool",
+  }),
   batch: leadingAxisBatch(
     () => triangularSolvePrim,
     (params) => params,
@@ -384,6 +416,7 @@ export function luSolve(a: Tensor, b: Tensor): Tensor {
 
 export const luPrim: BuiltinMultiPrimitive<"lu"> = declareMultiPrimitive({
   name: "lu",
+  paramsJson: NO_PARAMS,
   batch: ([a]) => bindMulti(luPrim, [a!], undefined),
   multipleResults: true,
   shape: ([a]) => {
@@ -422,16 +455,22 @@ export const luPrim: BuiltinMultiPrimitive<"lu"> = declareMultiPrimitive({
  * replaced by I in the first branch, so it never produces NaN even for higher derivatives.
  */
 function cofactor(a: Tensor, det: Tensor): Tensor {
-  const d = det._concrete()._data!;
-  let singular = false;
-  for (let i = 0; i < d.length; i++) if (d[i] === 0) singular = true;
   const dm = expandDims(expandDims(det, -1), -1);
-  if (!singular) return mul(dm, mT(luSolve(a, identityLike(a))));
-  const mask = Tensor._fromData(
-    [...det.shape, 1, 1],
-    "bool",
-    Uint8Array.from(d, (v) => (v === 0 ? 1 : 0)),
-  );
+  let mask: Tensor;
+  if (det._staged()) {
+    // Staged (makeGraph): whether a matrix is singular is known only when the graph runs.
+    mask = equal(dm, 0);
+  } else {
+    const d = det._concrete()._data!;
+    let singular = false;
+    for (let i = 0; i < d.length; i++) if (d[i] === 0) singular = true;
+    if (!singular) return mul(dm, mT(luSolve(a, identityLike(a))));
+    mask = Tensor._fromData(
+      [...det.shape, 1, 1],
+      "bool",
+      Uint8Array.from(d, (v) => (v === 0 ? 1 : 0)),
+    );
+  }
   const safe = where(mask, identityLike(a), a);
   const regular = mul(where(mask, 1, dm), mT(luSolve(safe, identityLike(a))));
   const [u, s, vh] = bindMulti(svdPrim, [a], undefined);
@@ -447,6 +486,7 @@ function cofactor(a: Tensor, det: Tensor): Tensor {
 
 export const detPrim: BuiltinPrimitive<"det"> = declarePrimitive({
   name: "det",
+  paramsJson: NO_PARAMS,
   // Leading axes are batch axes already: the batch axis is one more.
   batch: ([a]) => bind(detPrim, [a!], undefined),
   shape: ([a]) => {
@@ -484,6 +524,7 @@ function phi(x: Tensor): Tensor {
 
 export const choleskyPrim: BuiltinPrimitive<"cholesky"> = declarePrimitive({
   name: "cholesky",
+  paramsJson: NO_PARAMS,
   // Leading axes are batch axes already: the batch axis is one more.
   batch: ([a]) => bind(choleskyPrim, [a!], undefined),
   shape: ([a]) => {
@@ -552,6 +593,7 @@ function qrVjpTall(q: Tensor, r: Tensor, gQ: Tensor | null, gR: Tensor | null): 
 
 export const qrPrim: BuiltinMultiPrimitive<"qr"> = declareMultiPrimitive({
   name: "qr",
+  paramsJson: NO_PARAMS,
   batch: ([a]) => bindMulti(qrPrim, [a!], undefined),
   multipleResults: true,
   shape: ([a]) => {
@@ -600,6 +642,7 @@ export const qrPrim: BuiltinMultiPrimitive<"qr"> = declareMultiPrimitive({
 
 export const eighPrim: BuiltinMultiPrimitive<"eigh"> = declareMultiPrimitive({
   name: "eigh",
+  paramsJson: NO_PARAMS,
   batch: ([a]) => bindMulti(eighPrim, [a!], undefined),
   multipleResults: true,
   shape: ([a]) => {
@@ -630,6 +673,7 @@ export const eighPrim: BuiltinMultiPrimitive<"eigh"> = declareMultiPrimitive({
 
 export const svdPrim: BuiltinMultiPrimitive<"svd"> = declareMultiPrimitive({
   name: "svd",
+  paramsJson: NO_PARAMS,
   batch: ([a]) => bindMulti(svdPrim, [a!], undefined),
   multipleResults: true,
   shape: ([a]) => {

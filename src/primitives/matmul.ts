@@ -7,6 +7,7 @@
 import { getBackend } from "../backend/index.js";
 import { allocate, promoteTypes } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError } from "../core/errors.js";
+import { paramsCodec } from "../core/params-json.js";
 import type { DiagonalBatch } from "../core/primitive.js";
 import { shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
@@ -30,6 +31,7 @@ function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
 
 export const matmulPrim: BuiltinPrimitive<"matmul"> = declarePrimitive({
   name: "matmul",
+  paramsJson: paramsCodec<MatmulParams>({ transA: "bool", transB: "bool" }),
   batch: ([a, b], [aBatched, bBatched], { transA, transB }) => {
     if (aBatched && bBatched) {
       const rank = Math.max(a!.ndim, b!.ndim) - 1;

@@ -7,6 +7,7 @@ import { getBackend } from "../backend/index.js";
 import { describeValue } from "../core/describe.js";
 import { allocate, promoteTypes } from "../core/dtype.js";
 import { fmtShape, ShapeError, ValueError } from "../core/errors.js";
+import { paramsCodec } from "../core/params-json.js";
 import { broadcastsTo, shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { bind } from "../core/trace.js";
@@ -64,6 +65,7 @@ const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
 
 export const reshapePrim: BuiltinPrimitive<"reshape"> = declarePrimitive({
   name: "reshape",
+  paramsJson: paramsCodec<ReshapeParams>({ shape: "ints" }),
   batch: ([x], _batched, { shape }, size) => bind(reshapePrim, [x!], { shape: [size, ...shape] }),
   shape: ([x], { shape }) => {
     if (!shape.every(isCount) || shapeSize(shape) !== shapeSize(x!.shape)) {
@@ -86,6 +88,7 @@ export const reshapePrim: BuiltinPrimitive<"reshape"> = declarePrimitive({
 
 export const transposePrim: BuiltinPrimitive<"transpose"> = declarePrimitive({
   name: "transpose",
+  paramsJson: paramsCodec<TransposeParams>({ perm: "ints" }),
   batch: ([x], _batched, { perm }) => bind(transposePrim, [x!], { perm: [0, ...shiftAxes(perm)] }),
   shape: ([x], { perm }) => {
     const ndim = x!.shape.length;
@@ -117,6 +120,7 @@ export const transposePrim: BuiltinPrimitive<"transpose"> = declarePrimitive({
 
 export const broadcastToPrim: BuiltinPrimitive<"broadcast_to"> = declarePrimitive({
   name: "broadcast_to",
+  paramsJson: paramsCodec<BroadcastToParams>({ shape: "ints" }),
   batch: ([x], _batched, { shape }, size) =>
     bind(broadcastToPrim, [alignBatched(x!, shape.length)], { shape: [size, ...shape] }),
   shape: ([x], { shape }) => {
@@ -185,6 +189,7 @@ function unslice(ct: Tensor, shape: readonly number[], { begin, size, step }: Sl
 
 export const slicePrim: BuiltinPrimitive<"slice"> = declarePrimitive({
   name: "slice",
+  paramsJson: paramsCodec<SliceParams>({ begin: "ints", size: "ints", step: "ints" }),
   batch: leadingAxisBatch(
     () => slicePrim,
     ({ begin, size, step }, n) => ({
@@ -235,6 +240,7 @@ export const slicePrim: BuiltinPrimitive<"slice"> = declarePrimitive({
 
 export const padPrim: BuiltinPrimitive<"pad"> = declarePrimitive({
   name: "pad",
+  paramsJson: paramsCodec<PadParams>({ widths: "intPairs", value: "number" }),
   batch: leadingAxisBatch(
     () => padPrim,
     ({ widths, value }) => ({ widths: [[0, 0] as const, ...widths], value }),
@@ -268,6 +274,7 @@ export const padPrim: BuiltinPrimitive<"pad"> = declarePrimitive({
 
 export const concatenatePrim: BuiltinPrimitive<"concatenate"> = declarePrimitive({
   name: "concatenate",
+  paramsJson: paramsCodec<ConcatenateParams>({ axis: "int" }),
   batch: leadingAxisBatch(
     () => concatenatePrim,
     ({ axis }) => ({ axis: axis + 1 }),
@@ -325,6 +332,7 @@ export const concatenatePrim: BuiltinPrimitive<"concatenate"> = declarePrimitive
 
 export const flipPrim: BuiltinPrimitive<"flip"> = declarePrimitive({
   name: "flip",
+  paramsJson: paramsCodec<FlipParams>({ axes: "ints" }),
   batch: leadingAxisBatch(
     () => flipPrim,
     ({ axes }) => ({ axes: shiftAxes(axes) }),

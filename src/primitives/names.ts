@@ -8,6 +8,7 @@
  * User primitives (`ad.definePrimitive`) stay open: any name, batch rule optional.
  */
 
+import type { ParamsCodec } from "../core/params-json.js";
 import {
   defineMultiPrimitive,
   definePrimitive,
@@ -98,6 +99,8 @@ export type BatchRule<P, R = Tensor> = (
 export type BuiltinPrimitive<N extends PrimitiveName> = Primitive<PrimitiveParams[N]> & {
   readonly name: N;
   readonly batch: BatchRule<PrimitiveParams[N]>;
+  /** Params to and from JSON (graphs): required of a built-in. */
+  readonly paramsJson: ParamsCodec<PrimitiveParams[N]>;
 };
 
 /** A built-in primitive with several outputs (as {@link BuiltinPrimitive}). */
@@ -106,6 +109,8 @@ export type BuiltinMultiPrimitive<N extends MultiPrimitiveName> = MultiPrimitive
 > & {
   readonly name: N;
   readonly batch: BatchRule<MultiPrimitiveParams[N], readonly Tensor[]>;
+  /** Params to and from JSON (graphs): required of a built-in. */
+  readonly paramsJson: ParamsCodec<MultiPrimitiveParams[N]>;
 };
 
 /**

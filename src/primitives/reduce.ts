@@ -8,6 +8,7 @@ import { getBackend } from "../backend/index.js";
 import { describeValue } from "../core/describe.js";
 import { allocate, type DType } from "../core/dtype.js";
 import { fmtShape, ValueError } from "../core/errors.js";
+import { paramsCodec } from "../core/params-json.js";
 import type { Aval } from "../core/primitive.js";
 import { reducedShape, shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
@@ -34,9 +35,13 @@ export interface ReduceParams {
   readonly axes: readonly number[];
 }
 
+const REDUCE_JSON = paramsCodec<ReduceParams>({ axes: "ints" });
+
 export interface ArgReduceParams {
   readonly axis: number;
 }
+
+const ARG_JSON = paramsCodec<ArgReduceParams>({ axis: "int" });
 
 export interface CumsumParams {
   readonly axis: number;
@@ -91,6 +96,7 @@ function keepDims(ct: Tensor, x: Tensor, axes: readonly number[]): Tensor {
 
 export const reduceSumPrim: BuiltinPrimitive<"reduce_sum"> = declarePrimitive({
   name: "reduce_sum",
+  paramsJson: REDUCE_JSON,
   batch: leadingAxisBatch(
     () => reduceSumPrim,
     ({ axes }) => ({ axes: shiftAxes(axes) }),
@@ -112,6 +118,7 @@ function extremum<N extends "reduce_max" | "reduce_min">(name: N, op: "max" | "m
   const winners = (x: Tensor, out: Tensor, axes: readonly number[], dtype: DType): Tensor =>
     astype(equal(x, keepDims(out, x, axes)), dtype);
   const prim: BuiltinPrimitive<N> = declarePrimitive<N>({
+    paramsJson: REDUCE_JSON,
     name,
     batch: leadingAxisBatch(
       () => prim,
@@ -170,6 +177,7 @@ function productOfOthers(x: Tensor, axes: readonly number[]): Tensor {
 
 export const reduceProdPrim: BuiltinPrimitive<"reduce_prod"> = declarePrimitive({
   name: "reduce_prod",
+  paramsJson: REDUCE_JSON,
   batch: leadingAxisBatch(
     () => reduceProdPrim,
     ({ axes }) => ({ axes: shiftAxes(axes) }),
@@ -190,6 +198,7 @@ export const reduceProdPrim: BuiltinPrimitive<"reduce_prod"> = declarePrimitive(
 
 function argReduce<N extends "argmax" | "argmin">(name: N, op: "argmax" | "argmin") {
   const prim: BuiltinPrimitive<N> = declarePrimitive<N>({
+    paramsJson: ARG_JSON,
     name,
     batch: leadingAxisBatch(
       () => prim,
@@ -226,6 +235,7 @@ export const argminPrim = argReduce("argmin", "argmin");
 
 export const cumsumPrim: BuiltinPrimitive<"cumsum"> = declarePrimitive({
   name: "cumsum",
+  paramsJson: paramsCodec<CumsumParams>({ axis: "int", reverse: "bool" }),
   batch: leadingAxisBatch(
     () => cumsumPrim,
     ({ axis, reverse }) => ({ axis: axis + 1, reverse }),

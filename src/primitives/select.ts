@@ -6,6 +6,7 @@
 import { getBackend } from "../backend/index.js";
 import { allocate } from "../core/dtype.js";
 import { DTypeError, fmtShape, ShapeError } from "../core/errors.js";
+import { NO_PARAMS } from "../core/params-json.js";
 import { broadcastShapes, type Shape, shapeSize } from "../core/shape.js";
 import { where } from "../ops/elementwise.js";
 import { elementwiseBatch } from "./batching.js";
@@ -26,6 +27,7 @@ function broadcast3(cond: Shape, a: Shape, b: Shape): number[] {
 
 export const selectPrim: BuiltinPrimitive<"select"> = declarePrimitive({
   name: "select",
+  paramsJson: NO_PARAMS,
   batch: elementwiseBatch(() => selectPrim),
   shape: ([cond, a, b]) => {
     if (cond!.dtype !== "bool") {

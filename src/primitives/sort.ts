@@ -7,6 +7,7 @@
 import { getBackend } from "../backend/index.js";
 import { describeValue } from "../core/describe.js";
 import { fmtShape, ValueError } from "../core/errors.js";
+import { paramsCodec } from "../core/params-json.js";
 import { leadingAxisBatch } from "./batching.js";
 import { type BuiltinPrimitive, declarePrimitive } from "./names.js";
 
@@ -19,6 +20,7 @@ export interface ArgsortParams {
 
 export const argsortPrim: BuiltinPrimitive<"argsort"> = declarePrimitive({
   name: "argsort",
+  paramsJson: paramsCodec<ArgsortParams>({ axis: "int", descending: "bool" }),
   batch: leadingAxisBatch(
     () => argsortPrim,
     ({ axis, descending }) => ({ axis: axis + 1, descending }),

@@ -9,6 +9,7 @@ import type { UnaryOp } from "../backend/backend.js";
 import { getBackend } from "../backend/index.js";
 import { allocate, isFloat, type TypedArray } from "../core/dtype.js";
 import { DTypeError } from "../core/errors.js";
+import { NO_PARAMS } from "../core/params-json.js";
 import type { Aval } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
 import type { Domain } from "../elementwise/table.js";
@@ -77,6 +78,7 @@ export function declareUnary<N extends UnaryPrimitiveName>(d: UnaryDecl<N>): Bui
   const scalar = UNARY_SCALAR[d.kernel];
   const prim: BuiltinPrimitive<N> = declarePrimitive<N>({
     name: d.name,
+    paramsJson: NO_PARAMS,
     batch: elementwiseBatch(() => prim),
     ...(d.diagonal === undefined ? {} : { diagonal: d.diagonal }),
     ...(scalar === undefined ? {} : { scalar: (x: number) => scalar(x) }),

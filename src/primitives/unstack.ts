@@ -6,6 +6,7 @@
 
 import { allocate } from "../core/dtype.js";
 import { ValueError } from "../core/errors.js";
+import { NO_PARAMS } from "../core/params-json.js";
 import type { Tensor } from "../core/tensor.js";
 import { bindMulti } from "../core/trace.js";
 import { stack, swapAxes, zerosLike } from "../ops/index.js";
@@ -13,6 +14,7 @@ import { type BuiltinMultiPrimitive, declareMultiPrimitive } from "./names.js";
 
 export const unstackPrim: BuiltinMultiPrimitive<"unstack"> = declareMultiPrimitive({
   name: "unstack",
+  paramsJson: NO_PARAMS,
   // The element's leading axis is the batch's second: swap the two, then unstack.
   batch: ([x]) => bindUnstack(swapAxes(x!, 0, 1)),
   multipleResults: true,

@@ -37,14 +37,14 @@ export function stopGradient<T>(x: T): Stopped<T> {
 
 /**
  * The value of x under its derivative tracers (grad, jvp), which is x with a zero derivative at
- * those levels, and concrete when no vmap is active: so `stopGradient(x).item()` reads a value
- * on purpose where `x.item()` is an error. At a vmap level the primitive is bound instead, whose
- * batch rule stops the derivatives of levels below.
+ * those levels, and concrete when no vmap or staging is active: so `stopGradient(x).item()` reads
+ * a value on purpose where `x.item()` is an error. At a vmap level the primitive is bound instead,
+ * whose batch rule stops the derivatives of levels below; at a staging level it is staged.
  */
 function stopOne(x: Tensor): Tensor {
   if (x._trace === null) return bind(stopGradientPrim, [x], undefined);
   let t = x;
-  while (t._trace !== null && !t._trace.batching && !t._trace.done) {
+  while (t._trace !== null && !t._trace.batching && !t._trace.staging && !t._trace.done) {
     t = t._primal ?? t._trace.valueOf(t);
   }
   return t._trace === null ? t : bind(stopGradientPrim, [t], undefined);

@@ -106,8 +106,8 @@ function isIntDomain(d: Domain): boolean {
   return typeof d === "object" && "int" in d;
 }
 
-/** Inputs of one shape group as float64 Nd arrays and as tensors of `dtype`. */
-function makeInputs(spec: OpSpec, shapes: readonly (readonly number[])[], dtype: ad.DType) {
+/** Inputs of one shape group as float64 Nd arrays and as tensors of `dtype` (seeded per call). */
+export function makeInputs(spec: OpSpec, shapes: readonly (readonly number[])[], dtype: ad.DType) {
   const next = mulberry32(seedCounter++);
   return shapes.map((shape, i) => {
     const domain = spec.domains?.[i] ?? "real";

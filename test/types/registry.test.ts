@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { test } from "node:test";
 import { ValueError } from "../../src/core/errors.js";
+import { NO_PARAMS, paramsCodec } from "../../src/core/params-json.js";
 import { definePrimitive, registeredPrimitives } from "../../src/core/primitive.js";
 import { bind } from "../../src/core/trace.js";
 import * as ad from "../../src/index.js";
@@ -48,6 +49,7 @@ test("types: a built-in declaration needs a name in the union and every rule", (
   typeOnly(() => {
     const prim: BuiltinPrimitive<"neg"> = declarePrimitive({
       name: "neg",
+      paramsJson: NO_PARAMS,
       shape: same,
       impl: data,
       jvp: (_p, [dx]) => dx ?? null,
@@ -66,9 +68,29 @@ test("types: a built-in declaration needs a name in the union and every rule", (
       vjp: () => [null],
       batch: ([x]) => x!,
     });
+    // @ts-expect-error -- no params serializer: a graph holding it could not be written to JSON
+    declarePrimitive({
+      name: "neg",
+      shape: same,
+      impl: data,
+      jvp: () => null,
+      vjp: () => [null],
+      batch: ([x]: readonly ad.Tensor[]) => x!,
+    });
+    declarePrimitive({
+      name: "reshape",
+      // @ts-expect-error -- a serializer of other params (reshape's are { shape })
+      paramsJson: paramsCodec<{ readonly axes: readonly number[] }>({ axes: "ints" }),
+      shape: same,
+      impl: data,
+      jvp: () => null,
+      vjp: () => [null],
+      batch: ([x]: readonly ad.Tensor[]) => x!,
+    });
     // @ts-expect-error -- no batch rule: built-ins must not fall back to a loop under vmap
     declarePrimitive({
       name: "neg",
+      paramsJson: NO_PARAMS,
       shape: same,
       impl: data,
       jvp: () => null,
@@ -77,6 +99,7 @@ test("types: a built-in declaration needs a name in the union and every rule", (
     // @ts-expect-error -- no VJP rule
     declarePrimitive({
       name: "neg",
+      paramsJson: NO_PARAMS,
       shape: same,
       impl: data,
       jvp: () => null,
@@ -85,6 +108,7 @@ test("types: a built-in declaration needs a name in the union and every rule", (
     // @ts-expect-error -- no JVP rule
     declarePrimitive({
       name: "neg",
+      paramsJson: NO_PARAMS,
       shape: same,
       impl: data,
       vjp: () => [null],
@@ -92,6 +116,7 @@ test("types: a built-in declaration needs a name in the union and every rule", (
     });
     declarePrimitive({
       name: "reduce_sum",
+      paramsJson: paramsCodec<{ readonly axes: readonly number[] }>({ axes: "ints" }),
       shape: same,
       impl: data,
       // @ts-expect-error -- reduce_sum's params are { axes }, not reshape's { shape }

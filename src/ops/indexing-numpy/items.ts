@@ -199,6 +199,11 @@ function intArray(op: string, v: TensorLike, pos: number): Tensor {
 /** A mask's concrete values; a TracerError when they vary over a vmap batch. */
 function maskValues(op: string, v: TensorLike, pos: number): Tensor {
   const t = v instanceof Tensor ? v : toTensor(v, "bool");
+  if (t._staged()) {
+    throw new TracerError(
+      `${op}: a boolean mask (position ${pos}, shape ${fmtShape(t.shape)}) is a staged value (makeGraph), so the result's shape would depend on its values; use ad.where(mask, x, 0) instead, or index outside the staged function`,
+    );
+  }
   if (t._varies()) {
     throw new TracerError(
       `${op}: a boolean mask (position ${pos}, shape ${fmtShape(t.shape)}) varies over a vmap batch, so the result's shape would differ between batch elements; use ad.where(mask, x, 0) instead, or index outside vmap`,

@@ -62,6 +62,12 @@ function mergedIndex(op: string, adv: readonly Advanced[], shape: readonly numbe
   let varies = false;
   let anyNegative = false;
   for (const { index, axis, size } of adv) {
+    if (index._staged()) {
+      // A staged index has no values to check: negatives are normalised with ops.
+      varies = true;
+      anyNegative = true;
+      continue;
+    }
     const data = index._concrete()._data as Int32Array;
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!;
