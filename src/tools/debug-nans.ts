@@ -199,15 +199,11 @@ function show(v: number, dtype: DType): string {
  * it lies below it; undefined when no frame is found.
  */
 function userFrame(site: Error): string | undefined {
-  const own = ownRoot();
   for (const line of (site.stack ?? "").split("\n")) {
     const frame = parseFrame(line);
     if (frame === null) continue;
     const file = frame.file;
-    if (file.startsWith("node:") || file.startsWith("internal/")) continue;
-    if (own !== null && (file.startsWith(`${own}src/`) || file.startsWith(`${own}dist/`))) {
-      continue;
-    }
+    if (file.startsWith("node:") || file.startsWith("internal/") || isOwn(file)) continue;
     return `${shorten(file)}:${frame.line}:${frame.column}`;
   }
   return undefined;
@@ -224,20 +220,25 @@ function parseFrame(line: string): { file: string; line: string; column: string 
   return { file, line: m[2]!, column: m[3]! };
 }
 
-let root: string | null | undefined;
-
 /**
- * The folder that holds this package's src/ and dist/, as stack frames spell it (a path or a
- * file: URL), found from this module's own frame; null when it cannot be told (a bundle).
+ * Where adjoint's own code lives, as stack frames spell it (a path or a URL), found from this
+ * module's own frame: `root` is the folder holding this package's src/ and dist/, null when the
+ * module sits in a bundle (then `file`, the bundle, is what counts as adjoint's).
  */
-function ownRoot(): string | null {
-  if (root !== undefined) return root;
-  const frame = parseFrame(
-    (new Error().stack ?? "").split("\n").find((l) => parseFrame(l) !== null) ?? "",
-  );
-  const m = frame === null ? null : /^(.*[/\\])(?:src|dist)[/\\]tools[/\\]/.exec(frame.file);
-  root = m === null ? null : m[1]!;
-  return root;
+let own: { root: string | null; file: string } | undefined;
+
+/** True for a frame in adjoint's own code. */
+function isOwn(file: string): boolean {
+  if (own === undefined) {
+    const line = (new Error().stack ?? "").split("\n").find((l) => parseFrame(l) !== null);
+    const self = line === undefined ? "" : parseFrame(line)!.file;
+    const m = /^(.*[/\\])(?:src|dist)[/\\]tools[/\\]/.exec(self);
+    own = { root: m === null ? null : m[1]!, file: self };
+  }
+  const root = own.root;
+  if (root === null) return file === own.file;
+  const sep = root[root.length - 1]!; // "/" or, in a Windows path, "\\"
+  return file.startsWith(`${root}src${sep}`) || file.startsWith(`${root}dist${sep}`);
 }
 
 /** A file path or file: URL relative to the working directory when it is below it (Node). */

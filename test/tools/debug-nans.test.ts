@@ -13,7 +13,12 @@ import { relative } from "node:path";
 import { afterEach, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { NanError, type NanPhase } from "../../src/core/errors.js";
-import { currentRuleScope, hasEvalObserver, isTrackingRules } from "../../src/core/trace.js";
+import {
+  currentRuleScope,
+  hasEvalObserver,
+  isTrackingRules,
+  setEvalObserver,
+} from "../../src/core/trace.js";
 import * as ad from "../../src/index.js";
 import { debugNans } from "../../src/tools/debug-nans.js";
 
@@ -265,6 +270,21 @@ test("errors leave no state behind; off again restores the plain paths", () => {
     [3, 12],
   );
   assert.ok(Number.isNaN(ad.grad(whereTrap)(ad.scalar(0)).item()));
+});
+
+test("an observer installed before stays informed, and is back in place after", () => {
+  const seen: string[] = [];
+  const prev = setEvalObserver({ afterEval: (prim) => void seen.push(prim.name) });
+  try {
+    debugNans(true);
+    nanErrorOf(() => ad.log(ad.scalar(0)));
+    assert.deepEqual(seen, ["log"]);
+    debugNans(false);
+    ad.exp(ad.scalar(0));
+    assert.deepEqual(seen, ["log", "exp"]);
+  } finally {
+    setEvalObserver(prev);
+  }
 });
 
 test("debugNans rejects a non-boolean", () => {
