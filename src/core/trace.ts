@@ -136,15 +136,18 @@ export function enterRuleScope(next: RuleScope | null): RuleScope | null {
   return prev;
 }
 
+/** Error with V8's frame limit (which other engines ignore); not in the ES library types. */
+const V8Error: ErrorConstructor & { stackTraceLimit?: number } = Error;
+
 /**
  * @internal The stack here, kept as an Error whose `stack` is formatted only if it is read: the
  * user's call site of an op being recorded. Deep enough to get past adjoint's own frames.
  */
 export function captureSite(): Error {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 100;
+  const limit = V8Error.stackTraceLimit;
+  V8Error.stackTraceLimit = 100;
   const site = new Error("call site");
-  Error.stackTraceLimit = limit;
+  V8Error.stackTraceLimit = limit;
   return site;
 }
 
