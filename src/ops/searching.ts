@@ -274,8 +274,11 @@ export function bincount(x: TensorLike, options?: BincountOptions): Tensor {
     throw new DTypeError(`${op}: x must have dtype int32; got ${t.dtype}`);
   }
   if (t.ndim !== 1) throw new ShapeError(`${op}: x must be 1-d; got shape ${fmtShape(t.shape)}`);
-  // Counting needs the largest value; inside vmap this is the largest over the whole batch.
-  const data = t._concrete()._data as Int32Array;
+  // Counting needs the largest value; inside vmap this is the largest over the whole batch. A
+  // staged x (makeGraph) has no values: it needs `length` (as under jax.jit), and negative
+  // entries, which cannot be rejected, are dropped like those at or beyond the length.
+  const staged = t._staged() && options?.length !== undefined;
+  const data = staged ? new Int32Array(0) : (t._concrete()._data as Int32Array);
   let top = -1;
   for (const v of data) {
     if (v < 0) throw new ValueError(`${op}: x must be non-negative; got ${v}`);
@@ -302,7 +305,7 @@ export function bincount(x: TensorLike, options?: BincountOptions): Tensor {
     );
   }
   // Entries at or beyond `length` are dropped: their weight becomes 0 at a valid position.
-  const inside = less(t, length);
+  const inside = staged ? logicalAnd(greaterEqual(t, 0), less(t, length)) : less(t, length);
   const idx = where(inside, t, 0);
   const vals = where(inside, w, 0);
   if (length === 0) return zeros([0], vals.dtype);

@@ -6,6 +6,7 @@
  * so bundles keep only the primitives a page uses (tree-shaking: decision 0011).
  */
 
+import { customCallPrim } from "../transforms/custom-call.js";
 import * as binary from "./binary.js";
 import * as cast from "./cast.js";
 import { GENERATED_PRIMITIVES } from "./elementwise.js";
@@ -70,4 +71,5 @@ export const BUILTIN_MULTI_PRIMITIVES = {
   eigh: linalg.eighPrim,
   svd: linalg.svdPrim,
   unstack: unstack.unstackPrim,
+  custom_call: customCallPrim,
 } as const satisfies { readonly [N in MultiPrimitiveName]: BuiltinMultiPrimitive<N> };

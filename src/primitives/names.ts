@@ -17,6 +17,7 @@ import {
 } from "../core/primitive.js";
 import type { Tensor } from "../core/tensor.js";
 import type { BINARY_KERNELS, PrimitiveNameOf, UNARY_KERNELS } from "../elementwise/table.js";
+import type { CustomCallParams } from "../transforms/custom-call.js";
 import type { CastParams } from "./cast.js";
 import type { AxisParams } from "./indexing.js";
 import type { TriangularSolveParams } from "./linalg.js";
@@ -79,7 +80,9 @@ export interface PrimitiveParams
 }
 
 /** The params type of every built-in primitive with several outputs, by name. */
-export interface MultiPrimitiveParams extends NoParams<"unstack" | "lu" | "qr" | "eigh" | "svd"> {}
+export interface MultiPrimitiveParams extends NoParams<"unstack" | "lu" | "qr" | "eigh" | "svd"> {
+  readonly custom_call: CustomCallParams;
+}
 
 /** The name of a single-output built-in primitive. */
 export type PrimitiveName = keyof PrimitiveParams;

@@ -17,9 +17,11 @@ import { Tensor } from "../core/tensor.js";
 import { innermostTrace } from "../core/trace.js";
 import { zerosLike } from "../ops/index.js";
 import { checkDerivativeLeaf, resultLeaf } from "./args.js";
+import { stageCustomCall } from "./custom-call.js";
 import { fitTangent } from "./fit.js";
 import { jvp } from "./jvp.js";
 import { JvpTrace } from "./jvp-trace.js";
+import { StagingTrace } from "./stage.js";
 import { VjpTrace } from "./tape.js";
 import { type Cotangents, callFn, type Derivative, type Fn } from "./types.js";
 import { vjp } from "./vjp.js";
@@ -52,6 +54,11 @@ function splitArgs(args: readonly unknown[]): SplitArgs {
 function resultLeaves(op: string, out: unknown): [Tensor[], TreeDef] {
   const [leaves, def] = flatten(out);
   return [leaves.map((l, i) => resultLeaf(op, l, `result (leaf ${i})`)), def];
+}
+
+/** f as a function of an argument list. */
+function ofArgs(f: Fn): (...args: unknown[]) => unknown {
+  return (...args) => callFn(f, args);
 }
 
 /** f of the tensor leaves only (the other leaves of the arguments are held fixed). */
@@ -118,6 +125,10 @@ export function customVjp<A extends readonly unknown[] = Tensor[], R = unknown, 
   const g = (...args: readonly unknown[]): unknown => {
     const split = splitArgs(args);
     const top = innermostTrace(split.tensors);
+    if (top instanceof StagingTrace && !top.done) {
+      const staged = stageCustomCall("custom_vjp", g, ofArgs(f), split.tensors, split.rebuild);
+      if (staged !== undefined) return staged;
+    }
     if (!(top instanceof VjpTrace) || top.done) return callFn(f, args);
     const primals = new Array<Tensor>(split.tensors.length);
     const slots = new Array<number>(split.tensors.length);
@@ -270,6 +281,10 @@ export function customJvp<A extends readonly unknown[] = Tensor[], R = unknown>(
   const g = (...args: readonly unknown[]): unknown => {
     const split = splitArgs(args);
     const top = innermostTrace(split.tensors);
+    if (top instanceof StagingTrace && !top.done) {
+      const staged = stageCustomCall("custom_jvp", g, ofArgs(f), split.tensors, split.rebuild);
+      if (staged !== undefined) return staged;
+    }
     if (top instanceof JvpTrace && !top.done) {
       const primals = new Array<Tensor>(split.tensors.length);
       const tangents = new Array<Tensor | null>(split.tensors.length);

@@ -52,6 +52,12 @@ export interface OpSpec {
   outDType?: ad.DType;
   /** Skip the float32 value check (e.g. ops that only take ints). */
   noFloat32?: boolean;
+  /**
+   * For an op that makeGraph cannot stage with all its arguments staged (its result's shape or
+   * its algorithm depends on argument values; say why in a comment): the start of the
+   * TracerError message that staging must throw instead (checked by test/ir/graph-ops.test.ts).
+   */
+  unstageable?: string;
 }
 
 let seedCounter = 1;

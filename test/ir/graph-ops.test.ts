@@ -2,7 +2,8 @@
  * @file The graph IR over the whole op-spec table: for every op and shape group, the staged
  * graph's `call` equals the op bit for bit, the JSON round trip gives the same graph (same JSON,
  * same listing, same values), and the gradient through `graph.call` equals the op's gradient bit
- * for bit.
+ * for bit. An op marked `unstageable` (its result's shape or algorithm depends on argument
+ * values) must make staging throw a TracerError instead.
  */
 
 import assert from "node:assert/strict";
@@ -27,6 +28,14 @@ function graphTests(spec: OpSpec): void {
     const label = `${spec.name} [${shapes.map((s) => `[${s.join(",")}]`).join(" ")}]`;
     test(`${label}: makeGraph(f).call = f, JSON round trip, grad through call = grad(f)`, () => {
       const args = makeInputs(spec, shapes, "float64").map((x) => x.t);
+      if (spec.unstageable !== undefined) {
+        const prefix = spec.unstageable;
+        assert.throws(
+          () => ad.makeGraph(spec.fn, ...args),
+          (e: unknown) => e instanceof ad.TracerError && e.message.startsWith(prefix),
+        );
+        return;
+      }
       const g = ad.makeGraph(spec.fn, ...args);
       const want = spec.fn(...args);
       same(g.call(...args), want, `${spec.name} call`);

@@ -4,6 +4,7 @@ import type { OpSpec } from "../harness/spec.js";
 import { bitwiseSpecs } from "./bitwise.js";
 import { coreSpecs } from "./core.js";
 import { elementwiseMoreSpecs } from "./elementwise-more.js";
+import { graphSpecs } from "./graph.js";
 import { indexingSpecs } from "./indexing.js";
 import { indexingNumpySpecs } from "./indexing-numpy.js";
 import { linalgSpecs } from "./linalg.js";
@@ -25,4 +26,5 @@ export const specs: OpSpec[] = [
   ...numpyShapeSpecs,
   ...numpyStatsSpecs,
   ...bitwiseSpecs,
+  ...graphSpecs,
 ];

@@ -482,6 +482,8 @@ export const linalgMoreSpecs: OpSpec[] = [
   ),
   {
     name: "linalg.expm",
+    // The Pade degree and the number of squarings are chosen from the norm of a (the value).
+    unstageable: "makeGraph: cannot read the value of a staged tensor",
     prims: ["lu", "matmul"],
     fn: (a) => ad.linalg.expm(a),
     shapes: [[[3, 3]], [[2, 3, 3]], [[1, 1]], [[4, 4]]],
@@ -490,6 +492,8 @@ export const linalgMoreSpecs: OpSpec[] = [
   },
   {
     name: "linalg.expm small norm (low Pade degree)",
+    // The Pade degree and the number of squarings are chosen from the norm of a (the value).
+    unstageable: "makeGraph: cannot read the value of a staged tensor",
     prims: ["lu", "matmul"],
     fn: (a) => ad.linalg.expm(ad.mul(a, 0.004)),
     shapes: [[[3, 3]]],
@@ -497,6 +501,8 @@ export const linalgMoreSpecs: OpSpec[] = [
   },
   {
     name: "linalg.expm large norm (squarings)",
+    // The Pade degree and the number of squarings are chosen from the norm of a (the value).
+    unstageable: "makeGraph: cannot read the value of a staged tensor",
     prims: ["lu", "matmul"],
     fn: (a) => ad.linalg.expm(ad.mul(a, 3)),
     shapes: [[[3, 3]]],

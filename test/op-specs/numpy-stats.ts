@@ -1058,6 +1058,23 @@ const searchingSpecs: OpSpec[] = [
     name: "bincount weights",
     prims: ["scatter_add"],
     fn: (x, w) => ad.bincount(ad.astype(x, "int32"), { weights: w, minlength: 6 }),
+    // The result's length is max(x) + 1 (a value); `length` makes it static (next spec).
+    unstageable: "makeGraph: cannot read the value of a staged tensor",
+    shapes: [[[5], [5]]],
+    domains: [{ fixed: [1, 3, 1, 0, 4] }, "real"],
+    constArgs: [0],
+    ref: (x, w) => {
+      const out = new Array<number>(6).fill(0);
+      arr(x).forEach((v, i) => {
+        out[v]! += w.data[i]!;
+      });
+      return vec(out);
+    },
+  },
+  {
+    name: "bincount weights length",
+    prims: ["scatter_add"],
+    fn: (x, w) => ad.bincount(ad.astype(x, "int32"), { weights: w, length: 6 }),
     shapes: [[[5], [5]]],
     domains: [{ fixed: [1, 3, 1, 0, 4] }, "real"],
     constArgs: [0],
