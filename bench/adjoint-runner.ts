@@ -55,7 +55,7 @@ function rosenbrock(x: Tensor): Tensor {
 }
 
 /** W2: a 784-512-256-10 tanh MLP; mean softmax cross-entropy with integer labels. */
-function mlpLoss(params: Tensor[], x: Tensor, picked: Tensor): Tensor {
+export function mlpLoss(params: Tensor[], x: Tensor, picked: Tensor): Tensor {
   const [w1, b1, w2, b2, w3, b3] = params as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
   const h1 = ad.tanh(ad.matmul(x, w1).add(b1));
   const h2 = ad.tanh(ad.matmul(h1, w2).add(b2));

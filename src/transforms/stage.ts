@@ -24,6 +24,11 @@ export class StagingTrace extends Trace {
   readonly eqns: GraphEqn[] = [];
   /** Each constant's variable, so a value used twice is one constant. */
   private readonly constIds = new Map<Tensor, number>();
+  /**
+   * Size-1 concrete constants by dtype and value (ops make a new 0-d tensor for every JS number
+   * operand: `x.mul(2)` a hundred times is one constant, not a hundred).
+   */
+  private readonly literalIds = new Map<string, number>();
 
   constructor(level: number) {
     super(level);
@@ -33,7 +38,8 @@ export class StagingTrace extends Trace {
   /** A new variable of `aval` and the tracer standing for it. */
   fresh(aval: Aval): Tensor {
     const id = this.vars.length;
-    this.vars.push({ shape: aval.shape, dtype: aval.dtype });
+    // A shape rule may return an input as the output's aval; keep only its shape and dtype.
+    this.vars.push(aval instanceof Tensor ? { shape: aval.shape, dtype: aval.dtype } : aval);
     return Tensor._stagedTracer(this, aval.shape, aval.dtype, id);
   }
 
@@ -41,17 +47,27 @@ export class StagingTrace extends Trace {
   atom(x: Tensor): number {
     if (x._trace === this) return x._slot;
     let id = this.constIds.get(x);
-    if (id === undefined) {
-      id = this.vars.length;
-      this.vars.push({ shape: x.shape, dtype: x.dtype });
-      this.consts.push({ id, value: x });
-      this.constIds.set(x, id);
+    if (id !== undefined) return id;
+    const literal = x._trace === null && x.size === 1;
+    const key = literal
+      ? `${x.dtype}[${x.shape.join(",")}]${Object.is(x._scalarValue(), -0) ? "-0" : x._scalarValue()}`
+      : "";
+    if (literal) {
+      id = this.literalIds.get(key);
+      if (id !== undefined) return id;
     }
+    id = this.vars.length;
+    this.vars.push({ shape: x.shape, dtype: x.dtype });
+    this.consts.push({ id, value: x });
+    if (literal) this.literalIds.set(key, id);
+    else this.constIds.set(x, id);
     return id;
   }
 
   process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
-    const ins = inputs.map((x) => this.atom(x));
+    const n = inputs.length;
+    const ins = new Array<number>(n);
+    for (let i = 0; i < n; i++) ins[i] = this.atom(inputs[i]!);
     const out = this.fresh(prim.shape(inputs, params));
     this.eqns.push({
       primitive: prim,
