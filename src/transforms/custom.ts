@@ -17,11 +17,9 @@ import { Tensor } from "../core/tensor.js";
 import { innermostTrace } from "../core/trace.js";
 import { zerosLike } from "../ops/index.js";
 import { checkDerivativeLeaf, resultLeaf } from "./args.js";
-import { stageCustomCall } from "./custom-call.js";
 import { fitTangent } from "./fit.js";
 import { jvp } from "./jvp.js";
 import { JvpTrace } from "./jvp-trace.js";
-import { StagingTrace } from "./stage.js";
 import { VjpTrace } from "./tape.js";
 import { type Cotangents, callFn, type Derivative, type Fn } from "./types.js";
 import { vjp } from "./vjp.js";
@@ -54,6 +52,26 @@ function splitArgs(args: readonly unknown[]): SplitArgs {
 function resultLeaves(op: string, out: unknown): [Tensor[], TreeDef] {
   const [leaves, def] = flatten(out);
   return [leaves.map((l, i) => resultLeaf(op, l, `result (leaf ${i})`)), def];
+}
+
+/**
+ * How a call of a custom function is staged (src/transforms/custom-call.ts): set by makeGraph
+ * when it runs, so that pages that never stage do not carry the graph code (decision 0011).
+ * Returns undefined when the call is to be staged inline instead.
+ */
+export type CustomStager = (
+  kind: "custom_jvp" | "custom_vjp",
+  g: (...args: unknown[]) => unknown,
+  f: (...args: unknown[]) => unknown,
+  tensors: readonly Tensor[],
+  rebuild: (ts: readonly unknown[]) => unknown[],
+) => unknown;
+
+let customStager: CustomStager | null = null;
+
+/** @internal Installs the stager of custom calls (makeGraph does, before it stages). */
+export function setCustomStager(stager: CustomStager): void {
+  customStager = stager;
 }
 
 /** f as a function of an argument list. */
@@ -125,8 +143,8 @@ export function customVjp<A extends readonly unknown[] = Tensor[], R = unknown, 
   const g = (...args: readonly unknown[]): unknown => {
     const split = splitArgs(args);
     const top = innermostTrace(split.tensors);
-    if (top instanceof StagingTrace && !top.done) {
-      const staged = stageCustomCall("custom_vjp", g, ofArgs(f), split.tensors, split.rebuild);
+    if (top !== null && top.staging && !top.done && customStager !== null) {
+      const staged = customStager("custom_vjp", g, ofArgs(f), split.tensors, split.rebuild);
       if (staged !== undefined) return staged;
     }
     if (!(top instanceof VjpTrace) || top.done) return callFn(f, args);
@@ -281,8 +299,8 @@ export function customJvp<A extends readonly unknown[] = Tensor[], R = unknown>(
   const g = (...args: readonly unknown[]): unknown => {
     const split = splitArgs(args);
     const top = innermostTrace(split.tensors);
-    if (top instanceof StagingTrace && !top.done) {
-      const staged = stageCustomCall("custom_jvp", g, ofArgs(f), split.tensors, split.rebuild);
+    if (top !== null && top.staging && !top.done && customStager !== null) {
+      const staged = customStager("custom_jvp", g, ofArgs(f), split.tensors, split.rebuild);
       if (staged !== undefined) return staged;
     }
     if (top instanceof JvpTrace && !top.done) {

@@ -15,6 +15,8 @@ import { Trace, withNewLevel } from "../core/trace.js";
 import { Graph, type GraphConst, type GraphEqn, type GraphLeaf } from "../ir/graph.js";
 import { currentScope } from "../ir/scope.js";
 import { checkFn, checkNotPromise } from "./args.js";
+import { setCustomStager } from "./custom.js";
+import { stageCustomCall } from "./custom-call.js";
 
 /** The trace of one makeGraph call: its variables, constants and equations so far. */
 export class StagingTrace extends Trace {
@@ -137,6 +139,8 @@ export function makeGraph<A extends readonly unknown[], R>(
   ...args: A
 ): Graph<A, R> {
   checkFn("makeGraph", f);
+  // Custom functions called while staging become custom_call equations.
+  setCustomStager(stageCustomCall);
   const [leaves, inTree] = flatten(args, "makeGraph");
   return withNewLevel((level) => {
     const trace = new StagingTrace(level);
