@@ -98,6 +98,8 @@ export {
 } from "./ops/random.js";
 export { type CheckGradsOptions, checkGrads } from "./tools/check-grads.js";
 export { debugNans } from "./tools/debug-nans.js";
+export { type ExplainTable, Explanation, explain } from "./tools/explain.js";
+export { TracedGraph, type TracedNode, traceGraph } from "./tools/trace-graph.js";
 export { checkpoint } from "./transforms/checkpoint.js";
 export {
   type CustomJvpRules,
