@@ -464,7 +464,8 @@ function build(f: unknown, args: readonly unknown[]): Explanation {
  * the numbers `grad` computes; for tensors that are not size 1 the tables show summaries
  * (shape and min/mean/max). Print it with `toString()`, `toMarkdown()` or `toHTML()`.
  *
- * Inputs are named after f's parameters when its source lists them plainly. Tensors in `args`
+ * Inputs are named after f's parameters when its source lists them plainly (a minifier may
+ * rename them; pytree leaves keep the listing's names a, b, ...). Tensors in `args`
  * are the inputs; numbers, booleans and strings are static, as for {@link makeGraph}.
  *
  * @param f - A function returning a size-1 float tensor.
