@@ -443,7 +443,7 @@ function build(f: unknown, args: readonly unknown[]): Explanation {
     rows: backwardRows,
     note: full
       ? '"-" means no adjoint yet, i.e. zero; "released" means the walk has applied that node\'s rule and dropped its adjoint.'
-      : '"-" means no adjoint, i.e. zero; "released" means the walk has applied that node\'s rule and dropped its adjoint.',
+      : "The last column lists the slots that received a contribution at the step, with their adjoint so far.",
   };
   const adjoints: ExplainTable = {
     title: "Adjoints",
