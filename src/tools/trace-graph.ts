@@ -101,6 +101,8 @@ export class TracedGraph {
   /** Every variable's listing name, by variable id. */
   readonly names: readonly string[];
   private adjointsById: readonly (Tensor | null)[] | null = null;
+  /** The nodes, made on first use (their summaries read every value) and again after backward. */
+  private nodeList: readonly TracedNode[] | null = null;
 
   /** @internal Use {@link traceGraph}. */
   constructor(graph: Graph, values: readonly Tensor[]) {
@@ -115,7 +117,12 @@ export class TracedGraph {
   }
 
   /** The nodes in the listing's order: inputs, constants, then the outputs of each equation. */
-  get nodes(): TracedNode[] {
+  get nodes(): readonly TracedNode[] {
+    this.nodeList ??= this.makeNodes();
+    return this.nodeList;
+  }
+
+  private makeNodes(): TracedNode[] {
     const g = this.graph;
     const outs = new Set(g.outputs);
     const nodes: TracedNode[] = [];
@@ -166,6 +173,7 @@ export class TracedGraph {
   backward(): this {
     const id = scalarOutputVar("traceGraph.backward", this.graph);
     this.adjointsById = backwardGraph(this.graph, this.values, id, () => true);
+    this.nodeList = null;
     return this;
   }
 
@@ -190,7 +198,7 @@ export class TracedGraph {
     const labels = new Map<number, string>();
     for (const eqn of this.graph.eqns) for (const id of eqn.outputs) labels.set(id, opLabel(eqn));
     const rows = this.nodes.map((n) => {
-      const op = `${labels.get(n.var)}${n.outputIndex === undefined ? "" : `#${n.outputIndex}`}`;
+      const op = `${labels.get(n.var)}${n.outputIndex === undefined ? "" : `[${n.outputIndex}]`}`;
       const def = n.kind === "op" ? `${op} ${n.inputs.join(" ")}`.trimEnd() : n.kind;
       return [`${n.id}: ${avalString(n)} = ${def}`, n.summary, n.adjointSummary ?? "-"];
     });

@@ -124,6 +124,41 @@ const CASES: [string, (...a: ad.Tensor[]) => ad.Tensor, ad.Tensor[]][] = [
     [ad.tensor([-2, 1.5, 3])],
   ],
   [
+    "a multi-output primitive (eigh)",
+    (x) => {
+      const [w, v] = ad.linalg.eigh(x.add(x.transpose()));
+      return w
+        .mul(ad.tensor([1, 2]))
+        .sum()
+        .add(v.sum().square());
+    },
+    [
+      ad.tensor([
+        [2, 1],
+        [1, 3],
+      ]),
+    ],
+  ],
+  [
+    "custom rules (pinv, a custom_call)",
+    (x) => ad.linalg.pinv(x).sum(),
+    [
+      ad.tensor([
+        [2, 1],
+        [1, 3],
+      ]),
+    ],
+  ],
+  [
+    "scan and checkpoint",
+    (x) => {
+      const step = (c: ad.Tensor, xi: ad.Tensor): [ad.Tensor, ad.Tensor] => [c.mul(xi).sin(), c];
+      const [last] = ad.scan(step, ad.scalar(1), x);
+      return ad.checkpoint((y: ad.Tensor) => y.exp())(last);
+    },
+    [ad.tensor([0.5, -1, 2, 0.25])],
+  ],
+  [
     "reductions and reshape",
     (x) => x.reshape([3, 2]).max({ axis: 0 }).prod(),
     [ad.tensor([1, 5, 3, 2, 4, 6])],
