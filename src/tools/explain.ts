@@ -254,7 +254,8 @@ function build(f: unknown, args: readonly unknown[]): Explanation {
       continue;
     }
     const j = eqn.outputs.indexOf(id);
-    const op = code(`${opLabel(eqn)}${eqn.outputs.length > 1 ? `[${j}]` : ""}`);
+    const scope = eqn.scope === "" ? "" : ` (scope ${eqn.scope})`;
+    const op = `${code(`${opLabel(eqn)}${eqn.outputs.length > 1 ? `[${j}]` : ""}`)}${scope}`;
     const ins = eqn.inputs.map((i) => (slot[i]! >= 0 ? String(slot[i]) : constText(i)));
     forwardRows.push([String(s), op, ins.join(", "), summ(values[id]!)]);
   }
@@ -437,7 +438,9 @@ function build(f: unknown, args: readonly unknown[]): Explanation {
       `its adjoint ${code("ct")}`,
       "VJP rule",
       "contributions",
-      full ? `adjoints after the step (slots 0..${nSlots - 1})` : "adjoints changed by the step",
+      full
+        ? `adjoints after the step (${nSlots === 1 ? "slot 0" : `slots 0..${nSlots - 1}`})`
+        : "adjoints changed by the step",
     ],
     align: ["right", "left", "right", "left", "left", "left"],
     rows: backwardRows,

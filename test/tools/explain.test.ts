@@ -148,6 +148,21 @@ test("toString aligns columns without backticks; toHTML escapes and marks code; 
   assert.match(lt, /<td>gx = ct where x &lt; y, gy = ct where y &lt; x/);
 });
 
+test("named scopes show in the forward table; one slot is slot 0", () => {
+  const e = ad.explain(
+    (x: ad.Tensor) => ad.namedScope("layer1", () => x.mul(x)).sin(),
+    ad.scalar(2),
+  );
+  assert.deepEqual(
+    e.forward.rows.map((r) => r[1]),
+    ["leaf (x)", "`mul` (scope layer1)", "`sin`"],
+  );
+  assert.equal(
+    ad.explain((x: ad.Tensor) => x, ad.scalar(2)).backward.header[5],
+    "adjoints after the step (slot 0)",
+  );
+});
+
 test("inputs are named after the parameters when the source lists them plainly", () => {
   assert.deepEqual(
     parameterNames((a: number, b: number) => a + b),
