@@ -72,3 +72,15 @@ export function summarize(t: Tensor): string {
   const odd = [nans > 0 ? `${nans} NaN` : "", infs > 0 ? `${infs} Inf` : ""].filter((s) => s);
   return `${head} ${stats}${odd.length > 0 ? ` (${odd.join(", ")})` : ""}`;
 }
+
+/**
+ * A summary for a drawing, where space is short: as {@link summarize}, with a size-1 float
+ * rounded to 6 significant digits (2.58385 for 2.5838531634528574).
+ */
+export function shortSummary(t: Tensor): string {
+  if (t.size === 1 && (t.dtype === "float32" || t.dtype === "float64")) {
+    const v = t.dataSync()[0]!;
+    if (Number.isFinite(v)) return formatElement(Number(v.toPrecision(STAT_DIGITS)), "float64");
+  }
+  return summarize(t);
+}
