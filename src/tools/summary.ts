@@ -28,9 +28,10 @@ export function formatElement(v: number, dtype: DType): string {
   return String(Number(v.toPrecision(9)));
 }
 
-/** A statistic to STAT_DIGITS significant digits. */
+/** A statistic to STAT_DIGITS significant digits (in exponent form below 1e-4: 2.45571e-5). */
 function stat(v: number): string {
-  return String(Number(v.toPrecision(STAT_DIGITS)));
+  const r = Number(v.toPrecision(STAT_DIGITS));
+  return r !== 0 && Math.abs(r) < 1e-4 ? r.toExponential() : String(r);
 }
 
 /**
