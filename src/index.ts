@@ -96,6 +96,7 @@ export {
   type TruncatedNormalOptions,
   type UniformOptions,
 } from "./ops/random.js";
+export * from "./optim/index.js";
 export { type CheckGradsOptions, checkGrads } from "./tools/check-grads.js";
 export { debugNans } from "./tools/debug-nans.js";
 export { type ExplainTable, Explanation, explain } from "./tools/explain.js";
