@@ -6,6 +6,12 @@
 
 import type { Objective } from "./objective.js";
 import type { Iterate, Run } from "./run.js";
+import { allFinite } from "./vec.js";
+
+/** The last finite iterate: a run stopped by a non-finite loss returns the point before it. */
+function lastFinite(it: Iterate, prev: Iterate): Iterate {
+  return Number.isFinite(it.f) && allFinite(it.g) ? it : prev;
+}
 
 /** Adam's constants. */
 export interface AdamSettings {
@@ -27,9 +33,9 @@ export function gradientDescent(
   for (;;) {
     const x = new Float64Array(n);
     for (let i = 0; i < n; i++) x[i] = it.x[i]! - lr * it.g[i]!;
-    const fPrev = it.f;
+    const prev = it;
     it = { x, ...objective.evaluate(x) };
-    if (run.accept(it, fPrev, false)) return it;
+    if (run.accept(it, prev.f, false)) return lastFinite(it, prev);
   }
 }
 
@@ -55,8 +61,8 @@ export function adamLoop(
       v[i] = b2 * v[i]! + (1 - b2) * g * g;
       x[i] = it.x[i]! - (lr * (m[i]! / c1)) / (Math.sqrt(v[i]! / c2) + eps);
     }
-    const fPrev = it.f;
+    const prev = it;
     it = { x, ...objective.evaluate(x) };
-    if (run.accept(it, fPrev, false)) return it;
+    if (run.accept(it, prev.f, false)) return lastFinite(it, prev);
   }
 }

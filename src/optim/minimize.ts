@@ -141,8 +141,11 @@ const EXACT_HESSIAN_MAX_N = 50;
  * or `maxEvaluations` is reached, or when `callback` returns false; `message` says which.
  *
  * A non-finite loss or gradient never passes silently: at x0, after a fixed step ("gd",
- * "adam"), or when the line search can find no finite point that lowers the loss, the run stops with `converged: false` and a message naming the iteration. (A line search
- * that meets a NaN first shortens the step: a loss undefined beyond a boundary is fine.)
+ * "adam"), or when the line search can find no finite point that lowers the loss, the run
+ * stops with `converged: false` and a message naming the iteration (and, for the gradient, the
+ * element); `x` is then the last point where both were finite (x0 itself when x0 is the bad
+ * point). A line search that meets a NaN first shortens the step, so a loss that is undefined
+ * beyond some boundary (a logarithm of a parameter) is minimised normally.
  *
  * @param f - The loss: a function of a pytree shaped like x0 returning a size-1 float tensor.
  * @param x0 - The starting point: a tensor or a pytree of float tensors.

@@ -45,6 +45,8 @@ export interface Objective {
   toTree64(x: Float64Array): unknown;
   /** A vector as a pytree with x0's structure and x0's dtypes (what minimize returns). */
   toTree(x: Float64Array): unknown;
+  /** Where element i of the flat vector is, for messages: `element 3 of leaf 1 (shape [2,2])`. */
+  locate(i: number): string;
   /** Calls of evaluate so far. */
   evaluations: number;
   /** Calls of hessianVector and hessianMatrix so far. */
@@ -149,6 +151,13 @@ export function makeObjective(op: string, f: (x: never) => unknown, x0: unknown)
     hessianMatrix(x) {
       objective.hessianEvaluations++;
       return assembleHessian(lossHessian(toTreeAs(x, true)), layout, n, op);
+    },
+    locate(i) {
+      const leaf = layout.findIndex((l) => i < l.offset + l.size);
+      const l = layout[leaf]!;
+      return layout.length === 1 && l.shape.length === 1
+        ? `element ${i} of x`
+        : `element ${i - l.offset} of x's leaf ${leaf} (shape [${l.shape.join(",")}])`;
     },
     toTree64: (x) => toTreeAs(x, true),
     toTree: (x) => toTreeAs(x, false),

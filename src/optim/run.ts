@@ -57,7 +57,13 @@ export class Run {
    */
   accept(it: Iterate, fPrev: number, useFtol: boolean): boolean {
     this.iterations++;
-    if (this.checkFinite(it) || this.checkGradient(it)) return true;
+    if (this.checkFinite(it)) return true;
+    // The callback sees every iteration with finite values, the last one included.
+    const callback = this.settings.callback;
+    if (callback !== null && callback(this.iterations, it) === false) {
+      return this.finish(false, `stopped by the callback at iteration ${this.iterations}`);
+    }
+    if (this.checkGradient(it)) return true;
     if (useFtol) {
       const decrease = (fPrev - it.f) / Math.max(Math.abs(fPrev), Math.abs(it.f), 1);
       if (decrease <= this.settings.ftol) {
@@ -66,10 +72,6 @@ export class Run {
           `converged: relative decrease of the loss ${fmt(decrease)} <= ftol ${fmt(this.settings.ftol)} at iteration ${this.iterations} (gradient infinity-norm ${fmt(normInf(it.g))})`,
         );
       }
-    }
-    const callback = this.settings.callback;
-    if (callback !== null && callback(this.iterations, it) === false) {
-      return this.finish(false, `stopped by the callback at iteration ${this.iterations}`);
     }
     return this.checkBudgets(it);
   }
@@ -92,7 +94,7 @@ export class Run {
     if (bad >= 0) {
       return this.finish(
         false,
-        `stopped at iteration ${this.iterations}: the gradient is ${it.g[bad]} at element ${bad} of the flattened x`,
+        `stopped at iteration ${this.iterations}: the gradient is ${it.g[bad]} at ${this.objective.locate(bad)}`,
       );
     }
     return false;
