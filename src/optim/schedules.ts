@@ -198,8 +198,9 @@ export function warmupCosineDecay(options: WarmupCosineDecayOptions): Schedule {
   return (step) => {
     const s = stepArg(op, step);
     if (s < warmupSteps) {
-      // optax's linear schedule: (init - peak) * (1 - s / warmupSteps) + peak.
-      return (init - peak) * (1 - s / warmupSteps) + peak;
+      // Written from init (optax writes (init - peak) * (1 - s / warmupSteps) + peak), so that
+      // step 0 gives init exactly rather than with the rounding of init - peak + peak.
+      return init + (peak - init) * (s / warmupSteps);
     }
     const k = Math.min(s - warmupSteps, span);
     const cosine = 0.5 * (1 + Math.cos((Math.PI * k) / span));
