@@ -112,9 +112,9 @@ export function adam(options: AdamOptions): Optimizer {
 /**
  * AdamW (torch.optim.AdamW's algorithm and defaults: decoupled weight decay, default 0.01). Each
  * step first shrinks the parameter, `p <- p * (1 - lr * weightDecay)`, then applies the update
- * of {@link adam} without weight decay in the gradient. The state is Adam's.
+ * of `optim.adam` without weight decay in the gradient. The state is Adam's.
  * @param options - `lr` (required), `b1`, `b2`, `eps`, `weightDecay`, `amsgrad`.
- * @throws {@link ValueError} as {@link adam}; {@link DTypeError} for a non-float parameter.
+ * @throws {@link ValueError} as `optim.adam`; {@link DTypeError} for a non-float parameter.
  * @example
  * ```ts
  * import * as ad from "adjoint";
