@@ -114,6 +114,21 @@ test("softmaxCrossEntropy at logits of +-1000: finite values and gradient softma
   );
 });
 
+test("softmaxCrossEntropy: checkGrads in logits (int labels, smoothing) and in probability labels", () => {
+  const z = ad.random.normal([3, 4], { seed: 1, dtype: "float64" });
+  const labels = i32([0, 3, 1]);
+  ad.checkGrads((x: ad.Tensor) => ad.nn.softmaxCrossEntropy(x, labels, { reduction: "none" }), [z]);
+  ad.checkGrads(
+    (x: ad.Tensor) => ad.nn.softmaxCrossEntropy(x, labels, { labelSmoothing: 0.2 }),
+    [z],
+  );
+  const probs = ad.softmax(ad.random.normal([3, 4], { seed: 2, dtype: "float64" }));
+  ad.checkGrads(
+    (x: ad.Tensor, p: ad.Tensor) => ad.nn.softmaxCrossEntropy(x, p, { reduction: "sum" }),
+    [z, probs],
+  );
+});
+
 test("softmaxCrossEntropy: errors name the op and the argument", () => {
   const z = f64([[1, 2, 3]]);
   assert.throws(
