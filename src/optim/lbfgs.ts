@@ -69,7 +69,7 @@ export function lbfgs(
 }
 
 /** -H·g for the L-BFGS inverse Hessian H of the stored pairs (N&W algorithm 7.4). */
-function twoLoop(
+export function twoLoop(
   g: Float64Array,
   ss: readonly Float64Array[],
   ys: readonly Float64Array[],

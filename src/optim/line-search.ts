@@ -39,9 +39,16 @@ export interface LineSearchOptions {
   readonly c1: number;
   readonly c2: number;
   readonly maxEvaluations: number;
+  /** The longest step tried (default 1e10); bounded problems stop the search at the first bound. */
+  readonly maxStep?: number;
+  /**
+   * Applied in place to every trial point (bounded problems clip it to the box, so that rounding
+   * in x + αd never leaves it).
+   */
+  readonly project?: (x: Float64Array) => void;
 }
 
-/** The largest step tried while growing the bracket. */
+/** The largest step ever tried while growing the bracket. */
 const MAX_STEP = 1e10;
 
 /**
@@ -55,7 +62,8 @@ export function strongWolfe(
   alpha1: number,
   options: LineSearchOptions,
 ): LineSearchResult {
-  const { c1, c2, maxEvaluations } = options;
+  const { c1, c2, maxEvaluations, project } = options;
+  const maxStep = Math.min(options.maxStep ?? MAX_STEP, MAX_STEP);
   const f0 = start.f;
   const slope0 = start.slope;
   let evaluations = 0;
@@ -64,6 +72,7 @@ export function strongWolfe(
   const at = (alpha: number): LinePoint => {
     evaluations++;
     const x = addScaled(start.x, alpha, d);
+    project?.(x);
     const { f, g } = objective.evaluate(x);
     const finite = Number.isFinite(f) && allFinite(g);
     if (!finite) sawNonFinite = true;
@@ -110,7 +119,7 @@ export function strongWolfe(
   // Phase 1 (N&W algorithm 3.5): grow the step until it satisfies both conditions or brackets
   // an acceptable one.
   let prev = start;
-  let alpha = Math.min(alpha1, MAX_STEP);
+  let alpha = Math.min(alpha1, maxStep);
   for (;;) {
     const p = at(alpha);
     if (!Number.isFinite(p.f) || !sufficient(p) || (prev !== start && p.f >= prev.f)) {
@@ -118,12 +127,12 @@ export function strongWolfe(
     }
     if (curvature(p)) return done(p, "wolfe");
     if (p.slope >= 0) return zoom(p, prev);
-    if (evaluations >= maxEvaluations || alpha >= MAX_STEP) return done(p, "decrease");
+    if (evaluations >= maxEvaluations || alpha >= maxStep) return done(p, "decrease");
     // Still descending: extrapolate, between doubling and five times the step from prev.
     const delta = p.alpha - prev.alpha;
     let next = cubicMinimizer(prev, p);
     if (!Number.isFinite(next)) next = p.alpha + 4 * delta;
-    next = Math.min(Math.max(next, p.alpha + delta), p.alpha + 4 * delta, MAX_STEP);
+    next = Math.min(Math.max(next, p.alpha + delta), p.alpha + 4 * delta, maxStep);
     prev = p;
     alpha = next;
   }

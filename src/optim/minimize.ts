@@ -13,13 +13,31 @@ import { checkFn } from "../transforms/args.js";
 import { bfgs } from "./bfgs.js";
 import { adamLoop, gradientDescent } from "./first-order.js";
 import { lbfgs } from "./lbfgs.js";
+import { type Box, clipToBox, lbfgsBounded, projectedGradientNorm } from "./lbfgs-bounds.js";
 import { newton } from "./newton.js";
+import type { Objective } from "./objective.js";
 import { makeObjective } from "./objective.js";
 import { type Iterate, Run } from "./run.js";
 import { normInf } from "./vec.js";
 
 /** The methods of {@link minimize}. */
 export type MinimizeMethod = "lbfgs" | "bfgs" | "newton" | "gd" | "adam";
+
+/**
+ * One side of a box constraint for {@link minimize}: a number for every element, a pytree with
+ * x0's structure whose leaves are numbers or tensors broadcastable to the leaf's shape, or
+ * null/undefined for no bound on that side.
+ */
+export type MinimizeBound<X> = number | BoundTree<X> | null | undefined;
+
+/** A pytree like X with each tensor leaf replaced by a tensor or a number. */
+export type BoundTree<X> = X extends Tensor
+  ? Tensor | number
+  : X extends readonly unknown[]
+    ? { readonly [K in keyof X]: BoundTree<X[K]> }
+    : X extends object
+      ? { readonly [K in keyof X]: BoundTree<X[K]> }
+      : X;
 
 /** What {@link minimize}'s callback receives after every iteration. */
 export interface MinimizeIteration<X> {
@@ -52,7 +70,10 @@ export interface MinimizeOptions<X> {
   readonly ftol?: number;
   /** Iterations allowed (default 15000; 1000 for "gd" and "adam"). */
   readonly maxIter?: number;
-  /** Evaluations of f and its gradient allowed (default: no limit). */
+  /**
+   * Evaluations of f and its gradient allowed (default: no limit); tested after each iteration,
+   * so the last line search may pass it by a few.
+   */
   readonly maxEvaluations?: number;
   /** Called after every iteration; returning `false` stops the run (not converged), any other value is ignored. */
   readonly callback?: (state: MinimizeIteration<X>) => unknown;
@@ -68,6 +89,13 @@ export interface MinimizeOptions<X> {
   readonly c2?: number;
   /** "lbfgs": the number of (s, y) pairs kept (default 10). */
   readonly memory?: number;
+  /**
+   * "lbfgs": box constraints `[lower, upper]` (each {@link MinimizeBound}; ±Infinity for no
+   * bound). x0 is clipped into the box; the run converges when the projected gradient
+   * P(x − g) − x has infinity-norm at most tol. A projected active-set L-BFGS, not L-BFGS-B's
+   * Cauchy-point algorithm: see the note in {@link minimize}.
+   */
+  readonly bounds?: readonly [lower: MinimizeBound<X>, upper: MinimizeBound<X>];
   /**
    * "newton": how the Hessian is used. "exact" forms it with ad.hessian at every point and takes
    * the full Newton step (quadratic convergence; the cost of about n gradients per point);
@@ -115,6 +143,7 @@ const SPECIFIC: Readonly<Record<string, readonly MinimizeMethod[]>> = {
   c1: ["lbfgs", "bfgs", "newton"],
   c2: ["lbfgs", "bfgs", "newton"],
   memory: ["lbfgs"],
+  bounds: ["lbfgs"],
   hessian: ["newton"],
   lr: ["gd", "adam"],
   b1: ["adam"],
@@ -139,6 +168,13 @@ const EXACT_HESSIAN_MAX_N = 50;
  * comparison). The run stops when the gradient's infinity-norm is
  * at most `tol`, when a step lowers the loss by less than `ftol` relative to it, when `maxIter`
  * or `maxEvaluations` is reached, or when `callback` returns false; `message` says which.
+ *
+ * Box constraints (`bounds`, with "lbfgs"): a projected active-set L-BFGS. A variable at (or
+ * near) a bound with the gradient pushing outward is held there, the others take the L-BFGS
+ * step, and steps are cut back to the box; convergence is tested on the projected gradient
+ * P(x − g) − x, as L-BFGS-B's pgtol. It is not L-BFGS-B's generalized-Cauchy-point algorithm,
+ * but reaches the same constrained minima (tested against SciPy), and a problem whose bounds
+ * are never reached takes exactly the unbounded L-BFGS steps.
  *
  * A non-finite loss or gradient never passes silently: at x0, after a fixed step ("gd",
  * "adam"), or when the line search can find no finite point that lowers the loss, the run
@@ -233,9 +269,19 @@ export function minimize<X>(
   const search = { c1, c2, maxEvaluations: 20 };
 
   const objective = makeObjective(op, f as (x: never) => unknown, x0);
+  const box = opts.bounds === undefined ? null : parseBounds(op, opts.bounds, objective);
+  if (box !== null) clipToBox(objective.x0, box);
   const run = new Run(objective, {
     tol,
     ftol: fixedStep ? 0 : ftol,
+    ...(box === null
+      ? {}
+      : {
+          stationarity: {
+            name: "projected gradient infinity-norm",
+            of: (it: Iterate) => projectedGradientNorm(it, box),
+          },
+        }),
     maxIter,
     maxEvaluations,
     callback:
@@ -255,7 +301,10 @@ export function minimize<X>(
   if (!run.begin(start)) {
     switch (m) {
       case "lbfgs":
-        last = lbfgs(objective, run, start, memory, search);
+        last =
+          box === null
+            ? lbfgs(objective, run, start, memory, search)
+            : lbfgsBounded(objective, run, start, memory, search, box);
         break;
       case "bfgs":
         last = bfgs(objective, run, start, search);
@@ -293,6 +342,37 @@ export function minimize<X>(
     message: outcome.message,
     timeMs: performance.now() - started,
   };
+}
+
+/**
+ * The box of the `bounds` option as flat vectors: `[lower, upper]`, each side a number, a pytree
+ * like x0, or null/undefined; null when no element has a finite bound. NaN, or a lower bound
+ * above the upper one, is a ValueError naming the element.
+ */
+function parseBounds(op: string, bounds: unknown, objective: Objective): Box | null {
+  if (!Array.isArray(bounds) || bounds.length !== 2) {
+    throw new ValueError(
+      `${op}: bounds must be a pair [lower, upper] (numbers, pytrees like x0, or null); got ${describeValue(bounds)}`,
+    );
+  }
+  const side = (spec: unknown, name: string, fill: number): Float64Array =>
+    spec === null || spec === undefined
+      ? new Float64Array(objective.n).fill(fill)
+      : objective.vectorOf(spec, name);
+  const lower = side(bounds[0], "bounds[0] (lower)", Number.NEGATIVE_INFINITY);
+  const upper = side(bounds[1], "bounds[1] (upper)", Number.POSITIVE_INFINITY);
+  let any = false;
+  for (let i = 0; i < objective.n; i++) {
+    const l = lower[i]!;
+    const u = upper[i]!;
+    if (Number.isNaN(l) || Number.isNaN(u) || l > u) {
+      throw new ValueError(
+        `${op}: bounds must have lower <= upper and no NaN; got lower ${l} and upper ${u} at ${objective.locate(i)}`,
+      );
+    }
+    if (l > Number.NEGATIVE_INFINITY || u < Number.POSITIVE_INFINITY) any = true;
+  }
+  return any ? { lower, upper } : null;
 }
 
 /** A finite number option in a range, or its default. */

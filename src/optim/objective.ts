@@ -9,9 +9,9 @@ import { tensor } from "../core/convert.js";
 import { describeValue } from "../core/describe.js";
 import { type DType, isFloat } from "../core/dtype.js";
 import { DTypeError, ValueError } from "../core/errors.js";
-import { flatten, unflatten } from "../core/pytree.js";
+import { describeTree, flatten, treeDefsEqual, unflatten } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
-import { reshape } from "../ops/index.js";
+import { broadcastTo, reshape } from "../ops/index.js";
 import { hessian, hvp } from "../transforms/jacobian.js";
 import { valueAndGrad } from "../transforms/vjp.js";
 
@@ -45,6 +45,12 @@ export interface Objective {
   toTree64(x: Float64Array): unknown;
   /** A vector as a pytree with x0's structure and x0's dtypes (what minimize returns). */
   toTree(x: Float64Array): unknown;
+  /**
+   * A per-element vector from `spec`: a number for every element, or a pytree shaped like x0
+   * whose leaves are numbers or tensors broadcastable to the leaf's shape (bounds). `name` is
+   * the option's name for messages.
+   */
+  vectorOf(spec: unknown, name: string): Float64Array;
   /** Where element i of the flat vector is, for messages: `element 3 of leaf 1 (shape [2,2])`. */
   locate(i: number): string;
   /** Calls of evaluate so far. */
@@ -151,6 +157,38 @@ export function makeObjective(op: string, f: (x: never) => unknown, x0: unknown)
     hessianMatrix(x) {
       objective.hessianEvaluations++;
       return assembleHessian(lossHessian(toTreeAs(x, true)), layout, n, op);
+    },
+    vectorOf(spec, name) {
+      const out = new Float64Array(n);
+      if (typeof spec === "number") return out.fill(spec);
+      const [specLeaves, specDef] = flatten(spec, op);
+      if (!treeDefsEqual(specDef, def)) {
+        throw new ValueError(
+          `${op}: ${name} must be a number or a pytree with x0's structure ${describeTree(def)}; got ${describeTree(specDef)}`,
+        );
+      }
+      specLeaves.forEach((leaf, i) => {
+        const l = layout[i]!;
+        if (typeof leaf === "number") {
+          out.fill(leaf, l.offset, l.offset + l.size);
+          return;
+        }
+        if (!(leaf instanceof Tensor) || leaf.dtype === "bool") {
+          throw new ValueError(
+            `${op}: ${name} leaf ${i} must be a number or a numeric tensor; got ${describeValue(leaf)}`,
+          );
+        }
+        let values: Tensor;
+        try {
+          values = broadcastTo(leaf, l.shape);
+        } catch {
+          throw new ValueError(
+            `${op}: ${name} leaf ${i} has shape [${leaf.shape.join(",")}], which does not broadcast to x0's leaf shape [${l.shape.join(",")}]`,
+          );
+        }
+        out.set(values.dataSync(), l.offset);
+      });
+      return out;
     },
     locate(i) {
       const leaf = layout.findIndex((l) => i < l.offset + l.size);

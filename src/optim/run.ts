@@ -22,6 +22,11 @@ export interface RunSettings {
   readonly ftol: number;
   readonly maxIter: number;
   readonly maxEvaluations: number;
+  /**
+   * The stationarity measure tested against tol, and its name in messages: by default the
+   * gradient's infinity-norm; with bounds, that of the projected gradient.
+   */
+  readonly stationarity?: { readonly name: string; readonly of: (it: Iterate) => number };
   /** Called after every iteration; returning false stops the run. */
   readonly callback: ((iteration: number, it: Iterate) => boolean) | null;
 }
@@ -69,7 +74,7 @@ export class Run {
       if (decrease <= this.settings.ftol) {
         return this.finish(
           true,
-          `converged: relative decrease of the loss ${fmt(decrease)} <= ftol ${fmt(this.settings.ftol)} at iteration ${this.iterations} (gradient infinity-norm ${fmt(normInf(it.g))})`,
+          `converged: relative decrease of the loss ${fmt(decrease)} <= ftol ${fmt(this.settings.ftol)} at iteration ${this.iterations} (${this.describeMeasure(it)})`,
         );
       }
     }
@@ -100,12 +105,22 @@ export class Run {
     return false;
   }
 
+  private measure(it: Iterate): [string, number] {
+    const s = this.settings.stationarity;
+    return s === undefined ? ["gradient infinity-norm", normInf(it.g)] : [s.name, s.of(it)];
+  }
+
+  private describeMeasure(it: Iterate): string {
+    const [name, value] = this.measure(it);
+    return `${name} ${fmt(value)}`;
+  }
+
   private checkGradient(it: Iterate): boolean {
-    const gnorm = normInf(it.g);
-    if (gnorm <= this.settings.tol) {
+    const [name, value] = this.measure(it);
+    if (value <= this.settings.tol) {
       return this.finish(
         true,
-        `converged: gradient infinity-norm ${fmt(gnorm)} <= tol ${fmt(this.settings.tol)} after ${this.iterations} iterations`,
+        `converged: ${name} ${fmt(value)} <= tol ${fmt(this.settings.tol)} after ${this.iterations} iterations`,
       );
     }
     return false;
@@ -113,7 +128,7 @@ export class Run {
 
   private checkBudgets(it?: Iterate): boolean {
     const { maxIter, maxEvaluations } = this.settings;
-    const tail = it === undefined ? "" : ` (gradient infinity-norm ${fmt(normInf(it.g))})`;
+    const tail = it === undefined ? "" : ` (${this.describeMeasure(it)})`;
     if (this.iterations >= maxIter) {
       return this.finish(false, `stopped: maxIter ${maxIter} reached${tail}`);
     }
