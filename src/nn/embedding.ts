@@ -3,7 +3,7 @@
  * PyTorch's nn.Embedding.
  */
 
-import { DTypeError } from "../core/errors.js";
+import { DTypeError, ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
 import type { Tensor } from "../core/tensor.js";
 import { random } from "../ops/random.js";
@@ -51,6 +51,18 @@ function apply(params: EmbeddingParams, ids: Tensor): Tensor {
   if (ids.dtype !== "int32") {
     throw new DTypeError(`${op}: ids must be an int32 tensor; got dtype ${ids.dtype}`);
   }
+  const n = params.table.shape[0]!;
+  // Concrete ids are checked here (take would also accept negative ids, counting from the end).
+  if (ids._trace === null) {
+    const data = ids.dataSync();
+    for (let i = 0; i < data.length; i++) {
+      if (data[i]! < 0 || data[i]! >= n) {
+        throw new ValueError(
+          `${op}: ids must be in [0, ${n - 1}] (the table's rows); got ${data[i]} at flat index ${i}`,
+        );
+      }
+    }
+  }
   return take(params.table, ids, 0);
 }
 
@@ -59,7 +71,8 @@ function apply(params: EmbeddingParams, ids: Tensor): Tensor {
  * giving [...ids.shape, dim]; the gradient w.r.t. the table adds up over repeated ids.
  * `nn.embedding.init(key, numEmbeddings, dim, { dtype? })` draws N(0, 1) entries;
  * `nn.embedding.layer(numEmbeddings, dim)` makes a {@link Layer}.
- * @throws {@link DTypeError} for ids that are not int32; {@link ValueError} for an id out of range.
+ * @throws {@link DTypeError} for ids that are not int32; {@link ValueError} for an id outside
+ *   [0, numEmbeddings) (checked when the ids are concrete, not traced).
  * @example
  * ```ts
  * import * as ad from "adjoint";

@@ -410,8 +410,18 @@ function parse(
       headers,
       (leaf, j) => {
         const v = (raw[leaf]!.data as unknown[])[j];
-        if (headers[leaf]!.dtype === "bool") return v === true ? 1 : 0;
-        return fromJsonNumber(op, v, paths[leaf]!);
+        const dtype = headers[leaf]!.dtype;
+        if (dtype === "bool") {
+          if (typeof v !== "boolean") {
+            throw new ValueError(`${op}: ${paths[leaf]} is bool but holds ${describeValue(v)}`);
+          }
+          return v ? 1 : 0;
+        }
+        const x = fromJsonNumber(op, v, paths[leaf]!);
+        if (dtype === "int32" && (x | 0) !== x) {
+          throw new ValueError(`${op}: ${paths[leaf]} is int32 but holds ${describeValue(v)}`);
+        }
+        return x;
       },
     ];
   }

@@ -106,6 +106,10 @@ test("embedding: rows at int ids; repeated ids add up in the gradient", () => {
     [3, 3, 3],
   ]);
   assert.throws(() => ad.nn.embedding(p, ad.tensor([1.0])), ad.DTypeError);
+  assert.throws(
+    () => ad.nn.embedding(p, ad.tensor([0, -1], { dtype: "int32" })),
+    /nn.embedding: ids must be in \[0, 4\] \(the table's rows\); got -1 at flat index 1/,
+  );
   ad.checkGrads(
     (q: ad.EmbeddingParams) => ad.mul(ad.nn.embedding(q, ids), ad.nn.embedding(q, ids)),
     [p],

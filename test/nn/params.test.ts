@@ -208,6 +208,14 @@ test("loadParams: malformed, truncated and foreign data are ValueErrors", () => 
     () => ad.nn.loadParams(JSON.stringify(doc)),
     /params.w has a value that is not a number/,
   );
+  const ints = JSON.parse(
+    ad.nn.saveParams({ i: ad.tensor([1, 2], { dtype: "int32" }), f: ad.tensor([true]) }),
+  );
+  ints.leaves[0].data[1] = 2.5;
+  assert.throws(() => ad.nn.loadParams(JSON.stringify(ints)), /params.i is int32 but holds 2.5/);
+  ints.leaves[0].data[1] = 2;
+  ints.leaves[1].data[0] = 1;
+  assert.throws(() => ad.nn.loadParams(JSON.stringify(ints)), /params.f is bool but holds 1/);
   doc.structure = { kind: "tree" };
   assert.throws(
     () => ad.nn.loadParams(JSON.stringify(doc)),
