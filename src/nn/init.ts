@@ -85,12 +85,12 @@ export function fans(
     const n = shape.length === 0 ? 1 : shape[0]!;
     return [n, n];
   }
-  const i = normalizeAxis(op, inAxis, shape.length);
-  const o = normalizeAxis(op, outAxis, shape.length);
+  const i = normalizeAxis(op, inAxis, shape.length, "inAxis");
+  const o = normalizeAxis(op, outAxis, shape.length, "outAxis");
   if (i === o) {
     throw new ValueError(`${op}: inAxis and outAxis must be different axes; both are axis ${i}`);
   }
-  const receptive = shapeSize(shape) / (shape[i]! * shape[o]!);
+  const receptive = shapeSize(shape.filter((_, k) => k !== i && k !== o));
   return [shape[i]! * receptive, shape[o]! * receptive];
 }
 
@@ -106,7 +106,7 @@ function varianceScaling(
   const s = checkShape(op, shape);
   const [fanIn, fanOut] = fans(op, s, opts.inAxis, opts.outAxis);
   const fan = mode === "fanIn" ? fanIn : mode === "fanOut" ? fanOut : (fanIn + fanOut) / 2;
-  // An empty kernel has no fan; any finite scale does, since nothing is drawn.
+  // A kernel with a zero-sized axis has fan 0; nothing is drawn then, so any finite variance does.
   const variance = scale / Math.max(1, fan);
   const source = randomSource(opts);
   const dtype = opts.dtype;
@@ -247,7 +247,7 @@ export function orthogonal(shape: number | readonly number[], options: Orthogona
   if (typeof scale !== "number" || !Number.isFinite(scale)) {
     throw new ValueError(`${op}: scale must be a finite number; got ${describeValue(scale)}`);
   }
-  const c = normalizeAxis(op, opts.columnAxis ?? -1, s.length);
+  const c = normalizeAxis(op, opts.columnAxis ?? -1, s.length, "columnAxis");
   const cols = s[c]!;
   const rows = shapeSize(s) / Math.max(1, cols);
   const dtype = opts.dtype ?? getDefaultFloat();

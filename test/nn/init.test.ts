@@ -27,6 +27,13 @@ test("fans: dense [in, out], OIHW conv kernels and small shapes", () => {
   assert.deepEqual(fans("t", [7]), [7, 7]);
   assert.deepEqual(fans("t", []), [1, 1]);
   assert.throws(() => fans("t", [2, 3], 0, -2), /inAxis and outAxis must be different/);
+  // Empty kernels: nothing to draw, and no NaN fan.
+  assert.deepEqual(fans("t", [0, 3]), [0, 3]);
+  assert.deepEqual(ad.nn.glorotUniform([0, 3], { key }).shape, [0, 3]);
+  assert.deepEqual(
+    ad.nn.heNormal([4, 0, 3, 3], { key, inAxis: 1, outAxis: 0 }).shape,
+    [4, 0, 3, 3],
+  );
 });
 
 test("variance scaling: variances and bounds within tolerance for 240,000 draws", () => {
@@ -137,5 +144,8 @@ test("errors: missing randomness, bad options, bad shapes", () => {
   );
   assert.throws(() => ad.nn.orthogonal([3], { key }), /nn.orthogonal: shape must have at least 2/);
   assert.throws(() => ad.nn.lecunNormal([2, -1], { key }), ad.ValueError);
-  assert.throws(() => ad.nn.heNormal([2, 3], { key, inAxis: 5 }), ad.ValueError);
+  assert.throws(
+    () => ad.nn.heNormal([2, 3], { key, inAxis: 5 }),
+    /nn.heNormal: inAxis must be an integer in \[-2, 1\]; got 5/,
+  );
 });
