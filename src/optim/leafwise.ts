@@ -2,11 +2,14 @@
  * @file leafwiseOptimizer: the one driver of the optimizers whose update acts on each parameter
  * leaf on its own (all of ad.optim's). It checks the trees, keeps the state's step count and one
  * buffer tree per slot (moments, momentum), and asks the rule for each leaf's update, so each
- * optimizer file holds only its formulas.
+ * optimizer file holds only its formulas. On concrete tensors it runs the rule's fused loop, one
+ * pass over each leaf instead of a dozen kernels, with the same roundings (see FusedLoop).
  */
 
+import { allocate, type TypedArray } from "../core/dtype.js";
 import type { PyTree } from "../core/pytree.js";
-import type { Tensor } from "../core/tensor.js";
+import { Tensor } from "../core/tensor.js";
+import { hasEvalObserver } from "../core/trace.js";
 import {
   flattenLike,
   flattenParams,
@@ -25,6 +28,23 @@ export interface LeafStep {
   readonly lr: number;
 }
 
+/**
+ * A rule's update of one leaf as a loop over its elements: reads the parameter, the gradient and
+ * the buffers at each index and writes the new values. It must perform the tensor update's
+ * operations in the same order; for float32 it rounds every result and every constant to float32
+ * (Math.fround), as a float32 kernel's store does, so that both paths give the same bits (test/optim
+ * checks that they do). Each dtype has its own loop: one loop taking the rounding as a function
+ * argument runs several times slower once V8 has seen both.
+ */
+export type FusedLoop = (
+  n: number,
+  p: TypedArray,
+  g: TypedArray,
+  buffers: readonly TypedArray[],
+  outP: TypedArray,
+  outBuffers: readonly TypedArray[],
+) => void;
+
 /** One optimizer's formulas, for {@link leafwiseOptimizer}. */
 export interface LeafwiseRule {
   /** The name in messages, e.g. `optim.adam`. */
@@ -36,6 +56,54 @@ export interface LeafwiseRule {
   initSlot(slot: string, p: Tensor): Tensor;
   /** The new parameter and buffers (in `slots`' order) for one leaf. */
   update(p: Tensor, g: Tensor, buffers: readonly Tensor[], at: LeafStep): [Tensor, Tensor[]];
+  /** The same update as an element loop for one dtype, for concrete tensors (see {@link FusedLoop}). */
+  fused?(at: LeafStep, dtype: "float32" | "float64"): FusedLoop;
+}
+
+/**
+ * Whether the fused loops may replace the tensor ops: every tensor is concrete (a tracer must see
+ * the ops, to differentiate, batch or stage them) and no evaluation observer (debugNans) watches
+ * the ops.
+ */
+function fusable(rule: LeafwiseRule, tensors: readonly Tensor[]): boolean {
+  if (rule.fused === undefined || hasEvalObserver()) return false;
+  return tensors.every((t) => t._trace === null);
+}
+
+/** The fused update of every leaf: new parameters and buffers (by slot). */
+function fusedStep(
+  rule: LeafwiseRule,
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  buffers: readonly (readonly Tensor[])[],
+  at: LeafStep,
+): [Tensor[], Tensor[][]] {
+  const loops = new Map<string, FusedLoop>();
+  const newParams: Tensor[] = [];
+  const newBuffers: Tensor[][] = rule.slots.map(() => []);
+  params.forEach((p, i) => {
+    let loop = loops.get(p.dtype);
+    if (loop === undefined) {
+      loop = rule.fused!(at, p.dtype === "float32" ? "float32" : "float64");
+      loops.set(p.dtype, loop);
+    }
+    const n = p.size;
+    const outP = allocate(p.dtype, n, false);
+    const outBuffers = rule.slots.map(() => allocate(p.dtype, n, false));
+    loop(
+      n,
+      p._data!,
+      grads[i]!._data!,
+      buffers.map((b) => b[i]!._data!),
+      outP,
+      outBuffers,
+    );
+    newParams.push(Tensor._fromData(p.shape, p.dtype, outP));
+    outBuffers.forEach((b, k) => {
+      newBuffers[k]!.push(Tensor._fromData(p.shape, p.dtype, b));
+    });
+  });
+  return [newParams, newBuffers];
 }
 
 /** An optimizer applying `rule` to every leaf of the parameter tree. */
@@ -60,20 +128,24 @@ export function leafwiseOptimizer(rule: LeafwiseRule): Optimizer {
       flattenLike(op, `state.${slot}`, stateEntry(state, slot), flat),
     );
     const at: LeafStep = { step: t, lr: learningRateAt(op, rule.lr, t) };
-    const newParams: Tensor[] = [];
-    const newBuffers: Tensor[][] = rule.slots.map(() => []);
-    flat.leaves.forEach((p, i) => {
-      const [param, bufs] = rule.update(
-        p,
-        g[i]!,
-        buffers.map((b) => b[i]!),
-        at,
-      );
-      newParams.push(param);
-      bufs.forEach((b, k) => {
-        newBuffers[k]!.push(b);
+    let newParams: Tensor[] = [];
+    let newBuffers: Tensor[][] = rule.slots.map(() => []);
+    if (fusable(rule, [...flat.leaves, ...g, ...buffers.flat()])) {
+      [newParams, newBuffers] = fusedStep(rule, flat.leaves, g, buffers, at);
+    } else {
+      flat.leaves.forEach((p, i) => {
+        const [param, bufs] = rule.update(
+          p,
+          g[i]!,
+          buffers.map((b) => b[i]!),
+          at,
+        );
+        newParams.push(param);
+        bufs.forEach((b, k) => {
+          newBuffers[k]!.push(b);
+        });
       });
-    });
+    }
     const next: Record<string, PyTree> = { step: t + 1 };
     rule.slots.forEach((slot, k) => {
       next[slot] = rebuild(flat, newBuffers[k]!) as PyTree;

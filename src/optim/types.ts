@@ -39,7 +39,9 @@ export type LearningRate = number | Schedule;
 export interface OptimizerState {
   /** How many steps have been taken with this state (0 after `init`). */
   readonly step: number;
-  readonly [slot: string]: PyTree;
+  // unknown rather than PyTree: TypeScript cannot expand treeMap's types over the recursive
+  // PyTree ("excessively deep"), and a state is mostly passed back as it came.
+  readonly [slot: string]: unknown;
 }
 
 /**

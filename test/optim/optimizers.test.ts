@@ -41,8 +41,23 @@ const gradAt = (k: number, i: number): number =>
   i === 5 && k === 1 ? 0 : 2 * Math.sin(1.3 * k + 0.7 * i + 0.2) + 0.1 * (i - 3);
 const STEPS = 5;
 
-/** Runs `opt` for STEPS steps; the flat parameters after each step. */
+/**
+ * Runs `opt` for STEPS steps; the flat parameters after each step. Each run is made twice: on
+ * concrete tensors (where adam's fused loop runs) and with debugNans on (which makes every
+ * optimizer use its tensor ops); both must give the same bits.
+ */
 function run(opt: ad.Optimizer): number[][] {
+  const plain = runOnce(opt);
+  const was = ad.debugNans(true);
+  try {
+    assert.deepEqual(runOnce(opt), plain, "the fused loop and the tensor ops differ");
+  } finally {
+    ad.debugNans(was);
+  }
+  return plain;
+}
+
+function runOnce(opt: ad.Optimizer): number[][] {
   let params = makeParams(p0Flat);
   let state = opt.init(params);
   const out: number[][] = [];
@@ -200,8 +215,8 @@ test("adam with a learning-rate schedule: step k uses schedule(k), k from 0", ()
     adamByHand(schedule, 0.9, 0.999, 1e-8, 0, "l2", false),
     "adam scheduled",
   );
-  // One call per step (not per leaf), with the number of steps taken before it.
-  assert.deepEqual(seen, [0, 1, 2, 3, 4]);
+  // One call per step (not per leaf), with the number of steps taken before it (run runs twice).
+  assert.deepEqual(seen, [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
 });
 
 test("rmsprop: plain, centered, momentum, weight decay", () => {
@@ -314,6 +329,64 @@ test("the state is a plain tree: step count and buffers with the parameters' str
     Object.keys(ad.optim.rmsprop({ lr: 1, momentum: 0.5, centered: true }).init(params)),
     ["step", "v", "gradAvg", "momentum"],
   );
+});
+
+test("adam's fused loop equals its tensor ops bit for bit, in float32 and float64", () => {
+  // Values over several magnitudes, zeros, and a gradient that shrinks (for amsgrad's maximum).
+  const value = (i: number, k: number) =>
+    i % 11 === 3 ? 0 : Math.sin(1.7 * i + k) * 10 ** ((i % 7) - 3) * (k === 2 ? 0.01 : 1);
+  const n = 257;
+  const options = [
+    ["adam", { lr: 0.01 }],
+    ["adam", { lr: 0.3, b1: 0.5, b2: 0.7, eps: 1e-3, weightDecay: 0.2, amsgrad: true }],
+    ["adamw", { lr: 0.05, amsgrad: true }],
+    ["adamw", { lr: 0.05, weightDecay: 0.9 }],
+  ] as const;
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const [name, o] of options) {
+      const runs = [false, true].map((debug) => {
+        const was = ad.debugNans(debug);
+        try {
+          const opt = ad.optim[name](o);
+          let params = {
+            a: ad.tensor(
+              Array.from({ length: n }, (_, i) => value(i, 7)),
+              { dtype },
+            ),
+            b: ad.scalar(0.5, dtype),
+          };
+          let state = opt.init(params);
+          for (let k = 0; k < 4; k++) {
+            const grads = {
+              a: ad.tensor(
+                Array.from({ length: n }, (_, i) => value(i + 1, k)),
+                { dtype },
+              ),
+              b: ad.scalar(value(5, k), dtype),
+            };
+            ({ params, state } = opt.step(params, grads, state));
+          }
+          return [
+            ...(params.a.toArray() as number[]),
+            params.b.item(),
+            ...ad
+              .treeLeaves(state)
+              .slice(1)
+              .flatMap((t) => [(t as ad.Tensor).toArray()].flat() as number[]),
+          ];
+        } finally {
+          ad.debugNans(was);
+        }
+      });
+      const [fused, ops] = runs as [number[], number[]];
+      for (let i = 0; i < fused.length; i++) {
+        assert.ok(
+          Object.is(fused[i], ops[i]),
+          `${name} ${JSON.stringify(o)} ${dtype}: element ${i}: fused ${fused[i]}, ops ${ops[i]}`,
+        );
+      }
+    }
+  }
 });
 
 test("float32 parameters stay float32 and follow the float64 run closely", () => {
