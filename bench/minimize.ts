@@ -2,7 +2,8 @@
  * @file minimize on Rosenbrock's function (`node --import tsx bench/minimize.ts`): iterations,
  * evaluations of f with its gradient, Hessian (or Hessian-vector) evaluations, the final loss and
  * the time, for every method and n = 2, 100, 1000, from (-1.2, 1, -1.2, 1, ...), beside SciPy
- * 1.10's figures for the same problem (issue 12). `--quick` skips n = 1000.
+ * 1.10's figures for the same problem (issue 12), and a box-constrained variant. `--quick` skips
+ * n = 1000.
  */
 
 import "../src/index.js";
@@ -29,6 +30,7 @@ const SCIPY: Record<string, string> = {
   "lbfgs 100": "L-BFGS-B 514 / 621",
   "lbfgs 1000": "L-BFGS-B 4938 / 5794",
   "bfgs 100": "BFGS 542 / 650",
+  "lbfgs (bounds) 100": "L-BFGS-B 1.17 (gtol 1e-8): 28 / 33, f = 95.0917",
   "newton 2": "trust-exact 25 its",
   "newton 100": "trust-ncg 430 its (trust-exact: local min 3.99)",
 };
@@ -44,6 +46,14 @@ const sizes = quick ? [2, 100] : [2, 100, 1000];
 const cases: Case[] = [];
 for (const n of sizes) {
   cases.push({ n, options: { method: "lbfgs", ftol: 0 } });
+  // The box of test/optim/minimize-bounds.test.ts: lower 0 at every third element, else -0.5;
+  // upper 0.8.
+  const lower = ad.tensor(Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : -0.5)));
+  cases.push({
+    n,
+    options: { method: "lbfgs", ftol: 0, bounds: [lower, 0.8] },
+    label: "lbfgs (bounds)",
+  });
   cases.push({ n, options: { method: "bfgs", ftol: 0 } });
   cases.push({ n, options: { method: "newton" } });
   if (n <= 100) {

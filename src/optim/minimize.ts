@@ -1,8 +1,9 @@
 /**
  * @file minimize: full-batch minimisation of a scalar loss over a pytree of parameters, by
- * L-BFGS, BFGS, trust-region Newton-CG, gradient descent or Adam, as scipy.optimize.minimize does
- * for NumPy vectors. Derivatives come from adjoint's own transformations (valueAndGrad for every
- * method, hessian or hvp for Newton); the methods run on one float64 vector of x0's leaves.
+ * L-BFGS (optionally with box constraints), BFGS, Newton-CG, gradient descent or Adam, as
+ * scipy.optimize.minimize does for NumPy vectors. Derivatives come from adjoint's own
+ * transformations (valueAndGrad for every method, hessian or hvp for Newton); the methods run on
+ * one float64 vector of x0's leaves.
  */
 
 import { describeValue } from "../core/describe.js";
@@ -75,7 +76,10 @@ export interface MinimizeOptions<X> {
    * so the last line search may pass it by a few.
    */
   readonly maxEvaluations?: number;
-  /** Called after every iteration; returning `false` stops the run (not converged), any other value is ignored. */
+  /**
+   * Called after every iteration (the last one included); returning `false` stops the run (not
+   * converged), any other value is ignored.
+   */
   readonly callback?: (state: MinimizeIteration<X>) => unknown;
   /**
    * "lbfgs", "bfgs", "newton": the line search's sufficient-decrease constant (default 1e-4).
@@ -165,9 +169,9 @@ const EXACT_HESSIAN_MAX_N = 50;
  * runs on the exact Hessian from {@link hessian} for small problems, or on Hessian-vector
  * products from {@link hvp} for large ones, never forming H; where H is indefinite CG stops at
  * the first negative curvature with a descent direction), "gd" and "adam" (fixed-step loops, for
- * comparison). The run stops when the gradient's infinity-norm is
- * at most `tol`, when a step lowers the loss by less than `ftol` relative to it, when `maxIter`
- * or `maxEvaluations` is reached, or when `callback` returns false; `message` says which.
+ * comparison). The run stops when the gradient's infinity-norm is at most `tol`, when a step
+ * lowers the loss by less than `ftol` relative to it, when `maxIter` or `maxEvaluations` is
+ * reached, or when `callback` returns false; `message` says which.
  *
  * Box constraints (`bounds`, with "lbfgs"): a projected active-set L-BFGS. A variable at (or
  * near) a bound with the gradient pushing outward is held there, the others take the L-BFGS
@@ -206,6 +210,10 @@ const EXACT_HESSIAN_MAX_N = 50;
  * r.converged; // => true
  * r.fun < 1e-9; // => true
  * [r.iterations, r.evaluations]; // => [36, 45]
+ * // Box constraints: with x ≤ 0.8 the minimum is at (0.8, 0.64).
+ * const boxed = ad.optim.minimize(rosen, ad.tensor([-1.2, 1]), { method: "lbfgs", bounds: [-2, 0.8] });
+ * boxed.x; // => tensor([0.8, 0.64], dtype=float32)
+ * boxed.fun; // => 0.04
  * // x0 may be a pytree; Newton uses the exact Hessian of this small problem.
  * const fit = (p: { w: ad.Tensor; b: ad.Tensor }) =>
  *   ad.sum(ad.square(ad.sub(ad.add(ad.mul(p.w, ad.tensor([0, 1, 2])), p.b), ad.tensor([1, 3, 5]))));
