@@ -21,17 +21,25 @@ import { makeObjective } from "./objective.js";
 import { type Iterate, Run } from "./run.js";
 import { normInf } from "./vec.js";
 
-/** The methods of {@link minimize}. */
+/**
+ * The methods of {@link minimize}.
+ * @category Neural-net ops
+ */
 export type MinimizeMethod = "lbfgs" | "bfgs" | "newton" | "gd" | "adam";
 
 /**
  * One side of a box constraint for {@link minimize}: a number for every element, a pytree with
  * x0's structure whose leaves are numbers or tensors broadcastable to the leaf's shape, or
  * null/undefined for no bound on that side.
+ * @category Neural-net ops
  */
 export type MinimizeBound<X> = number | BoundTree<X> | null | undefined;
 
-/** A pytree like X with each tensor leaf replaced by a tensor or a number. */
+/**
+ * A pytree like X with each tensor leaf replaced by a tensor or a number (a side of
+ * {@link MinimizeOptions.bounds}).
+ * @category Neural-net ops
+ */
 export type BoundTree<X> = X extends Tensor
   ? Tensor | number
   : X extends readonly unknown[]
@@ -40,7 +48,10 @@ export type BoundTree<X> = X extends Tensor
       ? { readonly [K in keyof X]: BoundTree<X[K]> }
       : X;
 
-/** What {@link minimize}'s callback receives after every iteration. */
+/**
+ * What {@link minimize}'s callback receives after every iteration.
+ * @category Neural-net ops
+ */
 export interface MinimizeIteration<X> {
   /** The iteration just finished, from 1. */
   readonly iteration: number;
@@ -54,7 +65,10 @@ export interface MinimizeIteration<X> {
   readonly evaluations: number;
 }
 
-/** Options of {@link minimize}. Method-specific options are errors with the other methods. */
+/**
+ * Options of {@link minimize}. Method-specific options are errors with the other methods.
+ * @category Neural-net ops
+ */
 export interface MinimizeOptions<X> {
   /**
    * "lbfgs" (limited-memory BFGS, strong Wolfe line search), "bfgs" (dense inverse Hessian,
@@ -118,7 +132,10 @@ export interface MinimizeOptions<X> {
   readonly eps?: number;
 }
 
-/** What {@link minimize} returns. */
+/**
+ * What {@link minimize} returns.
+ * @category Neural-net ops
+ */
 export interface MinimizeResult<X> {
   /** The final point, with x0's structure and dtypes. */
   readonly x: X;
