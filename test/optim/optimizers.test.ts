@@ -426,3 +426,26 @@ test("a step can be differentiated (the loss after one step, as a function of th
     ad.checkGrads(afterStep(opt), [f64(1.7)]);
   }
 });
+
+test("optimizers run under vmap (an ensemble of parameter sets, each row its own model)", () => {
+  const rows = [
+    [1, -2],
+    [0.5, 3],
+    [-1, 0.25],
+  ];
+  const grads = [
+    [0.3, -0.1],
+    [2, 0.5],
+    [-0.7, 0],
+  ];
+  for (const opt of [ad.optim.adam({ lr: 0.1 }), ad.optim.sgd({ lr: 0.1, momentum: 0.9 })]) {
+    const twoSteps = (p: ad.Tensor, g: ad.Tensor) => {
+      const s0 = opt.init({ p });
+      const { params, state } = opt.step({ p }, { p: g }, s0);
+      return opt.step(params, { p: g }, state).params.p;
+    };
+    const batched = ad.vmap(twoSteps)(f64(rows), f64(grads)).toArray();
+    const oneByOne = rows.map((r, i) => twoSteps(f64(r), f64(grads[i]!)).toArray());
+    assert.deepEqual(batched, oneByOne);
+  }
+});
