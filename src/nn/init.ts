@@ -143,7 +143,7 @@ export function glorotUniform(shape: number | readonly number[], options: InitOp
 
 /**
  * Glorot (Xavier) normal: a normal truncated at 2 standard deviations, rescaled to variance
- * 2 / (fanIn + fanOut) (jax.nn.initializers.glorot_normal). Fans as {@link glorotUniform}.
+ * 2 / (fanIn + fanOut) (jax.nn.initializers.glorot_normal). Fans as `ad.nn.glorotUniform`.
  * @example
  * ```ts
  * import * as ad from "adjoint";
@@ -158,7 +158,7 @@ export function glorotNormal(shape: number | readonly number[], options: InitOpt
 
 /**
  * He (Kaiming) normal: a truncated normal rescaled to variance 2 / fanIn, for ReLU layers
- * (jax.nn.initializers.he_normal). Fans as {@link glorotUniform}.
+ * (jax.nn.initializers.he_normal). Fans as `ad.nn.glorotUniform`.
  * @example
  * ```ts
  * import * as ad from "adjoint";
@@ -173,7 +173,7 @@ export function heNormal(shape: number | readonly number[], options: InitOptions
 
 /**
  * He (Kaiming) uniform: U(-l, l) with l = sqrt(6 / fanIn) (jax.nn.initializers.he_uniform).
- * Fans as {@link glorotUniform}.
+ * Fans as `ad.nn.glorotUniform`.
  * @example
  * ```ts
  * import * as ad from "adjoint";
@@ -188,7 +188,7 @@ export function heUniform(shape: number | readonly number[], options: InitOption
 /**
  * LeCun normal: a truncated normal rescaled to variance 1 / fanIn
  * (jax.nn.initializers.lecun_normal; flax's default for dense kernels). Fans as
- * {@link glorotUniform}.
+ * `ad.nn.glorotUniform`.
  * @example
  * ```ts
  * import * as ad from "adjoint";
@@ -202,7 +202,7 @@ export function lecunNormal(shape: number | readonly number[], options: InitOpti
 }
 
 /**
- * Options of {@link orthogonal}: the randomness, the dtype, a gain and the column axis.
+ * Options of `ad.nn.orthogonal`: the randomness, the dtype, a gain and the column axis.
  * @example
  * ```ts
  * import * as ad from "adjoint";

@@ -7,6 +7,7 @@ import { adagrad } from "./adagrad.js";
 import { adam, adamw } from "./adam.js";
 import { chain } from "./chain.js";
 import { lion } from "./lion.js";
+import { minimize } from "./minimize.js";
 import { rmsprop } from "./rmsprop.js";
 import {
   constant,
@@ -21,6 +22,14 @@ import { addDecayedWeights, clipByGlobalNorm, clipByValue } from "./transforms.j
 export type { AdagradOptions } from "./adagrad.js";
 export type { AdamOptions } from "./adam.js";
 export type { LionOptions } from "./lion.js";
+export type {
+  BoundTree,
+  MinimizeBound,
+  MinimizeIteration,
+  MinimizeMethod,
+  MinimizeOptions,
+  MinimizeResult,
+} from "./minimize.js";
 export type { RmspropOptions } from "./rmsprop.js";
 export type {
   CosineDecayOptions,
@@ -45,7 +54,8 @@ export type {
  * pytree of float tensors, with PyTorch's algorithms and defaults); learning-rate schedules
  * (`constant`, `exponentialDecay`, `cosineDecay`, `warmupCosineDecay`, `piecewiseConstant`),
  * usable wherever an `lr` is; and gradient transforms (`clipByGlobalNorm`, `clipByValue`,
- * `addDecayedWeights`) that `chain(...transforms, optimizer)` runs before an optimizer. Everything
+ * `addDecayedWeights`) that `chain(...transforms, optimizer)` runs before an optimizer; and
+ * `minimize(f, x0, { method })` for full-batch problems (L-BFGS, BFGS, Newton-CG, gd, adam). Everything
  * is pure: states are plain trees of tensors and a step count, returned new at each step.
  * @example
  * ```ts
@@ -85,4 +95,5 @@ export const optim = {
   clipByValue,
   addDecayedWeights,
   chain,
+  minimize,
 };

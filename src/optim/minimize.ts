@@ -22,13 +22,13 @@ import { type Iterate, Run } from "./run.js";
 import { normInf } from "./vec.js";
 
 /**
- * The methods of {@link minimize}.
+ * The methods of `ad.optim.minimize`.
  * @category Neural-net ops
  */
 export type MinimizeMethod = "lbfgs" | "bfgs" | "newton" | "gd" | "adam";
 
 /**
- * One side of a box constraint for {@link minimize}: a number for every element, a pytree with
+ * One side of a box constraint for `ad.optim.minimize`: a number for every element, a pytree with
  * x0's structure whose leaves are numbers or tensors broadcastable to the leaf's shape, or
  * null/undefined for no bound on that side.
  * @category Neural-net ops
@@ -49,7 +49,7 @@ export type BoundTree<X> = X extends Tensor
       : X;
 
 /**
- * What {@link minimize}'s callback receives after every iteration.
+ * What `ad.optim.minimize`'s callback receives after every iteration.
  * @category Neural-net ops
  */
 export interface MinimizeIteration<X> {
@@ -66,7 +66,7 @@ export interface MinimizeIteration<X> {
 }
 
 /**
- * Options of {@link minimize}. Method-specific options are errors with the other methods.
+ * Options of `ad.optim.minimize`. Method-specific options are errors with the other methods.
  * @category Neural-net ops
  */
 export interface MinimizeOptions<X> {
@@ -111,7 +111,7 @@ export interface MinimizeOptions<X> {
    * "lbfgs": box constraints `[lower, upper]` (each {@link MinimizeBound}; ±Infinity for no
    * bound). x0 is clipped into the box; the run converges when the projected gradient
    * P(x − g) − x has infinity-norm at most tol. A projected active-set L-BFGS, not L-BFGS-B's
-   * Cauchy-point algorithm: see the note in {@link minimize}.
+   * Cauchy-point algorithm: see the note in `ad.optim.minimize`.
    */
   readonly bounds?: readonly [lower: MinimizeBound<X>, upper: MinimizeBound<X>];
   /**
@@ -133,7 +133,7 @@ export interface MinimizeOptions<X> {
 }
 
 /**
- * What {@link minimize} returns.
+ * What `ad.optim.minimize` returns.
  * @category Neural-net ops
  */
 export interface MinimizeResult<X> {
