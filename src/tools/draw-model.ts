@@ -94,9 +94,9 @@ export function drawModelOf(
   const edges: DrawEdge[] = [];
   for (const eqn of graph.eqns) {
     const multi = eqn.outputs.length > 1;
-    eqn.outputs.forEach((id, j) =>
-      add(id, "op", eqn.primitive.name, eqn.scope, multi ? j : undefined),
-    );
+    eqn.outputs.forEach((id, j) => {
+      add(id, "op", eqn.primitive.name, eqn.scope, multi ? j : undefined);
+    });
     for (const to of eqn.outputs) {
       eqn.inputs.forEach((from, i) => {
         const aval = graph.vars[from]!;

@@ -143,7 +143,7 @@ export function customVjp<A extends readonly unknown[] = Tensor[], R = unknown, 
   const g = (...args: readonly unknown[]): unknown => {
     const split = splitArgs(args);
     const top = innermostTrace(split.tensors);
-    if (top !== null && top.staging && !top.done && customStager !== null) {
+    if (top?.staging && !top.done && customStager !== null) {
       const staged = customStager("custom_vjp", g, ofArgs(f), split.tensors, split.rebuild);
       if (staged !== undefined) return staged;
     }
@@ -299,7 +299,7 @@ export function customJvp<A extends readonly unknown[] = Tensor[], R = unknown>(
   const g = (...args: readonly unknown[]): unknown => {
     const split = splitArgs(args);
     const top = innermostTrace(split.tensors);
-    if (top !== null && top.staging && !top.done && customStager !== null) {
+    if (top?.staging && !top.done && customStager !== null) {
       const staged = customStager("custom_jvp", g, ofArgs(f), split.tensors, split.rebuild);
       if (staged !== undefined) return staged;
     }

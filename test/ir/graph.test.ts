@@ -175,6 +175,7 @@ test("JSON round-trips exactly, including NaN, -0 and Infinity in constants and 
 test("fromJSON validates and names what is wrong", () => {
   const g = ad.makeGraph((x: ad.Tensor) => x.reshape([2, 2]).sum({ axis: 0 }), ad.zeros([4]));
   const good = g.toJSON();
+  // biome-ignore lint/suspicious/noExplicitAny: the test edits arbitrary fields of a JSON document
   const edit = (fn: (j: Record<string, any>) => void): unknown => {
     const j = JSON.parse(JSON.stringify(good));
     fn(j);
