@@ -15,7 +15,6 @@ import {
   resolveDrawOptions,
   type ShownNode,
   type ViewGroup,
-  wrapText,
 } from "./draw-view.js";
 
 /**
@@ -88,12 +87,12 @@ export function toMermaid(model: DrawModel, options?: DrawOptions): string {
   if (o.title !== "") out.push("---", `title: ${JSON.stringify(o.title)}`, "---");
   out.push(
     `flowchart ${o.direction}`,
-    `  classDef input fill:${COLORS.inputFill},stroke:${COLORS.inputBorder},stroke-width:2px,color:${COLORS.text}`,
-    `  classDef const fill:${COLORS.constFill},stroke:${COLORS.constBorder},stroke-dasharray:4 3,color:${COLORS.text}`,
-    `  classDef op fill:${COLORS.opFill},stroke:${COLORS.border},color:${COLORS.text}`,
-    `  classDef output fill:${COLORS.outputFill},stroke:${COLORS.outputBorder},stroke-width:3px,color:${COLORS.text}`,
-    `  classDef collapsed fill:${COLORS.collapsedFill},stroke:${COLORS.border},color:${COLORS.text}`,
-    `  classDef collapsedOutput fill:${COLORS.collapsedFill},stroke:${COLORS.outputBorder},stroke-width:3px,color:${COLORS.text}`,
+    `  classDef input fill:${COLORS.inputFill},stroke:${COLORS.inputBorder},stroke-width:2px`,
+    `  classDef const fill:${COLORS.constFill},stroke:${COLORS.constBorder},stroke-dasharray:4 3`,
+    `  classDef op fill:${COLORS.opFill},stroke:${COLORS.border}`,
+    `  classDef output fill:${COLORS.outputFill},stroke:${COLORS.outputBorder},stroke-width:3px`,
+    `  classDef collapsed fill:${COLORS.collapsedFill},stroke:${COLORS.border}`,
+    `  classDef collapsedOutput fill:${COLORS.collapsedFill},stroke:${COLORS.outputBorder},stroke-width:3px`,
     `  classDef stub fill:#ffffff,stroke:${COLORS.quiet},stroke-dasharray:3 3,color:${COLORS.quiet}`,
     `  classDef note fill:#fffbeb,stroke:#d97706,color:${COLORS.note}`,
   );
@@ -105,8 +104,8 @@ export function toMermaid(model: DrawModel, options?: DrawOptions): string {
     notes.push(parts.join("; "));
   }
   if (notes.length > 0) {
-    const lines = notes.flatMap((note) => wrapText(note, 80));
-    out.push(`  note0["${lines.map(mermaidText).join("<br/>")}"]:::note`);
+    // Mermaid wraps a label's lines itself.
+    out.push(`  note0["${notes.map(mermaidText).join("<br/>")}"]:::note`);
   }
   let subgraphs = 0;
   const writeGroup = (g: ViewGroup, indent: string): void => {
