@@ -3,9 +3,7 @@
  * docs/images/graphs/*.svg (the pictures docs/graphs.md shows), and, when Chromium and
  * playwright-core are available, screenshots each SVG to /tmp/adjoint-graphs/*.png so that they
  * can be looked at as a browser renders them. `--time` also measures drawing a 500-node graph.
- *
- * The traced example's values and adjoints are computed here honestly: values by evaluating the
- * graph, adjoints dF/dv as the gradient of F with respect to a zero added to every variable.
+ * The traced example's values and adjoints come from `ad.traceGraph(f, x, y).backward()`.
  */
 
 // The package entry first: deep imports alone start the module graph in the middle of a cycle.
@@ -14,9 +12,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Tensor } from "../src/core/tensor.js";
-import { bind, bindMulti } from "../src/core/trace.js";
 import * as ad from "../src/index.js";
-import { evaluateGraph, isMulti } from "../src/ir/evaluate.js";
 import type { Graph } from "../src/ir/graph.js";
 import { type DrawModel, type DrawOptions, drawModelOf, toSvg } from "../src/tools/draw.js";
 
@@ -24,7 +20,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT = join(ROOT, "docs/images/graphs");
 const SHOTS = "/tmp/adjoint-graphs";
 
-/** A value as the tables of docs/how-it-works.md write it: the number, or min/mean/max. */
+/** A constant's value: the number, or min/mean/max. */
 function summary(t: Tensor): string {
   const d = t.dataSync();
   if (d.length === 1) return String(t.dtype === "float32" ? Number(d[0]!.toPrecision(7)) : d[0]);
@@ -38,55 +34,6 @@ function summary(t: Tensor): string {
   }
   const p = (v: number) => String(Number(v.toPrecision(3)));
   return `min=${p(min)} mean=${p(sum / d.length)} max=${p(max)}`;
-}
-
-/**
- * The drawing of `graph` at `args` with every node's value and adjoint dF/dv (F: the graph's
- * scalar output): F is re-evaluated with a zero added to every float variable, and the gradient
- * with respect to those zeros is the adjoint of each variable.
- */
-function tracedModel(graph: Graph, args: Tensor[]): DrawModel {
-  const values = new Map<number, string>();
-  graph.inputs.forEach((id, k) => {
-    values.set(id, summary(args[k]!));
-  });
-  for (const c of graph.consts) values.set(c.id, summary(c.value));
-  evaluateGraph(graph, args, (e, outs) => {
-    graph.eqns[e]!.outputs.forEach((id, j) => {
-      values.set(id, summary(outs[j]!));
-    });
-  });
-  const ids = graph.vars.map((_, id) => id).filter((id) => graph.vars[id]!.dtype.startsWith("f"));
-  const withZeros = (zeros: Tensor[]): Tensor => {
-    const env = new Array<Tensor>(graph.vars.length);
-    const zero = new Map(ids.map((id, k) => [id, zeros[k]!]));
-    const set = (id: number, t: Tensor) => {
-      const z = zero.get(id);
-      env[id] = z === undefined ? t : t.add(z);
-    };
-    graph.inputs.forEach((id, k) => {
-      set(id, args[k]!);
-    });
-    for (const c of graph.consts) set(c.id, c.value);
-    for (const eqn of graph.eqns) {
-      const ins = eqn.inputs.map((id) => env[id]!);
-      const outs = isMulti(eqn.primitive)
-        ? bindMulti(eqn.primitive, ins, eqn.params)
-        : [bind(eqn.primitive, ins, eqn.params)];
-      eqn.outputs.forEach((id, j) => {
-        set(id, outs[j]!);
-      });
-    }
-    return env[graph.outputs[0]!]!;
-  };
-  const grads = ad.grad(withZeros)(
-    ids.map((id) => ad.zeros(graph.vars[id]!.shape, { dtype: graph.vars[id]!.dtype })),
-  );
-  const adjoints = new Map<number, string>();
-  ids.forEach((id, k) => {
-    adjoints.set(id, summary(grads[k]!));
-  });
-  return drawModelOf(graph, values, adjoints);
 }
 
 /** Deterministic example data: sin(1), sin(2), ... scaled. */
@@ -197,7 +144,7 @@ function pictures(): Picture[] {
     { name: "x-mul-y-plus-sin-x", model: plainModel(fGraph), options: { direction: "LR" } },
     {
       name: "x-mul-y-plus-sin-x-traced",
-      model: tracedModel(fGraph, [x, y]),
+      model: ad.traceGraph(f, x, y).backward().drawModel(),
       options: { title: "f(x, y) = x*y + sin(x) at x = 2, y = 3" },
     },
     { name: "mlp", model: plainModel(ad.makeGraph(mlpLoss, p, xs, ys)) },
