@@ -19,8 +19,10 @@ import type { DrawModel, DrawNode } from "./draw-model.js";
  * graph are kept. If the drawing would then still show more than `maxNodes` nodes (a huge graph
  * without scopes), the unscoped operations that are not outputs are merged, in execution order,
  * into runs of consecutive equations, each drawn as one node ("c ... bx: 40 ops"), so that the
- * drawing stays near `maxNodes`. Inputs and outputs always stay visible. A note at the top of
- * the drawing lists what was collapsed.
+ * drawing stays near `maxNodes`; if it is still too large (many scopes, each under the limit),
+ * the largest scopes are collapsed too, largest first, until it fits. Inputs, outputs and
+ * unscoped nodes outside runs stay visible. A note at the top of the drawing lists what was
+ * collapsed and why.
  */
 export interface DrawOptions {
   /** Largest number of nodes a scope shows before it is collapsed (default 40; Infinity: never). */
@@ -336,33 +338,6 @@ export function buildView(model: DrawModel, options: ResolvedDrawOptions): DrawV
     g.collapsed = g !== root && shown > options.collapseAbove;
   }
 
-  // Each model node's drawn id: its own, or that of its outermost collapsed scope.
-  const drawnId = new Map<string, string>();
-  const hiddenIn = new Map<string, DrawNode[]>();
-  const outermostCollapsed = (g: Group): Group | undefined => {
-    let found: Group | undefined;
-    for (let p: string | undefined = g.path; p !== undefined; ) {
-      const h = groupOf.get(p)!;
-      if (h.collapsed) found = h;
-      const cut = p.lastIndexOf("/");
-      p = p === "" ? undefined : cut < 0 ? "" : p.slice(0, cut);
-    }
-    return found;
-  };
-  const collapsedScopes: Group[] = [];
-  for (const g of groups) if (g.collapsed && outermostCollapsed(g) === g) collapsedScopes.push(g);
-  for (const n of model.nodes) {
-    const c = outermostCollapsed(nodeGroup.get(n.id)!);
-    if (c === undefined) drawnId.set(n.id, n.id);
-    else {
-      const id = `scope:${c.path}`;
-      drawnId.set(n.id, id);
-      const list = hiddenIn.get(id) ?? [];
-      list.push(n);
-      hiddenIn.set(id, list);
-    }
-  }
-
   // 3. Runs of unscoped operations when the drawing is still too large.
   let shown = root.shown;
   const notes: string[] = [];
@@ -386,10 +361,7 @@ export function buildView(model: DrawModel, options: ResolvedDrawOptions): DrawV
           `${chunk[0]!.id} ... ${chunk[chunk.length - 1]!.id}`,
           chunk,
         );
-        for (const n of chunk) {
-          drawnId.set(n.id, id);
-          runOf.set(n.id, node);
-        }
+        for (const n of chunk) runOf.set(n.id, node);
         shown -= chunk.length - 1;
       }
       notes.push(
@@ -399,10 +371,74 @@ export function buildView(model: DrawModel, options: ResolvedDrawOptions): DrawV
       );
     }
   }
-  if (collapsedScopes.length > 0) {
-    const list = collapsedScopes.map((g) => `${g.path} (${g.total} nodes)`);
+
+  // 3b. Still too many (many scopes, each under collapseAbove): collapse the largest scopes
+  // still drawn, largest first (so parents before their children), until the drawing fits.
+  const parentOf = (g: Group): Group | undefined => {
+    if (g === root) return undefined;
+    const cut = g.path.lastIndexOf("/");
+    return groupOf.get(cut < 0 ? "" : g.path.slice(0, cut));
+  };
+  const hiddenByAncestor = (g: Group): boolean => {
+    for (let p = parentOf(g); p !== undefined; p = parentOf(p)) if (p.collapsed) return true;
+    return false;
+  };
+  const forSize = new Set<Group>();
+  if (shown > options.maxNodes) {
+    const candidates = groups
+      .filter((g) => g !== root && !g.collapsed && g.shown > 1)
+      .sort((x, y) => y.shown - x.shown);
+    for (const g of candidates) {
+      if (shown <= options.maxNodes) break;
+      if (hiddenByAncestor(g)) continue;
+      const delta = g.shown - 1;
+      g.collapsed = true;
+      forSize.add(g);
+      shown -= delta;
+      for (let p = parentOf(g); p !== undefined; p = parentOf(p)) p.shown -= delta;
+    }
+  }
+
+  // Each model node's drawn id: its run, its outermost collapsed scope, or its own.
+  const drawnId = new Map<string, string>();
+  const hiddenIn = new Map<string, DrawNode[]>();
+  const outermostCollapsed = (g: Group): Group | undefined => {
+    let found: Group | undefined;
+    for (let h: Group | undefined = g; h !== undefined; h = parentOf(h)) {
+      if (h.collapsed) found = h;
+    }
+    return found;
+  };
+  for (const n of model.nodes) {
+    const run = runOf.get(n.id);
+    const c = outermostCollapsed(nodeGroup.get(n.id)!);
+    if (run !== undefined) drawnId.set(n.id, run.id);
+    else if (c === undefined) drawnId.set(n.id, n.id);
+    else {
+      const id = `scope:${c.path}`;
+      drawnId.set(n.id, id);
+      const list = hiddenIn.get(id) ?? [];
+      list.push(n);
+      hiddenIn.set(id, list);
+    }
+  }
+  const described = (list: readonly Group[]) =>
+    listSome(
+      list.map((g) => `${g.path} (${g.total} nodes)`),
+      8,
+    );
+  const byLimit = groups.filter(
+    (g) => g.collapsed && !forSize.has(g) && outermostCollapsed(g) === g,
+  );
+  const bySize = [...forSize].filter((g) => outermostCollapsed(g) === g);
+  if (bySize.length > 0) {
     notes.unshift(
-      `Collapsed ${collapsedScopes.length === 1 ? "scope" : "scopes"}: ${listSome(list, 8)}. ` +
+      `To stay near maxNodes = ${options.maxNodes}, the largest scopes were collapsed too: ${described(bySize)}.`,
+    );
+  }
+  if (byLimit.length > 0) {
+    notes.unshift(
+      `Collapsed ${byLimit.length === 1 ? "scope" : "scopes"}: ${described(byLimit)}. ` +
         `A scope showing more than ${options.collapseAbove} nodes is drawn as one; raise collapseAbove to expand.`,
     );
   }

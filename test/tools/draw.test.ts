@@ -230,6 +230,34 @@ test("huge unscoped graphs: operations merged into runs, inputs and outputs kept
   assert.doesNotMatch(toDot(model, { maxNodes: Number.POSITIVE_INFINITY }), /run:/);
 });
 
+test("many small scopes over maxNodes: the largest are collapsed until the drawing fits", () => {
+  const fn = (x: ad.Tensor) => {
+    let h = x;
+    for (let i = 0; i < 30; i++) {
+      h = ad.namedScope(`layer${i}`, () => {
+        let z = h;
+        for (let j = 0; j < 5 + (i % 3); j++) z = z.sin();
+        return z;
+      });
+    }
+    return h.sum();
+  };
+  const model = drawModelOf(ad.makeGraph(fn, ad.ones([2])));
+  const dot = toDot(model, { maxNodes: 100 });
+  const collapsed = dot.split("\n").filter((l) => /^ {2}"scope:layer\d+" \[/.test(l));
+  assert.ok(collapsed.length > 5 && collapsed.length < 30, `${collapsed.length} collapsed`);
+  // The 7-op layers (i % 3 === 2) go first, then 6-op ones; no 5-op layer is needed.
+  const sizes = collapsed.map((l) => Number(/(\d+) ops collapsed/.exec(l)![1]));
+  assert.equal(sizes.filter((n) => n === 7).length, 10);
+  assert.equal(sizes.filter((n) => n === 5).length, 0);
+  assert.match(
+    dot,
+    /To stay near maxNodes = 100, the largest scopes were collapsed too: layer2 \(7 nodes\)/,
+  );
+  assert.doesNotMatch(dot, /A scope showing more than/);
+  assert.doesNotMatch(toDot(model), /scope:/); // 190 nodes: under the default 200
+});
+
 test("long edges and shared constants are drawn as references next to their use", () => {
   let steps = 20;
   const fn = (x: ad.Tensor, y: ad.Tensor) => {
