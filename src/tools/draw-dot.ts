@@ -188,6 +188,7 @@ export function dotOf(model: DrawModel, o: ResolvedDrawOptions): string {
  * @param model - What to draw: `drawModelOf(graph)`, or a traced graph's model with values.
  * @param options - Collapsing limits, direction, title and legend.
  * @throws {@link ValueError} for unknown or malformed options, or an edge naming a missing node.
+ * @category Tools
  */
 export function toDot(model: DrawModel, options?: DrawOptions): string {
   return dotOf(model, resolveDrawOptions("toDot", options));

@@ -78,6 +78,7 @@ function nodeLine(item: ShownNode | CollapsedNode, id: string): string {
  * @param model - What to draw.
  * @param options - Collapsing limits, direction, title and legend.
  * @throws {@link ValueError} for unknown or malformed options, or an edge naming a missing node.
+ * @category Tools
  */
 export function toMermaid(model: DrawModel, options?: DrawOptions): string {
   const o = resolveDrawOptions("toMermaid", options);

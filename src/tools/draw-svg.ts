@@ -15,17 +15,26 @@ import { type DrawOptions, resolveDrawOptions } from "./draw-view.js";
 /** The npm package toSvg lays graphs out with. */
 export const VIZ_PACKAGE = "@viz-js/viz";
 
-/** What toSvg uses of @viz-js/viz's module (its `instance()`), so no type import is needed. */
+/**
+ * What toSvg uses of @viz-js/viz's module (its `instance()`), so no type import is needed.
+ * @category Tools
+ */
 export interface VizModule {
   instance(): Promise<VizInstance>;
 }
 
-/** What toSvg uses of a Viz instance. */
+/**
+ * What toSvg uses of a Viz instance.
+ * @category Tools
+ */
 export interface VizInstance {
   renderString(input: string, options?: { format?: string; engine?: string }): string;
 }
 
-/** Options of {@link toSvg}: the drawing options, and the Graphviz module to use. */
+/**
+ * Options of {@link toSvg}: the drawing options, and the Graphviz module to use.
+ * @category Tools
+ */
 export interface SvgOptions extends DrawOptions {
   /**
    * The @viz-js/viz module, for bundled browser apps: `{ viz: await import("@viz-js/viz") }`.
@@ -37,6 +46,7 @@ export interface SvgOptions extends DrawOptions {
 /**
  * A needed optional package is not installed (or failed to load): the message says which one
  * and how to install it.
+ * @category Errors
  */
 export class MissingDependencyError extends AdjointError {
   override name = "MissingDependencyError";
@@ -98,6 +108,7 @@ async function vizInstance(viz: VizModule | undefined): Promise<VizInstance> {
  * @returns The SVG document's text (`<?xml ...><svg ...>...</svg>`).
  * @throws {@link MissingDependencyError} when @viz-js/viz is not installed or does not load;
  * {@link ValueError} for malformed options or when Graphviz rejects the drawing.
+ * @category Tools
  */
 export async function toSvg(model: DrawModel, options?: SvgOptions): Promise<string> {
   const o = resolveDrawOptions("toSvg", options, ["viz"]);

@@ -23,6 +23,7 @@ import type { DrawModel, DrawNode } from "./draw-model.js";
  * the largest scopes are collapsed too, largest first, until it fits. Inputs, outputs and
  * unscoped nodes outside runs stay visible. A note at the top of the drawing lists what was
  * collapsed and why.
+ * @category Tools
  */
 export interface DrawOptions {
   /** Largest number of nodes a scope shows before it is collapsed (default 40; Infinity: never). */
