@@ -15,9 +15,10 @@ import type { Graph, GraphEqn } from "../ir/graph.js";
 import { avalString, varName } from "../ir/print.js";
 import { checkFn } from "../transforms/args.js";
 import { makeGraph } from "../transforms/stage.js";
+import { type DrawOptions, type SvgOptions, toDot, toMermaid, toSvg } from "./draw.js";
 import { type DrawModel, drawModelOf } from "./draw-model.js";
 import { backwardGraph } from "./graph-backward.js";
-import { formatElement, summarize } from "./summary.js";
+import { formatElement, shortSummary, summarize } from "./summary.js";
 
 /**
  * One node of a traced graph: an input, a constant or an output of a primitive call.
@@ -177,17 +178,41 @@ export class TracedGraph {
     return this;
   }
 
-  /** The drawing's content: nodes with their value summaries (and adjoints after `backward()`). */
+  /**
+   * The drawing's content: nodes with their value summaries (and adjoints after `backward()`),
+   * numbers to 6 significant digits to keep the boxes small.
+   */
   drawModel(): DrawModel {
     const values = new Map<number, string>();
     this.values.forEach((v, id) => {
-      values.set(id, summarize(v));
+      values.set(id, shortSummary(v));
     });
     const adjoints = new Map<number, string>();
     this.adjointsById?.forEach((a, id) => {
-      if (a !== null) adjoints.set(id, summarize(a));
+      if (a !== null) adjoints.set(id, shortSummary(a));
     });
     return drawModelOf(this.graph, values, this.adjointsById === null ? undefined : adjoints);
+  }
+
+  /**
+   * The graph as Graphviz DOT text: nodes show op, shape and value, and after `backward()`
+   * their adjoint (the options group nodes by named scope and collapse large groups).
+   */
+  toDot(options?: DrawOptions): string {
+    return toDot(this.drawModel(), options);
+  }
+
+  /** The graph as a Mermaid flowchart, values (and adjoints after `backward()`) on the nodes. */
+  toMermaid(options?: DrawOptions): string {
+    return toMermaid(this.drawModel(), options);
+  }
+
+  /**
+   * The graph drawn as SVG, laid out by Graphviz compiled to WebAssembly (loaded on first use),
+   * values (and adjoints after `backward()`) on the nodes.
+   */
+  toSvg(options?: SvgOptions): Promise<string> {
+    return toSvg(this.drawModel(), options);
   }
 
   /**

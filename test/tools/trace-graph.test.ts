@@ -221,6 +221,10 @@ test("summaries: size 1 as the number (float32 shortest), others shape and min/m
       "NaN",
     ],
   );
+  assert.equal(
+    ad.traceGraph((x: ad.Tensor) => x, ad.tensor([2.455712e-5, 1e-5])).nodes[0]!.summary,
+    "f32[2] min=1e-5 mean=1.72786e-5 max=2.45571e-5",
+  );
   const s = ad.traceGraph((x: ad.Tensor) => x.mul(3), ad.scalar(0.1)).nodes;
   assert.equal(s.at(-1)!.summary, "0.3"); // not 0.30000001192092896
   assert.equal(
@@ -286,4 +290,19 @@ test("typed errors: not a function, data-dependent branches, backward of a non-s
     () => ad.traceGraph((x: ad.Tensor) => [x.sum(), x.sum()], ad.tensor([1, 2])).backward(),
     (e) => e instanceof ValueError && /returned 2 leaves/.test(e.message),
   );
+});
+
+test("toDot, toMermaid and toSvg draw the nodes with their values, and adjoints after backward()", async () => {
+  const t = ad.traceGraph(worked, ad.scalar(2), ad.scalar(3));
+  assert.match(t.toDot(), /= 0\.909297</);
+  assert.doesNotMatch(t.toDot(), /dF\/d/);
+  t.backward();
+  const dot = t.toDot();
+  assert.match(dot, /^digraph /);
+  assert.match(dot, /dF\/da = 2\.58385</);
+  assert.match(t.toMermaid(), /^flowchart /);
+  assert.match(t.toMermaid(), /dF\/db = 2/);
+  const svg = await t.toSvg();
+  assert.match(svg, /<svg[\s>]/);
+  assert.match(svg, /2\.58385/);
 });
