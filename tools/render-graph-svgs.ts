@@ -227,22 +227,34 @@ if (browser === undefined) {
 }
 
 if (process.argv.includes("--time")) {
-  const model = bigModel(500);
   await toSvg(drawModelOf(ad.makeGraph((x: Tensor) => x.sin(), ad.ones([2])))); // load Graphviz
-  for (const [what, options] of [
-    ["every node drawn", { maxNodes: Number.POSITIVE_INFINITY }],
-    ["default options", {}],
-  ] as const) {
-    const times: number[] = [];
-    let svg = "";
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
-      svg = await toSvg(model, options);
-      times.push(performance.now() - t0);
+  const ws = Array.from({ length: 5 }, (_, i) => data([8, 8], 0.2 + 0.01 * i));
+  const models: [string, DrawModel][] = [
+    ["a chain (sin, mul by one input, add)", bigModel(500)],
+    [
+      "the gradient of 5 residual blocks",
+      drawModelOf(ad.makeGraph(ad.grad(deepLoss), ws, data([4, 8], 1))),
+    ],
+  ];
+  for (const [name, model] of models) {
+    for (const [what, options] of [
+      [
+        "every node drawn",
+        { maxNodes: Number.POSITIVE_INFINITY, collapseAbove: Number.POSITIVE_INFINITY },
+      ],
+      ["default options", {}],
+    ] as const) {
+      const times: number[] = [];
+      let svg = "";
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        svg = await toSvg(model, options);
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      console.log(
+        `${name}, ${model.nodes.length} nodes, ${what}: toSvg median ${times[2]!.toFixed(0)} ms (min ${times[0]!.toFixed(0)}), ${(svg.length / 1024).toFixed(0)} KB`,
+      );
     }
-    times.sort((a, b) => a - b);
-    console.log(
-      `${model.nodes.length}-node graph, ${what}: toSvg median ${times[2]!.toFixed(0)} ms (min ${times[0]!.toFixed(0)}), ${(svg.length / 1024).toFixed(0)} KB`,
-    );
   }
 }
