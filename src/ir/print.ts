@@ -34,11 +34,21 @@ export function varName(n: number): string {
 }
 
 /** A number as the listing writes it: `2.` for a float with an integer value, as NumPy. */
-function literal(v: number, dtype: DType): string {
+export function literal(v: number, dtype: DType): string {
   if (dtype === "bool") return v ? "true" : "false";
   if (dtype === "int32" || !Number.isFinite(v)) return String(v);
   if (Object.is(v, -0)) return "-0.";
-  return Number.isInteger(v) && Math.abs(v) < 1e16 ? `${v}.` : String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e16) return `${v}.`;
+  return dtype === "float32" ? shortestFloat32(v) : String(v);
+}
+
+/** The fewest digits that read back as the same float32 (1e-5, not 0.000009999999747378752). */
+function shortestFloat32(v: number): string {
+  for (let digits = 1; digits < 9; digits++) {
+    const text = v.toPrecision(digits);
+    if (Math.fround(Number(text)) === v) return String(Number(text));
+  }
+  return String(v);
 }
 
 /** Params as `[key=value, ...]` (empty for none). */
@@ -49,36 +59,46 @@ function paramsString(json: Json | undefined): string {
   return parts.length === 0 ? "" : `[${parts.join(", ")}]`;
 }
 
-/** The listing of `graph`. */
-export function graphToString(graph: GraphParts): string {
+/**
+ * Every variable's name in the listing: a, b, c, ... in order of definition (inputs, constants,
+ * equation outputs); a size-1 constant is its literal (`2.`) instead and takes no letter. Two
+ * literals can read the same (`2.` in float32 and float64): the names are not unique there.
+ */
+export function listingNames(graph: GraphParts): string[] {
   const names = new Array<string>(graph.vars.length);
   let next = 0;
-  const define = (id: number): string => {
-    names[id] = varName(next++);
-    return names[id]!;
-  };
+  for (const leaf of graph.inLeaves) if ("var" in leaf) names[leaf.var] = varName(next++);
+  for (const c of graph.consts) {
+    const v = c.value;
+    names[c.id] =
+      v.size === 1 && v._trace === null
+        ? literal(v._concrete()._scalarValue(), v.dtype)
+        : varName(next++);
+  }
+  for (const eqn of graph.eqns) for (const id of eqn.outputs) names[id] = varName(next++);
+  return names;
+}
+
+/** The listing of `graph`. */
+export function graphToString(graph: GraphParts): string {
+  const names = listingNames(graph);
   const lines: string[] = [];
   const inputs = graph.inLeaves.map((leaf) =>
-    "var" in leaf
-      ? `${define(leaf.var)}: ${avalString(graph.vars[leaf.var]!)}`
-      : String(leaf.value),
+    "var" in leaf ? `${names[leaf.var]}: ${avalString(graph.vars[leaf.var]!)}` : String(leaf.value),
   );
   for (const c of graph.consts) {
     const v = c.value;
-    if (v.size === 1 && v._trace === null) {
-      names[c.id] = literal(v._concrete()._scalarValue(), v.dtype);
-      continue;
-    }
+    if (v.size === 1 && v._trace === null) continue;
     const body =
       v._trace === null ? v.toString().replace(/^tensor\(|, dtype=.*$/gs, "") : "(traced)";
     const short = body.length > 60 ? `${body.slice(0, 57)}...` : body;
     lines.push(
-      `  ${define(c.id)}: ${avalString(graph.vars[c.id]!)} = const ${short.replace(/\s+/g, " ")}`,
+      `  ${names[c.id]}: ${avalString(graph.vars[c.id]!)} = const ${short.replace(/\s+/g, " ")}`,
     );
   }
   for (const eqn of graph.eqns) {
     const ins = eqn.inputs.map((id) => names[id]!).join(" ");
-    const outs = eqn.outputs.map((id) => `${define(id)}: ${avalString(graph.vars[id]!)}`);
+    const outs = eqn.outputs.map((id) => `${names[id]}: ${avalString(graph.vars[id]!)}`);
     const params = eqn.primitive.paramsJson?.toJSON(eqn.params as never);
     const scope = eqn.scope === "" ? "" : `  # ${eqn.scope}`;
     lines.push(

@@ -7,6 +7,7 @@
 
 import type { DType } from "../core/dtype.js";
 import type { Graph } from "../ir/graph.js";
+import { listingNames } from "../ir/print.js";
 
 /** One node of a drawing. */
 export interface DrawNode {
@@ -46,34 +47,25 @@ export interface DrawModel {
   readonly edges: readonly DrawEdge[];
 }
 
-/** The listing's short name of variable `n`-th defined (a, b, ..., z, ba, ...). */
-function shortName(n: number): string {
-  let s = "";
-  let k = n;
-  do {
-    s = String.fromCharCode(97 + (k % 26)) + s;
-    k = Math.floor(k / 26);
-  } while (k > 0);
-  return s;
-}
-
 /**
  * The drawing of a graph without values. `values` and `adjoints` (by variable id), when given,
- * add the traced summaries. Node ids follow `graph.toString()`'s variable names, so a drawing
- * and a listing can be read side by side; size-1 constants are nodes too (named by order).
+ * add the traced summaries. Node ids are `graph.toString()`'s variable names, so a drawing and
+ * a listing can be read side by side; a size-1 constant is a node named by its literal (`2.`,
+ * with its dtype added when two literals read the same).
  */
 export function drawModelOf(
   graph: Graph,
   values?: ReadonlyMap<number, string>,
   adjoints?: ReadonlyMap<number, string>,
 ): DrawModel {
-  const names = new Array<string>(graph.vars.length);
-  let next = 0;
+  const names = listingNames(graph);
+  const seen = new Set<string>();
   const nodes: DrawNode[] = [];
   const outputs = new Set(graph.outputs);
   const add = (id: number, kind: DrawNode["kind"], op: string, scope: string, index?: number) => {
-    names[id] = shortName(next++);
     const aval = graph.vars[id]!;
+    if (seen.has(names[id]!)) names[id] = `${names[id]} (${aval.dtype})`;
+    seen.add(names[id]!);
     const value = values?.get(id);
     const adjoint = adjoints?.get(id);
     nodes.push({

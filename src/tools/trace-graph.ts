@@ -12,7 +12,7 @@ import type { Shape } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import { evaluateGraph } from "../ir/evaluate.js";
 import type { Graph, GraphEqn } from "../ir/graph.js";
-import { avalString, varName } from "../ir/print.js";
+import { avalString, listingNames } from "../ir/print.js";
 import { checkFn } from "../transforms/args.js";
 import { makeGraph } from "../transforms/stage.js";
 import { type DrawOptions, type SvgOptions, toDot, toMermaid, toSvg } from "./draw.js";
@@ -53,14 +53,6 @@ export interface TracedNode {
   readonly adjointSummary?: string;
 }
 
-/** The listing's name of a size-1 constant: its literal (as src/ir/print.ts writes it). */
-function literal(v: number, dtype: DType): string {
-  if (dtype === "bool") return v ? "true" : "false";
-  if (dtype === "int32" || !Number.isFinite(v)) return String(v);
-  if (Object.is(v, -0)) return "-0.";
-  return Number.isInteger(v) && Math.abs(v) < 1e16 ? `${v}.` : String(v);
-}
-
 /** An equation's primitive with its params as the listing writes them: `reduce_sum[axes=[0]]`. */
 export function opLabel(eqn: GraphEqn): string {
   const json = eqn.primitive.paramsJson?.toJSON(eqn.params as never);
@@ -73,20 +65,7 @@ export function opLabel(eqn: GraphEqn): string {
 }
 
 /** Every variable's name as `graph.toString()` prints it. */
-export function listingNames(graph: Graph): string[] {
-  const names = new Array<string>(graph.vars.length);
-  let next = 0;
-  for (const leaf of graph.inLeaves) if ("var" in leaf) names[leaf.var] = varName(next++);
-  for (const c of graph.consts) {
-    const v = c.value;
-    names[c.id] =
-      v.size === 1 && v._trace === null
-        ? literal(v._concrete()._scalarValue(), v.dtype)
-        : varName(next++);
-  }
-  for (const eqn of graph.eqns) for (const id of eqn.outputs) names[id] = varName(next++);
-  return names;
-}
+export { listingNames };
 
 /**
  * A function's graph with the values of one evaluation, and after {@link TracedGraph.backward}
