@@ -57,9 +57,9 @@ async function w2(): Promise<void> {
     },
   );
   const params: Tensor[] = [];
-  inp.weights.forEach((w, l) =>
-    params.push(f32(w.data, [w.rows, w.cols]), f32(inp.biases[l]!, [w.cols])),
-  );
+  inp.weights.forEach((w, l) => {
+    params.push(f32(w.data, [w.rows, w.cols]), f32(inp.biases[l]!, [w.cols]));
+  });
   const vg = ad.valueAndGrad(mlpLoss);
   const t0 = performance.now();
   const g = ad.makeGraph(vg, params, x, picked);
