@@ -16,6 +16,7 @@ import { DTypeError, fmtShape, ShapeError, ValueError } from "../core/errors.js"
 import { checkOptions } from "../core/options.js";
 import { flatten, type PyTree, type TreeDef, treeDefsEqual, unflatten } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
+import { utf8Decode, utf8Encode } from "../core/web-globals.js";
 import { zeros } from "../ops/creation.js";
 import { astype } from "../ops/elementwise.js";
 import { concat, reshape, slice } from "../ops/shape.js";
@@ -237,7 +238,7 @@ export function saveParams(tree: unknown, options: SaveParamsOptions = {}): stri
     offset += Math.ceil((h.shape.reduce((a, b) => a * b, 1) * BYTES[h.dtype]) / 8) * 8;
     return { ...h, offset: at };
   });
-  const header = new TextEncoder().encode(JSON.stringify({ structure, leaves: placed }));
+  const header = utf8Encode(JSON.stringify({ structure, leaves: placed }));
   const start = Math.ceil((12 + header.length) / 8) * 8;
   const bytes = new Uint8Array(start + offset);
   bytes.set(MAGIC, 0);
@@ -448,7 +449,7 @@ function parse(
   }
   let header: { structure?: unknown; leaves?: unknown };
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)));
+    header = JSON.parse(utf8Decode(bytes.subarray(12, 12 + headerLength)));
   } catch (err) {
     throw new ValueError(`${op}: the binary header does not parse: ${(err as Error).message}`);
   }

@@ -10,6 +10,7 @@ import { describeValue } from "../core/describe.js";
 import { ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
 import type { Tensor } from "../core/tensor.js";
+import { nowMs } from "../core/web-globals.js";
 import { checkFn } from "../transforms/args.js";
 import { bfgs } from "./bfgs.js";
 import { adamLoop, gradientDescent } from "./first-order.js";
@@ -247,7 +248,7 @@ export function minimize<X>(
   options: MinimizeOptions<X>,
 ): MinimizeResult<X> {
   const op = "minimize";
-  const started = performance.now();
+  const started = nowMs();
   checkFn(op, f);
   const opts = checkOptions(op, options, [...COMMON, ...Object.keys(SPECIFIC)]);
   const method = opts.method;
@@ -365,7 +366,7 @@ export function minimize<X>(
     hessianEvaluations: objective.hessianEvaluations,
     converged: outcome.converged,
     message: outcome.message,
-    timeMs: performance.now() - started,
+    timeMs: nowMs() - started,
   };
 }
 
