@@ -1,5 +1,5 @@
 /**
- * @file adjoint's runner for W1..W6: each workload written with the public API only, as a user
+ * @file adjoint's runner for W1..W7: each workload written with the public API only, as a user
  * would write it. Inputs are built once per workload (untimed); every run is eager, so a run's
  * result is fully computed when it returns.
  */
@@ -10,12 +10,16 @@ import {
   type Matrix,
   W3_STEPS,
   W6_HIDDEN,
+  W7_ADAM,
+  W7_STEPS,
+  type W7Inputs,
   w1Inputs,
   w2Inputs,
   w3Inputs,
   w4Inputs,
   w5Inputs,
   w6Inputs,
+  w7Inputs,
 } from "./workloads.js";
 
 type Tensor = ad.Tensor;
@@ -78,6 +82,51 @@ function rnnLoss(params: Tensor[], xs: readonly Tensor[]): Tensor {
   let h = ad.zeros([W6_HIDDEN], "float32");
   for (const xt of xs) h = ad.tanh(ad.matmul(wx, xt).add(ad.matmul(wh, h)).add(b));
   return ad.sum(ad.square(h));
+}
+
+/** W7's parameters: two nn.linear layers. */
+interface MlpParams {
+  hidden: ad.LinearParams;
+  out: ad.LinearParams;
+}
+
+/** W7: 64-128-10 tanh MLP, mean softmax cross-entropy with int32 labels. */
+function digitsLoss(params: MlpParams, x: Tensor, labels: Tensor): Tensor {
+  const logits = ad.nn.linear(params.out, ad.tanh(ad.nn.linear(params.hidden, x)));
+  return ad.nn.softmaxCrossEntropy(logits, labels);
+}
+
+/**
+ * W7: W7_STEPS Adam steps from the initial weights, one minibatch per step; returns the final
+ * params and the last step's loss (of its minibatch, before its update), as a training loop
+ * that logs its loss would. `dtype` float64 is for the reference value (bench/w7-reference.ts).
+ */
+export function trainDigits(
+  inp: W7Inputs,
+  dtype: "float32" | "float64",
+): () => { params: MlpParams; loss: Tensor } {
+  const make = (data: Float64Array | Float32Array, shape: readonly number[]): Tensor =>
+    ad.tensor(dtype === "float32" ? Float32Array.from(data) : Float64Array.from(data), { shape });
+  const layer = (l: number): ad.LinearParams => {
+    const w = inp.weights[l]!;
+    return { w: make(w.data, [w.rows, w.cols]), b: make(inp.biases[l]!, [w.cols]) };
+  };
+  const init: MlpParams = { hidden: layer(0), out: layer(1) };
+  const xs = inp.batches.map((b) => make(b, [b.length / 64, 64]));
+  const ys = inp.labels.map((y) => ad.tensor(y, { shape: [y.length] }));
+  const opt = ad.optim.adam(W7_ADAM);
+  const valueAndGrad = ad.valueAndGrad(digitsLoss);
+  return () => {
+    let params = init;
+    let state = opt.init(params);
+    let loss: Tensor | undefined;
+    for (let s = 0; s < W7_STEPS; s++) {
+      const [l, g] = valueAndGrad(params, xs[s]!, ys[s]!);
+      ({ params, state } = opt.step(params, g, state));
+      loss = l;
+    }
+    return { params, loss: loss! };
+  };
 }
 
 // ---- the runner -------------------------------------------------------------------------------
@@ -166,6 +215,11 @@ export const adjointRunner: Runner = {
           ([, g]) => total(g[1]!),
         ),
       ];
+    },
+
+    W7: () => {
+      const train = trainDigits(w7Inputs(), "float32");
+      return [variant("train", train, ({ loss }) => value(loss))];
     },
   },
 };

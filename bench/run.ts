@@ -1,10 +1,11 @@
 /**
  * @file The benchmark driver:
  *   `npm run bench [-- W3 W5] [--peer=adjoint,tfjs-wasm] [--target=2] [--budget=20]`.
- * Runs W1..W6 (or the ones named) for every peer (adjoint, TensorFlow.js on its cpu and wasm
+ * Runs W1..W7 (or the ones named) for every peer (adjoint, TensorFlow.js on its cpu and wasm
  * backends, jax-js), each peer in its own worker thread (peers/worker.ts) so that their JIT and
  * Wasm states don't mix; the peers run one after another, never at the same time. Prints one
- * JSON line per (peer, workload, variant) on stdout, in ../shared/WORKLOADS.md's format plus
+ * JSON line per (peer, workload, variant) on stdout, in ../shared/WORKLOADS.md's format (W7, the
+ * training workload of issue 12, is specified in workloads.ts) plus
  * `ref`, `rel_err`, `ok` (the check against WORKLOADS.md's reference value) and derived metrics,
  * then a markdown table, which also goes to docs/benchmarks-latest.md with the date, machine and
  * command. Progress and the peers' own console output go to stderr.
@@ -28,8 +29,8 @@ import { REFERENCE, WORKLOAD_IDS, type WorkloadId } from "./workloads.js";
 const PEER_NAMES = PEERS.map((p) => p.name);
 const LATEST = fileURLToPath(new URL("../../../docs/benchmarks-latest.md", import.meta.url));
 
-const USAGE = `usage: npm run bench -- [W1 .. W6] [--peer=NAME[,NAME..]] [--target=SECONDS] [--budget=SECONDS]
-  W1 .. W6        workloads to run (default: all)
+const USAGE = `usage: npm run bench -- [W1 .. W7] [--peer=NAME[,NAME..]] [--target=SECONDS] [--budget=SECONDS]
+  W1 .. W7        workloads to run (default: all)
   --peer=NAMES    only these peers, comma-separated (default: all of ${PEER_NAMES.join(", ")})
   --target=S      keep timing a case until its timed runs add up to S seconds (default 2)
   --budget=S      wall-clock cap per case, warm-up included (default 20); capped cases say so`;
@@ -192,10 +193,10 @@ function cell(l: ResultLine | undefined): string {
   return marks.length > 0 ? `${fmtMs(ms)} ${marks.join(" ")}` : fmtMs(ms);
 }
 
-/** WORKLOADS.md's per-workload metric: W1 grad/f, W2 GFLOP/s, W3 ns per primitive op. */
+/** The per-workload metric: W1 grad/f, W2 GFLOP/s, W3 ns per primitive op, W7 steps/s. */
 function metric(l: ResultLine | undefined): { name: string; value: number } | undefined {
   if (l === undefined) return undefined;
-  for (const name of ["gflops", "ns_per_op", "ratio"] as const) {
+  for (const name of ["gflops", "ns_per_op", "ratio", "steps_per_s"] as const) {
     const v = l[name];
     if (typeof v === "number") return { name, value: v };
   }
@@ -206,6 +207,7 @@ const METRIC_LABEL: Record<string, string> = {
   gflops: "GFLOP/s",
   ns_per_op: "ns/op",
   ratio: "grad/f",
+  steps_per_s: "steps/s",
 };
 
 function checkCell(l: ResultLine | undefined): string {
@@ -359,7 +361,7 @@ async function main(): Promise<void> {
   const doc = `# Benchmarks: latest run
 
 Written by \`npm run bench\` (bench/run.ts) on every run; curated results are in benchmarks.md.
-Workloads W1..W6 as in WORKLOADS.md; every peer runs in its own worker thread, one peer at a time.
+Workloads W1..W6 as in WORKLOADS.md, W7 as in bench/workloads.ts; every peer runs in its own worker thread, one peer at a time.
 
 - Date: ${date}
 - Machine: ${machine()}

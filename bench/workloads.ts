@@ -1,13 +1,17 @@
 /**
- * @file The benchmark workloads W1..W6 of ../shared/WORKLOADS.md, independent of any library:
- * sizes, the deterministic inputs (plain typed arrays, row-major, computed in float64), the
- * reference check values and the metrics derived from a timing. Every peer's runner builds its
- * own tensors from these arrays, so all peers see the same numbers.
+ * @file The benchmark workloads W1..W6 of ../shared/WORKLOADS.md and W7 (training, issue 12),
+ * independent of any library: sizes, the deterministic inputs (plain typed arrays, row-major,
+ * computed in float64), the reference check values and the metrics derived from a timing. Every
+ * peer's runner builds its own tensors from these arrays, so all peers see the same numbers.
  */
 
-export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "W6";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { loadDigits, splitDigits } from "../examples/data/digits.js";
 
-export const WORKLOAD_IDS: readonly WorkloadId[] = ["W1", "W2", "W3", "W4", "W5", "W6"];
+export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "W6" | "W7";
+
+export const WORKLOAD_IDS: readonly WorkloadId[] = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"];
 
 /** A row-major matrix of float64 values (float32 workloads round them when building tensors). */
 export interface Matrix {
@@ -136,6 +140,74 @@ export function w6Inputs(): W6Inputs {
   };
 }
 
+// ---- W7 training: Adam on the digits MLP (float32) --------------------------------------------
+
+/** Layer sizes: 64 pixels -> 128 tanh units -> 10 logits. */
+export const W7_LAYERS = [64, 128, 10] as const;
+export const W7_BATCH = 64;
+/** Adam steps per timed run (every run starts again from the same initial weights). */
+export const W7_STEPS = 100;
+/** Adam's hyper-parameters (PyTorch's / optax's defaults but lr; eps given to every peer). */
+export const W7_ADAM = { lr: 1e-3, b1: 0.9, b2: 0.999, eps: 1e-8 } as const;
+
+export interface W7Inputs {
+  /** Per step, the minibatch's pixels / 16 (float32 values), row-major [W7_BATCH, 64]. */
+  readonly batches: readonly Float32Array[];
+  /** Per step, the minibatch's labels 0..9, length W7_BATCH. */
+  readonly labels: readonly Int32Array[];
+  /** W_l[j, k] = a_l sin(1.7 (j * out + k) + l), l = 1, 2, a_l = sqrt(2 / in); shapes [in, out]. */
+  readonly weights: readonly Matrix[];
+  /** Zero biases, one per layer, of length out. */
+  readonly biases: readonly Float64Array[];
+}
+
+/**
+ * The digits file, wherever this module runs from: bench/ (tsx) or bench/build/bench/ (the
+ * compiled benchmark, whose copy of examples/data has no data file).
+ */
+function digitsFile(): string {
+  const candidates = ["../examples/data/digits.csv.gz", "../../../examples/data/digits.csv.gz"];
+  for (const rel of candidates) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error(`W7: examples/data/digits.csv.gz not found from ${import.meta.url}`);
+}
+
+/**
+ * The training images of the digits split (1,437 of 1,797; examples/data/digits.ts), scaled to
+ * [0, 1], cut into W7_STEPS minibatches in file order, wrapping around (step s takes images
+ * (64 s + i) mod 1437): about 4.5 epochs. The file's labels cycle through 0..9, so every
+ * minibatch holds every digit. Initial weights are deterministic (no RNG), pseudo-random in
+ * sign and LeCun-scaled (the sine of a large-step argument has variance a^2 / 2 = 1 / in).
+ */
+export function w7Inputs(): W7Inputs {
+  const { train } = splitDigits(loadDigits(digitsFile()));
+  const [d0, d1, d2] = W7_LAYERS;
+  const batches: Float32Array[] = [];
+  const labels: Int32Array[] = [];
+  for (let s = 0; s < W7_STEPS; s++) {
+    const x = new Float32Array(W7_BATCH * d0);
+    const y = new Int32Array(W7_BATCH);
+    for (let i = 0; i < W7_BATCH; i++) {
+      const img = (s * W7_BATCH + i) % train.count;
+      for (let j = 0; j < d0; j++) x[i * d0 + j] = train.pixels[img * d0 + j]! / 16;
+      y[i] = train.labels[img]!;
+    }
+    batches.push(x);
+    labels.push(y);
+  }
+  const dims: [number, number][] = [
+    [d0, d1],
+    [d1, d2],
+  ];
+  const weights = dims.map(([m, n], l) =>
+    matrix(m, n, (j, k) => Math.sqrt(2 / m) * Math.sin(1.7 * (j * n + k) + (l + 1))),
+  );
+  const biases = dims.map(([, n]) => new Float64Array(n));
+  return { batches, labels, weights, biases };
+}
+
 // ---- reference checks and derived metrics -----------------------------------------------------
 
 /** A reference check value from WORKLOADS.md and its relative tolerance. */
@@ -158,11 +230,15 @@ export const REFERENCE: Readonly<Record<string, Reference>> = {
   "W5 jacfwd": { value: 4.033107194528008, rtol: 1e-9 },
   "W6 f": { value: 3.014618043, rtol: 1e-6 }, // float64 math
   "W6 grad": { value: 0.2469617228, rtol: 1e-5 }, // float64 math
+  // The last step's loss, float64 math (bench/w7-reference.ts: by hand, and adjoint agrees to
+  // 2e-16); float32 peers drift by ~1e-7 over the 100 steps.
+  "W7 train": { value: 1.4309234639503428, rtol: 1e-5 },
 };
 
 /**
  * Extra fields for a result line, from its median and the medians measured so far for the same
- * peer (keyed "W1 f" etc.): grad/f ratio for W1, GFLOP/s for W2, ns per primitive op for W3.
+ * peer (keyed "W1 f" etc.): grad/f ratio for W1, GFLOP/s for W2, ns per primitive op for W3,
+ * Adam steps per second for W7.
  */
 export function derivedMetrics(
   workload: WorkloadId,
@@ -179,6 +255,9 @@ export function derivedMetrics(
   }
   if (workload === "W3") {
     return { ns_per_op: (medianMs * 1e6) / (W3_OPS_PER_STEP * W3_STEPS) };
+  }
+  if (workload === "W7") {
+    return { steps_per_s: W7_STEPS / (medianMs / 1000) };
   }
   return {};
 }

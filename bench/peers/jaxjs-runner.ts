@@ -8,6 +8,11 @@
  *
  * Variants: "f", "grad", "hessian", "jacrev", "jacfwd" are eager; their "-jit" twins wrap the
  * same transformation in `jit` (traced and compiled on the first warm-up run).
+ *
+ * W7 (training) uses Adam written here with jax-js's numpy ops, optax's update: jax-js's optimizer
+ * package, @jax-js/optax, is not on the npm registry (404 for `npm view @jax-js/optax`, December
+ * 2026), so the peers' bench/package.json cannot install it. "train" runs the step eagerly,
+ * "train-jit" runs one jit-compiled step (loss, gradient and update fused) per minibatch.
  */
 
 import "./float16-shim.js";
@@ -30,12 +35,16 @@ import {
   type Matrix,
   W3_STEPS,
   W6_HIDDEN,
+  W7_ADAM,
+  W7_LAYERS,
+  W7_STEPS,
   w1Inputs,
   w2Inputs,
   w3Inputs,
   w4Inputs,
   w5Inputs,
   w6Inputs,
+  w7Inputs,
 } from "../workloads.js";
 
 type DType = "float32" | "float64";
@@ -156,6 +165,46 @@ function rnnLoss(params: JaxArray[], xs: JaxArray[]): JaxArray {
   return np.sum(np.square(h));
 }
 
+/** W7: 64-128-10 tanh MLP; mean softmax cross-entropy against one-hot labels (as W2's). */
+function digitsLoss(params: JaxArray[], x: JaxArray, labels: JaxArray): JaxArray {
+  const [w1, b1, w2, b2] = params as [JaxArray, JaxArray, JaxArray, JaxArray];
+  const logits = np.matmul(np.tanh(np.matmul(x, w1).add(b1)), w2).add(b2);
+  return np.negative(np.mean(np.sum(nn.logSoftmax(logits, -1).mul(labels), -1)));
+}
+
+const digitsValueAndGrad = valueAndGrad(digitsLoss);
+
+/**
+ * One W7 training step: loss and gradient on a minibatch, then Adam (optax's / PyTorch's update
+ * with the bias corrections folded into `stepSize` = lr / (1 - b1^t) and `root2` =
+ * sqrt(1 - b2^t)). Consumes its arrays; returns [params, m, v, loss].
+ */
+function digitsStep(
+  params: JaxArray[],
+  m: JaxArray[],
+  v: JaxArray[],
+  x: JaxArray,
+  labels: JaxArray,
+  stepSize: JaxArray,
+  root2: JaxArray,
+): [JaxArray[], JaxArray[], JaxArray[], JaxArray] {
+  const { b1, b2, eps } = W7_ADAM;
+  const [loss, grads] = digitsValueAndGrad(refs(params), x, labels);
+  const out: JaxArray[][] = [[], [], []];
+  params.forEach((p, i) => {
+    const g = grads[i]!;
+    const mi = m[i]!.mul(b1).add(g.ref.mul(1 - b1));
+    const vi = v[i]!.mul(b2).add(np.square(g).mul(1 - b2));
+    const denom = np.sqrt(vi.ref).div(root2.ref).add(eps);
+    out[0]!.push(p.sub(mi.ref.div(denom).mul(stepSize.ref)));
+    out[1]!.push(mi);
+    out[2]!.push(vi);
+  });
+  stepSize.dispose();
+  root2.dispose();
+  return [out[0]!, out[1]!, out[2]!, loss];
+}
+
 /**
  * jax-js's wasm device stores float64 and does float64 arithmetic and matmul exactly, but its
  * float64 exp, tanh and sin are float32-accurate approximations (measured against Math over
@@ -274,6 +323,59 @@ export const jaxjsRunner: Runner = {
       return [
         ...eagerAndJit("f", rnnLoss, args, (v) => total(v, "float32")),
         ...eagerAndJit("grad", valueAndGrad(rnnLoss), args, ([, g]) => total(g[1]!, "float32")),
+      ];
+    },
+
+    W7: () => {
+      const inp = w7Inputs();
+      const initial = inp.weights.flatMap((w, l) => [
+        mat(w, "float32"),
+        vec(inp.biases[l]!, "float32"),
+      ]);
+      const xs = inp.batches.map((b) =>
+        np.array(b, { dtype: np.float32 }).reshape([b.length / W7_LAYERS[0], W7_LAYERS[0]]),
+      );
+      const ys = inp.labels.map((y) =>
+        nn.oneHot(np.array(y, { dtype: np.int32 }), W7_LAYERS[2]).astype(np.float32),
+      );
+      const { lr, b1, b2 } = W7_ADAM;
+      // The per-step bias-correction scalars, as float32 arrays (untimed).
+      const scalars = Array.from({ length: W7_STEPS }, (_, s) => [
+        np.array(lr / (1 - b1 ** (s + 1)), { dtype: np.float32 }),
+        np.array(Math.sqrt(1 - b2 ** (s + 1)), { dtype: np.float32 }),
+      ]);
+      const train = (step: typeof digitsStep) => async (): Promise<JaxArray[]> => {
+        let params = refs(initial);
+        let m = initial.map((a) => np.zeros(a.shape, { dtype: np.float32 }));
+        let v = initial.map((a) => np.zeros(a.shape, { dtype: np.float32 }));
+        let loss: JaxArray | null = null;
+        for (let s = 0; s < W7_STEPS; s++) {
+          loss?.dispose();
+          const [stepSize, root2] = scalars[s]! as [JaxArray, JaxArray];
+          [params, m, v, loss] = step(
+            params,
+            m,
+            v,
+            xs[s]!.ref,
+            ys[s]!.ref,
+            stepSize.ref,
+            root2.ref,
+          );
+          // Each step's results are computed before the next step starts, as a training loop
+          // that logs its loss would: left lazy, the 100 steps' graph takes ~20 s per run eager.
+          await blockUntilReady([params, m, v, loss]);
+        }
+        disposeTree([...m, ...v]);
+        return ready([loss!, ...params]);
+      };
+      const compiled = jit(digitsStep);
+      const check = ([loss]: JaxArray[]): Promise<number> => total(loss!, "float32");
+      return [
+        asyncVariant("train", train(digitsStep), check, { dispose: disposeTree }),
+        asyncVariant("train-jit", train(compiled as unknown as typeof digitsStep), check, {
+          dispose: disposeTree,
+          warmup: 5,
+        }),
       ];
     },
   },

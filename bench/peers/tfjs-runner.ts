@@ -8,7 +8,8 @@
  * checks are judged with FLOAT32_RTOL instead of the float64 reference tolerance. TF.js has
  * reverse mode only (tf.grad / tf.valueAndGrads, which take a cotangent `dy`): no forward mode,
  * no hessian, no jacobian. W5's jacrev is therefore built from one tf.grad VJP per output row
- * (marked with a note); W5 jacfwd and W4 hessian are unsupported.
+ * (marked with a note); W5 jacfwd and W4 hessian are unsupported. W7 trains with TF.js's own
+ * training API: tf.variable parameters, tf.train.adam and optimizer.minimize.
  */
 
 import { createRequire } from "node:module";
@@ -19,11 +20,15 @@ import { type Runner, type Unsupported, type Variant, variant } from "../runner.
 import {
   type Matrix,
   W3_STEPS,
+  W7_ADAM,
+  W7_LAYERS,
+  W7_STEPS,
   w1Inputs,
   w2Inputs,
   w3Inputs,
   w5Inputs,
   w6Inputs,
+  w7Inputs,
 } from "../workloads.js";
 
 type Tensor = tf.Tensor;
@@ -98,6 +103,13 @@ function rnnLoss(wx: Tensor, wh: Tensor, b: Tensor, xs: readonly Tensor[]): Tens
   let h: Tensor = tf.zeros([wh.shape[0]!, 1], "float32");
   for (const xt of xs) h = tf.tanh(tf.matMul(wx, xt).add(tf.matMul(wh, h)).add(bias));
   return tf.sum(tf.square(h));
+}
+
+/** W7: 64-128-10 tanh MLP; mean softmax cross-entropy against one-hot labels (as W2's). */
+function digitsLoss(params: readonly tf.Variable[], x: Tensor, labels: Tensor): tf.Scalar {
+  const [w1, b1, w2, b2] = params as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
+  const logits = tf.matMul(tf.tanh(tf.matMul(x, w1).add(b1)), w2).add(b2);
+  return tf.neg(tf.mean(tf.sum(tf.logSoftmax(logits, -1).mul(labels), -1)));
 }
 
 // ---- the runner -------------------------------------------------------------------------------
@@ -251,6 +263,32 @@ export function tfjsRunner(backend: "cpu" | "wasm"): Runner {
             },
           ),
         ];
+      },
+
+      W7: () => {
+        const inp = w7Inputs();
+        const initial = inp.weights.flatMap((w, l) => [mat(w), vec(inp.biases[l]!)]);
+        const vars = initial.map((t) => tf.variable(t.clone()));
+        const xs = inp.batches.map((b) => tf.tensor2d(b, [b.length / W7_LAYERS[0], W7_LAYERS[0]]));
+        const ys = inp.labels.map((y) =>
+          tf.oneHot(tf.tensor1d(y, "int32"), W7_LAYERS[2]).toFloat(),
+        );
+        const { lr, b1, b2, eps } = W7_ADAM;
+        const train = (): Tensor => {
+          // Every run starts from the initial weights with a fresh optimizer (new moments).
+          vars.forEach((v, i) => {
+            v.assign(initial[i]!);
+          });
+          const opt = tf.train.adam(lr, b1, b2, eps);
+          let loss: Tensor | null = null;
+          for (let s = 0; s < W7_STEPS; s++) {
+            loss?.dispose();
+            loss = opt.minimize(() => digitsLoss(vars, xs[s]!, ys[s]!), true, vars);
+          }
+          opt.dispose();
+          return loss!;
+        };
+        return [variant("train", train, value, { dispose: disposeAll })];
       },
     },
   };
