@@ -8,8 +8,8 @@ function run(script: string): string {
   return execFileSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8" });
 }
 
-test("examples/demo.ts (npm run demo) runs and its nested-grad table equals the closed forms", () => {
-  const out = run("examples/demo.ts");
+test("examples/demo-derivatives.ts (npm run demo:derivatives) runs and its nested-grad table equals the closed forms", () => {
+  const out = run("examples/demo-derivatives.ts");
   assert.match(out, /largest \|grad - exact\| in the table: 0/);
   assert.match(out, /ad\.hessian\(f\)\(v\)/);
 });
