@@ -9,13 +9,19 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** Reads the setting `name` as a number: `--name=v` / `--name v` on argv, then the env, then `dflt`. */
+/**
+ * Reads the setting `name` as a number: `--name=v` / `--name v` on argv, then the env, then
+ * `dflt`. A setting whose default is an integer (a count) must be an integer.
+ */
 export function setting(name: string, dflt: number): number {
   const raw = rawSetting(name);
   if (raw === undefined) return dflt;
   const v = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(v)) {
     throw new Error(`setting ${name} must be a finite number; got ${JSON.stringify(raw)}`);
+  }
+  if (Number.isInteger(dflt) && !Number.isInteger(v)) {
+    throw new Error(`setting ${name} must be an integer; got ${JSON.stringify(raw)}`);
   }
   return v;
 }
