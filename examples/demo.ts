@@ -126,6 +126,14 @@ async function trainDigits(): Promise<DigitsResult> {
     if (tty) bars.log(`${line}\n`);
     else console.log(line);
   };
+  // cli-progress redraws from a timer, and a synchronous training loop would starve it: the
+  // loop lets the event loop run every 50 ms so that the bar moves and the epoch lines appear.
+  let lastYield = performance.now();
+  const letTheBarDraw = async (): Promise<void> => {
+    if (!tty || performance.now() - lastYield < 50) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    lastYield = performance.now();
+  };
 
   const rand = rng(42);
   const loss: { step: number; loss: number }[] = [];
@@ -148,7 +156,9 @@ async function trainDigits(): Promise<DigitsResult> {
       step++;
       loss.push({ step, loss: v });
       const rate = (1000 * step) / (performance.now() - start);
-      bar?.update(step, { epoch, loss: v.toFixed(4), rate: rate.toFixed(0) });
+      const shown = v >= 1e-3 ? v.toFixed(4) : v.toExponential(1);
+      bar?.update(step, { epoch, loss: shown, rate: rate.toFixed(0) });
+      await letTheBarDraw();
     }
     const acc = testAccuracy(params);
     accuracy.push({ step, epoch, accuracy: acc });
@@ -160,7 +170,10 @@ async function trainDigits(): Promise<DigitsResult> {
         `  test accuracy ${(100 * acc).toFixed(1)}%`,
     );
   }
-  if (tty) bars.stop();
+  if (tty) {
+    bars.update(); // stop() draws the bar but not the lines logged since the last redraw
+    bars.stop();
+  }
   const seconds = (performance.now() - start) / 1000;
   const final = accuracy[accuracy.length - 1]!.accuracy;
   console.log(
@@ -240,7 +253,7 @@ function trainMoons(): { data: BoundaryData; subtitle: string[] } {
   console.log(`two moons: ${subtitle.join(" ")} (${seconds.toFixed(1)} s)`);
 
   // P(class 1) on a grid of cells over the data's range.
-  const [x0, x1, y0, y1, n] = [-1.5, 2.5, -1, 1.5, 48];
+  const [x0, x1, y0, y1, n] = [-1.5, 2.5, -1.25, 1.5, 48];
   const step = (x1 - x0) / n;
   const rows = Math.ceil((y1 - y0) / step);
   const corners: [number, number][] = [];

@@ -12,7 +12,13 @@ import { compile } from "vega-lite";
 async function toSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   try {
-    return await view.toSVG();
+    // Vega writes coordinates with every digit (87.46355685131195); a hundredth of a pixel is
+    // plenty and halves the heat map's file.
+    const svg = await view.toSVG();
+    return svg.replace(
+      /\b(d|transform)="([^"]*)"/g,
+      (_, attr: string, value: string) => `${attr}="${value.replace(/(\.\d\d)\d+/g, "$1")}"`,
+    );
   } finally {
     view.finalize();
   }
@@ -165,7 +171,8 @@ export function digitGridSvg(
       sort: { field: "k", op: "min" },
       title: null,
       header: {
-        labelExpr: "split(datum.value, '  ')[1]",
+        // Two lines ("pred 9", "true 5"): Vega's width estimate spaces one-line labels wide.
+        labelExpr: "split(split(datum.value, '  ')[1], ' · ')",
         // Wrapped facets title each cell group, whose facet value is parent.label.
         labelColor: { expr: "indexof(parent.label, '✗') >= 0 ? '#cb181d' : '#222'" },
       },
@@ -241,8 +248,8 @@ export function decisionBoundarySvg(
     height: 300,
     layer: [
       {
-        // Cells overlap by 2% so that anti-aliasing leaves no hairline seams between them.
-        data: { values: d.grid.map((g) => ({ ...g, x2: g.x + 1.02 * s, y2: g.y + 1.02 * s })) },
+        // Cells overlap by a tenth so that anti-aliasing leaves no hairline seams between them.
+        data: { values: d.grid.map((g) => ({ ...g, x2: g.x + 1.1 * s, y2: g.y + 1.1 * s })) },
         mark: { type: "rect", strokeWidth: 0, clip: true },
         encoding: {
           x: { field: "x", type: "quantitative", title: "x₁", scale: { nice: false, zero: false } },

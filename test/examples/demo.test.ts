@@ -67,8 +67,9 @@ test("npm run demo (quick): trains, writes three SVG plots with their marks, nam
     assert.equal(pixels, 24);
     assert.ok(frames > 0, "the quick model misclassifies some of the digits shown");
     assert.equal((digits.match(/stroke="#cb181d"/g) ?? []).length, frames);
-    assert.equal((digits.match(/fill="#cb181d"[^>]*>pred \d/g) ?? []).length, frames);
-    assert.equal((digits.match(/>pred \d · true \d</g) ?? []).length, 24);
+    const title = /<tspan>pred \d<\/tspan><tspan [^>]*>true \d<\/tspan>/g;
+    assert.equal((digits.match(title) ?? []).length, 24, "a two-line title per digit");
+    assert.equal((digits.match(/fill="#cb181d"[^>]*><tspan>pred \d/g) ?? []).length, frames);
 
     // (3) Decision boundary: the probability grid under the 240 training points, two legends.
     const moons = svg["moons-decision-boundary.svg"]!;
