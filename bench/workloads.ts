@@ -177,8 +177,8 @@ function digitsFile(): string {
 /**
  * The training images of the digits split (1,437 of 1,797; examples/data/digits.ts), scaled to
  * [0, 1], cut into W7_STEPS minibatches in file order, wrapping around (step s takes images
- * (64 s + i) mod 1437): about 4.5 epochs. The file's labels cycle through 0..9, so every
- * minibatch holds every digit. Initial weights are deterministic (no RNG), pseudo-random in
+ * (64 s + i) mod 1437): about 4.5 epochs. The file's labels mostly cycle through 0..9, so a
+ * minibatch holds every digit (98 of the 100) or all but one. Initial weights are deterministic (no RNG), pseudo-random in
  * sign and LeCun-scaled (the sine of a large-step argument has variance a^2 / 2 = 1 / in).
  */
 export function w7Inputs(): W7Inputs {
