@@ -7,47 +7,15 @@
  */
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { browserMissing, browserSkip, launchChromium } from "../harness/chromium.js";
 
-interface Chromium {
-  launch(opts: { executablePath: string; args: string[] }): Promise<{
-    newPage(): Promise<{
-      goto(url: string): Promise<unknown>;
-      evaluate<T>(fn: () => Promise<T>): Promise<T>;
-    }>;
-    close(): Promise<void>;
-  }>;
-}
-
-async function loadChromium(): Promise<Chromium | undefined> {
-  try {
-    const mod = (await import(process.env.PLAYWRIGHT_CORE ?? "playwright-core")) as {
-      chromium?: Chromium;
-      default?: { chromium?: Chromium };
-    };
-    return mod.chromium ?? mod.default?.chromium;
-  } catch {
-    return undefined;
-  }
-}
-
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const chromium = await loadChromium();
-const missing =
-  chromium === undefined
-    ? "playwright-core is not installed"
-    : existsSync(executablePath)
-      ? false
-      : `no Chromium at ${executablePath} (apt-get install -y chromium)`;
-// CI installs Chromium and sets ADJOINT_BROWSER_TESTS=required: there a missing browser fails
-// the test instead of skipping it. On a machine without Chromium it is skipped with the reason.
-const required = process.env.ADJOINT_BROWSER_TESTS === "required";
-const skip = required ? false : missing;
+const missing = browserMissing();
+const skip = browserSkip(missing);
 
 /** The page's test: a float64 product through the wasm backend vs the reference, bit for bit. */
 const PAGE = `<!doctype html><script src="/bundle.js"></script><script>
@@ -87,16 +55,7 @@ test("Chromium: threads in a cross-origin-isolated page, single-threaded otherwi
     logLevel: "silent",
   });
   const js = bundle.outputFiles[0]!.text;
-  const browser = await chromium!.launch({
-    executablePath,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     for (const isolated of [true, false]) {
       const headers: Record<string, string> = isolated

@@ -14,44 +14,14 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-
-interface Chromium {
-  launch(opts: { executablePath: string; args: string[] }): Promise<{
-    newPage(): Promise<{
-      goto(url: string): Promise<unknown>;
-      evaluate<T>(fn: () => Promise<T>): Promise<T>;
-    }>;
-    close(): Promise<void>;
-  }>;
-}
-
-async function loadChromium(): Promise<Chromium | undefined> {
-  try {
-    const mod = (await import(process.env.PLAYWRIGHT_CORE ?? "playwright-core")) as {
-      chromium?: Chromium;
-      default?: { chromium?: Chromium };
-    };
-    return mod.chromium ?? mod.default?.chromium;
-  } catch {
-    return undefined;
-  }
-}
+import { browserMissing, browserSkip, launchChromium } from "../harness/chromium.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const vizPath = `${root}node_modules/@viz-js/viz/dist/viz.js`;
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const chromium = await loadChromium();
-const missing =
-  chromium === undefined
-    ? "playwright-core is not installed"
-    : !existsSync(executablePath)
-      ? `no Chromium at ${executablePath} (apt-get install -y chromium)`
-      : !existsSync(vizPath)
-        ? "@viz-js/viz is not installed (npm install)"
-        : false;
-// CI sets ADJOINT_BROWSER_TESTS=required: there a missing browser fails the test.
-const required = process.env.ADJOINT_BROWSER_TESTS === "required";
-const skip = required ? false : missing;
+const missing = browserMissing(
+  existsSync(vizPath) ? false : "@viz-js/viz is not installed (npm install)",
+);
+const skip = browserSkip(missing);
 
 const PAGE = `<!doctype html>
 <script type="importmap">{ "imports": { "@viz-js/viz": "/viz.js" } }</script>
@@ -105,16 +75,7 @@ test("Chromium: toSvg loads Graphviz lazily, by name (import map) or passed in",
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const browser = await chromium!.launch({
-    executablePath,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
