@@ -23,6 +23,7 @@ import {
   setEvalObserver,
   setRuleTracking,
 } from "../core/trace.js";
+import { finiteStats } from "./summary.js";
 
 /** Elements of a tensor listed in a summary before it switches to min/mean/max. */
 const LISTED = 8;
@@ -162,28 +163,11 @@ function summarize(x: Tensor): string {
     for (let i = 0; i < n; i++) items.push(show(buf[i]!, c.dtype));
     return `${head} = [${items.join(", ")}]`;
   }
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  let finite = 0;
-  let nans = 0;
-  let infs = 0;
-  for (let i = 0; i < n; i++) {
-    const v = buf[i]!;
-    if (v - v === 0) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-      sum += v;
-      finite++;
-    } else if (Number.isNaN(v)) nans++;
-    else infs++;
-  }
-  const stats =
-    finite === 0
-      ? "no finite values"
-      : `min=${show(min, c.dtype)} mean=${show(sum / finite, "float64")} max=${show(max, c.dtype)}`;
-  const odd = [nans > 0 ? `${nans} NaN` : "", infs > 0 ? `${infs} Inf` : ""].filter((s) => s);
-  return `${head} ${stats}${odd.length > 0 ? ` (${odd.join(", ")})` : ""}`;
+  return `${head} ${finiteStats(
+    buf,
+    (v) => show(v, c.dtype),
+    (v) => show(v, "float64"),
+  )}`;
 }
 
 function show(v: number, dtype: DType): string {

@@ -50,13 +50,25 @@ export function summarize(t: Tensor): string {
     for (let i = 0; i < n; i++) if (data[i] !== 0) trues++;
     return `${head} ${trues} of ${n} true`;
   }
+  return `${head} ${finiteStats(data, stat, stat)}`;
+}
+
+/**
+ * `min=… mean=… max=…` over the finite elements of `data` (min and max written by `extreme`, the
+ * mean by `mean`), then ` (k NaN, m Inf)` when some are not finite; "no finite values" when none is.
+ */
+export function finiteStats(
+  data: ArrayLike<number>,
+  extreme: (v: number) => string,
+  mean: (v: number) => string,
+): string {
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
   let finite = 0;
   let nans = 0;
   let infs = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (v - v === 0) {
       if (v < min) min = v;
@@ -69,9 +81,9 @@ export function summarize(t: Tensor): string {
   const stats =
     finite === 0
       ? "no finite values"
-      : `min=${stat(min)} mean=${stat(sum / finite)} max=${stat(max)}`;
+      : `min=${extreme(min)} mean=${mean(sum / finite)} max=${extreme(max)}`;
   const odd = [nans > 0 ? `${nans} NaN` : "", infs > 0 ? `${infs} Inf` : ""].filter((s) => s);
-  return `${head} ${stats}${odd.length > 0 ? ` (${odd.join(", ")})` : ""}`;
+  return `${stats}${odd.length > 0 ? ` (${odd.join(", ")})` : ""}`;
 }
 
 /**
