@@ -13,7 +13,7 @@
  * the projected path P(x + αd) with the sufficient-decrease test.
  */
 
-import { lineSearchFailure, twoLoop } from "./lbfgs.js";
+import { lineSearchFailure, storePair, twoLoop } from "./lbfgs.js";
 import { type LinePoint, type LineSearchOptions, strongWolfe } from "./line-search.js";
 import type { Objective } from "./objective.js";
 import type { Iterate, Run } from "./run.js";
@@ -134,17 +134,7 @@ export function lbfgsBounded(
     // A variable held at its bound did not move: its gradient change says nothing about the
     // curvature along the step, and would only shrink the scaling sᵀy / yᵀy.
     for (let i = 0; i < n; i++) if (free[i] === 0 && s[i] === 0) y[i] = 0;
-    const sy = dot(s, y);
-    if (sy > Number.EPSILON * dot(y, y)) {
-      if (ss.length === memory) {
-        ss.shift();
-        ys.shift();
-        rhos.shift();
-      }
-      ss.push(s);
-      ys.push(y);
-      rhos.push(1 / sy);
-    }
+    storePair(ss, ys, rhos, memory, s, y);
     const fPrev = it.f;
     it = { x: next.x, f: next.f, g: next.g };
     if (run.accept(it, fPrev, true)) return it;

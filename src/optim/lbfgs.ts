@@ -51,21 +51,36 @@ export function lbfgs(
     const next = search.point;
     const s = sub(next.x, it.x);
     const y = sub(next.g, it.g);
-    const sy = dot(s, y);
-    if (sy > Number.EPSILON * dot(y, y)) {
-      if (ss.length === memory) {
-        ss.shift();
-        ys.shift();
-        rhos.shift();
-      }
-      ss.push(s);
-      ys.push(y);
-      rhos.push(1 / sy);
-    }
+    storePair(ss, ys, rhos, memory, s, y);
     const fPrev = it.f;
     it = { x: next.x, f: next.f, g: next.g };
     if (run.accept(it, fPrev, true)) return it;
   }
+}
+
+/**
+ * Keeps the pair (s, y) of a step and its gradient change, dropping the oldest beyond `memory`;
+ * a pair without positive curvature (sᵀy not above eps yᵀy) is skipped, as it would make the
+ * inverse Hessian indefinite.
+ */
+export function storePair(
+  ss: Float64Array[],
+  ys: Float64Array[],
+  rhos: number[],
+  memory: number,
+  s: Float64Array,
+  y: Float64Array,
+): void {
+  const sy = dot(s, y);
+  if (!(sy > Number.EPSILON * dot(y, y))) return;
+  if (ss.length === memory) {
+    ss.shift();
+    ys.shift();
+    rhos.shift();
+  }
+  ss.push(s);
+  ys.push(y);
+  rhos.push(1 / sy);
 }
 
 /** -H·g for the L-BFGS inverse Hessian H of the stored pairs (N&W algorithm 7.4). */
