@@ -27,7 +27,7 @@ export const GRAPH_VERSION = 1;
  * A graph in JSON (docs/graph-format.md).
  * @category Tools
  */
-export interface GraphJson {
+export type GraphJson = {
   readonly format: typeof GRAPH_FORMAT;
   readonly version: typeof GRAPH_VERSION;
   /** Every variable's dtype and shape, by id. */
@@ -40,19 +40,19 @@ export interface GraphJson {
   readonly eqns: readonly EqnJson[];
   readonly outputs: readonly LeafJson[];
   readonly outTree: TreeJson;
-}
+};
 
 /**
  * One equation in JSON.
  * @category Tools
  */
-export interface EqnJson {
+export type EqnJson = {
   readonly primitive: string;
   readonly params: Json;
   readonly inputs: readonly number[];
   readonly outputs: readonly number[];
   readonly scope?: string;
-}
+};
 
 /**
  * A pytree leaf in JSON.

@@ -6,7 +6,7 @@
  */
 
 import { ValueError } from "../core/errors.js";
-import type { Json, ParamsCodec } from "../core/params-json.js";
+import type { ParamsCodec } from "../core/params-json.js";
 import type { Aval } from "../core/primitive.js";
 import { flatten, unflatten } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
@@ -38,7 +38,7 @@ function callee(p: CustomCallParams): (...ts: Tensor[]) => Tensor[] {
 }
 
 const CUSTOM_CALL_JSON: ParamsCodec<CustomCallParams> = {
-  toJSON: (p) => ({ kind: p.kind, body: p.body.toJSON() as unknown as Json }),
+  toJSON: (p) => ({ kind: p.kind, body: p.body.toJSON() }),
   fromJSON: (json, where) => {
     const r = json as { kind?: unknown; body?: unknown } | null;
     if (
