@@ -234,16 +234,18 @@ export class Tensor {
    * call. Code that reads values must then compute with ops instead.
    */
   _varies(): boolean {
-    for (let t: Tensor = this; t._trace !== null; t = t._primal ?? t._trace.valueOf(t)) {
-      if ((t._trace.batching || t._trace.staging) && !t._trace.done) return true;
-    }
-    return false;
+    return this._underTrace((trace) => trace.batching || trace.staging);
   }
 
   /** @internal True for a staged value (makeGraph) or one computed from it: it has no value. */
   _staged(): boolean {
+    return this._underTrace((trace) => trace.staging);
+  }
+
+  /** True when a live trace among the boxes around this value satisfies `kind`. */
+  private _underTrace(kind: (trace: Trace) => boolean): boolean {
     for (let t: Tensor = this; t._trace !== null; t = t._primal ?? t._trace.valueOf(t)) {
-      if (t._trace.staging && !t._trace.done) return true;
+      if (kind(t._trace) && !t._trace.done) return true;
     }
     return false;
   }

@@ -261,12 +261,20 @@ function gapMask(v: Tensor): Tensor {
  * comparisons in float64 (exact for float32 values), so the mask is the one gapMask computes.
  */
 function stagedGapMask(v: Tensor): Tensor {
+  const [v64, tol] = stagedTolerance(v);
+  const gap = abs(sub(expandDims(v64, -2), expandDims(v64, -1)));
+  return greater(gap, expandDims(tol, -1));
+}
+
+/**
+ * A staged v in float64 (exact for float32 values) and the tolerance gapMask and safeReciprocal
+ * compute in JavaScript, 16 k eps max|v| per line ([..., 1]), with ops.
+ */
+function stagedTolerance(v: Tensor): [Tensor, Tensor] {
   const k = v.shape[v.ndim - 1]!;
   const eps = v.dtype === "float32" ? 2 ** -23 : 2 ** -52;
   const v64 = astype(v, "float64");
-  const tol = mul(max(abs(v64), { axis: -1, keepdims: true }), 16 * k * eps);
-  const gap = abs(sub(expandDims(v64, -2), expandDims(v64, -1)));
-  return greater(gap, expandDims(tol, -1));
+  return [v64, mul(max(abs(v64), { axis: -1, keepdims: true }), 16 * k * eps)];
 }
 
 /**
@@ -285,10 +293,7 @@ function gapReciprocals(v: Tensor, squared: boolean): Tensor {
 function safeReciprocal(s: Tensor): Tensor {
   if (s._staged()) {
     // With ops for a staged s (makeGraph): the same comparison in float64.
-    const k = s.shape[s.ndim - 1]!;
-    const eps = s.dtype === "float32" ? 2 ** -23 : 2 ** -52;
-    const s64 = astype(s, "float64");
-    const tol = mul(max(abs(s64), { axis: -1, keepdims: true }), 16 * k * eps);
+    const [s64, tol] = stagedTolerance(s);
     const m = greater(s64, tol);
     return where(m, reciprocal(where(m, s, 1)), 0);
   }

@@ -10,6 +10,15 @@ import type { Nd } from "../harness/nd.js";
 import * as nd from "../harness/nd.js";
 import type { OpSpec } from "../harness/spec.js";
 
+/** bincount of x with weights w into 6 bins, in plain JS. */
+const weightedCounts6 = (x: Nd, w: Nd): Nd => {
+  const out = new Array<number>(6).fill(0);
+  arr(x).forEach((v, i) => {
+    out[v]! += w.data[i]!;
+  });
+  return vec(out);
+};
+
 /**
  * Applies `fn` to every 1-d line of x along `axis` (all of x, flattened, when axis is null); the
  * line's result replaces the axis (dropped when `fn` gives a single number and `drop`).
@@ -1063,13 +1072,7 @@ const searchingSpecs: OpSpec[] = [
     shapes: [[[5], [5]]],
     domains: [{ fixed: [1, 3, 1, 0, 4] }, "real"],
     constArgs: [0],
-    ref: (x, w) => {
-      const out = new Array<number>(6).fill(0);
-      arr(x).forEach((v, i) => {
-        out[v]! += w.data[i]!;
-      });
-      return vec(out);
-    },
+    ref: weightedCounts6,
   },
   {
     name: "bincount weights length",
@@ -1078,13 +1081,7 @@ const searchingSpecs: OpSpec[] = [
     shapes: [[[5], [5]]],
     domains: [{ fixed: [1, 3, 1, 0, 4] }, "real"],
     constArgs: [0],
-    ref: (x, w) => {
-      const out = new Array<number>(6).fill(0);
-      arr(x).forEach((v, i) => {
-        out[v]! += w.data[i]!;
-      });
-      return vec(out);
-    },
+    ref: weightedCounts6,
   },
   {
     name: "histogram weights",
