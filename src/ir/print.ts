@@ -11,9 +11,8 @@
  */
 
 import type { DType } from "../core/dtype.js";
-import type { Json } from "../core/params-json.js";
 import type { Aval } from "../core/primitive.js";
-import type { GraphLeaf, GraphParts } from "./graph.js";
+import type { GraphEqn, GraphLeaf, GraphParts } from "./graph.js";
 
 const SHORT: Record<DType, string> = { float32: "f32", float64: "f64", int32: "i32", bool: "bool" };
 
@@ -42,21 +41,23 @@ export function literal(v: number, dtype: DType): string {
   return dtype === "float32" ? shortestFloat32(v) : String(v);
 }
 
-/** The fewest digits that read back as the same float32 (1e-5, not 0.000009999999747378752). */
-function shortestFloat32(v: number): string {
+/** A float32 value in the fewest digits that read back as it (1e-5, not 0.000009999999747378752). */
+export function shortestFloat32(v: number): string {
   for (let digits = 1; digits < 9; digits++) {
     const text = v.toPrecision(digits);
     if (Math.fround(Number(text)) === v) return String(Number(text));
   }
-  return String(v);
+  return String(Number(v.toPrecision(9))); // 9 digits always read back as the same float32
 }
 
-/** Params as `[key=value, ...]` (empty for none). */
-function paramsString(json: Json | undefined): string {
-  if (json === null || json === undefined) return "";
-  if (typeof json !== "object" || Array.isArray(json)) return `[${JSON.stringify(json)}]`;
+/** An equation's primitive with its params as the listing writes them: `reduce_sum[axes=[0]]`. */
+export function eqnLabel(eqn: GraphEqn): string {
+  const name = eqn.primitive.name;
+  const json = eqn.primitive.paramsJson?.toJSON(eqn.params as never);
+  if (json === null || json === undefined) return name;
+  if (typeof json !== "object" || Array.isArray(json)) return `${name}[${JSON.stringify(json)}]`;
   const parts = Object.entries(json).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  return parts.length === 0 ? "" : `[${parts.join(", ")}]`;
+  return parts.length === 0 ? name : `${name}[${parts.join(", ")}]`;
 }
 
 /**
@@ -99,11 +100,8 @@ export function graphToString(graph: GraphParts): string {
   for (const eqn of graph.eqns) {
     const ins = eqn.inputs.map((id) => names[id]!).join(" ");
     const outs = eqn.outputs.map((id) => `${names[id]}: ${avalString(graph.vars[id]!)}`);
-    const params = eqn.primitive.paramsJson?.toJSON(eqn.params as never);
     const scope = eqn.scope === "" ? "" : `  # ${eqn.scope}`;
-    lines.push(
-      `  ${outs.join(", ")} = ${eqn.primitive.name}${paramsString(params)} ${ins}${scope}`,
-    );
+    lines.push(`  ${outs.join(", ")} = ${eqnLabel(eqn)} ${ins}${scope}`);
   }
   const leafName = (leaf: GraphLeaf): string =>
     "var" in leaf ? names[leaf.var]! : String(leaf.value);

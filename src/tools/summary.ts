@@ -7,7 +7,7 @@
 
 import type { DType } from "../core/dtype.js";
 import type { Tensor } from "../core/tensor.js";
-import { avalString } from "../ir/print.js";
+import { avalString, shortestFloat32 } from "../ir/print.js";
 
 /** Significant digits of the statistics of a summarised (non size-1) tensor. */
 const STAT_DIGITS = 6;
@@ -20,12 +20,7 @@ export function formatElement(v: number, dtype: DType): string {
   if (dtype === "bool") return v ? "true" : "false";
   if (Number.isNaN(v)) return "NaN";
   if (!Number.isFinite(v)) return v > 0 ? "Inf" : "-Inf";
-  if (dtype !== "float32") return String(v);
-  for (let p = 1; p < 9; p++) {
-    const s = Number(v.toPrecision(p));
-    if (Math.fround(s) === v) return String(s);
-  }
-  return String(Number(v.toPrecision(9)));
+  return dtype === "float32" ? shortestFloat32(v) : String(v);
 }
 
 /** A statistic to STAT_DIGITS significant digits (in exponent form below 1e-4: 2.45571e-5). */

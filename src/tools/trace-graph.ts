@@ -11,8 +11,8 @@ import { flatten } from "../core/pytree.js";
 import type { Shape } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import { evaluateGraph } from "../ir/evaluate.js";
-import type { Graph, GraphEqn } from "../ir/graph.js";
-import { avalString, listingNames } from "../ir/print.js";
+import type { Graph } from "../ir/graph.js";
+import { avalString, eqnLabel, listingNames } from "../ir/print.js";
 import { checkFn } from "../transforms/args.js";
 import { makeGraph } from "../transforms/stage.js";
 import { type DrawOptions, type SvgOptions, toDot, toMermaid, toSvg } from "./draw.js";
@@ -53,19 +53,9 @@ export interface TracedNode {
   readonly adjointSummary?: string;
 }
 
-/** An equation's primitive with its params as the listing writes them: `reduce_sum[axes=[0]]`. */
-export function opLabel(eqn: GraphEqn): string {
-  const json = eqn.primitive.paramsJson?.toJSON(eqn.params as never);
-  if (json === null || json === undefined) return eqn.primitive.name;
-  if (typeof json !== "object" || Array.isArray(json)) {
-    return `${eqn.primitive.name}[${JSON.stringify(json)}]`;
-  }
-  const parts = Object.entries(json).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  return parts.length === 0 ? eqn.primitive.name : `${eqn.primitive.name}[${parts.join(", ")}]`;
-}
-
+/** An equation's primitive with its params as the listing writes them. */
 /** Every variable's name as `graph.toString()` prints it. */
-export { listingNames };
+export { eqnLabel as opLabel, listingNames };
 
 /**
  * A function's graph with the values of one evaluation, and after {@link TracedGraph.backward}
@@ -200,7 +190,7 @@ export class TracedGraph {
    */
   toString(): string {
     const labels = new Map<number, string>();
-    for (const eqn of this.graph.eqns) for (const id of eqn.outputs) labels.set(id, opLabel(eqn));
+    for (const eqn of this.graph.eqns) for (const id of eqn.outputs) labels.set(id, eqnLabel(eqn));
     const rows = this.nodes.map((n) => {
       const op = `${labels.get(n.var)}${n.outputIndex === undefined ? "" : `[${n.outputIndex}]`}`;
       const def = n.kind === "op" ? `${op} ${n.inputs.join(" ")}`.trimEnd() : n.kind;
