@@ -9,6 +9,8 @@
  * `ref`, `rel_err`, `ok` (the check against WORKLOADS.md's reference value) and derived metrics,
  * then a markdown table, which also goes to docs/benchmarks-latest.md with the date, machine and
  * command. Progress and the peers' own console output go to stderr.
+ * `--browser` runs the same cases in headless Chromium instead (browser/chromium-run.ts), one
+ * peer per fresh browser, and writes docs/benchmarks-latest-chromium.md.
  */
 
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -28,17 +30,24 @@ import { REFERENCE, WORKLOAD_IDS, type WorkloadId } from "./workloads.js";
 
 const PEER_NAMES = PEERS.map((p) => p.name);
 const LATEST = fileURLToPath(new URL("../../../docs/benchmarks-latest.md", import.meta.url));
+const LATEST_CHROMIUM = fileURLToPath(
+  new URL("../../../docs/benchmarks-latest-chromium.md", import.meta.url),
+);
 
 const USAGE = `usage: npm run bench -- [W1 .. W7] [--peer=NAME[,NAME..]] [--target=SECONDS] [--budget=SECONDS]
   W1 .. W7        workloads to run (default: all)
   --peer=NAMES    only these peers, comma-separated (default: all of ${PEER_NAMES.join(", ")})
   --target=S      keep timing a case until its timed runs add up to S seconds (default 2)
-  --budget=S      wall-clock cap per case, warm-up included (default 20); capped cases say so`;
+  --budget=S      wall-clock cap per case, warm-up included (default 20); capped cases say so
+  --browser[=dist] run in headless Chromium on a cross-origin-isolated page (adjoint bundled
+                  from src/, or from dist/ after npm run build)`;
 
 interface Args {
   workloads: WorkloadId[];
   peers: PeerSpec[];
   timing: TimingOptions;
+  /** Run in Chromium, adjoint bundled from src/ or dist/; false: Node worker threads. */
+  browser: false | "src" | "dist";
 }
 
 function fail(message: string): never {
@@ -57,6 +66,7 @@ function parseArgs(argv: readonly string[]): Args {
   const workloads: WorkloadId[] = [];
   const peers: string[] = [];
   const timing: TimingOptions = {};
+  let browser: Args["browser"] = false;
   for (const arg of argv) {
     const [flag, text = ""] = arg.split("=", 2) as [string, string?];
     if (flag === "--help" || flag === "-h") {
@@ -71,6 +81,10 @@ function parseArgs(argv: readonly string[]): Args {
       timing.targetMs = seconds(flag, text);
     } else if (flag === "--budget") {
       timing.budgetMs = seconds(flag, text);
+    } else if (flag === "--browser") {
+      if (text !== "" && text !== "src" && text !== "dist")
+        fail(`--browser takes "src" or "dist"; got "${text}"`);
+      browser = text === "dist" ? "dist" : "src";
     } else {
       const id = arg.toUpperCase() as WorkloadId;
       if (!WORKLOAD_IDS.includes(id)) fail(`unknown argument "${arg}"`);
@@ -82,6 +96,7 @@ function parseArgs(argv: readonly string[]): Args {
       workloads.length > 0 ? WORKLOAD_IDS.filter((w) => workloads.includes(w)) : [...WORKLOAD_IDS],
     peers: PEERS.filter((p) => peers.length === 0 || peers.includes(p.name)),
     timing,
+    browser,
   };
 }
 
@@ -347,7 +362,23 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   const start = performance.now();
   const runs: PeerRun[] = [];
-  for (const spec of args.peers) {
+  let where = "every peer runs in its own worker thread, one peer at a time";
+  let latest = LATEST;
+  let browserName = "";
+  if (args.browser !== false) {
+    const { runInChromium } = await import("./browser/chromium-run.js");
+    const input = { workloads: args.workloads, timing: args.timing };
+    const out = await runInChromium(
+      args.peers.map((p) => p.name),
+      input,
+      args.browser,
+    );
+    runs.push(...out.runs);
+    browserName = out.browser;
+    where = `every peer runs in a fresh headless ${browserName} on a cross-origin-isolated page, one peer at a time (adjoint bundled from ${args.browser}/)`;
+    latest = LATEST_CHROMIUM;
+  }
+  for (const spec of args.browser === false ? args.peers : []) {
     process.stderr.write(`bench: starting ${spec.name} in its own worker\n`);
     runs.push(
       await runWorker(spec, { peer: spec.name, workloads: args.workloads, timing: args.timing }),
@@ -358,13 +389,13 @@ async function main(): Promise<void> {
   const t = tables(runs);
   const notes = t.notes.map((n) => `- ${n}`).join("\n");
   process.stdout.write(`\n${t.timing}\n\n${t.checks}\n\n${notes}\n`);
-  const doc = `# Benchmarks: latest run
+  const doc = `# Benchmarks: latest run${browserName === "" ? "" : " in Chromium"}
 
 Written by \`npm run bench\` (bench/run.ts) on every run; curated results are in benchmarks.md.
-Workloads W1..W6 as in WORKLOADS.md, W7 as in bench/workloads.ts; every peer runs in its own worker thread, one peer at a time.
+Workloads W1..W6 as in WORKLOADS.md, W7 as in bench/workloads.ts; ${where}.
 
 - Date: ${date}
-- Machine: ${machine()}
+- Machine: ${machine()}${browserName === "" ? "" : `; ${browserName}`}
 - Command: \`${command(argv)}\`
 - Duration: ${secs.toFixed(1)} s for ${cases} timed case(s)
 
@@ -395,8 +426,8 @@ ${runs.flatMap((r) => r.lines.map((l) => JSON.stringify(l))).join("\n")}
 \`\`\`
 `;
   mkdirSync(fileURLToPath(new URL("../../../docs/", import.meta.url)), { recursive: true });
-  writeFileSync(LATEST, doc);
-  process.stderr.write(`bench: ${cases} case(s) in ${secs.toFixed(1)} s; wrote ${LATEST}\n`);
+  writeFileSync(latest, doc);
+  process.stderr.write(`bench: ${cases} case(s) in ${secs.toFixed(1)} s; wrote ${latest}\n`);
 }
 
 await main();

@@ -98,10 +98,18 @@ async function timeVariant(
   };
 }
 
-async function runPeer(runner: Runner, input: WorkerInput): Promise<number> {
+/**
+ * Times every case of `input` for `runner`; each message goes to `send` (the main thread here; the
+ * page's callback in the browser benchmark, ../browser/page.ts). Returns the number of cases.
+ */
+export async function runPeer(
+  runner: Runner,
+  input: WorkerInput,
+  send: (message: WorkerMessage) => void = post,
+): Promise<number> {
   const medians = new Map<string, number>();
   let cases = 0;
-  const line = (l: ResultLine): void => post({ kind: "line", line: l });
+  const line = (l: ResultLine): void => send({ kind: "line", line: l });
   for (const workload of input.workloads) {
     const head = { peer: runner.peer, workload };
     const setup = runner.workloads[workload];
