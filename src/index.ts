@@ -76,6 +76,7 @@ export {
 } from "./ir/graph.js";
 export type { EqnJson, GraphJson, LeafJson, TreeJson } from "./ir/json.js";
 export { namedScope } from "./ir/scope.js";
+export { type JitFunction, type JitOptions, type JitStats, jit } from "./jit/jit.js";
 export * from "./nn/index.js";
 export { type FloatInfo, type IntInfo, numpy } from "./numpy.js";
 export { applyAlongAxis, applyOverAxes, fromfunction } from "./ops/apply.js";

@@ -1,0 +1,64 @@
+/**
+ * @file jit over the whole op-spec table: for every op and shape group (float64 inputs, int32
+ * where the spec's domain is integer), `jit(f)(x)` equals `f(x)` bit for bit, a second call hits
+ * the cache, and for differentiable ops `jit(grad(loss))` and `grad(jit(loss))` equal
+ * `grad(loss)` bit for bit. An op marked `unstageable` must make the jitted call throw the
+ * staging TracerError, reworded for jit, with the original as its cause. Every shape group runs
+ * (the whole table takes a few seconds).
+ */
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as ad from "../../src/index.js";
+import { makeInputs, type OpSpec } from "../harness/spec.js";
+import { specs } from "../op-specs/index.js";
+
+/** Every element equal, NaN to NaN and -0 to -0 (bit for bit up to NaN payloads). */
+function same(actual: ad.Tensor, expected: ad.Tensor, what: string): void {
+  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+  assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
+  const a = actual.dataSync();
+  const e = expected.dataSync();
+  for (let i = 0; i < e.length; i++) {
+    if (!Object.is(a[i], e[i])) assert.fail(`${what}: element ${i} is ${a[i]}; expected ${e[i]}`);
+  }
+}
+
+function jitTests(spec: OpSpec): void {
+  spec.shapes.forEach((shapes) => {
+    const label = `${spec.name} [${shapes.map((s) => `[${s.join(",")}]`).join(" ")}]`;
+    test(`${label}: jit(f) = f (cached), jit(grad) = grad = grad(jit)`, () => {
+      const args = makeInputs(spec, shapes, "float64").map((x) => x.t);
+      const jf = ad.jit(spec.fn);
+      if (spec.unstageable !== undefined) {
+        const prefix = spec.unstageable.replace(/^makeGraph: /, "");
+        assert.throws(
+          () => jf(...args),
+          (e: unknown) =>
+            e instanceof ad.TracerError &&
+            e.message.startsWith(`jit(fn): ${prefix}`) &&
+            e.cause instanceof ad.TracerError,
+        );
+        assert.equal(jf.compiles, 0, `${spec.name}: nothing cached after the error`);
+        return;
+      }
+      const want = spec.fn(...args);
+      same(jf(...args), want, `${spec.name} jit`);
+      same(jf(...args), want, `${spec.name} jit, second call`);
+      assert.equal(jf.compiles, 1, `${spec.name}: the second call hits the cache`);
+
+      if ((spec.order ?? 2) === 0) return;
+      const k = [...shapes.keys()].find((i) => !spec.constArgs?.includes(i));
+      if (k === undefined) return;
+      // A fixed weighting makes any output a scalar loss.
+      const w = ad.sin(ad.arange(want.size, { dtype: "float64" })).reshape(want.shape);
+      const loss = (fn: (...xs: ad.Tensor[]) => ad.Tensor) => (xk: ad.Tensor) =>
+        ad.sum(ad.mul(fn(...args.map((a, i) => (i === k ? xk : a))), w));
+      const g = ad.grad(loss(spec.fn))(args[k]!);
+      same(ad.jit(ad.grad(loss(spec.fn)))(args[k]!), g, `${spec.name} jit(grad)`);
+      same(ad.grad(loss(jf))(args[k]!), g, `${spec.name} grad(jit)`);
+    });
+  });
+}
+
+for (const spec of specs) jitTests(spec);
