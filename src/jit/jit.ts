@@ -12,6 +12,7 @@ import { TracerError, ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
 import { unflatten } from "../core/pytree.js";
 import type { Tensor } from "../core/tensor.js";
+import { hasEvalObserver } from "../core/trace.js";
 import { nowMs } from "../core/web-globals.js";
 import type { Graph } from "../ir/graph.js";
 import { checkFn } from "../transforms/args.js";
@@ -251,8 +252,9 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
     const found = lookup(sig, args);
     if (!("sig" in found)) return found.call(...sig.dynamic) as R;
     // Under another transformation, bind every equation so that it is differentiated, batched
-    // or staged like f's own ops.
-    if (sig.traced) return found.graph.call(...sig.dynamic) as R;
+    // or staged like f's own ops. An evaluation observer (debugNans) watches every bind, which
+    // fused loops would skip.
+    if (sig.traced || hasEvalObserver()) return found.graph.call(...sig.dynamic) as R;
     const graph = found.graph;
     const outs = programOf(found).run(sig.tensors);
     let k = 0;

@@ -72,8 +72,8 @@ test("jit: pytrees in and out, static result leaves, a result that is an argumen
   const want = f(p, xs);
   same(got.y, want.y);
   same(got.nested.z, want.nested.z);
-  assert.equal(got.parts[0], xs[2], "an argument passed through is the same tensor");
-  assert.equal(got.parts[1], c, "a captured constant is returned as it is");
+  same(got.parts[0] as ad.Tensor, xs[2], "an argument passed through");
+  same(got.parts[1] as ad.Tensor, c, "a captured constant");
   assert.deepEqual(got.parts.slice(2), [3, "tag", null]);
   // A different structure is a new signature.
   jf(p, [f64([3, 4]), null, f64([9])]);
@@ -354,6 +354,20 @@ test("jit closing over a value another transformation traces: right derivative, 
     return jf(x0);
   })(ad.scalar(3, "float64"));
   assert.equal(jf!.compiles, 0);
+});
+
+test("jit under debugNans: every op is checked (the graph runs op by op)", () => {
+  const f = (x: ad.Tensor) => ad.mul(ad.add(ad.sqrt(ad.sub(x, 1)), 1), 2);
+  const jf = ad.jit(f);
+  same(jf(f64([2, 5])), f(f64([2, 5])));
+  const prev = ad.debugNans(true);
+  try {
+    assert.throws(() => jf(f64([0, 2])), /NanError: sqrt produced NaN from finite inputs/);
+  } finally {
+    ad.debugNans(prev);
+  }
+  assert.ok(Number.isNaN(jf(f64([0, 2])).dataSync()[0]!));
+  assert.equal(jf.compiles, 1);
 });
 
 test("jit: graphFor and statsFor show a signature's graph and compiled program", () => {
