@@ -175,6 +175,14 @@ const FLAGS = [
   "--disable-background-networking",
 ];
 
+/**
+ * V8 flags per peer. jax-js's eager gradient of W3's 10,000-step chain recurses once per step
+ * (../peers/registry.ts gives its Node worker a 256 MB stack); Chromium's V8 default (~1 MB)
+ * overflows. 7,000 KB fits under the renderer main thread's 8 MB stack (the default `ulimit -s`);
+ * a V8 limit above the real stack would crash the renderer instead of throwing.
+ */
+const JS_FLAGS: Readonly<Record<string, string>> = { "jax-js": "--stack-size=7000" };
+
 function errorText(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message.split("\n")[0]}` : String(e);
 }
@@ -226,7 +234,11 @@ export async function runInChromium(
         continue;
       }
       server.setFile("/peer.js", bundle);
-      const browser = await launcher.launch({ executablePath: EXECUTABLE, args: FLAGS });
+      const jsFlags = JS_FLAGS[peer];
+      const browser = await launcher.launch({
+        executablePath: EXECUTABLE,
+        args: [...FLAGS, ...(jsFlags === undefined ? [] : [`--js-flags=${jsFlags}`])],
+      });
       browserVersion = browser.version();
       try {
         const page = await browser.newPage();
