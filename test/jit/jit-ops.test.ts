@@ -34,8 +34,10 @@ function check(
 ): void {
   const jf = ad.jit(spec.fn);
   const want = spec.fn(...args);
-  same(jf(...args), want, `${spec.name} jit (${dt})`);
+  const first = jf(...args);
+  same(first, want, `${spec.name} jit (${dt})`);
   same(jf(...args), want, `${spec.name} jit, second call (${dt})`);
+  same(first, want, `${spec.name}: the first result is not overwritten by the second call (${dt})`);
   assert.equal(jf.compiles, 1, `${spec.name}: the second call hits the cache`);
 
   if ((spec.order ?? 2) === 0) return;

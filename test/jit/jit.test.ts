@@ -43,7 +43,9 @@ test("jit: same results as f; one compile per signature; the cache is reused", (
   const jf = ad.jit(loss);
   const a = f64([0.5, -1, 2]);
   same(jf(a), loss(a));
+  const first = jf(a);
   same(jf(f64([3, 4, 5])), loss(f64([3, 4, 5])));
+  same(first, loss(a), "a result stays valid after the next call");
   assert.equal(jf.compiles, 1);
   jf(f64([1, 2])); // a new shape
   jf(ad.tensor([1, 2, 3])); // a new dtype (float32)
