@@ -387,6 +387,49 @@ test("jit: graphFor and statsFor show a signature's graph and compiled program",
   assert.equal(jf.compiles, 1);
 });
 
+test("training: jit(valueAndGrad) with an eager optimizer step, and a jitted whole step, equal eager training", () => {
+  type P = { w: ad.Tensor; b: ad.Tensor };
+  const loss = (p: P, x: ad.Tensor, y: ad.Tensor) =>
+    ad.mean(ad.square(ad.sub(ad.add(ad.matmul(x, p.w), p.b), y)));
+  const opt = ad.optim.adam({ lr: 0.1 });
+  const x = f64([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
+  const y = f64([[1], [2], [3]]);
+  const p0: P = { w: ad.zeros([2, 1], "float64"), b: ad.zeros([1], "float64") };
+  const vg = ad.jit(ad.valueAndGrad(loss));
+  // The optimizer's state counts steps in a number, which jit keys on: one compile per step.
+  const whole = ad.jit(
+    (p: P, s: ad.OptimizerState, x: ad.Tensor, y: ad.Tensor) => {
+      const [l, g] = ad.valueAndGrad(loss)(p, x, y);
+      const out = opt.step(p, g, s);
+      return { l, p: out.params, s: out.state };
+    },
+    { warnAfter: Number.POSITIVE_INFINITY },
+  );
+  let [pe, se] = [p0, opt.init(p0)];
+  let [pj, sj] = [p0, opt.init(p0)];
+  let [pw, sw] = [p0, opt.init(p0)];
+  for (let i = 0; i < 4; i++) {
+    const [le, ge] = ad.valueAndGrad(loss)(pe, x, y);
+    ({ params: pe, state: se } = opt.step(pe, ge, se));
+    const [lj, gj] = vg(pj, x, y);
+    ({ params: pj, state: sj } = opt.step(pj, gj, sj));
+    const r = whole(pw, sw, x, y);
+    [pw, sw] = [r.p, r.s];
+    same(lj, le, `step ${i}: loss, jit(valueAndGrad)`);
+    same(r.l, le, `step ${i}: loss, jitted step`);
+  }
+  same(pj.w, pe.w);
+  same(pw.w, pe.w);
+  same(pw.b, pe.b);
+  assert.equal(sw.step, 4);
+  assert.equal(vg.compiles, 1);
+  assert.equal(whole.compiles, 4);
+});
+
 test("jit(valueAndGrad) of a W3-like 30,000-op scalar chain (logistic map, float64)", () => {
   const steps = 10_000;
   const r = 2.5;
