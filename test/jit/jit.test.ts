@@ -344,6 +344,35 @@ test("jit with customVjp, checkpoint and scan inside", () => {
   same(ad.grad(ad.jit(fs))(x), ad.grad(fs)(x), "grad(jit) through scan");
 });
 
+test("jit with customJvp and fori inside; jacobians, hvp and linearize of and under jit", () => {
+  const softplus = ad.customJvp((x: ad.Tensor) => ad.log1p(ad.exp(x)), {
+    jvp: ([x]: ad.Tensor[], [dx]: ad.Tensor[]) => [
+      ad.log1p(ad.exp(x!)),
+      ad.mul(dx!, ad.sigmoid(x!)),
+    ],
+  });
+  const fs = (x: ad.Tensor) => ad.sum(softplus(x));
+  const big = f64([1000, 0.5]);
+  same(ad.grad(ad.jit(fs))(big), ad.grad(fs)(big), "grad(jit) through customJvp");
+  same(ad.jit(ad.grad(fs))(big), ad.grad(fs)(big), "jit(grad) through customJvp");
+  assert.equal(ad.jit(ad.grad(fs))(big).dataSync()[0], 1, "the custom rule is used");
+
+  const ff = (x: ad.Tensor) =>
+    ad.fori(0, 5, (i, v: ad.Tensor) => ad.add(ad.mul(v, 0.5), ad.sin(ad.mul(x, i))), x);
+  const x = f64([0.3, -1.2, 2]);
+  same(ad.jit(ff)(x), ff(x), "fori value");
+  same(ad.jit(ad.jacrev(ff))(x), ad.jacrev(ff)(x), "jit(jacrev) through fori");
+  same(ad.jacfwd(ad.jit(ff))(x), ad.jacfwd(ff)(x), "jacfwd(jit) through fori");
+  same(ad.jit(ad.jacobian(ff))(x), ad.jacobian(ff)(x), "jit(jacobian)");
+
+  const v = f64([1, 0.5, -1]);
+  same(ad.hvp(ad.jit(loss), [x], [v])[0], ad.hvp(loss, [x], [v])[0], "hvp(jit)");
+  const [y, lin] = ad.linearize(ad.jit(ff), x);
+  const [y0, lin0] = ad.linearize(ff, x);
+  same(y, y0, "linearize value");
+  same(lin(v), lin0(v), "linearize tangent");
+});
+
 test("jit closing over a value another transformation traces: right derivative, not cached", () => {
   const x0 = f64([1, 2]);
   const inner = (w: ad.Tensor) => ad.jit((x: ad.Tensor) => ad.sum(ad.mul(ad.sin(x), w)));
