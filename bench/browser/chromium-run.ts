@@ -46,7 +46,7 @@ const HERE = join(ROOT, "bench", "browser");
 
 /** Each peer's bundle entry: it imports the peer's runner and installs it in the page. */
 const ENTRIES: Readonly<Record<string, string>> = {
-  adjoint: `import { adjointRunner as runner } from "../adjoint-runner.ts";`,
+  adjoint: `import { adjointBrowserRunner as runner } from "./peers/adjoint.ts";`,
   "tfjs-cpu": `import { tfjsBrowserRunner } from "./peers/tfjs.ts"; const runner = tfjsBrowserRunner("cpu");`,
   "tfjs-wasm": `import { tfjsBrowserRunner } from "./peers/tfjs.ts"; const runner = tfjsBrowserRunner("wasm");`,
   "jax-js": `import { jaxjsRunner as runner } from "../peers/jaxjs-runner.ts";`,
@@ -92,7 +92,8 @@ function browserShims(digitsCsv: string, adjointFrom: AdjointFrom): Plugin {
     setup(b) {
       if (adjointFrom === "dist") {
         b.onResolve({ filter: /\/src\/node\.js$/ }, (args) =>
-          args.importer.endsWith("adjoint-runner.ts")
+          args.importer.endsWith("adjoint-runner.ts") ||
+          args.importer.endsWith(join("browser", "peers", "adjoint.ts"))
             ? { path: join(ROOT, "dist", "node.js") }
             : undefined,
         );
