@@ -1,14 +1,29 @@
 /**
  * @file The compiler's contract with jit: `compileGraph(graph)` turns a staged Graph into a
- * CompiledProgram that runs it on concrete tensors. This first version is the planned
- * interpreter every later stage falls back to: it binds each equation in order on concrete
- * values (no fusion, no buffer plan yet).
+ * CompiledProgram that runs it on concrete tensors.
+ *
+ * Compiling: find the fused clusters and the run order (fusion.ts), lower each cluster to one
+ * kernel (kernel-ir.ts) generated as JavaScript (codegen-js.ts) or, where generating code is
+ * forbidden, interpreted by closures (interpret.ts), and plan the buffers of the values the
+ * kernels materialise (plan.ts). Every other equation runs as a library call (bind on concrete
+ * tensors, as eager). Results equal the graph's eager evaluation bit for bit: each fused value is
+ * the table expression the eager kernel computes, rounded where the eager store rounds, and sums
+ * accumulate in the eager kernels' order (docs/decisions/0023-compiler.md).
  */
 
-import type { Tensor } from "../core/tensor.js";
+import { allocate, type DType, isFloat, type TypedArray } from "../core/dtype.js";
+import { type Shape, shapeSize } from "../core/shape.js";
+import { Tensor } from "../core/tensor.js";
 import { bind, bindMulti } from "../core/trace.js";
+import { nowMs } from "../core/web-globals.js";
 import { isMulti } from "../ir/evaluate.js";
 import type { GraphParts } from "../ir/graph.js";
+import { jsKernel } from "./codegen-js.js";
+import { type Member, planSteps, type Read, type Step } from "./fusion.js";
+import { interpretedKernel } from "./interpret.js";
+import type { Kernel, KernelIR, KernelOp, KernelReduce, KernelStore } from "./kernel-ir.js";
+import { type BufferPlan, planBuffers } from "./plan.js";
+import { tapeKernel } from "./scalar-tape.js";
 
 /** What compiling a graph produced, for reports and tests. */
 export interface ProgramStats {
@@ -20,6 +35,14 @@ export interface ProgramStats {
   readonly compileMs: number;
   /** How the fused loops run: generated JavaScript, or the interpreter (code generation forbidden or off). */
   readonly mode: "interpreter" | "js";
+  /** Fused kernels among `kernels` (the rest are library calls). */
+  readonly fused?: number;
+  /** Equations run inside fused kernels. */
+  readonly fusedEqns?: number;
+  /** Intermediate values fused kernels write to planned buffers (each a fresh array eagerly). */
+  readonly materialized?: number;
+  /** Planned buffers those values share (allocated once, reused on every run). */
+  readonly buffers?: number;
 }
 
 /**
@@ -33,36 +56,401 @@ export interface CompiledProgram {
   run(inputs: readonly Tensor[]): Tensor[];
 }
 
+/** How to compile (tests and benchmarks compare the variants). */
+export interface CompileOptions {
+  /** Fuse elementwise clusters (default true); false runs every equation as a library call. */
+  readonly fuse?: boolean;
+  /** Generate JavaScript for fused kernels (default true); false interprets them. */
+  readonly codegen?: boolean;
+}
+
+/** A fused kernel with the variables it reads and writes. */
+interface FusedRun {
+  readonly kind: "fused";
+  readonly kernel: Kernel;
+  readonly ins: readonly number[];
+  readonly outs: readonly number[];
+  /** The argument arrays, filled before each call (kernels are synchronous). */
+  readonly inArrays: TypedArray[];
+  readonly outArrays: TypedArray[];
+  inSlots: Int32Array;
+  outSlots: Int32Array;
+}
+
+interface CallRun {
+  readonly kind: "call";
+  readonly eqn: number;
+  /** Environment slots of its inputs and outputs (filled in after planning). */
+  inSlots: Int32Array;
+  outSlots: Int32Array;
+}
+
+type Run = FusedRun | CallRun;
+
+/** Per-variable scratch of lowerCluster, all -1 between calls. */
+interface Scratch {
+  readonly regOf: Int32Array;
+  readonly sameLoads: Int32Array;
+}
+
+/** Lowers one cluster to kernel form: the variables it reads (inputs) and writes (outputs). */
+function lowerCluster(
+  members: readonly Member[],
+  loop: Shape,
+  materialise: (v: number) => boolean,
+  literal: (v: number) => number | undefined,
+  scratch: Scratch,
+): { ir: KernelIR; ins: number[]; outs: number[] } {
+  const ops: KernelOp[] = [];
+  const stores: KernelStore[] = [];
+  const reduces: KernelReduce[] = [];
+  const ins: number[] = [];
+  const outs: number[] = [];
+  const inIndex = new Map<number, number>();
+  const loads = new Map<string, number>();
+  // Per-variable registers (its value inside the cluster; its plain load), in arrays shared by
+  // the clusters of one compile and reset before returning.
+  const { regOf, sameLoads } = scratch;
+  const touched: number[] = [];
+  const push = (op: KernelOp): number => {
+    ops.push(op);
+    return ops.length - 1;
+  };
+  const load = (v: number, read: Read): number => {
+    const same = read.mode === "same";
+    const key = same ? "" : `${v}:${read.mode}:${read.offset}:${read.end}:${read.value}`;
+    let r = same ? sameLoads[v]! : (loads.get(key) ?? -1);
+    if (r >= 0) return r;
+    const value = literal(v);
+    if (value !== undefined) {
+      r = push({ kind: "const", value });
+    } else {
+      let input = inIndex.get(v);
+      if (input === undefined) {
+        input = ins.length;
+        inIndex.set(v, input);
+        ins.push(v);
+      }
+      r = push({
+        kind: "load",
+        input,
+        mode: read.mode,
+        offset: read.offset,
+        end: read.end,
+        value: read.value,
+      });
+    }
+    if (same) {
+      sameLoads[v] = r;
+      touched.push(v);
+    } else {
+      loads.set(key, r);
+    }
+    return r;
+  };
+  const outIndex = (v: number): number => {
+    outs.push(v);
+    return outs.length - 1;
+  };
+  for (const m of members) {
+    const args: number[] = [];
+    for (let j = 0; j < m.inputs.length; j++) {
+      const v = m.inputs[j]!;
+      const inside = regOf[v]!;
+      args.push(inside >= 0 && m.reads[j]!.mode === "same" ? inside : load(v, m.reads[j]!));
+    }
+    let reg: number;
+    switch (m.op.kind) {
+      case "expr":
+        reg = push({ kind: "expr", expr: m.op.expr, args, bool: m.op.bool, dtype: m.dtype });
+        break;
+      case "select":
+        reg = push({ kind: "select", args: [args[0]!, args[1]!, args[2]!] });
+        break;
+      case "cast":
+        reg = push({ kind: "cast", args: [args[0]!], dtype: m.dtype });
+        break;
+      case "copy":
+        reg = args[0]!;
+        break;
+      case "sum0":
+        reg = push({ kind: "sum0", args: [args[0]!], dtype: m.dtype });
+        break;
+      case "reduce":
+        reduces.push({ reg: args[0]!, out: outIndex(m.out), perRow: m.op.perRow });
+        continue;
+    }
+    regOf[m.out] = reg;
+    touched.push(m.out);
+    if (materialise(m.out)) stores.push({ reg, out: outIndex(m.out) });
+  }
+  for (const v of touched) {
+    regOf[v] = -1;
+    sameLoads[v] = -1;
+  }
+  const size = shapeSize(loop);
+  const len = loop.length === 0 ? 1 : loop[loop.length - 1]!;
+  const nested =
+    size > 1 &&
+    (reduces.some((r) => r.perRow) ||
+      ops.some((op) => op.kind === "load" && (op.mode === "row" || op.mode === "col")));
+  const ir: KernelIR = {
+    size,
+    nested,
+    rows: nested ? size / len : 1,
+    len: nested ? len : size,
+    inputs: ins.length,
+    outputs: outs.length,
+    ops,
+    stores,
+    reduces,
+  };
+  return { ir, ins, outs };
+}
+
+/** The plain interpreter: every equation through bind (used under transformations). */
+function evaluatePlain(graph: GraphParts, inVars: readonly number[], inputs: readonly Tensor[]) {
+  const env = new Array<Tensor | undefined>(graph.vars.length);
+  for (let i = 0; i < inVars.length; i++) env[inVars[i]!] = inputs[i];
+  for (const c of graph.consts) env[c.id] = c.value;
+  for (const eqn of graph.eqns) {
+    const ins = eqn.inputs.map((id) => env[id]!);
+    if (isMulti(eqn.primitive)) {
+      const outs = bindMulti(eqn.primitive, ins, eqn.params);
+      for (let j = 0; j < outs.length; j++) env[eqn.outputs[j]!] = outs[j];
+    } else {
+      env[eqn.outputs[0]!] = bind(eqn.primitive, ins, eqn.params);
+    }
+  }
+  return env;
+}
+
 /** Compiles `graph` (see CompiledProgram). */
-export function compileGraph(graph: GraphParts): CompiledProgram {
-  const t0 = Date.now();
+export function compileGraph(graph: GraphParts, options: CompileOptions = {}): CompiledProgram {
+  const t0 = nowMs();
   const inVars: number[] = [];
   for (const leaf of graph.inLeaves) if ("var" in leaf) inVars.push(leaf.var);
   const outVars: number[] = [];
   for (const leaf of graph.outLeaves) if ("var" in leaf) outVars.push(leaf.var);
+  const vars = graph.vars;
+  // Constants that are tracers of an enclosing transformation have no data: evaluate plainly.
+  const tracedConst = graph.consts.some((c) => c.value._trace !== null);
+  const steps: Step[] = planSteps(graph, options.fuse !== false && !tracedConst);
+
+  // Which values leave their step: graph outputs and anything another step reads.
+  const constValue = new Map<number, Tensor>();
+  for (const c of graph.consts) constValue.set(c.id, c.value);
+  const literal = (v: number): number | undefined => {
+    const t = constValue.get(v);
+    return t !== undefined && t.size === 1 && t._trace === null ? t._scalarValue() : undefined;
+  };
+  const stepOfVar = new Int32Array(vars.length).fill(-1);
+  steps.forEach((s, p) => {
+    if (s.kind === "fused") for (const m of s.members) stepOfVar[m.out] = p;
+  });
+  const readOutside = new Uint8Array(vars.length);
+  for (const v of outVars) readOutside[v] = 1;
+  steps.forEach((s, p) => {
+    const read = (v: number) => {
+      if (stepOfVar[v] !== p) readOutside[v] = 1;
+    };
+    if (s.kind === "call") for (const v of graph.eqns[s.eqn]!.inputs) read(v);
+    else for (const m of s.members) for (const v of m.inputs) read(v);
+  });
+
+  const codegen = options.codegen !== false;
+  const scratch: Scratch = {
+    regOf: new Int32Array(vars.length).fill(-1),
+    sameLoads: new Int32Array(vars.length).fill(-1),
+  };
+  let interpreted = 0;
+  let taped = 0;
+  let generated = 0;
+  let fusedEqns = 0;
+  const runs: Run[] = steps.map((s, p): Run => {
+    if (s.kind === "call") return { kind: "call", eqn: s.eqn, inSlots: NONE, outSlots: NONE };
+    fusedEqns += s.members.length;
+    const { ir, ins, outs } = lowerCluster(
+      s.members,
+      s.loop,
+      (v) => readOutside[v] === 1,
+      literal,
+      scratch,
+    );
+    let kernel: Kernel | null = null;
+    if (ir.size === 1 && ir.ops.length > TAPE_MIN) {
+      kernel = tapeKernel(ir);
+      taped++;
+    } else if (codegen) {
+      kernel = jsKernel(ir, `step ${p} of ${steps.length}`);
+    }
+    if (kernel === null) {
+      kernel = interpretedKernel(ir);
+      interpreted++;
+    } else if (ir.size !== 1 || ir.ops.length <= TAPE_MIN) {
+      generated++;
+    }
+    return {
+      kind: "fused",
+      kernel,
+      ins,
+      outs,
+      inArrays: new Array<TypedArray>(ins.length),
+      outArrays: new Array<TypedArray>(outs.length),
+      inSlots: NONE,
+      outSlots: NONE,
+    };
+  });
+
+  const plan: BufferPlan = planBuffers(
+    vars,
+    runs.map((r) =>
+      r.kind === "call"
+        ? { reads: graph.eqns[r.eqn]!.inputs, writes: graph.eqns[r.eqn]!.outputs, fused: false }
+        : { reads: r.ins, writes: r.outs, fused: true },
+    ),
+    outVars,
+  );
+  // The planned buffers and their tensors, made on the first run and reused on every later one.
+  let slotArrays: TypedArray[] | null = null;
+  const wrappers = new Array<Tensor | undefined>(vars.length);
+  const makeSlots = (): TypedArray[] => plan.slots.map((s) => zeros(s.dtype, s.size));
+  // Size-1 float results are returned as scalar tensors (as eager's scalar path makes them),
+  // written by the kernel into a one-element scratch.
+  const scalarScratch = new Map<number, TypedArray>();
+  for (const v of outVars) {
+    const a = vars[v]!;
+    if (isFloat(a.dtype) && shapeSize(a.shape) === 1 && stepOfVar[v] >= 0) {
+      scalarScratch.set(v, a.dtype === "float32" ? new Float32Array(1) : new Float64Array(1));
+    }
+  }
+
+  // The run-time environment holds only values that cross steps: inputs, constants, library
+  // calls' outputs and what fused kernels write; each gets a slot.
+  const envOf = new Int32Array(vars.length).fill(-1);
+  let envSize = 0;
+  const envSlot = (v: number): number => {
+    if (envOf[v]! < 0) envOf[v] = envSize++;
+    return envOf[v]!;
+  };
+  const inEnv = Int32Array.from(inVars, envSlot);
+  const constTensors = graph.consts.map((c) => c.value);
+  const constEnv = Int32Array.from(graph.consts, (c) => envSlot(c.id));
+  for (const r of runs) {
+    if (r.kind === "call") {
+      const eqn = graph.eqns[r.eqn]!;
+      r.inSlots = Int32Array.from(eqn.inputs, envSlot);
+      r.outSlots = Int32Array.from(eqn.outputs, envSlot);
+    } else {
+      r.inSlots = Int32Array.from(r.ins, envSlot);
+      r.outSlots = Int32Array.from(r.outs, envSlot);
+    }
+  }
+  const outEnv = Array.from(outVars, envSlot);
+
+  let running = false;
   const stats: ProgramStats = {
     eqns: graph.eqns.length,
-    kernels: graph.eqns.length,
-    compileMs: Date.now() - t0,
-    mode: "interpreter",
+    kernels: runs.length,
+    compileMs: nowMs() - t0,
+    mode: interpreted > 0 || (generated === 0 && !codegen) ? "interpreter" : "js",
+    fused: generated + interpreted + taped,
+    fusedEqns,
+    materialized: plan.planned,
+    buffers: plan.slots.length,
   };
   return {
     graph,
     stats,
     run(inputs) {
-      const env = new Array<Tensor | undefined>(graph.vars.length);
-      for (let i = 0; i < inVars.length; i++) env[inVars[i]!] = inputs[i];
-      for (const c of graph.consts) env[c.id] = c.value;
-      for (const eqn of graph.eqns) {
-        const ins = eqn.inputs.map((id) => env[id]!);
-        if (isMulti(eqn.primitive)) {
-          const outs = bindMulti(eqn.primitive, ins, eqn.params);
-          for (let j = 0; j < outs.length; j++) env[eqn.outputs[j]!] = outs[j];
-        } else {
-          env[eqn.outputs[0]!] = bind(eqn.primitive, ins, eqn.params);
-        }
+      // Under a transformation (tracer inputs), or re-entered from inside a library call, run
+      // every equation through bind: correct for every trace, and no shared state.
+      let traced = tracedConst || running;
+      for (let i = 0; i < inputs.length && !traced; i++)
+        if (inputs[i]!._trace !== null) traced = true;
+      if (traced) {
+        const env = evaluatePlain(graph, inVars, inputs);
+        return outVars.map((id) => env[id]!);
       }
-      return outVars.map((id) => env[id]!);
+      running = true;
+      try {
+        return runPlanned(inputs);
+      } finally {
+        running = false;
+      }
     },
   };
+
+  function runPlanned(inputs: readonly Tensor[]): Tensor[] {
+    slotArrays ??= makeSlots();
+    const slots = slotArrays;
+    const env = new Array<Tensor | undefined>(envSize);
+    for (let i = 0; i < inVars.length; i++) env[inEnv[i]!] = inputs[i];
+    for (let i = 0; i < constTensors.length; i++) env[constEnv[i]!] = constTensors[i];
+    for (const r of runs) {
+      if (r.kind === "call") {
+        const eqn = graph.eqns[r.eqn]!;
+        const ins = Array.from(r.inSlots, (k) => env[k]!);
+        if (isMulti(eqn.primitive)) {
+          const outs = bindMulti(eqn.primitive, ins, eqn.params);
+          for (let j = 0; j < outs.length; j++) env[r.outSlots[j]!] = outs[j];
+        } else {
+          env[r.outSlots[0]!] = bind(eqn.primitive, ins, eqn.params);
+        }
+        continue;
+      }
+      const { outs, inArrays, outArrays, inSlots, outSlots } = r;
+      for (let k = 0; k < inSlots.length; k++) inArrays[k] = env[inSlots[k]!]!._data!;
+      for (let k = 0; k < outs.length; k++) {
+        const v = outs[k]!;
+        const slot = plan.slotOf[v]!;
+        if (slot >= 0) {
+          outArrays[k] = slots[slot]!;
+          continue;
+        }
+        const a = vars[v]!;
+        outArrays[k] = scalarScratch.get(v) ?? allocate(a.dtype, shapeSize(a.shape), false);
+      }
+      r.kernel(inArrays, outArrays);
+      for (let k = 0; k < outs.length; k++) {
+        const v = outs[k]!;
+        const a = vars[v]!;
+        let t: Tensor;
+        if (plan.slotOf[v]! >= 0) {
+          let w = wrappers[v];
+          if (w === undefined) {
+            w = Tensor._fromData(a.shape, a.dtype, outArrays[k]!);
+            wrappers[v] = w;
+          }
+          t = w;
+        } else if (scalarScratch.has(v)) {
+          t = Tensor._fromScalar(a.shape, a.dtype, outArrays[k]![0]!);
+        } else {
+          t = Tensor._fromData(a.shape, a.dtype, outArrays[k]!);
+        }
+        env[outSlots[k]!] = t;
+      }
+      // The argument arrays hold no buffers between calls.
+      inArrays.fill(EMPTY);
+      outArrays.fill(EMPTY);
+    }
+    return outEnv.map((k) => env[k]!);
+  }
 }
+
+/**
+ * A planned buffer: a plain typed array, never from the allocation pool (a pool scope could
+ * recycle it while the program still owns it).
+ */
+function zeros(dtype: DType, size: number): TypedArray {
+  if (dtype === "float64") return new Float64Array(size);
+  if (dtype === "float32") return new Float32Array(size);
+  if (dtype === "int32") return new Int32Array(size);
+  return new Uint8Array(size);
+}
+
+const EMPTY = new Float64Array(0);
+const NONE = new Int32Array(0);
+
+/** Size-1 kernels longer than this run as a register tape (scalar-tape.ts). */
+const TAPE_MIN = 256;

@@ -118,7 +118,7 @@ let codegenAllowed: boolean | undefined;
  * Compiles `body` (a function expression's source) with the helpers in scope; null where code
  * generation is forbidden.
  */
-function generate<F>(label: string, body: string): F | null {
+export function generate<F>(label: string, body: string): F | null {
   if (codegenAllowed === false) return null;
   try {
     // The label goes inside the function, so the compiled source names its op and class.

@@ -1,0 +1,171 @@
+/**
+ * @file The JavaScript emitter: one fused kernel (kernel-ir.ts) as the source of one loop, with
+ * every register a local, the elementwise expressions inlined from the table's templates
+ * (src/elementwise/expr.ts, the same text the eager kernels are generated from), each value
+ * rounded to its dtype where the eager kernel's store would round it, loop-invariant loads and
+ * constants hoisted; a size-1 kernel is straight-line code (long ones run as a register tape
+ * instead: scalar-tape.ts). The source is built from the graph only: table templates, register
+ * names and numbers formatted here; never a user string.
+ */
+
+import type { DType } from "../core/dtype.js";
+import { exprSource, generate } from "../elementwise/compile.js";
+import type { Kernel, KernelIR, KernelOp } from "./kernel-ir.js";
+
+/** A number as JavaScript source that reads back exactly (String is exact for doubles). */
+export function numberSource(v: number): string {
+  if (Object.is(v, -0)) return "(-0)";
+  if (Number.isNaN(v)) return "NaN";
+  return v < 0 ? `(${String(v)})` : String(v);
+}
+
+/** `src` rounded as a store of `dtype` rounds it. */
+export function roundSource(src: string, dtype: DType): string {
+  switch (dtype) {
+    case "float64":
+      return src;
+    case "float32":
+      return `Math.fround(${src})`;
+    case "int32":
+      return `(${src} | 0)`;
+    case "bool":
+      return `(${src} & 255)`;
+  }
+}
+
+/** The source of op `k`'s value, with the loop's index expressions. */
+function opSource(op: KernelOp, reg: (k: number) => string, idx: Index): string {
+  switch (op.kind) {
+    case "load": {
+      const a = `in${op.input}`;
+      switch (op.mode) {
+        case "same":
+          return `${a}[${idx.i}]`;
+        case "scalar":
+          return `${a}[0]`;
+        case "row":
+          return `${a}[${idx.j}]`;
+        case "col":
+          return `${a}[${idx.r}]`;
+        case "offset":
+          return `${a}[${idx.i} + ${op.offset}]`;
+        case "pad":
+          return `(${idx.i} >= ${op.offset} && ${idx.i} < ${op.end} ? ${a}[${idx.i} - ${op.offset}] : ${numberSource(op.value!)})`;
+      }
+      break;
+    }
+    case "const":
+      return numberSource(op.value);
+    case "expr": {
+      const [x, y] = op.args;
+      const src = exprSource(op.expr, [reg(x!), y === undefined ? undefined : reg(y)]);
+      return op.bool ? `(${src} ? 1 : 0)` : roundSource(src, op.dtype);
+    }
+    case "select":
+      return `(${reg(op.args[0])} !== 0 ? ${reg(op.args[1])} : ${reg(op.args[2])})`;
+    case "cast": {
+      const x = reg(op.args[0]);
+      if (op.dtype === "bool") return `(${x} !== 0 ? 1 : 0)`;
+      return roundSource(x, op.dtype);
+    }
+    case "sum0":
+      return roundSource(`(0 + ${reg(op.args[0])})`, op.dtype);
+  }
+}
+
+interface Index {
+  readonly i: string;
+  readonly r: string;
+  readonly j: string;
+}
+
+/**
+ * Where each op is evaluated: 0 before the loop (constants, scalar loads and what depends only
+ * on them), 1 once per row (column loads), 2 per element.
+ */
+function levels(ir: KernelIR): number[] {
+  const level: number[] = [];
+  for (const op of ir.ops) {
+    let l: number;
+    if (op.kind === "const") l = 0;
+    else if (op.kind === "load") {
+      l = op.mode === "scalar" ? 0 : op.mode === "col" && ir.nested ? 1 : 2;
+    } else {
+      l = 0;
+      for (const a of op.args) l = Math.max(l, level[a]!);
+    }
+    level.push(l);
+  }
+  return level;
+}
+
+/** The JavaScript source of a looped kernel: `function (I, O) { ... }`. */
+export function loopSource(ir: KernelIR): string {
+  const reg = (k: number): string => `r${k}`;
+  const level = ir.size === 1 ? ir.ops.map(() => 0) : levels(ir);
+  const head: string[] = [];
+  for (let k = 0; k < ir.inputs; k++) head.push(`const in${k} = I[${k}];`);
+  for (let k = 0; k < ir.outputs; k++) head.push(`const out${k} = O[${k}];`);
+  const at = (l: number, idx: Index): string[] => {
+    const lines: string[] = [];
+    ir.ops.forEach((op, k) => {
+      if (level[k] === l) lines.push(`const ${reg(k)} = ${opSource(op, reg, idx)};`);
+    });
+    return lines;
+  };
+  if (ir.size === 1) {
+    const idx = { i: "0", r: "0", j: "0" };
+    const body = at(0, idx);
+    for (const s of ir.stores) body.push(`out${s.out}[0] = ${reg(s.reg)};`);
+    for (const s of ir.reduces) body.push(`out${s.out}[0] = 0 + ${reg(s.reg)};`);
+    return `function (I, O) { ${head.join(" ")}\n${body.join("\n")}\n}`;
+  }
+  const full = ir.reduces.filter((s) => !s.perRow);
+  const rowSums = ir.reduces.filter((s) => s.perRow);
+  const elementLines = (idx: Index): string[] => {
+    const lines = at(2, idx);
+    for (const s of ir.stores) lines.push(`out${s.out}[${idx.i}] = ${reg(s.reg)};`);
+    for (const s of full) lines.push(`s${s.out} += ${reg(s.reg)};`);
+    for (const s of rowSums) lines.push(`t${s.out} += ${reg(s.reg)};`);
+    return lines;
+  };
+  const lines = [...head, ...at(0, { i: "0", r: "0", j: "0" })];
+  for (const s of full) lines.push(`let s${s.out} = 0;`);
+  if (ir.nested) {
+    const idx = { i: "i", r: "r", j: "j" };
+    lines.push(`for (let r = 0, i = 0; r < ${ir.rows}; r++) {`);
+    lines.push(...at(1, idx));
+    for (const s of rowSums) lines.push(`let t${s.out} = 0;`);
+    lines.push(`for (let j = 0; j < ${ir.len}; j++, i++) {`);
+    lines.push(...elementLines(idx));
+    lines.push("}");
+    for (const s of rowSums) lines.push(`out${s.out}[r] = t${s.out};`);
+    lines.push("}");
+  } else {
+    const idx = { i: "i", r: "0", j: "i" };
+    lines.push(`for (let i = 0; i < ${ir.size}; i++) {`);
+    lines.push(...elementLines(idx));
+    lines.push("}");
+  }
+  for (const s of full) lines.push(`out${s.out}[0] = s${s.out};`);
+  return `function (I, O) {\n${lines.join("\n")}\n}`;
+}
+
+/** Generated kernels by source: identical clusters (an RNN's steps) share one function. */
+const cache = new Map<string, Kernel>();
+const CACHE_MAX = 2000;
+
+/**
+ * The kernel of `ir` as generated JavaScript, or null where code generation is forbidden (the
+ * caller then interprets the same form). `label` names the kernel in its source.
+ */
+export function jsKernel(ir: KernelIR, label: string): Kernel | null {
+  const src = loopSource(ir);
+  const hit = cache.get(src);
+  if (hit !== undefined) return hit;
+  const k = generate<Kernel>(`fused ${label}`, src);
+  if (k === null) return null;
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(src, k);
+  return k;
+}

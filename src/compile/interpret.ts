@@ -1,0 +1,121 @@
+/**
+ * @file The closure interpreter of a fused kernel (kernel-ir.ts), for platforms that forbid
+ * generating code (a Content-Security-Policy without 'unsafe-eval'): the same loop, registers in
+ * an array, each operation a closure of the table's expression (exprClosure), rounded exactly as
+ * the generated code rounds. Slower than generated code, identical results.
+ */
+
+import type { DType, TypedArray } from "../core/dtype.js";
+import { exprClosure } from "../elementwise/compile.js";
+import type { Kernel, KernelIR, KernelOp } from "./kernel-ir.js";
+
+/** The rounding a store of `dtype` applies. */
+function rounder(dtype: DType): (v: number) => number {
+  switch (dtype) {
+    case "float64":
+      return (v) => v;
+    case "float32":
+      return Math.fround;
+    case "int32":
+      return (v) => v | 0;
+    case "bool":
+      return (v) => v & 255;
+  }
+}
+
+/** Where the loop is: flat index, row, column. */
+interface Cursor {
+  i: number;
+  r: number;
+  j: number;
+}
+
+type Step = (regs: number[], ins: readonly TypedArray[], at: Cursor) => number;
+
+function stepOf(op: KernelOp): Step {
+  switch (op.kind) {
+    case "load": {
+      const input = op.input;
+      const offset = op.offset;
+      switch (op.mode) {
+        case "same":
+          return (_g, ins, at) => ins[input]![at.i]!;
+        case "scalar":
+          return (_g, ins) => ins[input]![0]!;
+        case "row":
+          return (_g, ins, at) => ins[input]![at.j]!;
+        case "col":
+          return (_g, ins, at) => ins[input]![at.r]!;
+        case "offset":
+          return (_g, ins, at) => ins[input]![at.i + offset]!;
+        case "pad": {
+          const end = op.end!;
+          const value = op.value!;
+          return (_g, ins, at) =>
+            at.i >= offset && at.i < end ? ins[input]![at.i - offset]! : value;
+        }
+      }
+      break;
+    }
+    case "const": {
+      const v = op.value;
+      return () => v;
+    }
+    case "expr": {
+      const f = exprClosure(op.expr);
+      const [x, y] = op.args;
+      const b = y ?? x!;
+      if (op.bool) return (g) => (f(g[x!]!, g[b]!) ? 1 : 0);
+      const round = rounder(op.dtype);
+      return (g) => round(f(g[x!]!, g[b]!) as number);
+    }
+    case "select": {
+      const [c, a, b] = op.args;
+      return (g) => (g[c]! !== 0 ? g[a]! : g[b]!);
+    }
+    case "cast": {
+      const [x] = op.args;
+      if (op.dtype === "bool") return (g) => (g[x]! !== 0 ? 1 : 0);
+      const round = rounder(op.dtype);
+      return (g) => round(g[x]!);
+    }
+    case "sum0": {
+      const [x] = op.args;
+      const round = rounder(op.dtype);
+      return (g) => round(0 + g[x]!);
+    }
+  }
+}
+
+/** The kernel of `ir`, run by closures. */
+export function interpretedKernel(ir: KernelIR): Kernel {
+  const steps = ir.ops.map(stepOf);
+  const n = steps.length;
+  const full = ir.reduces.filter((s) => !s.perRow);
+  const rowSums = ir.reduces.filter((s) => s.perRow);
+  return (ins, outs) => {
+    const regs = new Array<number>(n).fill(0);
+    const at: Cursor = { i: 0, r: 0, j: 0 };
+    const sums = full.map(() => 0);
+    const rowAcc = rowSums.map(() => 0);
+    const element = (): void => {
+      for (let k = 0; k < n; k++) regs[k] = steps[k]!(regs, ins, at);
+      for (const s of ir.stores) outs[s.out]![at.i] = regs[s.reg]!;
+      for (let k = 0; k < full.length; k++) sums[k]! += regs[full[k]!.reg]!;
+      for (let k = 0; k < rowSums.length; k++) rowAcc[k]! += regs[rowSums[k]!.reg]!;
+    };
+    if (ir.nested) {
+      for (at.r = 0, at.i = 0; at.r < ir.rows; at.r++) {
+        rowAcc.fill(0);
+        for (at.j = 0; at.j < ir.len; at.j++, at.i++) element();
+        for (let k = 0; k < rowSums.length; k++) outs[rowSums[k]!.out]![at.r] = rowAcc[k]!;
+      }
+    } else {
+      for (at.i = 0; at.i < ir.size; at.i++) {
+        at.j = at.i;
+        element();
+      }
+    }
+    for (let k = 0; k < full.length; k++) outs[full[k]!.out]![0] = sums[k]!;
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * @file The fused kernel's intermediate form: what one loop over a cluster's elements computes,
+ * as a list of register operations (loads, constants, elementwise expressions, selects, casts),
+ * stores of the values that leave the cluster and sums that end it. The JavaScript emitter
+ * (codegen-js.ts) and the closure interpreter (interpret.ts) read the same form, and a WebAssembly
+ * or WGSL emitter would too: the form names no JavaScript.
+ */
+
+import type { DType, TypedArray } from "../core/dtype.js";
+import type { Expr } from "../elementwise/expr.js";
+
+/**
+ * How a load indexes its input array, relative to the loop's flat index i (and, in a nested
+ * loop of `rows` rows of `len`, the row r and the column j): `same` reads [i] (an operand of the
+ * loop's size), `scalar` [0] (size 1, read once before the loop), `row` [j] (the last axis,
+ * broadcast over rows), `col` [r] (one value per row), `offset` [i + offset] (a contiguous slice
+ * read in place), `pad` [i - offset] where offset <= i < end and `value` elsewhere (a pad whose
+ * input is contiguous in its output, read in place).
+ */
+export type LoadMode = "same" | "scalar" | "row" | "col" | "offset" | "pad";
+
+/** One register operation; register k holds the value of ops[k]. */
+export type KernelOp =
+  | {
+      readonly kind: "load";
+      readonly input: number;
+      readonly mode: LoadMode;
+      readonly offset: number;
+      /** `pad` only: the end of the input's range and the value outside it. */
+      readonly end?: number;
+      readonly value?: number;
+    }
+  | { readonly kind: "const"; readonly value: number }
+  /**
+   * An elementwise table expression over registers `args` (x, then y); a boolean expression
+   * yields 1/0; otherwise the value is rounded to `dtype` (float32: Math.fround; int32: ToInt32;
+   * bool: ToUint8), as the eager kernel's store rounds it.
+   */
+  | {
+      readonly kind: "expr";
+      readonly expr: Expr;
+      readonly args: readonly number[];
+      readonly bool: boolean;
+      readonly dtype: DType;
+    }
+  /** args[0] !== 0 ? args[1] : args[2] (select's kernel). */
+  | { readonly kind: "select"; readonly args: readonly [number, number, number] }
+  /** The backend's cast of args[0] to `dtype` (to bool: x !== 0; to int32: ToInt32). */
+  | { readonly kind: "cast"; readonly args: readonly [number]; readonly dtype: DType }
+  /** A sum over one element, rounded to `dtype`: 0 + x (reduce_sum that keeps every element). */
+  | { readonly kind: "sum0"; readonly args: readonly [number]; readonly dtype: DType };
+
+/** A value written to output `out` at every element (the typed-array store converts exactly). */
+export interface KernelStore {
+  readonly reg: number;
+  readonly out: number;
+}
+
+/**
+ * A sum of a register over all elements (`perRow` false: written to out[0] after the loop) or
+ * over each row of a nested loop (written to out[r] after row r), accumulated in a float64
+ * number from 0 in element order, as the eager reduce_sum kernels accumulate.
+ */
+export interface KernelReduce {
+  readonly reg: number;
+  readonly out: number;
+  readonly perRow: boolean;
+}
+
+/** One fused kernel: a loop of `size` elements (nested as rows x len when `nested`). */
+export interface KernelIR {
+  readonly size: number;
+  readonly nested: boolean;
+  readonly rows: number;
+  readonly len: number;
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly ops: readonly KernelOp[];
+  readonly stores: readonly KernelStore[];
+  readonly reduces: readonly KernelReduce[];
+}
+
+/**
+ * A compiled kernel: reads the input arrays `ins`, writes the outputs `outs` (a store writes
+ * every element, a reduce its sums). Kernels are synchronous and keep no state between calls.
+ */
+export type Kernel = (ins: readonly TypedArray[], outs: readonly TypedArray[]) => void;

@@ -1,0 +1,288 @@
+/**
+ * @file The compiler (src/compile): a compiled graph's run equals the graph's eager evaluation
+ * (graph.call) bit for bit, with generated JavaScript and with the closure interpreter, on W1's
+ * function and gradient (float64 and float32), long scalar chains (the register tape), a mixed
+ * graph (matmul, elementwise, reductions, a multi-output op), broadcasting, int and bool ops and
+ * slices/pads read in place; fused clusters and the buffer plan are what the stats say, buffers
+ * are reused, and running twice gives equal results (no stale state). Then every op of the
+ * op-spec table, value and gradient graphs, in both modes.
+ */
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { type CompiledProgram, compileGraph } from "../../src/compile/program.js";
+import { _forceClosureKernels } from "../../src/elementwise/compile.js";
+import * as ad from "../../src/index.js";
+import { makeInputs } from "../harness/spec.js";
+import { specs } from "../op-specs/index.js";
+
+/** Every element equal, NaN to NaN and -0 to -0, with shape and dtype. */
+function same(actual: ad.Tensor, expected: ad.Tensor, what: string): void {
+  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+  assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
+  const a = actual.dataSync();
+  const e = expected.dataSync();
+  for (let i = 0; i < e.length; i++) {
+    if (!Object.is(a[i], e[i])) assert.fail(`${what}: element ${i} is ${a[i]}; expected ${e[i]}`);
+  }
+}
+
+/** The tensor leaves of a pytree. */
+function tensors(tree: unknown): ad.Tensor[] {
+  return ad.treeLeaves(tree).filter((l): l is ad.Tensor => l instanceof ad.Tensor);
+}
+
+/**
+ * Compiles `f` staged at `args` in both modes, checks each run (twice) against graph.call and
+ * returns the generated-code program.
+ */
+function check(
+  what: string,
+  f: (...a: ad.Tensor[]) => unknown,
+  ...args: ad.Tensor[]
+): CompiledProgram {
+  const g = ad.makeGraph(f, ...args);
+  const want = tensors(g.call(...args));
+  const js = compileGraph(g);
+  const interp = compileGraph(g, { codegen: false });
+  assert.equal(interp.stats.mode, "interpreter", `${what}: interpreter mode`);
+  for (const [mode, p] of [
+    ["js", js],
+    ["interpreter", interp],
+  ] as const) {
+    for (const round of [1, 2]) {
+      const got = p.run(args);
+      assert.equal(got.length, want.length, `${what} (${mode}): output count`);
+      for (let i = 0; i < got.length; i++) {
+        same(got[i]!, want[i]!, `${what} (${mode}, run ${round}) output ${i}`);
+      }
+    }
+  }
+  return js;
+}
+
+function rosenbrock(x: ad.Tensor): ad.Tensor {
+  const n = x.shape[0]!;
+  const head = ad.slice(x, [0], [n - 1]);
+  const tail = ad.slice(x, [1], [n - 1]);
+  return ad.sum(ad.add(ad.square(tail.sub(head.square())).mul(100), ad.square(ad.sub(1, head))));
+}
+
+const w1x = (n: number, dtype: ad.DType) =>
+  ad.tensor(
+    Float64Array.from({ length: n }, (_, i) => 0.5 * Math.sin(0.37 * i)),
+    { shape: [n], dtype },
+  );
+
+test("W1 rosenbrock: f fuses into one kernel, its gradient into two (pads and slices read in place)", () => {
+  for (const dtype of ["float64", "float32"] as const) {
+    const x = w1x(1000, dtype);
+    const f = check(`W1 f ${dtype}`, rosenbrock, x);
+    assert.equal(f.stats.kernels, 1);
+    assert.equal(f.stats.mode, "js");
+    const g = check(`W1 grad ${dtype}`, ad.valueAndGrad(rosenbrock), x);
+    assert.equal(g.stats.kernels, 2);
+    assert.equal(g.stats.fused, 2);
+    assert.equal(g.stats.materialized, 2);
+  }
+});
+
+test("long scalar chains run as a register tape, float64 and float32, with their gradients", () => {
+  const chain = (r: ad.Tensor, x0: ad.Tensor): ad.Tensor => {
+    let x = x0;
+    for (let k = 0; k < 400; k++) x = r.mul(x).mul(ad.sub(1, x));
+    return x;
+  };
+  for (const dtype of ["float64", "float32"] as const) {
+    const r = ad.scalar(2.5, dtype);
+    const x0 = ad.scalar(0.3, dtype);
+    const p = check(`chain ${dtype}`, chain, r, x0);
+    assert.equal(p.stats.kernels, 1);
+    check(`chain grad ${dtype}`, ad.grad(chain, { argnums: [0, 1] }), r, x0);
+    // Mixed in: a transcendental, a comparison and a select in the long chain (generic ops).
+    const mixed = (a: ad.Tensor): ad.Tensor => {
+      let x = a;
+      for (let k = 0; k < 200; k++) x = ad.where(ad.greater(x, 0.5), ad.tanh(x), x.mul(1.5));
+      return x;
+    };
+    check(`generic chain ${dtype}`, ad.valueAndGrad(mixed), ad.scalar(0.7, dtype));
+  }
+});
+
+test("a mixed graph: matmul, elementwise, reductions, broadcasting, a multi-output op", () => {
+  const a = ad.tensor([
+    [1, 2, 3],
+    [4, 5, 6.5],
+  ]);
+  const b = ad.tensor([
+    [0.5, -1],
+    [2, 0.25],
+    [-3, 1],
+  ]);
+  const row = ad.tensor([0.1, -0.2]);
+  const col = ad.tensor([[3], [-4]]);
+  const f = (a: ad.Tensor, b: ad.Tensor, row: ad.Tensor, col: ad.Tensor) => {
+    const m = ad.matmul(a, b); // [2, 2]
+    const h = ad
+      .tanh(m.add(row))
+      .mul(col)
+      .sub(ad.exp(m.mul(0.1)));
+    const rows = ad.sum(h, { axis: -1 }); // last-axis sum that ends the cluster
+    const all = ad.sum(h.square());
+    const [q, r] = ad.linalg.qr(ad.add(a.T, 1));
+    const soft = ad.softmax(h, { axis: -1 });
+    return [rows, all, ad.sum(q.mul(2)), r.abs(), soft, ad.logsumexp(h)];
+  };
+  for (const dtype of ["float64", "float32"] as const) {
+    const args = [a, b, row, col].map((t) => t.astype(dtype));
+    check(`mixed ${dtype}`, f, ...args);
+    check(
+      `mixed grad ${dtype}`,
+      ad.grad(
+        (...xs: ad.Tensor[]) => {
+          const out = f(xs[0]!, xs[1]!, xs[2]!, xs[3]!);
+          return ad
+            .sum(out[0]!)
+            .add(out[1]!)
+            .add(out[2]!)
+            .add(ad.sum(out[4]!.mul(out[3]!.sum())));
+        },
+        { argnums: [0, 1, 2, 3] },
+      ),
+      ...args,
+    );
+  }
+});
+
+test("broadcasting: scalars, rows, columns, outer products (library), middle axes", () => {
+  const x = ad.tensor(
+    Float64Array.from({ length: 24 }, (_, i) => Math.sin(i) * 3),
+    {
+      shape: [2, 3, 4],
+    },
+  );
+  const s = ad.scalar(1.5, "float64");
+  const row = ad.tensor([1, -2, 3, 0.5], { dtype: "float64" });
+  const col = ad.tensor(Float64Array.from([1, 2, 3, 4, 5, 6]), { shape: [2, 3, 1] });
+  const mid = ad.tensor(Float64Array.from([1, 2, 3]), { shape: [3, 1] });
+  const lead = ad.tensor(Float64Array.from([7, 8]), { shape: [2, 1, 1] });
+  check(
+    "broadcast",
+    (x, s, row, col, mid, lead) =>
+      ad.sum(
+        x
+          .mul(s)
+          .add(row)
+          .div(col.add(10))
+          .sub(mid)
+          .mul(lead)
+          .maximum(row.reshape([4, 1]).sum()),
+      ),
+    x,
+    s,
+    row,
+    col,
+    mid,
+    lead,
+  );
+  const u = ad.tensor([1, 2, 3], { dtype: "float64" });
+  const v = ad.tensor([[1], [2]], { dtype: "float64" });
+  check("outer", (u, v) => u.mul(v).exp().sum({ axis: 0 }), u, v);
+});
+
+test("int32 and bool: wrapping arithmetic, comparisons, logic, casts, where, sums of bools", () => {
+  const i = ad.tensor(Int32Array.from([2147483647, -5, 7, 0, -2147483648, 3]));
+  const j = ad.tensor(Int32Array.from([1, 3, -2, 5, -1, 3]));
+  const x = ad.tensor([0.5, -1.5, Number.NaN, 0, -0, 1e10], { dtype: "float64" });
+  check(
+    "ints",
+    (i, j, x) => {
+      const k = i.add(j).mul(j).sub(i.abs());
+      const b = ad.logicalAnd(ad.greater(k, 0), ad.logicalNot(ad.equal(j, 3)));
+      const c = x.astype("int32").add(k).astype("float32");
+      const d = ad.where(b, c, x.astype("float32").neg());
+      return [k, b, ad.sum(b), d, x.astype("bool"), ad.mod(i, j), ad.floorDivide(i, j), x.floor()];
+    },
+    i,
+    j,
+    x,
+  );
+});
+
+test("the buffer plan reuses dead intermediates and never the inputs; results do not go stale", () => {
+  const x = ad.tensor(
+    Float64Array.from({ length: 64 }, (_, i) => i / 10),
+    { shape: [8, 8] },
+  );
+  // Each transpose is a library call, so the value before it is materialised.
+  const f = (x: ad.Tensor) => {
+    let h = x;
+    for (let k = 0; k < 6; k++) h = ad.transpose(ad.tanh(h.mul(0.9)).add(1));
+    return h.sum();
+  };
+  const p = check("transposes", f, x);
+  assert.equal(p.stats.materialized, 6);
+  assert.ok(p.stats.buffers! < p.stats.materialized!, `buffers ${p.stats.buffers}`);
+  const before = x.dataSync().slice();
+  const first = p.run([x])[0]!.item();
+  const y = ad.tensor(
+    Float64Array.from({ length: 64 }, (_, i) => -i / 7),
+    { shape: [8, 8] },
+  );
+  const other = p.run([y])[0]!.item();
+  assert.notEqual(first, other);
+  assert.equal(p.run([x])[0]!.item(), first);
+  assert.deepEqual(x.dataSync(), before);
+  // An output escapes: a second run does not overwrite the first run's result.
+  const g = compileGraph(ad.makeGraph((x: ad.Tensor) => ad.transpose(x.mul(2)).add(1), x));
+  const r1 = g.run([x])[0]!;
+  const snapshot = r1.dataSync().slice();
+  g.run([y]);
+  assert.deepEqual(r1.dataSync(), snapshot);
+});
+
+test("code generation forbidden: the same plan runs interpreted, same bits", () => {
+  _forceClosureKernels(true);
+  try {
+    const x = w1x(500, "float64");
+    const g = ad.makeGraph(ad.valueAndGrad(rosenbrock), x);
+    const p = compileGraph(g);
+    assert.equal(p.stats.mode, "interpreter");
+    const want = tensors(g.call(x));
+    const got = p.run([x]);
+    for (let i = 0; i < got.length; i++) same(got[i]!, want[i]!, `forbidden output ${i}`);
+  } finally {
+    _forceClosureKernels(false);
+  }
+});
+
+test("tracer inputs run every equation through bind (grad of a compiled run)", () => {
+  const x = w1x(50, "float64");
+  const p = compileGraph(ad.makeGraph(rosenbrock, x));
+  const viaProgram = ad.grad((t: ad.Tensor) => p.run([t])[0]!)(x);
+  same(viaProgram, ad.grad(rosenbrock)(x), "grad through run");
+});
+
+// ---- the op-spec table ------------------------------------------------------------------------
+
+for (const spec of specs) {
+  if (spec.unstageable !== undefined) continue;
+  test(`op table: ${spec.name}: compiled value and gradient graphs equal graph.call`, () => {
+    for (const dtype of spec.noFloat32 === true ? ["float64"] : ["float64", "float32"]) {
+      spec.shapes.forEach((shapes) => {
+        const args = makeInputs(spec, shapes, dtype as ad.DType).map((x) => x.t);
+        const label = `${spec.name} ${dtype} [${shapes.map((s) => `[${s.join(",")}]`).join(" ")}]`;
+        check(label, spec.fn, ...args);
+        const order = spec.order ?? 2;
+        const wrt = args.map((_, i) => i).filter((i) => !(spec.constArgs ?? []).includes(i));
+        if (order > 0 && wrt.length > 0) {
+          const loss = (...xs: ad.Tensor[]) => ad.sum(spec.fn(...xs).astype(dtype as ad.DType));
+          const floatArgs = wrt.every((i) => args[i]!.dtype === dtype);
+          if (floatArgs && (spec.outDType === undefined || spec.outDType === dtype)) {
+            check(`grad ${label}`, ad.grad(loss, { argnums: wrt }), ...args);
+          }
+        }
+      });
+    }
+  });
+}
