@@ -18,7 +18,13 @@ import type { Graph } from "../ir/graph.js";
 import { checkFn } from "../transforms/args.js";
 import { makeGraph } from "../transforms/stage.js";
 import { callFn } from "../transforms/types.js";
-import { describeChange, type Signature, signatureOf } from "./signature.js";
+import {
+  describeChange,
+  type Signature,
+  type SignatureInfo,
+  signatureInfo,
+  signatureOf,
+} from "./signature.js";
 
 /**
  * Options of {@link jit}.
@@ -77,11 +83,12 @@ export interface JitFunction<A extends readonly unknown[], R> {
   clearCache(): void;
 }
 
-/** One cached signature: its graph, and its program once compiled. */
+/** One staged signature: its graph, and its program once compiled. */
 interface Entry {
   readonly graph: Graph;
-  readonly sig: Signature;
   readonly stageMs: number;
+  /** False for a graph used once (see lookup). */
+  readonly cached: boolean;
   program: CompiledProgram | null;
 }
 
@@ -200,7 +207,7 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
   const identities = new Map<unknown, number>();
   let compiles = 0;
   let warned = false;
-  let lastStaged: Signature | null = null;
+  let lastStaged: SignatureInfo | null = null;
 
   const signature = (args: readonly unknown[]): Signature =>
     signatureOf(name, args, staticPositions(name, staticList, args.length), identities);
@@ -221,20 +228,23 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
     }
   };
 
-  /** The cached entry of `sig`, staged now if new; a bare graph when it cannot be cached (see below). */
-  const lookup = (sig: Signature, args: readonly unknown[]): Entry | Graph => {
+  /** The cached entry of `sig`, staged now if new. */
+  const lookup = (sig: Signature, args: readonly unknown[]): Entry => {
     const hit = cache.get(sig.key);
     if (hit !== undefined) return hit;
     const t0 = nowMs();
     const graph = stage(sig, args);
+    const stageMs = nowMs() - t0;
     // A constant that is a tracer was captured from a transformation running around this call:
     // it is a different value on the next call, so the graph is used once and not cached.
-    if (graph.consts.some((c) => c.value._trace !== null)) return graph;
-    const entry: Entry = { graph, sig, stageMs: nowMs() - t0, program: null };
+    if (graph.consts.some((c) => c.value._trace !== null)) {
+      return { graph, stageMs, cached: false, program: null };
+    }
+    const entry: Entry = { graph, stageMs, cached: true, program: null };
     cache.set(sig.key, entry);
     compiles++;
     const prev = lastStaged;
-    lastStaged = sig;
+    lastStaged = signatureInfo(sig);
     if (!warned && compiles > warnAfter && prev !== null) {
       warned = true;
       warn(`jit(${name}): compiled ${compiles} times; ${describeChange(prev, sig)}`);
@@ -250,11 +260,12 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
   const jitted = (...args: A): R => {
     const sig = signature(args);
     const found = lookup(sig, args);
-    if (!("sig" in found)) return found.call(...sig.dynamic) as R;
     // Under another transformation, bind every equation so that it is differentiated, batched
     // or staged like f's own ops. An evaluation observer (debugNans) watches every bind, which
     // fused loops would skip.
-    if (sig.traced || hasEvalObserver()) return found.graph.call(...sig.dynamic) as R;
+    if (sig.traced || !found.cached || hasEvalObserver()) {
+      return found.graph.call(...sig.dynamic) as R;
+    }
     const graph = found.graph;
     const outs = programOf(found).run(sig.tensors);
     let k = 0;
@@ -269,15 +280,14 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
     graphFor: {
       value: (...args: A): Graph => {
         const sig = signature(args);
-        const found = lookup(sig, args);
-        return "sig" in found ? found.graph : found;
+        return lookup(sig, args).graph;
       },
     },
     statsFor: {
       value: (...args: A): JitStats => {
         const sig = signature(args);
         const found = lookup(sig, args);
-        if (!("sig" in found)) {
+        if (!found.cached) {
           throw new ValueError(
             `jit(${name}): statsFor: this call closes over a value another transformation is tracing, so it is not compiled`,
           );

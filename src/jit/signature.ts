@@ -18,20 +18,21 @@ export type LeafSig =
   | { readonly kind: "tensor"; readonly shape: readonly number[]; readonly dtype: DType }
   | { readonly kind: "value"; readonly value: number | boolean | string };
 
-/** One static argument (staticArgnums): its position, its key and how to show it. */
+/** One static argument (staticArgnums): its position, its key and its value. */
 export interface StaticSig {
   readonly argnum: number;
   readonly key: string;
-  readonly shown: string;
+  readonly value: unknown;
 }
 
-/** Everything about one call that the cache looks at, and the call's traced arguments. */
-export interface Signature {
+/**
+ * What the cache looks at in one call, kept to say what changed between two signatures (no
+ * tensors: a kept signature must not keep a call's arrays alive).
+ */
+export interface SignatureInfo {
   /** The cache key: equal keys stage to the same graph. */
   readonly key: string;
-  /** The arguments that are not static, in order (what the staged graph takes). */
-  readonly dynamic: unknown[];
-  /** The argument index of each entry of `dynamic`. */
+  /** The argument index of each traced (not static) argument. */
   readonly positions: readonly number[];
   /** The pytree structure of `dynamic`. */
   readonly tree: TreeDef;
@@ -39,14 +40,26 @@ export interface Signature {
   readonly treeKey: string;
   /** Its leaves' signatures, in pytree order. */
   readonly leaves: readonly LeafSig[];
-  /** Its tensor leaves, in pytree order (the compiled program's inputs). */
-  readonly tensors: readonly Tensor[];
-  /** True when a tensor leaf is a tracer: the call is under another transformation. */
-  readonly traced: boolean;
   /** The static arguments. */
   readonly statics: readonly StaticSig[];
   /** The default float dtype at the call. */
   readonly defaultFloat: DType;
+}
+
+/** A call's signature and its traced arguments. */
+export interface Signature extends SignatureInfo {
+  /** The arguments that are not static, in order (what the staged graph takes). */
+  readonly dynamic: unknown[];
+  /** Its tensor leaves, in pytree order (the compiled program's inputs). */
+  readonly tensors: readonly Tensor[];
+  /** True when a tensor leaf is a tracer: the call is under another transformation. */
+  readonly traced: boolean;
+}
+
+/** The part of `sig` to keep between calls. */
+export function signatureInfo(sig: Signature): SignatureInfo {
+  const { key, positions, tree, treeKey, leaves, statics, defaultFloat } = sig;
+  return { key, positions, tree, treeKey, leaves, statics, defaultFloat };
 }
 
 /**
@@ -130,7 +143,7 @@ export function signatureOf(
       staticSigs.push({
         argnum: i,
         key: staticKey(name, args[i], i, identities),
-        shown: describeValue(args[i]),
+        value: args[i],
       });
     } else {
       dynamic.push(args[i]);
@@ -222,7 +235,7 @@ function showLeaf(leaf: LeafSig): string {
  * What differs between two signatures, as a clause for the recompilation warning, with advice:
  * e.g. `argument 0 changed shape [32,8] -> [33,8]; pad it to one shape...`.
  */
-export function describeChange(prev: Signature, cur: Signature): string {
+export function describeChange(prev: SignatureInfo, cur: SignatureInfo): string {
   if (prev.defaultFloat !== cur.defaultFloat) {
     return `the default float dtype changed ${prev.defaultFloat} -> ${cur.defaultFloat} (setDefaultFloat); keep one default while calling jitted functions`;
   }
@@ -230,7 +243,7 @@ export function describeChange(prev: Signature, cur: Signature): string {
     const a = prev.statics[i]!;
     const b = cur.statics[i]!;
     if (a.argnum === b.argnum && a.key !== b.key) {
-      return `static argument ${a.argnum} changed ${a.shown} -> ${b.shown}; every value of a static argument is compiled once, so pass a value that changes on every call as a traced argument (a tensor)`;
+      return `static argument ${a.argnum} changed ${describeValue(a.value)} -> ${describeValue(b.value)}; every value of a static argument is compiled once, so pass a value that changes on every call as a traced argument (a tensor)`;
     }
   }
   if (
