@@ -9,6 +9,7 @@
  */
 
 import { allocationContext, isFloat, type TypedArray } from "./dtype.js";
+import { type AnyNode, isMultiOutput } from "./node.js";
 import type {
   AnyMultiPrimitive,
   AnyPrimitive,
@@ -42,11 +43,11 @@ export abstract class Trace {
     return t._primal!;
   }
 
-  /** Handles a primitive call in which at least one argument is a tracer of this trace. */
-  abstract process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor;
-
-  /** The same for a primitive with several outputs. */
-  abstract processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly Tensor[], params: P): Tensor[];
+  /**
+   * Handles a primitive call in which at least one argument is a tracer of this trace; returns
+   * the outputs (one for a single-output primitive: every primitive is one node kind, see node.ts).
+   */
+  abstract process(prim: AnyNode, inputs: readonly Tensor[], params: unknown): Tensor[];
 }
 
 let depth = 0;
@@ -83,7 +84,7 @@ export function withLevelAtLeast<T>(level: number, body: () => T): T {
 /** Hooks that watch every concrete primitive evaluation (debugNans, graph tools). */
 export interface EvalObserver {
   /** Called once per output of every evaluated primitive. */
-  afterEval(prim: AnyPrimitive | AnyMultiPrimitive, inputs: readonly Tensor[], out: Tensor): void;
+  afterEval(prim: AnyNode, inputs: readonly Tensor[], out: Tensor): void;
 }
 let observer: EvalObserver | null = null;
 
@@ -170,28 +171,74 @@ export function captureSite(): Error {
  * @category Primitives
  */
 export function bind<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: NoInfer<P>): Tensor {
+  // bindNode's dispatch, with the output list left out of the concrete case (the eager hot path).
+  const top = innermostTrace(inputs, prim.name);
+  if (top !== null) return top.process(prim as AnyPrimitive, inputs, params)[0]!;
+  return evaluate(prim as AnyPrimitive, inputs, params);
+}
+
+/**
+ * @internal The one dispatcher: hands the call to the innermost transformation among the
+ * inputs, or evaluates it on concrete inputs. Returns the outputs as a list, whatever the
+ * primitive's declaration form (`bind` and `bindMulti` are its wrappers).
+ */
+export function bindNode(prim: AnyNode, inputs: readonly Tensor[], params: unknown): Tensor[] {
   const top = innermostTrace(inputs, prim.name);
   if (top !== null) return top.process(prim, inputs, params);
+  return isMultiOutput(prim)
+    ? evaluateMulti(prim, inputs, params)
+    : [evaluate(prim, inputs, params)];
+}
+
+/** A concrete evaluation of a single-output primitive. */
+function evaluate(prim: AnyPrimitive, inputs: readonly Tensor[], params: unknown): Tensor {
   const aval = prim.shape(inputs, params);
   const out =
     prim.scalar !== undefined && isFloat(aval.dtype) && allOnes(aval.shape)
       ? scalarEval(prim, inputs, params, aval)
-      : Tensor._fromData(aval.shape, aval.dtype, implChecked(prim, inputs, params, aval));
-  if (observer !== null) observer.afterEval(prim as AnyPrimitive, inputs, out);
+      : Tensor._fromData(aval.shape, aval.dtype, implOne(prim, inputs, params, aval));
+  if (observer !== null) observer.afterEval(prim, inputs, out);
   return out;
 }
 
-/** `prim.impl`, with a failed allocation reported as a ValueError naming the op and shape. */
-function implChecked<P>(
-  prim: Primitive<P>,
+/** A concrete evaluation of a multi-output primitive. */
+function evaluateMulti(
+  prim: AnyMultiPrimitive,
   inputs: readonly Tensor[],
-  params: P,
+  params: unknown,
+): Tensor[] {
+  const avals = prim.shape(inputs, params);
+  const datas = implChecked(prim, inputs, params, avals);
+  const outs = avals.map((a, i) => Tensor._fromData(a.shape, a.dtype, datas[i]!));
+  if (observer !== null) for (const out of outs) observer.afterEval(prim, inputs, out);
+  return outs;
+}
+
+/** `impl`, with a failed allocation reported as a ValueError naming the op and shape. */
+function implOne(
+  prim: AnyPrimitive,
+  inputs: readonly Tensor[],
+  params: unknown,
   aval: Aval,
 ): TypedArray {
   try {
     return prim.impl(inputs, params, aval);
   } catch (e) {
     throw allocationContext(e, prim.name, aval.shape, aval.dtype);
+  }
+}
+
+/** The same for a multi-output primitive (the first output's shape in the message). */
+function implChecked(
+  prim: AnyMultiPrimitive,
+  inputs: readonly Tensor[],
+  params: unknown,
+  avals: readonly Aval[],
+): readonly TypedArray[] {
+  try {
+    return prim.impl(inputs, params, avals);
+  } catch (e) {
+    throw allocationContext(e, prim.name, avals[0]?.shape ?? [], avals[0]?.dtype ?? "float32");
   }
 }
 
@@ -218,19 +265,7 @@ export function bindMulti<P>(
   inputs: readonly Tensor[],
   params: NoInfer<P>,
 ): Tensor[] {
-  const top = innermostTrace(inputs, prim.name);
-  if (top !== null) return top.processMulti(prim, inputs, params);
-  const avals = prim.shape(inputs, params);
-  let datas: readonly TypedArray[];
-  try {
-    datas = prim.impl(inputs, params, avals);
-  } catch (e) {
-    throw allocationContext(e, prim.name, avals[0]?.shape ?? [], avals[0]?.dtype ?? "float32");
-  }
-  const outs = avals.map((a, i) => Tensor._fromData(a.shape, a.dtype, datas[i]!));
-  if (observer !== null)
-    for (const out of outs) observer.afterEval(prim as AnyMultiPrimitive, inputs, out);
-  return outs;
+  return bindNode(prim as MultiPrimitive<unknown>, inputs, params);
 }
 
 /**

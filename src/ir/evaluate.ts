@@ -7,17 +7,14 @@
 import { scalar } from "../core/convert.js";
 import { describeValue } from "../core/describe.js";
 import { DTypeError, ShapeError, ValueError } from "../core/errors.js";
-import type { AnyMultiPrimitive, AnyPrimitive } from "../core/primitive.js";
 import { describeTree, flatten, treeDefsEqual, unflatten } from "../core/pytree.js";
 import { shapesEqual } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
-import { bind, bindMulti } from "../core/trace.js";
+import { bindNode } from "../core/trace.js";
 import type { GraphLeaf, GraphParts } from "./graph.js";
 
-/** True for a primitive with several outputs. */
-export function isMulti(p: AnyPrimitive | AnyMultiPrimitive): p is AnyMultiPrimitive {
-  return (p as AnyMultiPrimitive).multipleResults === true;
-}
+/** @internal Kept for src/compile while it moves to node.ts's isMultiOutput. */
+export { isMultiOutput as isMulti } from "../core/node.js";
 
 /** The argument leaves as the graph's input tensors (checked), in input order. */
 function inputValues(graph: GraphParts, args: readonly unknown[]): Tensor[] {
@@ -80,15 +77,9 @@ export function evaluateGraph(
   for (let e = 0; e < eqns.length; e++) {
     const eqn = eqns[e]!;
     const ins = eqn.inputs.map((id) => env[id]!);
-    if (isMulti(eqn.primitive)) {
-      const outs = bindMulti(eqn.primitive, ins, eqn.params);
-      for (let j = 0; j < outs.length; j++) env[eqn.outputs[j]!] = outs[j];
-      if (onEqn !== undefined) onEqn(e, outs);
-    } else {
-      const out = bind(eqn.primitive, ins, eqn.params);
-      env[eqn.outputs[0]!] = out;
-      if (onEqn !== undefined) onEqn(e, [out]);
-    }
+    const outs = bindNode(eqn.primitive, ins, eqn.params);
+    for (let j = 0; j < outs.length; j++) env[eqn.outputs[j]!] = outs[j];
+    if (onEqn !== undefined) onEqn(e, outs);
   }
   const results = graph.outLeaves.map((leaf) => ("var" in leaf ? env[leaf.var]! : leaf.value));
   return unflatten(graph.outTree, results);

@@ -6,6 +6,7 @@
 
 import { allocate, DTYPES, type DType, type TypedArray } from "../core/dtype.js";
 import { AdjointError, ValueError } from "../core/errors.js";
+import { nodeAvals } from "../core/node.js";
 import { type Json, NO_PARAMS, type ParamsCodec, preview } from "../core/params-json.js";
 import {
   type AnyMultiPrimitive,
@@ -16,7 +17,6 @@ import {
 import type { TreeDef } from "../core/pytree.js";
 import { shapeSize, shapesEqual } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
-import { isMulti } from "./evaluate.js";
 import { Graph, type GraphConst, type GraphEqn, type GraphLeaf, type GraphParts } from "./graph.js";
 
 /** The format's name and the version this code writes and reads. */
@@ -392,7 +392,7 @@ function checkShapes(
 ): void {
   let avals: readonly Aval[];
   try {
-    avals = isMulti(prim) ? prim.shape(inputs, params) : [prim.shape(inputs, params)];
+    avals = nodeAvals(prim, inputs, params);
   } catch (e) {
     if (e instanceof AdjointError)
       fail(at, `its inputs are rejected by the shape rule: ${e.message}`);

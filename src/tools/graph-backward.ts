@@ -6,8 +6,8 @@
  */
 
 import { isFloat } from "../core/dtype.js";
+import { nodeVjp } from "../core/node.js";
 import type { Tensor } from "../core/tensor.js";
-import { isMulti } from "../ir/evaluate.js";
 import type { GraphParts } from "../ir/graph.js";
 import { add, onesLike } from "../ops/index.js";
 import { fitCotangent } from "../transforms/fit.js";
@@ -47,15 +47,8 @@ export function backwardGraph(
     const primals = eqn.inputs.map((id) => values[id]!);
     const needs = eqn.inputs.map(wants);
     const prim = eqn.primitive;
-    const raw = isMulti(prim)
-      ? prim.vjp(
-          cts,
-          primals,
-          eqn.outputs.map((id) => values[id]!),
-          eqn.params,
-          needs,
-        )
-      : prim.vjp(cts[0]!, primals, values[eqn.outputs[0]!]!, eqn.params, needs);
+    const outs = eqn.outputs.map((id) => values[id]!);
+    const raw = nodeVjp(prim, cts, primals, outs, eqn.params, needs);
     const contributions = eqn.inputs.map((id, i) => {
       const g = raw[i];
       if (!needs[i] || g === null || g === undefined) return null;

@@ -12,9 +12,10 @@
  */
 
 import { AdjointError } from "../core/errors.js";
-import type { DiagonalBatch, MultiPrimitive, Primitive } from "../core/primitive.js";
+import { type AnyNode, isMultiOutput, nodeBatch } from "../core/node.js";
+import type { DiagonalBatch } from "../core/primitive.js";
 import { Tensor } from "../core/tensor.js";
-import { bind, bindMulti, Trace } from "../core/trace.js";
+import { bindNode, Trace } from "../core/trace.js";
 import { eye, mul, ones, reshape, stack } from "../ops/index.js";
 import { bindUnstack } from "../primitives/unstack.js";
 
@@ -71,33 +72,18 @@ export class BatchTrace extends Trace implements DiagonalBatch {
     return reshape(this.scaleRows(eye(n, n, d.dtype), d), [n, ...t.shape]);
   }
 
-  process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
-    if (prim.diagonal !== undefined && hasDiagonal(this, inputs)) {
+  process(prim: AnyNode, inputs: readonly Tensor[], params: unknown): Tensor[] {
+    if (!isMultiOutput(prim) && prim.diagonal !== undefined && hasDiagonal(this, inputs)) {
       const structured = prim.diagonal(this, inputs, params);
-      if (structured !== null) return structured;
+      if (structured !== null) return [structured];
     }
     const values = new Array<Tensor>(inputs.length);
     const batched = new Array<boolean>(inputs.length);
     this.unbox(inputs, values, batched);
-    const out =
-      prim.batch !== undefined
-        ? prim.batch(values, batched, params, this.size)
-        : stack(
-            this.loop(values, batched, (xs) => bind(prim, xs, params)),
-            0,
-          );
-    return this.box(this.checked(prim.name, out));
-  }
-
-  processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly Tensor[], params: P): Tensor[] {
-    const values = new Array<Tensor>(inputs.length);
-    const batched = new Array<boolean>(inputs.length);
-    this.unbox(inputs, values, batched);
-    let outs: readonly Tensor[];
-    if (prim.batch !== undefined) {
-      outs = prim.batch(values, batched, params, this.size);
-    } else {
-      const perElement = this.loop(values, batched, (xs) => bindMulti(prim, xs, params));
+    let outs = nodeBatch(prim, values, batched, params, this.size);
+    if (outs === null) {
+      // No batch rule: one call per element, each output stacked along the batch axis.
+      const perElement = this.loop(values, batched, (xs) => bindNode(prim, xs, params));
       const n = perElement.length > 0 ? perElement[0]!.length : 0;
       outs = Array.from({ length: n }, (_, k) =>
         stack(

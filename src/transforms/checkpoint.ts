@@ -13,8 +13,9 @@ import { AdjointError } from "../core/errors.js";
 import { flatten, unflatten } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
 import { innermostTrace, withLevelAtLeast } from "../core/trace.js";
-import { backwardRange, type CustomRules, forwardReplayRange, VjpTrace } from "./tape.js";
+import { backwardRange, type CustomRules, forwardReplayRange } from "./tape.js";
 import { callFn, type Fn } from "./types.js";
+import { VjpTrace } from "./vjp-trace.js";
 
 /**
  * f with rematerialisation (JAX's `jax.checkpoint` / `remat`): the same values and derivatives
@@ -57,7 +58,7 @@ export function checkpoint<A extends readonly unknown[] = Tensor[], R = unknown>
 /** Runs f on `trace`'s tape, then replaces the entries it added by one recomputing entry. */
 function recordCheckpointed(trace: VjpTrace, f: Fn, args: readonly unknown[]): unknown {
   const tape = trace.tape;
-  const start = tape.length;
+  const start = tape.mark();
   const out = callFn(f, args);
   const [outLeaves, outDef] = flatten(out);
   // Results made inside f (rather than passed through or constant) become the entry's outputs.
@@ -72,7 +73,7 @@ function recordCheckpointed(trace: VjpTrace, f: Fn, args: readonly unknown[]): u
   const boxed = trace.recordCustom(
     "checkpoint",
     recomputeRules(trace, f, args, reads, made),
-    reads.map((s) => tape.outAt(s)),
+    reads.map((s) => tape.valAt(s)),
     reads,
     madePrimals,
   );
@@ -85,7 +86,7 @@ function recordCheckpointed(trace: VjpTrace, f: Fn, args: readonly unknown[]): u
 
 /** Re-runs f onto the end of the re-opened tape; returns where the run starts and its result leaves. */
 function rerun(trace: VjpTrace, f: Fn, args: readonly unknown[]): [number, unknown[]] {
-  const base = trace.tape.length;
+  const base = trace.tape.mark();
   const wasDone = trace.done;
   trace.done = false;
   try {

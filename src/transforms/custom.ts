@@ -20,9 +20,9 @@ import { checkDerivativeLeaf, resultLeaf } from "./args.js";
 import { fitTangent } from "./fit.js";
 import { jvp } from "./jvp.js";
 import { JvpTrace } from "./jvp-trace.js";
-import { VjpTrace } from "./tape.js";
 import { type Cotangents, callFn, type Derivative, type Fn } from "./types.js";
 import { vjp } from "./vjp.js";
+import { VjpTrace } from "./vjp-trace.js";
 
 /** A call's arguments split into their tensor leaves and the rest of the structure. */
 interface SplitArgs {

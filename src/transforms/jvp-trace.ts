@@ -4,11 +4,10 @@
  */
 
 import { isFloat } from "../core/dtype.js";
-import type { MultiPrimitive, Primitive } from "../core/primitive.js";
+import { type AnyNode, nodeJvp } from "../core/node.js";
 import { Tensor } from "../core/tensor.js";
 import {
-  bind,
-  bindMulti,
+  bindNode,
   currentRuleScope,
   enterRuleScope,
   isTrackingRules,
@@ -22,35 +21,24 @@ export class JvpTrace extends Trace {
     return Tensor._tracer(this, primal, tangent, -1);
   }
 
-  process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
+  process(prim: AnyNode, inputs: readonly Tensor[], params: unknown): Tensor[] {
     const primals = new Array<Tensor>(inputs.length);
     const tangents = new Array<Tensor | null>(inputs.length);
     const anyTangent = this.unbox(inputs, primals, tangents);
-    const out = bind(prim, primals, params);
+    const outs = bindNode(prim, primals, params);
     // A finished trace's tracers are plain values; integer and bool results carry no tangent.
-    if (!anyTangent || this.done || !isFloat(out.dtype)) return out;
-    const dout = isTrackingRules()
-      ? inRuleScope(prim.name, primals, () => prim.jvp(primals, tangents, out, params))
-      : prim.jvp(primals, tangents, out, params);
-    if (dout === null) return out;
-    return Tensor._tracer(this, out, fitTangent(dout, out), -1);
-  }
-
-  processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly Tensor[], params: P): Tensor[] {
-    const primals = new Array<Tensor>(inputs.length);
-    const tangents = new Array<Tensor | null>(inputs.length);
-    const anyTangent = this.unbox(inputs, primals, tangents);
-    const outs = bindMulti(prim, primals, params);
-    if (!anyTangent || this.done) return outs;
+    if (!anyTangent || this.done || !outs.some((o) => isFloat(o.dtype))) return outs;
     const douts = isTrackingRules()
-      ? inRuleScope(prim.name, primals, () => prim.jvp(primals, tangents, outs, params))
-      : prim.jvp(primals, tangents, outs, params);
-    return outs.map((out, i) => {
+      ? inRuleScope(prim.name, primals, () => nodeJvp(prim, primals, tangents, outs, params))
+      : nodeJvp(prim, primals, tangents, outs, params);
+    for (let i = 0; i < outs.length; i++) {
       const d = douts[i];
-      return d === null || d === undefined || !isFloat(out.dtype)
-        ? out
-        : Tensor._tracer(this, out, fitTangent(d, out), -1);
-    });
+      const out = outs[i]!;
+      if (d !== null && d !== undefined && isFloat(out.dtype)) {
+        outs[i] = Tensor._tracer(this, out, fitTangent(d, out), -1);
+      }
+    }
+    return outs;
   }
 
   /**

@@ -12,8 +12,9 @@ import { Tensor } from "../core/tensor.js";
 import { withNewLevel } from "../core/trace.js";
 import { zerosLike } from "../ops/index.js";
 import { checkNotPromise, differentiableLeaf, resultLeaf } from "./args.js";
-import { backward, forwardReplay, type Tape, VjpTrace } from "./tape.js";
+import { backward, forwardReplay, type Tape } from "./tape.js";
 import { callFn, type Fn } from "./types.js";
+import { VjpTrace } from "./vjp-trace.js";
 
 /** One differentiated argument: its pytree structure, its leaves (float tensors), their tape slots. */
 export interface RecordedArg {

@@ -8,7 +8,8 @@
 
 import { describeValue } from "../core/describe.js";
 import { TracerError, ValueError } from "../core/errors.js";
-import type { Aval, MultiPrimitive, Primitive } from "../core/primitive.js";
+import { type AnyNode, nodeAvals } from "../core/node.js";
+import type { Aval } from "../core/primitive.js";
 import { flatten, unflatten } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
 import { Trace, withNewLevel } from "../core/trace.js";
@@ -66,31 +67,19 @@ export class StagingTrace extends Trace {
     return id;
   }
 
-  process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
+  process(prim: AnyNode, inputs: readonly Tensor[], params: unknown): Tensor[] {
     const n = inputs.length;
     const ins = new Array<number>(n);
     for (let i = 0; i < n; i++) ins[i] = this.atom(inputs[i]!);
-    const out = this.fresh(prim.shape(inputs, params));
-    this.eqns.push({
-      primitive: prim,
-      params,
-      inputs: ins,
-      outputs: [out._slot],
-      scope: currentScope(),
-    });
-    return out;
-  }
-
-  processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly Tensor[], params: P): Tensor[] {
-    const ins = inputs.map((x) => this.atom(x));
-    const outs = prim.shape(inputs, params).map((a) => this.fresh(a));
-    this.eqns.push({
-      primitive: prim,
-      params,
-      inputs: ins,
-      outputs: outs.map((o) => o._slot),
-      scope: currentScope(),
-    });
+    const avals = nodeAvals(prim, inputs, params);
+    const outs = new Array<Tensor>(avals.length);
+    const ids = new Array<number>(avals.length);
+    for (let i = 0; i < avals.length; i++) {
+      const out = this.fresh(avals[i]!);
+      outs[i] = out;
+      ids[i] = out._slot;
+    }
+    this.eqns.push({ primitive: prim, params, inputs: ins, outputs: ids, scope: currentScope() });
     return outs;
   }
 

@@ -1,7 +1,7 @@
 /**
- * @file Reverse mode: a trace that records every primitive call on a tape, and the two walks over
- * a tape: backward (VJP rules in reverse order, summing adjoints) and forward replay (JVP rules
- * in recorded order, used by linearize and jacfwd).
+ * @file Reverse mode's record: the tape, and the two walks over it: backward (VJP rules in reverse
+ * order, summing adjoints) and forward replay (JVP rules in recorded order, used by linearize and
+ * jacfwd). The trace that writes it is in vjp-trace.ts.
  *
  * Entries are appended in execution order, so an entry's inputs always sit at lower indices:
  * walking the tape from the end is a reverse topological order. Both walks are loops, never
@@ -20,17 +20,11 @@ import {
   withScratch,
 } from "../core/dtype.js";
 import { AdjointError } from "../core/errors.js";
-import type {
-  AnyMultiPrimitive,
-  AnyPrimitive,
-  MultiPrimitive,
-  Primitive,
-} from "../core/primitive.js";
+import { type AnyNode, isMultiOutput, nodeJvp, nodeVjp } from "../core/node.js";
+import type { AnyPrimitive, Aval } from "../core/primitive.js";
 import type { Shape } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import {
-  bind,
-  bindMulti,
   captureSite,
   currentRuleScope,
   enterRuleScope,
@@ -43,9 +37,6 @@ import {
 import { add } from "../ops/index.js";
 import { fitCotangent, fitTangent } from "./fit.js";
 
-/** Marks a missing second input of a unary call in `slot1`. */
-const ABSENT = -2;
-
 /**
  * The trace of the values a tape does not keep (`unread`): any op on one reaches this trace,
  * which throws, so a VJP rule that reads a value its `vjpReads` leaves out fails loudly instead
@@ -55,10 +46,7 @@ class UnreadTrace extends Trace {
   override valueOf(): Tensor {
     throw unreadError("a tape value");
   }
-  process<P>(prim: Primitive<P>): Tensor {
-    throw unreadError(prim.name);
-  }
-  processMulti<P>(prim: MultiPrimitive<P>): Tensor[] {
+  process(prim: AnyNode): Tensor[] {
     throw unreadError(prim.name);
   }
 }
@@ -94,43 +82,53 @@ function unread(x: Tensor): Tensor {
   return t;
 }
 
-/** The inputs of a call that are not kept inline, and the outputs of a multi-output call. */
-interface ManyInputs {
-  readonly primals: readonly Tensor[];
-  readonly slots: readonly number[];
-  readonly outs?: readonly Tensor[];
+/** A copy of `a` with twice the room. */
+function grown<A extends Int32Array | Float64Array>(a: A): A {
+  const b = new (a.constructor as new (n: number) => A)(a.length * 2);
+  b.set(a);
+  return b;
 }
 
+/** `needs` arrays for one and two inputs, shared (indexed by the bits of the needed inputs). */
+const NEEDS_1: readonly (readonly boolean[])[] = [[false], [true]];
+const NEEDS_2: readonly (readonly boolean[])[] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+
 /**
- * The recorded calls, stored as parallel arrays (one entry per call, no object per call: a long
- * recording is mostly this tape, and fewer objects make it cheaper for the garbage collector).
- * Entry i holds what the VJP rule of call i needs: its primitive, params, inputs one level down,
- * output, and the tape index of each input (-1 for a value that is constant to this trace).
- * Unary and binary calls keep their inputs inline; other arities keep arrays in `many`.
- * An entry with a null primitive is an input of the differentiated function (a leaf, slot0 = -1)
- * or one output of a multi-output call (a projection: slot0 = the call's entry, params = the
- * output's index). A multi-output call's own entry keeps its outputs in `many`.
+ * The recorded calls. Every entry is one node kind: a primitive (or null for an input of the
+ * differentiated function, a leaf) with a list of inputs and a list of outputs, whatever the
+ * primitive's declaration form. Storage is columnar, with no object per entry (a long recording
+ * is mostly this tape, and fewer objects make it cheaper for the garbage collector):
+ * - per entry: `prims`, `params`, and where its inputs and outputs start in the columns below;
+ * - per input: the value one level down (`inPrimals`), its number for a scalar-lane input
+ *   (`inNums`), and the id of the recorded value it is (`inSlots`; -1 for a constant to this
+ *   trace);
+ * - per recorded value (the outputs, numbered in order: a tracer's `_slot` is its value id): the
+ *   value (`vals`), or, in the scalar lane, its number (`valNums`) with its shape and dtype.
  *
  * The scalar lane: a unary or binary call on size-1 float values whose primitive has a
- * `scalarVjp` is recorded without Tensors: `outs`, `in0` and `in1` are null and the values sit in
- * `outVal`, `in0Val`, `in1Val` (arrays of doubles), with the shape and dtype they share. Scalar
- * code under grad then keeps no object per op alive, and its backward pass runs on numbers.
- * `outAt`, `primalsOf` make the Tensors when something else needs them.
+ * `scalarVjp` is recorded with numbers instead of Tensors (`vals` and `inPrimals` null), so
+ * scalar code under grad keeps no object per op alive and its backward pass runs on numbers.
+ * `valAt`, `primalsOf` make the Tensors when something else needs them.
  */
 export class Tape {
-  readonly prims: (AnyPrimitive | AnyMultiPrimitive | null)[] = [];
+  // Object columns are arrays (their lengths count entries, inputs and values); number columns
+  // are typed arrays grown by doubling, which the garbage collector never scans.
+  readonly prims: (AnyNode | null)[] = [];
   readonly params: unknown[] = [];
-  readonly outs: (Tensor | null)[] = [];
-  readonly in0: (Tensor | null)[] = [];
-  readonly in1: (Tensor | null)[] = [];
-  readonly slot0: number[] = [];
-  readonly slot1: number[] = [];
-  readonly many: (ManyInputs | null)[] = [];
-  readonly outVal: number[] = [];
-  readonly in0Val: number[] = [];
-  readonly in1Val: number[] = [];
-  readonly laneShape: (Shape | null)[] = [];
-  readonly laneDType: (DType | null)[] = [];
+  inStart = new Int32Array(64);
+  outStart = new Int32Array(64);
+  readonly inPrimals: (Tensor | null)[] = [];
+  inNums = new Float64Array(64);
+  inSlots = new Int32Array(64);
+  readonly vals: (Tensor | null)[] = [];
+  valNums = new Float64Array(64);
+  /** A scalar-lane value's shape and dtype (null for a Tensor value); one object per run of equal ones. */
+  readonly laneAvals: (Aval | null)[] = [];
   /** Set when a custom entry (customVjp, customJvp, checkpoint, scan) runs user code backward. */
   hasCustom = false;
   /**
@@ -145,158 +143,107 @@ export class Tape {
    */
   sites: (Error | undefined)[] | null = null;
 
+  /** The number of entries. */
   get length(): number {
-    return this.outs.length;
+    return this.prims.length;
   }
 
-  /** Appends a leaf (an input of the differentiated function); returns its index. */
+  /** A position in the recording (the number of values so far), for `truncate`, ranges and `readsBefore`. */
+  mark(): number {
+    return this.vals.length;
+  }
+
+  /** One past the last input of entry e. */
+  inEnd(e: number): number {
+    return e + 1 < this.prims.length ? this.inStart[e + 1]! : this.inPrimals.length;
+  }
+
+  /** One past the last output of entry e. */
+  outEnd(e: number): number {
+    return e + 1 < this.prims.length ? this.outStart[e + 1]! : this.vals.length;
+  }
+
+  /** Appends a leaf (an input of the differentiated function); returns its value id. */
   pushLeaf(x: Tensor): number {
-    return this.push(null, undefined, x, null, null, -1, ABSENT, null);
+    this.openEntry(null, undefined);
+    return this.pushValue(x);
   }
 
-  /** Appends a call; returns its index. */
-  /** Appends a binary call (inputs inline); returns its index. */
-  pushBinary(
-    prim: AnyPrimitive,
-    params: unknown,
-    x0: Tensor,
-    x1: Tensor,
-    s0: number,
-    s1: number,
-    out: Tensor,
-  ): number {
-    // (Small values are kept anyway: the common small-tensor case skips the declaration.)
-    const vjpReads =
-      this.keepsOnlyReads && !(isSmall(out) && isSmall(x0) && isSmall(x1)) && !isTrackingRules()
-        ? prim.vjpReads
-        : undefined;
-    if (vjpReads !== undefined) {
-      const reads = vjpReads(NEEDS_2[(s0 >= 0 ? 1 : 0) + (s1 >= 0 ? 2 : 0)]!);
-      return this.push(
-        prim,
-        params,
-        reads.out ? out : unread(out),
-        reads.inputs[0] === true ? x0 : this.unreadInput(x0, s0),
-        reads.inputs[1] === true ? x1 : this.unreadInput(x1, s1),
-        s0,
-        s1,
-        null,
-      );
-    }
-    return this.push(prim, params, out, x0, x1, s0, s1, null);
-  }
-
+  /**
+   * Appends a call with its inputs (one level down), their value ids (-1 for constants) and its
+   * outputs; returns the value id of its first output (the others follow in order).
+   */
   pushCall(
-    prim: AnyPrimitive,
-    params: unknown,
-    primals: readonly Tensor[],
-    slots: readonly number[],
-    out: Tensor,
-  ): number {
-    const n = primals.length;
-    const vjpReads =
-      this.keepsOnlyReads &&
-      !(n === 1 && isSmall(out) && isSmall(primals[0]!)) &&
-      !isTrackingRules()
-        ? prim.vjpReads
-        : undefined;
-    if (vjpReads !== undefined) {
-      const reads = vjpReads(n === 1 ? NEEDS_1[slots[0]! >= 0 ? 1 : 0]! : slots.map((s) => s >= 0));
-      if (!reads.out) out = unread(out);
-      if (n === 1) {
-        const x = reads.inputs[0] === true ? primals[0]! : this.unreadInput(primals[0]!, slots[0]!);
-        return this.push(prim, params, out, x, null, slots[0]!, ABSENT, null);
-      }
-      primals = primals.map((x, i) =>
-        reads.inputs[i] === true ? x : this.unreadInput(x, slots[i]!),
-      );
-    }
-    if (n === 1) return this.push(prim, params, out, primals[0]!, null, slots[0]!, ABSENT, null);
-    if (n === 2)
-      return this.push(prim, params, out, primals[0]!, primals[1]!, slots[0]!, slots[1]!, null);
-    return this.push(prim, params, out, null, null, -1, ABSENT, { primals, slots });
-  }
-
-  /**
-   * What the entry of a call keeps of an input (at tape index `s`) that its rule does not read:
-   * nothing for a value the recording made, the input itself for a leaf (an argument of the
-   * differentiated function, which its caller holds anyway).
-   */
-  private unreadInput(x: Tensor, s: number): Tensor {
-    return s >= 0 && this.prims[s] === null && this.slot0[s] === -1 ? x : unread(x);
-  }
-
-  /**
-   * Appends a multi-output call and one projection entry per float output; returns the index of
-   * each output's projection (-1 for integer outputs, which carry no derivative).
-   */
-  pushMulti(
-    prim: AnyMultiPrimitive,
+    prim: AnyNode,
     params: unknown,
     primals: readonly Tensor[],
     slots: readonly number[],
     outs: readonly Tensor[],
-  ): number[] {
-    const call = this.push(prim, params, outs[0]!, null, null, -1, ABSENT, {
-      primals,
-      slots,
-      outs,
-    });
-    return outs.map((out, i) =>
-      isFloat(out.dtype) ? this.push(null, i, out, null, null, call, ABSENT, null) : -1,
-    );
-  }
-
-  private push(
-    prim: AnyPrimitive | AnyMultiPrimitive | null,
-    params: unknown,
-    out: Tensor,
-    x0: Tensor | null,
-    x1: Tensor | null,
-    s0: number,
-    s1: number,
-    many: ManyInputs | null,
   ): number {
-    this.prims.push(prim);
-    this.params.push(params);
-    this.outs.push(out);
-    this.in0.push(x0);
-    this.in1.push(x1);
-    this.slot0.push(s0);
-    this.slot1.push(s1);
-    this.many.push(many);
-    this.outVal.push(0);
-    this.in0Val.push(0);
-    this.in1Val.push(0);
-    this.laneShape.push(null);
-    this.laneDType.push(null);
-    const i = this.outs.length - 1;
-    if (isTrackingRules() && prim !== null) this.keepSite(i);
-    return i;
+    const e = this.openEntry(prim, params);
+    const n = primals.length;
+    const reads = this.keptReads(prim, primals, slots, outs);
+    for (let j = 0; j < n; j++) {
+      const x = primals[j]!;
+      const s = slots[j]!;
+      this.pushInput(reads === null || reads.inputs[j] === true ? x : this.unreadInput(x, s), 0, s);
+    }
+    const first = this.vals.length;
+    for (let k = 0; k < outs.length; k++) {
+      const out = outs[k]!;
+      this.pushValue(reads === null || reads.out ? out : unread(out));
+    }
+    if (isTrackingRules() && prim !== null) this.keepSite(e);
+    return first;
   }
 
   /**
-   * Keeps the user's call site of call i (debugNans): an op recorded while a derivative rule runs
-   * (nested derivatives, a checkpoint's re-run) belongs to the call that rule is for.
+   * What call `prim`'s rule reads of its values when this tape keeps only those (null: keep
+   * everything). Small values are kept anyway: the common small-tensor case skips the declaration.
    */
-  private keepSite(i: number): void {
-    (this.sites ??= [])[i] = currentRuleScope()?.site ?? captureSite();
+  private keptReads(
+    prim: AnyNode,
+    primals: readonly Tensor[],
+    slots: readonly number[],
+    outs: readonly Tensor[],
+  ): { readonly inputs: readonly boolean[]; readonly out: boolean } | null {
+    if (!this.keepsOnlyReads || isTrackingRules() || isMultiOutput(prim)) return null;
+    const vjpReads = prim.vjpReads;
+    if (vjpReads === undefined) return null;
+    const n = primals.length;
+    if (n <= 2 && isSmall(outs[0]!) && isSmall(primals[0]!) && (n === 1 || isSmall(primals[1]!))) {
+      return null;
+    }
+    const needs =
+      n === 1
+        ? NEEDS_1[slots[0]! >= 0 ? 1 : 0]!
+        : n === 2
+          ? NEEDS_2[(slots[0]! >= 0 ? 1 : 0) + (slots[1]! >= 0 ? 2 : 0)]!
+          : slots.map((s) => s >= 0);
+    return vjpReads(needs);
   }
 
-  /** The scope of call i's derivative rule, for debugNans (see `RuleScope`). */
-  ruleScope(i: number, phase: RuleScope["phase"]): RuleScope {
-    return {
-      prim: this.prims[i]!.name,
-      phase,
-      inputs: this.primalsOf(i),
-      site: this.sites?.[i] ?? null,
-    };
+  /**
+   * What the entry of a call keeps of an input (value id `s`) that its rule does not read:
+   * nothing for a value the recording made, the input itself for a leaf (an argument of the
+   * differentiated function, which its caller holds anyway).
+   */
+  private unreadInput(x: Tensor, s: number): Tensor {
+    return s >= 0 && this.isLeafValue(s) ? x : unread(x);
   }
 
-  /** Appends a scalar-lane call (see the class comment); s1 is ABSENT for a unary call. */
+  /** True when value s is a leaf's (an input of the differentiated function). */
+  private isLeafValue(s: number): boolean {
+    // A leaf's entry has no inputs and one output; find it from the value's position.
+    const e = this.entryOf(s);
+    return this.prims[e] === null;
+  }
+
+  /** Appends a scalar-lane call (see the class comment); s1 is -1 and v1 unused for a unary call. */
   pushLane(
     prim: AnyPrimitive,
     params: unknown,
+    arity: 1 | 2,
     s0: number,
     s1: number,
     v0: number,
@@ -305,96 +252,161 @@ export class Tape {
     shape: Shape,
     dtype: DType,
   ): number {
+    this.openEntry(prim, params);
+    this.pushInput(null, v0, s0);
+    if (arity === 2) this.pushInput(null, v1, s1);
+    const v = this.vals.length;
+    if (v === this.valNums.length) this.valNums = grown(this.valNums);
+    this.vals.push(null);
+    this.valNums[v] = out;
+    let aval = this.lastLaneAval;
+    if (aval === null || aval.shape !== shape || aval.dtype !== dtype) {
+      aval = { shape, dtype };
+      this.lastLaneAval = aval;
+    }
+    this.laneAvals.push(aval);
+    return v;
+  }
+
+  private lastLaneAval: Aval | null = null;
+
+  /** Starts entry e (its inputs and outputs are pushed next); returns e. */
+  private openEntry(prim: AnyNode | null, params: unknown): number {
+    const e = this.prims.length;
+    if (e === this.inStart.length) {
+      this.inStart = grown(this.inStart);
+      this.outStart = grown(this.outStart);
+    }
     this.prims.push(prim);
     this.params.push(params);
-    this.outs.push(null);
-    this.in0.push(null);
-    this.in1.push(null);
-    this.slot0.push(s0);
-    this.slot1.push(s1);
-    this.many.push(null);
-    this.outVal.push(out);
-    this.in0Val.push(v0);
-    this.in1Val.push(v1);
-    this.laneShape.push(shape);
-    this.laneDType.push(dtype);
-    return this.outs.length - 1;
+    this.inStart[e] = this.inPrimals.length;
+    this.outStart[e] = this.vals.length;
+    return e;
   }
 
-  /** The output of entry i (made from its number for a scalar-lane entry). */
-  outAt(i: number): Tensor {
-    return (
-      this.outs[i] ?? Tensor._fromScalar(this.laneShape[i]!, this.laneDType[i]!, this.outVal[i]!)
-    );
-  }
-
-  /** The shape of entry i's output. */
-  shapeAt(i: number): Shape {
-    return this.outs[i]?.shape ?? this.laneShape[i]!;
-  }
-
-  /** The dtype of entry i's output. */
-  dtypeAt(i: number): DType {
-    return this.outs[i]?.dtype ?? this.laneDType[i]!;
-  }
-
-  /** Drops the entries from `length` on (a checkpointed range whose internals are not kept). */
-  truncate(length: number): void {
-    for (const a of [
-      this.prims,
-      this.params,
-      this.outs,
-      this.in0,
-      this.in1,
-      this.slot0,
-      this.slot1,
-      this.many,
-      this.outVal,
-      this.in0Val,
-      this.in1Val,
-      this.laneShape,
-      this.laneDType,
-    ]) {
-      a.length = length;
+  private pushInput(x: Tensor | null, num: number, slot: number): void {
+    const j = this.inPrimals.length;
+    if (j === this.inSlots.length) {
+      this.inNums = grown(this.inNums);
+      this.inSlots = grown(this.inSlots);
     }
-    if (this.sites !== null && this.sites.length > length) this.sites.length = length;
+    this.inPrimals.push(x);
+    this.inNums[j] = num;
+    this.inSlots[j] = slot;
   }
 
-  /** The entries below `start` that the entries from `start` on read, in increasing order. */
-  readsBefore(start: number): number[] {
+  private pushValue(x: Tensor): number {
+    const v = this.vals.length;
+    if (v === this.valNums.length) this.valNums = grown(this.valNums);
+    this.vals.push(x);
+    this.valNums[v] = 0;
+    this.laneAvals.push(null);
+    return v;
+  }
+
+  /**
+   * Keeps the user's call site of call e (debugNans): an op recorded while a derivative rule runs
+   * (nested derivatives, a checkpoint's re-run) belongs to the call that rule is for.
+   */
+  private keepSite(e: number): void {
+    (this.sites ??= [])[e] = currentRuleScope()?.site ?? captureSite();
+  }
+
+  /** The scope of call e's derivative rule, for debugNans (see `RuleScope`). */
+  ruleScope(e: number, phase: RuleScope["phase"]): RuleScope {
+    return {
+      prim: this.prims[e]!.name,
+      phase,
+      inputs: this.primalsOf(e),
+      site: this.sites?.[e] ?? null,
+    };
+  }
+
+  /** Value v (made from its number for a scalar-lane value). */
+  valAt(v: number): Tensor {
+    const x = this.vals[v];
+    if (x !== null && x !== undefined) return x;
+    const aval = this.laneAvals[v]!;
+    return Tensor._fromScalar(aval.shape, aval.dtype, this.valNums[v]!);
+  }
+
+  /** The shape of value v. */
+  shapeAt(v: number): Shape {
+    return (this.vals[v] ?? this.laneAvals[v]!).shape;
+  }
+
+  /** The dtype of value v. */
+  dtypeAt(v: number): DType {
+    return (this.vals[v] ?? this.laneAvals[v]!).dtype;
+  }
+
+  /** The entry whose outputs hold value v (entries' outputs are consecutive and increasing). */
+  entryOf(v: number): number {
+    const starts = this.outStart;
+    let lo = 0;
+    let hi = this.prims.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= v) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The first entry recorded at or after `mark` (a value count from `mark()`). */
+  entryAtMark(mark: number): number {
+    return mark >= this.vals.length ? this.prims.length : this.entryOf(mark);
+  }
+
+  /** Drops everything recorded from `mark` on (a checkpointed range whose internals are not kept). */
+  truncate(mark: number): void {
+    const e = this.entryAtMark(mark);
+    const inputs = e < this.prims.length ? this.inStart[e]! : this.inPrimals.length;
+    this.prims.length = e;
+    this.params.length = e;
+    this.inPrimals.length = inputs;
+    this.vals.length = mark;
+    this.laneAvals.length = mark;
+    if (this.sites !== null && this.sites.length > e) this.sites.length = e;
+  }
+
+  /** The value ids below `mark` that the entries from `mark` on read, in increasing order. */
+  readsBefore(mark: number): number[] {
     const found = new Set<number>();
-    for (let i = start; i < this.length; i++) {
-      if (this.prims[i] === null) {
-        const call = this.slot0[i]!; // a projection reads its call, which is in the range
-        if (call >= 0 && call < start) found.add(call);
-        continue;
-      }
-      for (const s of this.slotsOf(i)) if (s >= 0 && s < start) found.add(s);
+    const from = this.entryAtMark(mark);
+    const start = from < this.prims.length ? this.inStart[from]! : this.inPrimals.length;
+    for (let j = start; j < this.inPrimals.length; j++) {
+      const s = this.inSlots[j]!;
+      if (s >= 0 && s < mark) found.add(s);
     }
     return [...found].sort((a, b) => a - b);
   }
 
-  /** The inputs of call i, one level down. */
-  primalsOf(i: number): readonly Tensor[] {
-    const many = this.many[i];
-    if (many !== null && many !== undefined) return many.primals;
-    if (this.outs[i] === null) {
-      const shape = this.laneShape[i]!;
-      const dtype = this.laneDType[i]!;
-      const x0 = Tensor._fromScalar(shape, dtype, this.in0Val[i]!);
-      if (this.slot1[i] === ABSENT) return [x0];
-      return [x0, Tensor._fromScalar(shape, dtype, this.in1Val[i]!)];
+  /** The inputs of call e, one level down (made from their numbers for a scalar-lane call). */
+  primalsOf(e: number): Tensor[] {
+    const j0 = this.inStart[e]!;
+    const j1 = this.inEnd(e);
+    const out = new Array<Tensor>(j1 - j0);
+    const aval = this.laneAvals[this.outStart[e]!]!;
+    for (let j = j0; j < j1; j++) {
+      out[j - j0] =
+        this.inPrimals[j] ?? Tensor._fromScalar(aval.shape, aval.dtype, this.inNums[j]!);
     }
-    const x1 = this.in1[i]!;
-    return x1 === null ? [this.in0[i]!] : [this.in0[i]!, x1];
+    return out;
   }
 
-  /** The tape index of each input of call i (-1: constant to this trace). */
-  slotsOf(i: number): readonly number[] {
-    const many = this.many[i];
-    if (many !== null && many !== undefined) return many.slots;
-    const s1 = this.slot1[i]!;
-    return s1 === ABSENT ? [this.slot0[i]!] : [this.slot0[i]!, s1];
+  /** The outputs of call e. */
+  outputsOf(e: number): Tensor[] {
+    const v0 = this.outStart[e]!;
+    const v1 = this.outEnd(e);
+    const out = new Array<Tensor>(v1 - v0);
+    for (let v = v0; v < v1; v++) out[v - v0] = this.valAt(v);
+    return out;
+  }
+
+  /** The value id of each input of call e (-1: constant to this trace). */
+  slotsOf(e: number): number[] {
+    return Array.from(this.inSlots.subarray(this.inStart[e]!, this.inEnd(e)));
   }
 }
 
@@ -404,189 +416,10 @@ export interface CustomRules {
   jvp(tangents: readonly (Tensor | null)[]): readonly (Tensor | null)[];
 }
 
-function neverEvaluated(): never {
-  throw new AdjointError("internal error: a custom tape entry is never evaluated by bind");
-}
-
-export class VjpTrace extends Trace {
-  readonly tape = new Tape();
-
-  /** Boxes `x` as an independent input (a leaf of the tape). */
-  input(x: Tensor): Tensor {
-    return Tensor._tracer(this, x, null, this.tape.pushLeaf(x));
-  }
-
-  /** The value under a tracer of this trace (a scalar-lane tracer's is made from its number). */
-  override valueOf(t: Tensor): Tensor {
-    return t._primal ?? Tensor._fromScalar(t.shape, t.dtype, t._value);
-  }
-
-  process<P>(prim: Primitive<P>, inputs: readonly Tensor[], params: P): Tensor {
-    const n = inputs.length;
-    if (n === 2) return this.process2(prim, inputs[0]!, inputs[1]!, params);
-    if (n === 1 && prim.scalarVjp !== undefined) {
-      const x = inputs[0]!;
-      if (x._trace === this && laneAval(x) && !this.done && !hasEvalObserver()) {
-        const xv = laneValue(x, true);
-        if (xv !== undefined) {
-          return this.pushLane(prim as AnyPrimitive, params, x, x._slot, ABSENT, xv, 0);
-        }
-      }
-    }
-    const primals = new Array<Tensor>(n);
-    const slots = new Array<number>(n);
-    const anyTraced = this.unbox(inputs, primals, slots);
-    const out = bind(prim, primals, params);
-    if (!anyTraced || this.done || !isFloat(out.dtype)) return out;
-    const slot = this.tape.pushCall(prim as AnyPrimitive, params, primals, slots, out);
-    return Tensor._tracer(this, out, null, slot);
-  }
-
-  /**
-   * The binary case without the primals/slots arrays (the entry stores its inputs inline): the
-   * per-op hot path of scalar code under grad.
-   */
-  private process2<P>(prim: Primitive<P>, x: Tensor, y: Tensor, params: P): Tensor {
-    const xMine = x._trace === this;
-    const yMine = y._trace === this;
-    if (
-      prim.scalarVjp !== undefined &&
-      (xMine || yMine) &&
-      x.dtype === y.dtype &&
-      x.shape.length === y.shape.length &&
-      laneAval(x) &&
-      laneAval(y) &&
-      !this.done &&
-      !hasEvalObserver()
-    ) {
-      const xv = laneValue(x, xMine);
-      const yv = laneValue(y, yMine);
-      if (xv !== undefined && yv !== undefined) {
-        const s0 = xMine ? x._slot : -1;
-        const s1 = yMine ? y._slot : -1;
-        return this.pushLane(prim as AnyPrimitive, params, x, s0, s1, xv, yv);
-      }
-    }
-    const p0 = xMine ? (x._primal ?? this.valueOf(x)) : x;
-    const p1 = yMine ? (y._primal ?? this.valueOf(y)) : y;
-    const out = bind(prim, [p0, p1], params);
-    if (!(xMine || yMine) || this.done || !isFloat(out.dtype)) return out;
-    const slot = this.tape.pushBinary(
-      prim as AnyPrimitive,
-      params,
-      p0,
-      p1,
-      xMine ? x._slot : -1,
-      yMine ? y._slot : -1,
-      out,
-    );
-    return Tensor._tracer(this, out, null, slot);
-  }
-
-  /** Evaluates a scalar-lane call on numbers and records it; returns its tracer. */
-  private pushLane(
-    prim: AnyPrimitive,
-    params: unknown,
-    like: Tensor,
-    s0: number,
-    s1: number,
-    v0: number,
-    v1: number,
-  ): Tensor {
-    const raw = prim.scalar!(v0, v1, params);
-    const out = like.dtype === "float32" ? Math.fround(raw) : raw;
-    const slot = this.tape.pushLane(prim, params, s0, s1, v0, v1, out, like.shape, like.dtype);
-    return Tensor._scalarTracer(this, like.shape, like.dtype, slot, out);
-  }
-
-  processMulti<P>(prim: MultiPrimitive<P>, inputs: readonly Tensor[], params: P): Tensor[] {
-    const primals = new Array<Tensor>(inputs.length);
-    const slots = new Array<number>(inputs.length);
-    const anyTraced = this.unbox(inputs, primals, slots);
-    const outs = bindMulti(prim, primals, params);
-    if (!anyTraced || this.done) return outs;
-    const outSlots = this.tape.pushMulti(prim as AnyMultiPrimitive, params, primals, slots, outs);
-    return outs.map((out, i) =>
-      outSlots[i]! >= 0 ? Tensor._tracer(this, out, null, outSlots[i]!) : out,
-    );
-  }
-
-  /**
-   * Records a custom call (customVjp, customJvp, checkpoint) whose outputs were computed by the
-   * caller one level down, as one entry whose VJP and JVP are the given closures over that call.
-   * Returns the outputs, boxed.
-   */
-  recordCustom(
-    name: string,
-    rules: CustomRules,
-    primals: readonly Tensor[],
-    slots: readonly number[],
-    outs: readonly Tensor[],
-  ): Tensor[] {
-    if (this.done || !slots.some((s) => s >= 0)) return [...outs];
-    this.tape.hasCustom = true;
-    const entry: AnyMultiPrimitive = {
-      name,
-      multipleResults: true,
-      shape: neverEvaluated,
-      impl: neverEvaluated,
-      vjp: (cts) => rules.vjp(cts),
-      jvp: (_primals, tangents) => rules.jvp(tangents),
-    };
-    const outSlots = this.tape.pushMulti(entry, undefined, primals, slots, outs);
-    return outs.map((out, i) =>
-      outSlots[i]! >= 0 ? Tensor._tracer(this, out, null, outSlots[i]!) : out,
-    );
-  }
-
-  /** Fills primals and slots from the inputs; true when any input is a tracer of this trace. */
-  unbox(inputs: readonly Tensor[], primals: Tensor[], slots: number[]): boolean {
-    let anyTraced = false;
-    for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i]!;
-      if (x._trace === this) {
-        primals[i] = x._primal ?? this.valueOf(x);
-        slots[i] = x._slot;
-        anyTraced = true;
-      } else {
-        primals[i] = x;
-        slots[i] = -1;
-      }
-    }
-    return anyTraced;
-  }
-}
-
-/** True for a size-1 float: a value the scalar lane can take. */
-function laneAval(x: Tensor): boolean {
-  if (!isFloat(x.dtype)) return false;
-  const shape = x.shape;
-  for (let i = 0; i < shape.length; i++) if (shape[i] !== 1) return false;
-  return true;
-}
-
 /**
- * The number held by a size-1 input of a scalar-lane call: a lane tracer's own value, a concrete
- * value's; undefined for a value of a lower-level trace (which must see the call).
- */
-function laneValue(x: Tensor, mine: boolean): number | undefined {
-  const p = mine ? x._primal : x;
-  if (p === null) return x._value;
-  return p._trace === null ? p._scalarValue() : undefined;
-}
-
-const NEEDS_2: readonly (readonly boolean[])[] = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-];
-const NEEDS_1: readonly (readonly boolean[])[] = [[false], [true]];
-
-/**
- * Adjoints of a walk over the tape entries from `base` on: `local[i - base]` for those entries,
- * and `external` for entries below `base` that they read (a checkpointed range re-run at the end
- * of the tape reads the values it was given from before it). Scalar-lane adjoints are numbers in
+ * Adjoints of a walk over the values from `base` on: `local[v - base]` for those values, and
+ * `external` for values below `base` that they read (a checkpointed range re-run at the end of
+ * the tape reads the values it was given from before it). Scalar-lane adjoints are numbers in
  * `num` (where `hasNum` is set) until something needs a Tensor.
  */
 class Adjoints {
@@ -667,6 +500,16 @@ class Adjoints {
     this.local[i] = t;
     return t;
   }
+
+  /** Removes and returns the adjoint of local value i (null when none flowed). */
+  pop(i: number): Tensor | null {
+    if (this.hasNum[i] === 1) this.take(i);
+    const ct = this.local[i]!;
+    if (ct === null) return null;
+    this.local[i] = null; // released as soon as it has flowed on (recycled at the next sweep)
+    this.drop(ct);
+    return ct;
+  }
 }
 
 const identity = (v: number): number => v;
@@ -674,8 +517,8 @@ const identity = (v: number): number => v;
 const laneGrads = [0, 0];
 
 /**
- * Propagates cotangents from `seeds` (tape index, cotangent) back to the leaves. Returns the
- * adjoint of every index that still holds one at the end: the leaves (null where none flowed).
+ * Propagates cotangents from `seeds` (value id, cotangent) back to the leaves. Returns the
+ * adjoint of every value id that still holds one at the end: the leaves (null where none flowed).
  */
 export function backward(
   tape: Tape,
@@ -718,15 +561,15 @@ export function recyclingPass<T>(
 }
 
 /**
- * Backward over the entries from `base` to the end only; returns the adjoints that flowed out of
- * that range into entries below `base`, by index.
+ * Backward over what was recorded from `mark` on only; returns the adjoints that flowed out of
+ * that range into values below `mark`, by value id.
  */
 export function backwardRange(
   tape: Tape,
-  base: number,
+  mark: number,
   seeds: readonly (readonly [number, Tensor])[],
 ): Map<number, Tensor> {
-  return walkBack(tape, seeds, base).external;
+  return walkBack(tape, seeds, mark).external;
 }
 
 /** Called after each entry of every backward walk when set (see `setBackwardProbe`). */
@@ -761,167 +604,111 @@ function walkBackLoop(
   base: number,
   scoped: boolean,
 ): Adjoints {
-  const { prims, params, outs, in0, in1, slot0, slot1, many } = tape;
+  const { prims, params, inStart, outStart, inPrimals, inSlots, vals } = tape;
   // Recycling as the walk goes (decision 0009): between entries, the only way to the arrays the
   // walk made is the adjoint table, so what it does not hold is dead. Only in a plain pass.
   const tracks = inScratch() && transformationDepth() === 0;
-  const adj = new Adjoints(tape, base, tape.length - base, tracks);
+  const adj = new Adjoints(tape, base, tape.mark() - base, tracks);
   const cts = adj.local;
   const hasNum = adj.hasNum;
-  for (const [slot, ct] of seeds) adj.add(slot, fitCotangent(ct, tape.outAt(slot)));
-  // Cotangents gathered from projections for their multi-output call, by the call's index.
-  let multiCts: Map<number, (Tensor | null)[]> | null = null;
-  for (let i = tape.length - 1; i >= base; i--) {
-    if (tracks) scratchSweep(); // what entry i + 1's rule made and nothing holds
+  for (const [slot, ct] of seeds) adj.add(slot, fitCotangent(ct, tape.valAt(slot)));
+  const first = tape.entryAtMark(base);
+  for (let e = tape.length - 1; e >= first; e--) {
+    if (tracks) scratchSweep(); // what entry e + 1's rule made and nothing holds
     if (walkProbe !== null) walkProbe();
-    const k = i - base;
-    const lane = outs[i] === null;
-    if (hasNum[k] === 1) {
-      if (lane) {
-        // The scalar lane: a number in, numbers out.
-        hasNum[k] = 0;
-        walkLane(tape, adj, i, adj.num[k]!);
+    const prim = prims[e]!;
+    if (prim === null) continue; // a leaf: its adjoint stays for the caller
+    const v0 = outStart[e]!;
+    const k0 = v0 - base;
+    const nOut = tape.outEnd(e) - v0;
+    if (nOut === 1 && vals[v0] === null) {
+      // The scalar lane: a number in, numbers out (a traced cotangent takes the Tensor path).
+      if (hasNum[k0] === 1) {
+        hasNum[k0] = 0;
+        walkLane(tape, adj, e, adj.num[k0]!);
         continue;
       }
-      if (prims[i] === null && slot0[i]! < 0) continue; // a leaf keeps it (made a Tensor at the end)
-      adj.take(k);
-    }
-    const ct = cts[k]!;
-    if (ct !== null && lane && ct._trace === null) {
-      cts[k] = null;
-      adj.drop(ct);
-      walkLane(tape, adj, i, ct._scalarValue());
-      continue;
-    }
-    if (ct === null) {
-      const gathered = multiCts?.get(i);
-      if (gathered !== undefined) {
-        multiCts!.delete(i);
-        const { primals, slots, outs: callOuts } = many[i]!;
-        const call = prims[i] as AnyMultiPrimitive;
-        if (scoped) enterRuleScope(tape.ruleScope(i, "backward"));
-        const gs = call.vjp(
-          gathered,
-          primals,
-          callOuts!,
-          params[i],
-          slots.map((s) => s >= 0),
-        );
-        for (let j = 0; j < slots.length; j++) {
-          const s = slots[j]!;
-          const g = gs[j];
-          if (s >= 0 && g !== null && g !== undefined) adj.add(s, fitCotangent(g, primals[j]!));
-        }
-        for (const c of gathered) if (c !== null) adj.drop(c); // moved here from projections
+      const ct = cts[k0]!;
+      if (ct === null) continue;
+      if (ct._trace === null) {
+        cts[k0] = null;
+        adj.drop(ct);
+        walkLane(tape, adj, e, ct._scalarValue());
+        continue;
       }
-      continue;
     }
-    const prim = prims[i]!;
-    if (prim === null) {
-      const call = slot0[i]!;
-      if (call < 0) continue; // a leaf: its adjoint stays for the caller
-      // A projection: hand the cotangent to its multi-output call.
-      cts[i - base] = null;
-      multiCts ??= new Map();
-      let list = multiCts.get(call);
-      if (list === undefined) {
-        list = new Array<Tensor | null>(many[call]!.outs!.length).fill(null);
-        multiCts.set(call, list);
-      }
-      list[params[i] as number] = ct;
-      continue;
+    // One cotangent per output (null = zero); nothing to do when none flowed.
+    let outCts: (Tensor | null)[] | null = null;
+    for (let k = 0; k < nOut; k++) {
+      const ct = adj.pop(k0 + k);
+      if (ct === null) continue;
+      outCts ??= new Array<Tensor | null>(nOut).fill(null);
+      outCts[k] = ct;
     }
-    cts[k] = null; // released as soon as it has flowed on (recycled at the next sweep)
-    adj.drop(ct);
-    if (scoped) enterRuleScope(tape.ruleScope(i, "backward"));
-    const m = many[i]!;
-    if (m === null) {
-      // Unary and binary calls: inputs inline, shared `needs` arrays (a scalar-lane entry with a
-      // traced cotangent gets its inputs as Tensors).
-      let x0 = in0[i]!;
-      let x1 = in1[i]!;
-      if (lane) {
-        const ps = tape.primalsOf(i);
-        x0 = ps[0]!;
-        x1 = ps[1] ?? null;
-      }
-      const s0 = slot0[i]!;
-      const s1 = slot1[i]!;
-      if (s1 === ABSENT) {
-        const gs = (prim as AnyPrimitive).vjp(
-          ct,
-          [x0],
-          tape.outAt(i),
-          params[i],
-          NEEDS_1[s0 >= 0 ? 1 : 0]!,
-        );
-        const g0 = gs[0];
-        if (s0 >= 0 && g0 !== null && g0 !== undefined) adj.add(s0, fitCotangent(g0, x0));
-      } else {
-        const needs = NEEDS_2[(s0 >= 0 ? 1 : 0) + (s1 >= 0 ? 2 : 0)]!;
-        const gs = (prim as AnyPrimitive).vjp(ct, [x0, x1!], tape.outAt(i), params[i], needs);
-        const g0 = gs[0];
-        const g1 = gs[1];
-        if (s0 >= 0 && g0 !== null && g0 !== undefined) adj.add(s0, fitCotangent(g0, x0));
-        if (s1 >= 0 && g1 !== null && g1 !== undefined) adj.add(s1, fitCotangent(g1, x1!));
-      }
-      continue;
-    }
-    const { primals, slots } = m;
-    const gs = (prim as AnyPrimitive).vjp(
-      ct,
-      primals,
-      outs[i]!,
-      params[i],
-      slots.map((s) => s >= 0),
-    );
-    for (let j = 0; j < slots.length; j++) {
-      const s = slots[j]!;
+    if (outCts === null) continue;
+    if (scoped) enterRuleScope(tape.ruleScope(e, "backward"));
+    const j0 = inStart[e]!;
+    const n = tape.inEnd(e) - j0;
+    const primals = inPrimals[j0] === null ? tape.primalsOf(e) : inPrimals.slice(j0, j0 + n);
+    const needs =
+      n === 1
+        ? NEEDS_1[inSlots[j0]! >= 0 ? 1 : 0]!
+        : n === 2
+          ? NEEDS_2[(inSlots[j0]! >= 0 ? 1 : 0) + (inSlots[j0 + 1]! >= 0 ? 2 : 0)]!
+          : tape.slotsOf(e).map((s) => s >= 0);
+    const outs = nOut === 1 ? [tape.valAt(v0)] : tape.outputsOf(e);
+    const gs = nodeVjp(prim, outCts, primals as Tensor[], outs, params[e], needs);
+    for (let j = 0; j < n; j++) {
+      const s = inSlots[j0 + j]!;
       const g = gs[j];
-      if (s < 0 || g === null || g === undefined) continue;
-      adj.add(s, fitCotangent(g, primals[j]!));
+      if (s >= 0 && g !== null && g !== undefined) adj.add(s, fitCotangent(g, primals[j]!));
     }
   }
   if (tracks) scratchSweep();
   return adj;
 }
 
-/** Backward through scalar-lane entry i with cotangent `ct`, on numbers. */
-function walkLane(tape: Tape, adj: Adjoints, i: number, ct: number): void {
-  const r = tape.laneDType[i] === "float32" ? Math.fround : identity;
+/** Backward through scalar-lane entry e with cotangent `ct`, on numbers. */
+function walkLane(tape: Tape, adj: Adjoints, e: number, ct: number): void {
+  const v = tape.outStart[e]!;
+  const r = tape.laneAvals[v]!.dtype === "float32" ? Math.fround : identity;
   const g = laneGrads;
-  (tape.prims[i] as AnyPrimitive).scalarVjp!(
+  const j0 = tape.inStart[e]!;
+  const binary = tape.inEnd(e) - j0 === 2;
+  (tape.prims[e] as AnyPrimitive).scalarVjp!(
     ct,
-    tape.in0Val[i]!,
-    tape.in1Val[i]!,
-    tape.outVal[i]!,
+    tape.inNums[j0]!,
+    binary ? tape.inNums[j0 + 1]! : 0,
+    tape.valNums[v]!,
     r,
     g,
   );
-  const s0 = tape.slot0[i]!;
-  const s1 = tape.slot1[i]!;
+  const s0 = tape.inSlots[j0]!;
   if (s0 >= 0) adj.addNum(s0, g[0]!);
-  if (s1 >= 0) adj.addNum(s1, g[1]!);
+  if (binary) {
+    const s1 = tape.inSlots[j0 + 1]!;
+    if (s1 >= 0) adj.addNum(s1, g[1]!);
+  }
 }
 
 /**
  * Pushes tangents given for some leaves forward through the tape with the JVP rules, reusing the
- * recorded primals (no primal is recomputed). Returns the tangent of every index (null = zero).
+ * recorded primals (no primal is recomputed). Returns the tangent of every value id (null = zero).
  */
 export function forwardReplay(tape: Tape, seeds: ReadonlyMap<number, Tensor>): (Tensor | null)[] {
   return walkForward(tape, seeds, 0, new Map());
 }
 
 /**
- * Forward replay over the entries from `base` on, given the tangents of entries below `base`
- * that they read; returns the tangents of the range (`result[i - base]`).
+ * Forward replay over what was recorded from `mark` on, given the tangents of values below
+ * `mark` that it reads; returns the tangents of the range (`result[v - mark]`).
  */
 export function forwardReplayRange(
   tape: Tape,
-  base: number,
+  mark: number,
   external: ReadonlyMap<number, Tensor>,
 ): (Tensor | null)[] {
-  return walkForward(tape, new Map(), base, external);
+  return walkForward(tape, new Map(), mark, external);
 }
 
 function walkForward(
@@ -952,33 +739,29 @@ function walkForwardLoop(
       "internal error: forward replay of a tape that keeps only what its VJP rules read",
     );
   }
-  const tangents = new Array<Tensor | null>(tape.length - base).fill(null);
+  const tangents = new Array<Tensor | null>(tape.mark() - base).fill(null);
   const tangentAt = (s: number): Tensor | null =>
     s < 0 ? null : s < base ? (external.get(s) ?? null) : tangents[s - base]!;
-  // Output tangents of multi-output calls, read by their projections.
-  const multiTangents = new Map<number, readonly (Tensor | null)[]>();
-  for (let i = base; i < tape.length; i++) {
-    const prim = tape.prims[i]!;
-    const out = tape.outAt(i);
+  for (let e = tape.entryAtMark(base); e < tape.length; e++) {
+    const prim = tape.prims[e]!;
+    const v0 = tape.outStart[e]!;
     if (prim === null) {
-      const call = tape.slot0[i]!;
-      const t = call < 0 ? seeds.get(i) : multiTangents.get(call)?.[tape.params[i] as number];
-      if (t !== null && t !== undefined) tangents[i - base] = fitTangent(t, out);
+      const t = seeds.get(v0);
+      if (t !== undefined) tangents[v0 - base] = fitTangent(t, tape.valAt(v0));
       continue;
     }
-    const ins = tape.slotsOf(i).map(tangentAt);
+    const ins = tape.slotsOf(e).map(tangentAt);
     if (ins.every((t) => t === null)) continue;
-    if (scoped) enterRuleScope(tape.ruleScope(i, "forward-mode derivative"));
-    const callOuts = tape.many[i]?.outs;
-    if (callOuts !== undefined) {
-      multiTangents.set(
-        i,
-        (prim as AnyMultiPrimitive).jvp(tape.primalsOf(i), ins, callOuts, tape.params[i]),
-      );
-      continue;
+    if (scoped) enterRuleScope(tape.ruleScope(e, "forward-mode derivative"));
+    const outs = tape.outputsOf(e);
+    const douts = nodeJvp(prim, tape.primalsOf(e), ins, outs, tape.params[e]);
+    for (let k = 0; k < outs.length; k++) {
+      const d = douts[k];
+      const out = outs[k]!;
+      if (d !== null && d !== undefined && isFloat(out.dtype)) {
+        tangents[v0 + k - base] = fitTangent(d, out);
+      }
     }
-    const dout = (prim as AnyPrimitive).jvp(tape.primalsOf(i), ins, out, tape.params[i]);
-    if (dout !== null) tangents[i - base] = fitTangent(dout, out);
   }
   return tangents;
 }

@@ -46,7 +46,7 @@ for (const dtype of ["float64", "float32"] as const) {
         const x = ad.scalar(v, dtype);
         // The lane takes every call of f on a scalar...
         const rec = record("grad", f, [x], [0], false);
-        const lane = rec.tape.outs.filter((o) => o === null).length;
+        const lane = rec.tape.vals.filter((o) => o === null).length;
         assert.ok(lane > 0, `${name}: the scalar lane was not used`);
         const g = ad.grad(f)(x).item() as number;
         // ...and none on a [2] vector of the same value (the Tensor path, same rules).
