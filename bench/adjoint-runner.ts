@@ -99,11 +99,13 @@ function digitsLoss(params: MlpParams, x: Tensor, labels: Tensor): Tensor {
 /**
  * W7: W7_STEPS Adam steps from the initial weights, one minibatch per step; returns the final
  * params and the last step's loss (of its minibatch, before its update), as a training loop
- * that logs its loss would. `dtype` float64 is for the reference value (bench/w7-reference.ts).
+ * that logs its loss would. `dtype` float64 is for the reference value (bench/w7-reference.ts);
+ * `jitted` computes each step's loss and gradient with `jit(valueAndGrad(loss))`.
  */
 export function trainDigits(
   inp: W7Inputs,
   dtype: "float32" | "float64",
+  jitted = false,
 ): () => { params: MlpParams; loss: Tensor } {
   const make = (data: Float64Array | Float32Array, shape: readonly number[]): Tensor =>
     ad.tensor(dtype === "float32" ? Float32Array.from(data) : Float64Array.from(data), { shape });
@@ -115,7 +117,9 @@ export function trainDigits(
   const xs = inp.batches.map((b) => make(b, [b.length / 64, 64]));
   const ys = inp.labels.map((y) => ad.tensor(y, { shape: [y.length] }));
   const opt = ad.optim.adam(W7_ADAM);
-  const valueAndGrad = ad.valueAndGrad(digitsLoss);
+  // Jitted: the loss and its gradient are one compiled program; the optimizer step stays eager
+  // (its fused update loop is already one pass, and its state counts steps in a number).
+  const valueAndGrad = jitted ? ad.jit(ad.valueAndGrad(digitsLoss)) : ad.valueAndGrad(digitsLoss);
   return () => {
     let params = init;
     let state = opt.init(params);
@@ -138,11 +142,19 @@ export const adjointRunner: Runner = {
       const inp = w1Inputs();
       const x = f64(inp.x, [inp.x.length]);
       const valueAndGrad = ad.valueAndGrad(rosenbrock);
+      const fJit = ad.jit(rosenbrock);
+      const gradJit = ad.jit(valueAndGrad);
       return [
         variant("f", () => rosenbrock(x), value),
         variant(
           "grad",
           () => valueAndGrad(x),
+          ([, g]) => total(g),
+        ),
+        variant("f-jit", () => fJit(x), value),
+        variant(
+          "grad-jit",
+          () => gradJit(x),
           ([, g]) => total(g),
         ),
       ];
@@ -160,11 +172,19 @@ export const adjointRunner: Runner = {
         params.push(mat(w, f32), f32(inp.biases[l]!, [w.cols]));
       });
       const valueAndGrad = ad.valueAndGrad(mlpLoss);
+      const fJit = ad.jit(mlpLoss);
+      const gradJit = ad.jit(valueAndGrad);
       return [
         variant("f", () => mlpLoss(params, x, picked), value),
         variant(
           "grad",
           () => valueAndGrad(params, x, picked),
+          ([loss, g]) => value(loss) + total(g[0]!),
+        ),
+        variant("f-jit", () => fJit(params, x, picked), value),
+        variant(
+          "grad-jit",
+          () => gradJit(params, x, picked),
           ([loss, g]) => value(loss) + total(g[0]!),
         ),
       ];
@@ -174,10 +194,15 @@ export const adjointRunner: Runner = {
       const inp = w3Inputs();
       const r = ad.scalar(inp.r, "float64");
       const x0 = ad.scalar(inp.x0, "float64");
-      const dxdr = ad.grad((rr: Tensor) => logisticChain(rr, x0, W3_STEPS));
+      const chain = (rr: Tensor) => logisticChain(rr, x0, W3_STEPS);
+      const dxdr = ad.grad(chain);
+      const fJit = ad.jit(chain);
+      const gradJit = ad.jit(dxdr);
       return [
-        variant("f", () => logisticChain(r, x0, W3_STEPS), value),
+        variant("f", () => chain(r), value),
         variant("grad", () => dxdr(r), value),
+        variant("f-jit", () => fJit(r), value),
+        variant("grad-jit", () => gradJit(r), value),
       ];
     },
 
@@ -188,7 +213,11 @@ export const adjointRunner: Runner = {
       const f = (v: Tensor): Tensor =>
         ad.logsumexp(ad.matmul(a, v)).add(ad.sum(ad.square(v)).mul(0.5));
       const hessian = ad.hessian(f);
-      return [variant("hessian", () => hessian(x), total)];
+      const hessianJit = ad.jit(hessian);
+      return [
+        variant("hessian", () => hessian(x), total),
+        variant("hessian-jit", () => hessianJit(x), total),
+      ];
     },
 
     W5: () => {
@@ -199,7 +228,14 @@ export const adjointRunner: Runner = {
       const g = (v: Tensor): Tensor => ad.tanh(ad.matmul(w, v).add(b));
       const jacrev = ad.jacrev(g);
       const jacfwd = ad.jacfwd(g);
-      return [variant("jacrev", () => jacrev(x), total), variant("jacfwd", () => jacfwd(x), total)];
+      const jacrevJit = ad.jit(jacrev);
+      const jacfwdJit = ad.jit(jacfwd);
+      return [
+        variant("jacrev", () => jacrev(x), total),
+        variant("jacfwd", () => jacfwd(x), total),
+        variant("jacrev-jit", () => jacrevJit(x), total),
+        variant("jacfwd-jit", () => jacfwdJit(x), total),
+      ];
     },
 
     W6: () => {
@@ -207,6 +243,8 @@ export const adjointRunner: Runner = {
       const params = [mat(inp.wx, f32), mat(inp.wh, f32), f32(inp.b, [inp.b.length])];
       const xs = inp.xs.map((xt) => f32(xt, [xt.length]));
       const valueAndGrad = ad.valueAndGrad(rnnLoss);
+      const fJit = ad.jit(rnnLoss);
+      const gradJit = ad.jit(valueAndGrad);
       return [
         variant("f", () => rnnLoss(params, xs), value),
         variant(
@@ -214,12 +252,23 @@ export const adjointRunner: Runner = {
           () => valueAndGrad(params, xs),
           ([, g]) => total(g[1]!),
         ),
+        variant("f-jit", () => fJit(params, xs), value),
+        variant(
+          "grad-jit",
+          () => gradJit(params, xs),
+          ([, g]) => total(g[1]!),
+        ),
       ];
     },
 
     W7: () => {
-      const train = trainDigits(w7Inputs(), "float32");
-      return [variant("train", train, ({ loss }) => value(loss))];
+      const inp = w7Inputs();
+      const train = trainDigits(inp, "float32");
+      const trainJit = trainDigits(inp, "float32", true);
+      return [
+        variant("train", train, ({ loss }) => value(loss)),
+        variant("train-jit", trainJit, ({ loss }) => value(loss)),
+      ];
     },
   },
 };
