@@ -73,16 +73,11 @@ interface FusedRun {
   /** The argument arrays, filled before each call (kernels are synchronous). */
   readonly inArrays: TypedArray[];
   readonly outArrays: TypedArray[];
-  inSlots: Int32Array;
-  outSlots: Int32Array;
 }
 
 interface CallRun {
   readonly kind: "call";
   readonly eqn: number;
-  /** Environment slots of its inputs and outputs (filled in after planning). */
-  inSlots: Int32Array;
-  outSlots: Int32Array;
 }
 
 type Run = FusedRun | CallRun;
@@ -268,7 +263,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   let generated = 0;
   let fusedEqns = 0;
   const runs: Run[] = steps.map((s, p): Run => {
-    if (s.kind === "call") return { kind: "call", eqn: s.eqn, inSlots: NONE, outSlots: NONE };
+    if (s.kind === "call") return { kind: "call", eqn: s.eqn };
     fusedEqns += s.members.length;
     const { ir, ins, outs } = lowerCluster(
       s.members,
@@ -297,8 +292,6 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
       outs,
       inArrays: new Array<TypedArray>(ins.length),
       outArrays: new Array<TypedArray>(outs.length),
-      inSlots: NONE,
-      outSlots: NONE,
     };
   });
 
@@ -311,20 +304,6 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     ),
     outVars,
   );
-  // The planned buffers and their tensors, made on the first run and reused on every later one.
-  let slotArrays: TypedArray[] | null = null;
-  const wrappers = new Array<Tensor | undefined>(vars.length);
-  const makeSlots = (): TypedArray[] => plan.slots.map((s) => zeros(s.dtype, s.size));
-  // Size-1 float results are returned as scalar tensors (as eager's scalar path makes them),
-  // written by the kernel into a one-element scratch.
-  const scalarScratch = new Map<number, TypedArray>();
-  for (const v of outVars) {
-    const a = vars[v]!;
-    if (isFloat(a.dtype) && shapeSize(a.shape) === 1 && stepOfVar[v] >= 0) {
-      scalarScratch.set(v, a.dtype === "float32" ? new Float32Array(1) : new Float64Array(1));
-    }
-  }
-
   // The run-time environment holds only values that cross steps: inputs, constants, library
   // calls' outputs and what fused kernels write; each gets a slot.
   const envOf = new Int32Array(vars.length).fill(-1);
@@ -336,16 +315,16 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   const inEnv = Int32Array.from(inVars, envSlot);
   const constTensors = graph.consts.map((c) => c.value);
   const constEnv = Int32Array.from(graph.consts, (c) => envSlot(c.id));
-  for (const r of runs) {
-    if (r.kind === "call") {
-      const eqn = graph.eqns[r.eqn]!;
-      r.inSlots = Int32Array.from(eqn.inputs, envSlot);
-      r.outSlots = Int32Array.from(eqn.outputs, envSlot);
-    } else {
-      r.inSlots = Int32Array.from(r.ins, envSlot);
-      r.outSlots = Int32Array.from(r.outs, envSlot);
-    }
-  }
+  // The planned buffers, made on the first run and reused on every later one; `prepare` gives
+  // each fused step its buffers then.
+  let slotArrays: TypedArray[] | null = null;
+  const prepares: ((slots: readonly TypedArray[]) => void)[] = [];
+  const execs: Exec[] = runs.map((r) => {
+    if (r.kind === "call") return callExec(graph, r.eqn, envSlot);
+    const exec = fusedExec(r, vars, plan, envSlot);
+    prepares.push(exec.prepare);
+    return exec.run;
+  });
   const outEnv = Array.from(outVars, envSlot);
 
   let running = false;
@@ -382,60 +361,137 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   };
 
   function runPlanned(inputs: readonly Tensor[]): Tensor[] {
-    slotArrays ??= makeSlots();
-    const slots = slotArrays;
-    const env = new Array<Tensor | undefined>(envSize);
-    for (let i = 0; i < inVars.length; i++) env[inEnv[i]!] = inputs[i];
-    for (let i = 0; i < constTensors.length; i++) env[constEnv[i]!] = constTensors[i];
-    for (const r of runs) {
-      if (r.kind === "call") {
-        const eqn = graph.eqns[r.eqn]!;
-        const ins = Array.from(r.inSlots, (k) => env[k]!);
-        if (isMulti(eqn.primitive)) {
-          const outs = bindMulti(eqn.primitive, ins, eqn.params);
-          for (let j = 0; j < outs.length; j++) env[r.outSlots[j]!] = outs[j];
-        } else {
-          env[r.outSlots[0]!] = bind(eqn.primitive, ins, eqn.params);
-        }
-        continue;
-      }
-      const { outs, inArrays, outArrays, inSlots, outSlots } = r;
-      for (let k = 0; k < inSlots.length; k++) inArrays[k] = env[inSlots[k]!]!._data!;
-      for (let k = 0; k < outs.length; k++) {
-        const v = outs[k]!;
-        const slot = plan.slotOf[v]!;
-        if (slot >= 0) {
-          outArrays[k] = slots[slot]!;
-          continue;
-        }
-        const a = vars[v]!;
-        outArrays[k] = scalarScratch.get(v) ?? allocate(a.dtype, shapeSize(a.shape), false);
-      }
-      r.kernel(inArrays, outArrays);
-      for (let k = 0; k < outs.length; k++) {
-        const v = outs[k]!;
-        const a = vars[v]!;
-        let t: Tensor;
-        if (plan.slotOf[v]! >= 0) {
-          let w = wrappers[v];
-          if (w === undefined) {
-            w = Tensor._fromData(a.shape, a.dtype, outArrays[k]!);
-            wrappers[v] = w;
-          }
-          t = w;
-        } else if (scalarScratch.has(v)) {
-          t = Tensor._fromScalar(a.shape, a.dtype, outArrays[k]![0]!);
-        } else {
-          t = Tensor._fromData(a.shape, a.dtype, outArrays[k]!);
-        }
-        env[outSlots[k]!] = t;
-      }
-      // The argument arrays hold no buffers between calls.
-      inArrays.fill(EMPTY);
-      outArrays.fill(EMPTY);
+    if (slotArrays === null) {
+      const slots = plan.slots.map((s) => zeros(s.dtype, s.size));
+      for (const prepare of prepares) prepare(slots);
+      slotArrays = slots;
     }
+    const env = new Array<Tensor | undefined>(envSize);
+    for (let i = 0; i < inEnv.length; i++) env[inEnv[i]!] = inputs[i];
+    for (let i = 0; i < constTensors.length; i++) env[constEnv[i]!] = constTensors[i];
+    for (let k = 0; k < execs.length; k++) execs[k]!(env);
     return outEnv.map((k) => env[k]!);
   }
+}
+
+/** One step at run time, on the environment of tensors. */
+type Exec = (env: (Tensor | undefined)[]) => void;
+
+/**
+ * A library call. An output computed by the kernel path calls `prim.impl` directly with the
+ * staged output's aval (what bind does after checking shapes, which staging already did); a
+ * size-1 float output, which bind computes on the scalar path, and multi-output primitives go
+ * through bind.
+ */
+function callExec(graph: GraphParts, e: number, envSlot: (v: number) => number): Exec {
+  const eqn = graph.eqns[e]!;
+  const prim = eqn.primitive;
+  const params = eqn.params;
+  const ins = Int32Array.from(eqn.inputs, envSlot);
+  const outs = Int32Array.from(eqn.outputs, envSlot);
+  const args = (env: (Tensor | undefined)[]): Tensor[] => Array.from(ins, (k) => env[k]!);
+  if (isMulti(prim)) {
+    return (env) => {
+      const results = bindMulti(prim, args(env), params);
+      for (let j = 0; j < results.length; j++) env[outs[j]!] = results[j];
+    };
+  }
+  const o = outs[0]!;
+  const aval = graph.vars[eqn.outputs[0]!]!;
+  const scalarPath =
+    prim.scalar !== undefined && isFloat(aval.dtype) && shapeSize(aval.shape) === 1;
+  if (scalarPath) {
+    return (env) => {
+      env[o] = bind(prim, args(env), params);
+    };
+  }
+  const { shape, dtype } = aval;
+  if (ins.length === 1) {
+    const a = ins[0]!;
+    return (env) => {
+      env[o] = Tensor._fromData(shape, dtype, prim.impl([env[a]!], params, aval));
+    };
+  }
+  if (ins.length === 2) {
+    const a = ins[0]!;
+    const b = ins[1]!;
+    return (env) => {
+      env[o] = Tensor._fromData(shape, dtype, prim.impl([env[a]!, env[b]!], params, aval));
+    };
+  }
+  return (env) => {
+    env[o] = Tensor._fromData(shape, dtype, prim.impl(args(env), params, aval));
+  };
+}
+
+/** How a fused step's output is stored. */
+const PLANNED = 0;
+const SCALAR = 1;
+const FRESH = 2;
+
+/**
+ * A fused kernel's step: its input arrays from the environment, its outputs into planned
+ * buffers (whose tensors are made once), fresh arrays (values that escape) or, for a size-1
+ * float result, a one-element scratch read back into a scalar tensor (as eager's scalar path
+ * makes them).
+ */
+function fusedExec(
+  r: FusedRun,
+  vars: GraphParts["vars"],
+  plan: BufferPlan,
+  envSlot: (v: number) => number,
+): { run: Exec; prepare: (slots: readonly TypedArray[]) => void } {
+  const { kernel, inArrays, outArrays } = r;
+  const ins = Int32Array.from(r.ins, envSlot);
+  const outs = Int32Array.from(r.outs, envSlot);
+  const n = outs.length;
+  const kind = new Int32Array(n);
+  const planned = new Array<Tensor | undefined>(n);
+  const scratch = new Array<TypedArray>(n);
+  r.outs.forEach((v, k) => {
+    const a = vars[v]!;
+    if (plan.slotOf[v]! >= 0) kind[k] = PLANNED;
+    else if (isFloat(a.dtype) && shapeSize(a.shape) === 1) {
+      kind[k] = SCALAR;
+      scratch[k] = a.dtype === "float32" ? new Float32Array(1) : new Float64Array(1);
+    } else kind[k] = FRESH;
+  });
+  const prepare = (slots: readonly TypedArray[]): void => {
+    r.outs.forEach((v, k) => {
+      if (kind[k] !== PLANNED) return;
+      const a = vars[v]!;
+      planned[k] = Tensor._fromData(a.shape, a.dtype, slots[plan.slotOf[v]!]!);
+    });
+  };
+  const run: Exec = (env) => {
+    for (let k = 0; k < ins.length; k++) inArrays[k] = env[ins[k]!]!._data!;
+    for (let k = 0; k < n; k++) {
+      const t = planned[k];
+      if (t !== undefined) outArrays[k] = t._data!;
+      else if (kind[k] === SCALAR) outArrays[k] = scratch[k]!;
+      else {
+        const a = vars[r.outs[k]!]!;
+        outArrays[k] = allocate(a.dtype, shapeSize(a.shape), false);
+      }
+    }
+    kernel(inArrays, outArrays);
+    for (let k = 0; k < n; k++) {
+      const t = planned[k];
+      if (t !== undefined) {
+        env[outs[k]!] = t;
+        continue;
+      }
+      const a = vars[r.outs[k]!]!;
+      env[outs[k]!] =
+        kind[k] === SCALAR
+          ? Tensor._fromScalar(a.shape, a.dtype, outArrays[k]![0]!)
+          : Tensor._fromData(a.shape, a.dtype, outArrays[k]!);
+    }
+    // The argument arrays hold no buffers between calls.
+    inArrays.fill(EMPTY);
+    outArrays.fill(EMPTY);
+  };
+  return { run, prepare };
 }
 
 /**
@@ -450,7 +506,6 @@ function zeros(dtype: DType, size: number): TypedArray {
 }
 
 const EMPTY = new Float64Array(0);
-const NONE = new Int32Array(0);
 
 /** Size-1 kernels longer than this run as a register tape (scalar-tape.ts). */
 const TAPE_MIN = 256;

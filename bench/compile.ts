@@ -1,0 +1,135 @@
+/**
+ * @file The compiler against eager mode on the graphs of W1 (f and grad), W3 (grad) and W6
+ * (grad), in one process: staging and compile times (first compile of each graph) and the median
+ * run time of the compiled program and of the eager function, measured in alternating rounds.
+ * Checks that the compiled results equal eager's bit for bit before timing.
+ *
+ *     node --import tsx bench/compile.ts [--rounds N]
+ */
+
+import { type CompiledProgram, compileGraph } from "../src/compile/program.js";
+import * as ad from "../src/node.js";
+import { W3_STEPS, W6_HIDDEN, w1Inputs, w3Inputs, w6Inputs } from "./workloads.js";
+
+type Tensor = ad.Tensor;
+
+function rosenbrock(x: Tensor): Tensor {
+  const n = x.shape[0]!;
+  const head = ad.slice(x, [0], [n - 1]);
+  const tail = ad.slice(x, [1], [n - 1]);
+  return ad.sum(ad.add(ad.square(tail.sub(head.square())).mul(100), ad.square(ad.sub(1, head))));
+}
+
+function logisticChain(r: Tensor, x0: Tensor, steps: number): Tensor {
+  let x = x0;
+  for (let k = 0; k < steps; k++) x = r.mul(x).mul(ad.sub(1, x));
+  return x;
+}
+
+function rnnLoss(params: Tensor[], xs: readonly Tensor[]): Tensor {
+  const [wx, wh, b] = params as [Tensor, Tensor, Tensor];
+  let h = ad.zeros([W6_HIDDEN], "float32");
+  for (const xt of xs) h = ad.tanh(ad.matmul(wx, xt).add(ad.matmul(wh, h)).add(b));
+  return ad.sum(ad.square(h));
+}
+
+interface Case {
+  readonly name: string;
+  readonly f: (...args: never[]) => unknown;
+  readonly args: readonly unknown[];
+}
+
+function cases(): Case[] {
+  const w1 = w1Inputs();
+  const x = ad.tensor(w1.x, { shape: [w1.x.length] });
+  const w3 = w3Inputs();
+  const r = ad.scalar(w3.r, "float64");
+  const x0 = ad.scalar(w3.x0, "float64");
+  const w6 = w6Inputs();
+  const f32 = (d: Float64Array, shape: number[]) => ad.tensor(Float32Array.from(d), { shape });
+  const params = [
+    f32(w6.wx.data, [w6.wx.rows, w6.wx.cols]),
+    f32(w6.wh.data, [w6.wh.rows, w6.wh.cols]),
+    f32(w6.b, [w6.b.length]),
+  ];
+  const xs = w6.xs.map((xt) => f32(xt, [xt.length]));
+  return [
+    { name: "W1 f", f: rosenbrock, args: [x] },
+    { name: "W1 grad", f: ad.valueAndGrad(rosenbrock), args: [x] },
+    {
+      name: "W3 grad",
+      f: ad.grad((rr: Tensor) => logisticChain(rr, x0, W3_STEPS)),
+      args: [r],
+    },
+    { name: "W6 grad", f: ad.valueAndGrad(rnnLoss), args: [params, xs] },
+  ];
+}
+
+function tensorLeaves(tree: unknown): Tensor[] {
+  return ad.treeLeaves(tree).filter((l): l is Tensor => l instanceof ad.Tensor);
+}
+
+/** Fails loudly unless the compiled run equals eager's result bit for bit. */
+function checkSame(name: string, program: CompiledProgram, inputs: Tensor[], eager: unknown): void {
+  const got = program.run(inputs);
+  const want = tensorLeaves(eager);
+  if (got.length !== want.length)
+    throw new Error(`${name}: ${got.length} outputs, want ${want.length}`);
+  got.forEach((t, i) => {
+    const a = t.dataSync();
+    const b = want[i]!.dataSync();
+    for (let k = 0; k < b.length; k++) {
+      if (!Object.is(a[k], b[k])) throw new Error(`${name}: output ${i}[${k}] ${a[k]} vs ${b[k]}`);
+    }
+  });
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+const now = (): number => performance.now();
+
+function main(): void {
+  const at = process.argv.indexOf("--rounds");
+  const rounds = at >= 0 ? Number(process.argv[at + 1]) : 40;
+  const rows: string[] = [];
+  for (const c of cases()) {
+    const f = c.f as (...args: unknown[]) => unknown;
+    let t = now();
+    const graph = ad.makeGraph(f, ...c.args);
+    const stageMs = now() - t;
+    t = now();
+    const program = compileGraph(graph);
+    const compileMs = now() - t;
+    const inputs = tensorLeaves(c.args);
+    checkSame(c.name, program, inputs, f(...c.args));
+    const compiled: number[] = [];
+    const eager: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      program.run(inputs);
+      f(...c.args);
+    }
+    for (let k = 0; k < rounds; k++) {
+      t = now();
+      program.run(inputs);
+      compiled.push(now() - t);
+      t = now();
+      f(...c.args);
+      eager.push(now() - t);
+    }
+    const s = program.stats;
+    rows.push(
+      `| ${c.name} | ${graph.eqns.length} | ${s.kernels} (${s.fused} fused) | ${s.buffers}/${s.materialized} | ${stageMs.toFixed(1)} | ${compileMs.toFixed(1)} | ${median(compiled).toFixed(3)} | ${median(eager).toFixed(3)} | ${(median(eager) / median(compiled)).toFixed(1)}x |`,
+    );
+  }
+  console.log(`compiled (${rounds} alternating rounds, medians, ms; mode ${"js"})`);
+  console.log(
+    "| graph | eqns | kernels | buffers/materialised | stage ms | compile ms | run ms | eager ms | speed-up |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|");
+  for (const r of rows) console.log(r);
+}
+
+main();
