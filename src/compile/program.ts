@@ -12,11 +12,11 @@
  */
 
 import { allocate, type DType, isFloat, type TypedArray } from "../core/dtype.js";
+import { isMultiOutput as isMulti } from "../core/node.js";
 import { type Shape, shapeSize } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import { bind, bindMulti } from "../core/trace.js";
 import { nowMs } from "../core/web-globals.js";
-import { isMulti } from "../ir/evaluate.js";
 import type { GraphParts } from "../ir/graph.js";
 import { jsKernel } from "./codegen-js.js";
 import { type Member, planSteps, type Read, type Step } from "./fusion.js";
