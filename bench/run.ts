@@ -34,7 +34,7 @@ const LATEST_CHROMIUM = fileURLToPath(
   new URL("../../../docs/benchmarks-latest-chromium.md", import.meta.url),
 );
 
-const USAGE = `usage: npm run bench -- [W1 .. W7] [--peer=NAME[,NAME..]] [--target=SECONDS] [--budget=SECONDS]
+const USAGE = `usage: npm run bench -- [W1 .. W7] [--peer=NAME[,NAME..]] [--target=SECONDS] [--budget=SECONDS] [--browser[=dist]]
   W1 .. W7        workloads to run (default: all)
   --peer=NAMES    only these peers, comma-separated (default: all of ${PEER_NAMES.join(", ")})
   --target=S      keep timing a case until its timed runs add up to S seconds (default 2)

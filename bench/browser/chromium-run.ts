@@ -207,6 +207,8 @@ export async function runInChromium(
   });
   const runs: BrowserPeerRun[] = [];
   let browserVersion = "unknown";
+  // Thrown when a page is not cross-origin isolated: the whole run stops (no table).
+  let isolationFailure: Error | undefined;
   try {
     for (const peer of peers) {
       process.stderr.write(`bench: starting ${peer} in a fresh headless Chromium\n`);
@@ -255,6 +257,13 @@ export async function runInChromium(
           else run.cases = m.cases;
         });
         await page.goto(`${server.origin}/`);
+        if ((await page.evaluate("globalThis.crossOriginIsolated === true")) !== true) {
+          isolationFailure = new Error(
+            `bench --browser: the page at ${server.origin}/ is not cross-origin isolated ` +
+              "(crossOriginIsolated !== true): its timings would not be comparable; stopping",
+          );
+          throw isolationFailure;
+        }
         await page.waitForFunction(() => "__benchRun" in globalThis, undefined, {
           timeout: 60_000,
         });
@@ -266,6 +275,7 @@ export async function runInChromium(
           { peer, ...input },
         );
       } catch (e) {
+        if (e === isolationFailure) throw e;
         fail(`page failed: ${errorText(e)}`);
       } finally {
         await browser.close();
