@@ -11,6 +11,7 @@ import type { Runner } from "../../runner.js";
 export const adjointBrowserRunner: Runner = {
   ...adjointRunner,
   async init() {
-    return { matmul_threads: await ad.whenMatmulThreadsReady() };
+    const base = adjointRunner.init === undefined ? {} : await adjointRunner.init();
+    return { ...base, matmul_threads: await ad.whenMatmulThreadsReady() };
   },
 };
