@@ -34,7 +34,7 @@ export function roundSource(src: string, dtype: DType): string {
 }
 
 /** The source of op `k`'s value, with the loop's index expressions. */
-function opSource(op: KernelOp, reg: (k: number) => string, idx: Index): string {
+function opSource(op: KernelOp, reg: (k: number) => string, idx: Index, ir: KernelIR): string {
   switch (op.kind) {
     case "load": {
       const a = `in${op.input}`;
@@ -48,7 +48,11 @@ function opSource(op: KernelOp, reg: (k: number) => string, idx: Index): string 
         case "col":
           return `${a}[${idx.r}]`;
         case "offset":
-          return `${a}[${idx.i} + ${op.offset}]`;
+          // A load at a shifted index (a recomputed value) may fall outside its array near the
+          // ends of the loop, where a guard discards the value: clamp it there.
+          return idx.part === "edge"
+            ? `${a}[Math.min(Math.max(${idx.i} + ${op.offset}, 0), ${ir.inputSizes[op.input]! - 1})]`
+            : `${a}[${idx.i} + ${op.offset}]`;
         case "pad":
           return `(${idx.i} >= ${op.offset} && ${idx.i} < ${op.end} ? ${a}[${idx.i} - ${op.offset}] : ${numberSource(op.value!)})`;
       }
@@ -70,6 +74,11 @@ function opSource(op: KernelOp, reg: (k: number) => string, idx: Index): string 
     }
     case "sum0":
       return roundSource(`(0 + ${reg(op.args[0])})`, op.dtype);
+    case "guard":
+      // Inside the loop's interior every guard holds.
+      return idx.part === "interior"
+        ? reg(op.args[0])
+        : `(${idx.i} >= ${op.lo} && ${idx.i} < ${op.hi} ? ${reg(op.args[0])} : ${numberSource(op.value)})`;
   }
 }
 
@@ -77,6 +86,33 @@ interface Index {
   readonly i: string;
   readonly r: string;
   readonly j: string;
+  /**
+   * Which part of a loop with guards this is: the interior (every guard true, every shifted
+   * load in bounds) or an edge (guards tested, shifted loads clamped); "plain" without guards.
+   */
+  readonly part: "plain" | "interior" | "edge";
+}
+
+/**
+ * The interior [from, to) of a kernel's flat loop: where every guard holds and every load at an
+ * offset is inside its array; null when the kernel has no guard (nothing to split).
+ */
+function interior(ir: KernelIR): [number, number] | null {
+  let from = 0;
+  let to = ir.size;
+  let guarded = false;
+  for (const op of ir.ops) {
+    if (op.kind === "guard") {
+      guarded = true;
+      from = Math.max(from, op.lo);
+      to = Math.min(to, op.hi);
+    } else if (op.kind === "load" && op.mode === "offset") {
+      from = Math.max(from, -op.offset);
+      to = Math.min(to, ir.inputSizes[op.input]! - op.offset);
+    }
+  }
+  if (!guarded) return null;
+  return [from, Math.max(from, to)];
 }
 
 /**
@@ -91,7 +127,7 @@ function levels(ir: KernelIR): number[] {
     else if (op.kind === "load") {
       l = op.mode === "scalar" ? 0 : op.mode === "col" && ir.nested ? 1 : 2;
     } else {
-      l = 0;
+      l = op.kind === "guard" ? 2 : 0;
       for (const a of op.args) l = Math.max(l, level[a]!);
     }
     level.push(l);
@@ -109,12 +145,12 @@ export function loopSource(ir: KernelIR): string {
   const at = (l: number, idx: Index): string[] => {
     const lines: string[] = [];
     ir.ops.forEach((op, k) => {
-      if (level[k] === l) lines.push(`const ${reg(k)} = ${opSource(op, reg, idx)};`);
+      if (level[k] === l) lines.push(`const ${reg(k)} = ${opSource(op, reg, idx, ir)};`);
     });
     return lines;
   };
   if (ir.size === 1) {
-    const idx = { i: "0", r: "0", j: "0" };
+    const idx: Index = { i: "0", r: "0", j: "0", part: "plain" };
     const body = at(0, idx);
     for (const s of ir.stores) body.push(`out${s.out}[0] = ${reg(s.reg)};`);
     for (const s of ir.reduces) body.push(`out${s.out}[0] = 0 + ${reg(s.reg)};`);
@@ -129,10 +165,11 @@ export function loopSource(ir: KernelIR): string {
     for (const s of rowSums) lines.push(`t${s.out} += ${reg(s.reg)};`);
     return lines;
   };
-  const lines = [...head, ...at(0, { i: "0", r: "0", j: "0" })];
+  const lines = [...head, ...at(0, { i: "0", r: "0", j: "0", part: "plain" })];
+  const split = interior(ir);
   for (const s of full) lines.push(`let s${s.out} = 0;`);
   if (ir.nested) {
-    const idx = { i: "i", r: "r", j: "j" };
+    const idx: Index = { i: "i", r: "r", j: "j", part: split === null ? "plain" : "edge" };
     lines.push(`for (let r = 0, i = 0; r < ${ir.rows}; r++) {`);
     lines.push(...at(1, idx));
     for (const s of rowSums) lines.push(`let t${s.out} = 0;`);
@@ -141,11 +178,19 @@ export function loopSource(ir: KernelIR): string {
     lines.push("}");
     for (const s of rowSums) lines.push(`out${s.out}[r] = t${s.out};`);
     lines.push("}");
-  } else {
-    const idx = { i: "i", r: "0", j: "i" };
+  } else if (split === null) {
+    const idx: Index = { i: "i", r: "0", j: "i", part: "plain" };
     lines.push(`for (let i = 0; i < ${ir.size}; i++) {`);
     lines.push(...elementLines(idx));
     lines.push("}");
+  } else {
+    // Edge, interior, edge: the same elements in the same order (sums keep their order).
+    const [from, to] = split;
+    const edge: Index = { i: "i", r: "0", j: "i", part: "edge" };
+    const inner: Index = { i: "i", r: "0", j: "i", part: "interior" };
+    lines.push(`for (let i = 0; i < ${from}; i++) {`, ...elementLines(edge), "}");
+    lines.push(`for (let i = ${from}; i < ${to}; i++) {`, ...elementLines(inner), "}");
+    lines.push(`for (let i = ${to}; i < ${ir.size}; i++) {`, ...elementLines(edge), "}");
   }
   for (const s of full) lines.push(`out${s.out}[0] = s${s.out};`);
   return `function (I, O) {\n${lines.join("\n")}\n}`;

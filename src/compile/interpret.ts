@@ -84,6 +84,11 @@ function stepOf(op: KernelOp): Step {
       const round = rounder(op.dtype);
       return (g) => round(0 + g[x]!);
     }
+    case "guard": {
+      const [x] = op.args;
+      const { lo, hi, value } = op;
+      return (g, _ins, at) => (at.i >= lo && at.i < hi ? g[x]! : value);
+    }
   }
 }
 

@@ -48,7 +48,18 @@ export type KernelOp =
   /** The backend's cast of args[0] to `dtype` (to bool: x !== 0; to int32: ToInt32). */
   | { readonly kind: "cast"; readonly args: readonly [number]; readonly dtype: DType }
   /** A sum over one element, rounded to `dtype`: 0 + x (reduce_sum that keeps every element). */
-  | { readonly kind: "sum0"; readonly args: readonly [number]; readonly dtype: DType };
+  | { readonly kind: "sum0"; readonly args: readonly [number]; readonly dtype: DType }
+  /**
+   * args[0] where lo <= i < hi, else `value`: a pad of a value recomputed at a shifted index
+   * (outside the range its loads may read past their arrays, and the value is discarded).
+   */
+  | {
+      readonly kind: "guard";
+      readonly args: readonly [number];
+      readonly lo: number;
+      readonly hi: number;
+      readonly value: number;
+    };
 
 /** A value written to output `out` at every element (the typed-array store converts exactly). */
 export interface KernelStore {
@@ -74,6 +85,8 @@ export interface KernelIR {
   readonly rows: number;
   readonly len: number;
   readonly inputs: number;
+  /** The number of elements of each input array (bounds for loads at shifted indices). */
+  readonly inputSizes: readonly number[];
   readonly outputs: number;
   readonly ops: readonly KernelOp[];
   readonly stores: readonly KernelStore[];

@@ -88,6 +88,32 @@ interface Scratch {
   readonly sameLoads: Int32Array;
 }
 
+/**
+ * Where a cluster may recompute a value of an earlier cluster instead of reading it: `producer`
+ * gives the member that computes a variable when the value can be recomputed at a shifted index
+ * (see `recomputable`), and `inside(m, u)` says whether member m reads u inside its own cluster.
+ */
+interface Recompute {
+  readonly producer: (v: number) => Member | null;
+  readonly inside: (m: Member, j: number) => Member | null;
+}
+
+/** A read of a value at index i + s instead of i. */
+function shiftRead(read: Read, s: number): Read {
+  switch (read.mode) {
+    case "same":
+      return s === 0 ? read : { mode: "offset", offset: s };
+    case "offset":
+      return read.offset + s === 0 ? SAME_READ : { mode: "offset", offset: read.offset + s };
+    case "pad":
+      return { mode: "pad", offset: read.offset - s, end: read.end! - s, value: read.value! };
+    default:
+      return read; // scalar (row and column reads are never shifted: see recomputable)
+  }
+}
+
+const SAME_READ: Read = { mode: "same", offset: 0 };
+
 /** Lowers one cluster to kernel form: the variables it reads (inputs) and writes (outputs). */
 function lowerCluster(
   members: readonly Member[],
@@ -95,6 +121,8 @@ function lowerCluster(
   materialise: (v: number) => boolean,
   literal: (v: number) => number | undefined,
   scratch: Scratch,
+  recompute: Recompute,
+  sizeOf: (v: number) => number,
 ): { ir: KernelIR; ins: number[]; outs: number[] } {
   const ops: KernelOp[] = [];
   const stores: KernelStore[] = [];
@@ -103,6 +131,7 @@ function lowerCluster(
   const outs: number[] = [];
   const inIndex = new Map<number, number>();
   const loads = new Map<string, number>();
+  const shifted = new Map<string, number>();
   // Per-variable registers (its value inside the cluster; its plain load), in arrays shared by
   // the clusters of one compile and reset before returning.
   const { regOf, sameLoads } = scratch;
@@ -143,6 +172,54 @@ function lowerCluster(
     }
     return r;
   };
+  /** The register of member m's operation on registers `args` (-1 for a reduction). */
+  const emit = (m: Member, args: readonly number[]): number => {
+    switch (m.op.kind) {
+      case "expr":
+        return push({ kind: "expr", expr: m.op.expr, args, bool: m.op.bool, dtype: m.dtype });
+      case "select":
+        return push({ kind: "select", args: [args[0]!, args[1]!, args[2]!] });
+      case "cast":
+        return push({ kind: "cast", args: [args[0]!], dtype: m.dtype });
+      case "copy":
+        return args[0]!;
+      case "sum0":
+        return push({ kind: "sum0", args: [args[0]!], dtype: m.dtype });
+      case "reduce":
+        return -1;
+    }
+  };
+  /** Member p of an earlier cluster recomputed here at index i + s (its cone, memoised). */
+  const at = (p: Member, s: number): number => {
+    const key = `${p.out}@${s}`;
+    const hit = shifted.get(key);
+    if (hit !== undefined) return hit;
+    const args: number[] = [];
+    for (let j = 0; j < p.inputs.length; j++) {
+      const q = recompute.inside(p, j);
+      args.push(q !== null ? at(q, s) : external(p.inputs[j]!, p.reads[j]!, s));
+    }
+    const r = emit(p, args);
+    shifted.set(key, r);
+    return r;
+  };
+  /**
+   * A read of variable u from outside the cluster (or the cone being recomputed) at index
+   * i + s: a load, or the recomputed value when u is read through a slice or pad.
+   */
+  const external = (u: number, read: Read, s: number): number => {
+    const p = read.mode === "offset" || read.mode === "pad" ? recompute.producer(u) : null;
+    if (p === null) return load(u, shiftRead(read, s));
+    if (read.mode === "offset") return at(p, read.offset + s);
+    const r = at(p, s - read.offset);
+    return push({
+      kind: "guard",
+      args: [r],
+      lo: read.offset - s,
+      hi: read.end! - s,
+      value: read.value!,
+    });
+  };
   const outIndex = (v: number): number => {
     outs.push(v);
     return outs.length - 1;
@@ -151,30 +228,19 @@ function lowerCluster(
     const args: number[] = [];
     for (let j = 0; j < m.inputs.length; j++) {
       const v = m.inputs[j]!;
+      const read = m.reads[j]!;
       const inside = regOf[v]!;
-      args.push(inside >= 0 && m.reads[j]!.mode === "same" ? inside : load(v, m.reads[j]!));
-    }
-    let reg: number;
-    switch (m.op.kind) {
-      case "expr":
-        reg = push({ kind: "expr", expr: m.op.expr, args, bool: m.op.bool, dtype: m.dtype });
-        break;
-      case "select":
-        reg = push({ kind: "select", args: [args[0]!, args[1]!, args[2]!] });
-        break;
-      case "cast":
-        reg = push({ kind: "cast", args: [args[0]!], dtype: m.dtype });
-        break;
-      case "copy":
-        reg = args[0]!;
-        break;
-      case "sum0":
-        reg = push({ kind: "sum0", args: [args[0]!], dtype: m.dtype });
-        break;
-      case "reduce":
-        reduces.push({ reg: args[0]!, out: outIndex(m.out), perRow: m.op.perRow });
+      if (inside >= 0 && read.mode === "same") {
+        args.push(inside);
         continue;
+      }
+      args.push(external(v, read, 0));
     }
+    if (m.op.kind === "reduce") {
+      reduces.push({ reg: args[0]!, out: outIndex(m.out), perRow: m.op.perRow });
+      continue;
+    }
+    const reg = emit(m, args);
     regOf[m.out] = reg;
     touched.push(m.out);
     if (materialise(m.out)) stores.push({ reg, out: outIndex(m.out) });
@@ -195,12 +261,70 @@ function lowerCluster(
     rows: nested ? size / len : 1,
     len: nested ? len : size,
     inputs: ins.length,
+    inputSizes: ins.map(sizeOf),
     outputs: outs.length,
     ops,
     stores,
     reduces,
   };
   return { ir, ins, outs };
+}
+
+/** Members in a recomputed cone at most (a cheap producer is recomputed, a long one is read). */
+const RECOMPUTE_MAX = 48;
+
+/**
+ * The recompute rules of a program: a value read through a slice or pad from an earlier cluster
+ * is recomputed at the shifted index when its cone (the members of its cluster it depends on)
+ * has at most RECOMPUTE_MAX members, no sum, and no row or column read (whose index would not
+ * shift with the flat index); its loads then read at the shifted index. W1's gradient: the last
+ * loop recomputes the two values it reads through pads, so neither is stored.
+ */
+function recomputeRules(steps: readonly Step[], nVars: number): Recompute {
+  const memberOfVar = new Array<Member | undefined>(nVars);
+  const stepOfVar = new Int32Array(nVars).fill(-1);
+  steps.forEach((s, p) => {
+    if (s.kind !== "fused") return;
+    for (const m of s.members) {
+      memberOfVar[m.out] = m;
+      stepOfVar[m.out] = p;
+    }
+  });
+  const inside = (m: Member, j: number): Member | null => {
+    const u = m.inputs[j]!;
+    const q = memberOfVar[u];
+    return q !== undefined &&
+      q.op.kind !== "reduce" &&
+      m.reads[j]!.mode === "same" &&
+      stepOfVar[u] === stepOfVar[m.out]
+      ? q
+      : null;
+  };
+  const verdict = new Map<number, boolean>();
+  const producer = (v: number): Member | null => {
+    const m = memberOfVar[v];
+    if (m === undefined || m.op.kind === "reduce") return null;
+    let ok = verdict.get(v);
+    if (ok === undefined) {
+      const seen = new Set<number>();
+      const walk = (q: Member): boolean => {
+        if (seen.has(q.out)) return true;
+        seen.add(q.out);
+        if (seen.size > RECOMPUTE_MAX) return false;
+        for (let j = 0; j < q.inputs.length; j++) {
+          const mode = q.reads[j]!.mode;
+          if (mode === "row" || mode === "col") return false;
+          const r = inside(q, j);
+          if (r !== null && !walk(r)) return false;
+        }
+        return true;
+      };
+      ok = walk(m);
+      verdict.set(v, ok);
+    }
+    return ok ? m : null;
+  };
+  return { producer, inside };
 }
 
 /** The plain interpreter: every equation through bind (used under transformations). */
@@ -233,24 +357,33 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   const steps: Step[] = planSteps(graph, options.fuse !== false && !tracedConst);
 
   // Which values leave their step: graph outputs and anything another step reads.
-  const constValue = new Map<number, Tensor>();
-  for (const c of graph.consts) constValue.set(c.id, c.value);
-  const literal = (v: number): number | undefined => {
-    const t = constValue.get(v);
-    return t !== undefined && t.size === 1 && t._trace === null ? t._scalarValue() : undefined;
-  };
+  // A concrete constant whose elements are all one value (a size-1 literal, or the splat arrays
+  // of ones and of a scale that gradients broadcast) is inlined as a number.
+  const literals = new Map<number, number>();
+  for (const c of graph.consts) {
+    const v = splatValue(c.value);
+    if (v !== undefined) literals.set(c.id, v);
+  }
+  const literal = (v: number): number | undefined => literals.get(v);
   const stepOfVar = new Int32Array(vars.length).fill(-1);
   steps.forEach((s, p) => {
     if (s.kind === "fused") for (const m of s.members) stepOfVar[m.out] = p;
   });
+  const recompute = recomputeRules(steps, vars.length);
   const readOutside = new Uint8Array(vars.length);
   for (const v of outVars) readOutside[v] = 1;
   steps.forEach((s, p) => {
-    const read = (v: number) => {
-      if (stepOfVar[v] !== p) readOutside[v] = 1;
-    };
-    if (s.kind === "call") for (const v of graph.eqns[s.eqn]!.inputs) read(v);
-    else for (const m of s.members) for (const v of m.inputs) read(v);
+    if (s.kind === "call") {
+      for (const v of graph.eqns[s.eqn]!.inputs) if (stepOfVar[v] !== p) readOutside[v] = 1;
+      return;
+    }
+    for (const m of s.members) {
+      m.inputs.forEach((v, j) => {
+        const mode = m.reads[j]!.mode;
+        const recomputed = (mode === "offset" || mode === "pad") && recompute.producer(v) !== null;
+        if (stepOfVar[v] !== p && !recomputed) readOutside[v] = 1;
+      });
+    }
   });
 
   const codegen = options.codegen !== false;
@@ -271,6 +404,8 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
       (v) => readOutside[v] === 1,
       literal,
       scratch,
+      recompute,
+      (v) => shapeSize(vars[v]!.shape),
     );
     let kernel: Kernel | null = null;
     if (ir.size === 1 && ir.ops.length > TAPE_MIN) {
@@ -492,6 +627,16 @@ function fusedExec(
     outArrays.fill(EMPTY);
   };
   return { run, prepare };
+}
+
+/** The value of every element of a concrete tensor whose elements are all equal (Object.is). */
+function splatValue(t: Tensor): number | undefined {
+  if (t._trace !== null || t.size === 0) return undefined;
+  if (t.size === 1) return t._scalarValue();
+  const data = t._data!;
+  const first = data[0]!;
+  for (let i = 1; i < data.length; i++) if (!Object.is(data[i], first)) return undefined;
+  return first;
 }
 
 /**

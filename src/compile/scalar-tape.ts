@@ -80,7 +80,9 @@ function closureOf(op: KernelOp): Fn3 {
       const round = rounder(op.dtype);
       return (a) => round(0 + a);
     }
-    default:
+    case "guard":
+    case "load":
+    case "const":
       throw new Error(`scalar tape: no closure for a ${op.kind} op`);
   }
 }
@@ -91,6 +93,7 @@ export function tapeKernel(ir: KernelIR): Kernel {
   const regs = new Float64Array(n);
   const loadDst: number[] = [];
   const loadInput: number[] = [];
+  const loadIndex: number[] = [];
   const code = new Int32Array(n * W);
   const fns: Fn3[] = [];
   const fnIndex = new Map<string, number>();
@@ -104,6 +107,8 @@ export function tapeKernel(ir: KernelIR): Kernel {
     if (op.kind === "load") {
       loadDst.push(k);
       loadInput.push(op.input);
+      // The loop index is 0: a slice's element is at its offset, every other load at 0.
+      loadIndex.push(op.mode === "offset" ? op.offset : 0);
       return;
     }
     const args = op.args;
@@ -121,7 +126,7 @@ export function tapeKernel(ir: KernelIR): Kernel {
           exprIds.set(op.expr, id);
         }
         key = `expr ${id} ${op.dtype} ${op.bool}`;
-      } else if (op.kind !== "select") {
+      } else if (op.kind === "cast" || op.kind === "sum0") {
         key = `${op.kind} ${op.dtype}`;
       }
       let f = fnIndex.get(key);
@@ -144,7 +149,9 @@ export function tapeKernel(ir: KernelIR): Kernel {
   const fround = Math.fround;
   return (ins, outs) => {
     const R = regs;
-    for (let k = 0; k < loadDst.length; k++) R[loadDst[k]!] = ins[loadInput[k]!]![0]!;
+    for (let k = 0; k < loadDst.length; k++) {
+      R[loadDst[k]!] = ins[loadInput[k]!]![loadIndex[k]!]!;
+    }
     for (let p = 0; p < end; p += W) {
       const d = code[p + 1]!;
       const a = code[p + 2]!;
