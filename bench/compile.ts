@@ -4,12 +4,25 @@
  * run time of the compiled program and of the eager function, measured in alternating rounds.
  * Checks that the compiled results equal eager's bit for bit before timing.
  *
- *     node --import tsx bench/compile.ts [--rounds N]
+ *     node --import tsx bench/compile.ts [--rounds N] [--all]
+ *
+ * `--all` adds W2 grad, W4 hessian and W5 jacrev (matmul-bound: the compiler fuses only their
+ * elementwise parts).
  */
 
 import { type CompiledProgram, compileGraph } from "../src/compile/program.js";
 import * as ad from "../src/node.js";
-import { W3_STEPS, W6_HIDDEN, w1Inputs, w3Inputs, w6Inputs } from "./workloads.js";
+import { mlpLoss } from "./adjoint-runner.js";
+import {
+  W3_STEPS,
+  W6_HIDDEN,
+  w1Inputs,
+  w2Inputs,
+  w3Inputs,
+  w4Inputs,
+  w5Inputs,
+  w6Inputs,
+} from "./workloads.js";
 
 type Tensor = ad.Tensor;
 
@@ -53,6 +66,24 @@ function cases(): Case[] {
     f32(w6.b, [w6.b.length]),
   ];
   const xs = w6.xs.map((xt) => f32(xt, [xt.length]));
+  const w2 = w2Inputs();
+  const w2x = f32(w2.x.data, [w2.x.rows, w2.x.cols]);
+  const picked = ad.tensor(
+    Int32Array.from(w2.labels, (y, b) => b * 10 + y),
+    { shape: [w2.labels.length] },
+  );
+  const mlp: Tensor[] = [];
+  w2.weights.forEach((w, l) => {
+    mlp.push(f32(w.data, [w.rows, w.cols]), f32(w2.biases[l]!, [w.cols]));
+  });
+  const w4 = w4Inputs();
+  const a4 = ad.tensor(w4.a.data, { shape: [w4.a.rows, w4.a.cols] });
+  const x4 = ad.tensor(w4.x, { shape: [w4.x.length] });
+  const w5 = w5Inputs();
+  const a5 = ad.tensor(w5.w.data, { shape: [w5.w.rows, w5.w.cols] });
+  const b5 = ad.tensor(w5.b, { shape: [w5.b.length] });
+  const x5 = ad.tensor(w5.x, { shape: [w5.x.length] });
+  const extra = process.argv.includes("--all");
   return [
     { name: "W1 f", f: rosenbrock, args: [x] },
     { name: "W1 grad", f: ad.valueAndGrad(rosenbrock), args: [x] },
@@ -62,6 +93,23 @@ function cases(): Case[] {
       args: [r],
     },
     { name: "W6 grad", f: ad.valueAndGrad(rnnLoss), args: [params, xs] },
+    ...(extra
+      ? [
+          { name: "W2 grad", f: ad.valueAndGrad(mlpLoss), args: [mlp, w2x, picked] },
+          {
+            name: "W4 hessian",
+            f: ad.hessian((v: Tensor) =>
+              ad.logsumexp(ad.matmul(a4, v)).add(ad.sum(ad.square(v)).mul(0.5)),
+            ),
+            args: [x4],
+          },
+          {
+            name: "W5 jacrev",
+            f: ad.jacrev((v: Tensor) => ad.tanh(ad.matmul(a5, v).add(b5))),
+            args: [x5],
+          },
+        ]
+      : []),
   ];
 }
 

@@ -156,18 +156,21 @@ export function loopSource(ir: KernelIR): string {
     for (const s of ir.reduces) body.push(`out${s.out}[0] = 0 + ${reg(s.reg)};`);
     return `function (I, O) { ${head.join(" ")}\n${body.join("\n")}\n}`;
   }
-  const full = ir.reduces.filter((s) => !s.perRow);
-  const rowSums = ir.reduces.filter((s) => s.perRow);
+  const full = ir.reduces.filter((s) => s.over === "all");
+  const rowSums = ir.reduces.filter((s) => s.over === "rows");
+  const colSums = ir.reduces.filter((s) => s.over === "cols");
   const elementLines = (idx: Index): string[] => {
     const lines = at(2, idx);
     for (const s of ir.stores) lines.push(`out${s.out}[${idx.i}] = ${reg(s.reg)};`);
     for (const s of full) lines.push(`s${s.out} += ${reg(s.reg)};`);
     for (const s of rowSums) lines.push(`t${s.out} += ${reg(s.reg)};`);
+    for (const s of colSums) lines.push(`c${s.out}[${idx.j}] += ${reg(s.reg)};`);
     return lines;
   };
   const lines = [...head, ...at(0, { i: "0", r: "0", j: "0", part: "plain" })];
   const split = interior(ir);
   for (const s of full) lines.push(`let s${s.out} = 0;`);
+  for (const s of colSums) lines.push(`c${s.out}.fill(0);`);
   if (ir.nested) {
     const idx: Index = { i: "i", r: "r", j: "j", part: split === null ? "plain" : "edge" };
     lines.push(`for (let r = 0, i = 0; r < ${ir.rows}; r++) {`);
@@ -193,7 +196,14 @@ export function loopSource(ir: KernelIR): string {
     lines.push(`for (let i = ${to}; i < ${ir.size}; i++) {`, ...elementLines(edge), "}");
   }
   for (const s of full) lines.push(`out${s.out}[0] = s${s.out};`);
-  return `function (I, O) {\n${lines.join("\n")}\n}`;
+  for (const s of colSums) {
+    lines.push(`for (let j = 0; j < ${ir.len}; j++) out${s.out}[j] = c${s.out}[j];`);
+  }
+  const kernel = `function (I, O) {\n${lines.join("\n")}\n}`;
+  if (colSums.length === 0) return kernel;
+  // Column sums accumulate in float64 arrays made once per kernel (kernels never re-enter).
+  const accs = colSums.map((s) => `const c${s.out} = new Float64Array(${ir.len});`);
+  return `(function () {\n${accs.join("\n")}\nreturn ${kernel};\n})()`;
 }
 
 /** Generated kernels by source: identical clusters (an RNN's steps) share one function. */

@@ -31,7 +31,7 @@ export type MemberOp =
   | { readonly kind: "cast" }
   | { readonly kind: "copy" }
   | { readonly kind: "sum0" }
-  | { readonly kind: "reduce"; readonly perRow: boolean };
+  | { readonly kind: "reduce"; readonly over: "all" | "rows" | "cols" };
 
 /** How a member reads one operand. */
 export interface Read {
@@ -75,8 +75,11 @@ const SELECT: MemberOp = { kind: "select" };
 const CAST: MemberOp = { kind: "cast" };
 const COPY: MemberOp = { kind: "copy" };
 const SUM0: MemberOp = { kind: "sum0" };
-const REDUCE_ALL: MemberOp = { kind: "reduce", perRow: false };
-const REDUCE_ROWS: MemberOp = { kind: "reduce", perRow: true };
+const REDUCE: Record<"all" | "rows" | "cols", MemberOp> = {
+  all: { kind: "reduce", over: "all" },
+  rows: { kind: "reduce", over: "rows" },
+  cols: { kind: "reduce", over: "cols" },
+};
 
 const SAME: Read = { mode: "same", offset: 0 };
 const ONE_SAME: readonly Read[] = [SAME];
@@ -199,16 +202,17 @@ export function memberOf(graph: GraphParts, e: number): Member | null {
           op = SUM0;
           break;
         }
-        const axes = (eqn.params as { axes: readonly number[] }).axes;
-        const r = inShape.length;
-        const all = axes.length === r;
-        const last = axes.length === 1 && axes[0] === r - 1 && r >= 2;
-        if (!all && !last) return null;
-        op = last ? REDUCE_ROWS : REDUCE_ALL;
+        const over = reduction(inShape, (eqn.params as { axes: readonly number[] }).axes);
+        if (over === null) return null;
+        op = REDUCE[over];
         reads = ONE_SAME;
         loop = inShape;
         break;
       }
+      case "reshape":
+        // Row-major data: the same flat index in any shape of the same size.
+        op = COPY;
+        break;
       default:
         return null;
     }
@@ -234,6 +238,22 @@ export function memberOf(graph: GraphParts, e: number): Member | null {
   return { eqn: e, out, dtype: aval.dtype, op, inputs, reads, loop, key: loopKey(loop) };
 }
 
+/**
+ * How a sum over `axes` of `shape` runs in the loop over `shape` with its size-1 axes dropped
+ * (rows of its last axis): over everything, over each row (the last axis reduced, the others
+ * kept) or over the rows for each column (every axis but the last reduced); null otherwise.
+ */
+export function reduction(shape: Shape, axes: readonly number[]): "all" | "rows" | "cols" | null {
+  const reduced = new Set(axes);
+  const kinds: boolean[] = []; // per axis longer than 1: reduced?
+  for (let d = 0; d < shape.length; d++) if (shape[d] !== 1) kinds.push(reduced.has(d));
+  const last = kinds.length - 1;
+  if (kinds.every((r) => r)) return "all";
+  if (kinds[last] === true && kinds.slice(0, last).every((r) => !r)) return "rows";
+  if (kinds[last] === false && kinds.slice(0, last).every((r) => r)) return "cols";
+  return null;
+}
+
 /** The largest operand index an expression reads (0: x only, 1: x and y). */
 function maxArg(e: Expr): number {
   switch (e.kind) {
@@ -246,9 +266,16 @@ function maxArg(e: Expr): number {
   }
 }
 
-/** A loop shape's cluster key: size-1 loops share one (every index is 0). */
+/**
+ * A loop's shape without its size-1 axes: loops of one squeezed shape run as one (the same flat
+ * index, rows of the same last axis), and all size-1 loops share one.
+ */
+export function squeeze(s: Shape): number[] {
+  return s.filter((d) => d !== 1);
+}
+
 function loopKey(s: Shape): string {
-  return shapeSize(s) === 1 ? "1" : s.join(",");
+  return squeeze(s).join(",");
 }
 
 /** A binary min-heap of step indices by priority. */
@@ -344,6 +371,20 @@ export function planSteps(graph: GraphParts, fuse: boolean): Step[] {
       clusterOf[e] = id * 2 ** 26 + d;
     }
   }
+  // A cluster of nothing but relabellings (reshape, stop_gradient: copies at the same index of
+  // a value from outside) computes nothing: its equations run as library calls, which share
+  // their input's array instead of copying it.
+  const aliasOnly = new Map<number, boolean>();
+  for (let e = 0; e < eqns.length; e++) {
+    const c = clusterOf[e]!;
+    if (c < 0) continue;
+    const m = members[e]!;
+    const alias = m.op === COPY && m.reads[0]!.mode === "same";
+    aliasOnly.set(c, (aliasOnly.get(c) ?? true) && alias);
+  }
+  for (let e = 0; e < eqns.length; e++) {
+    if (clusterOf[e]! >= 0 && aliasOnly.get(clusterOf[e]!) === true) clusterOf[e] = -1;
+  }
   // Steps: one per cluster (at its first member), one per live library call.
   const stepOf = new Int32Array(eqns.length).fill(-1);
   const stepMembers: Member[][] = [];
@@ -393,7 +434,7 @@ export function planSteps(graph: GraphParts, fuse: boolean): Step[] {
     order.push(
       ms.length === 0
         ? { kind: "call", eqn: stepEqn[s]! }
-        : { kind: "fused", members: ms, loop: ms[0]!.loop },
+        : { kind: "fused", members: ms, loop: squeeze(ms[0]!.loop) },
     );
     for (const t of next[s]!) {
       indegree[t]!--;

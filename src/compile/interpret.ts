@@ -96,8 +96,10 @@ function stepOf(op: KernelOp): Step {
 export function interpretedKernel(ir: KernelIR): Kernel {
   const steps = ir.ops.map(stepOf);
   const n = steps.length;
-  const full = ir.reduces.filter((s) => !s.perRow);
-  const rowSums = ir.reduces.filter((s) => s.perRow);
+  const full = ir.reduces.filter((s) => s.over === "all");
+  const rowSums = ir.reduces.filter((s) => s.over === "rows");
+  const colSums = ir.reduces.filter((s) => s.over === "cols");
+  const colAcc = colSums.map(() => new Float64Array(ir.len));
   return (ins, outs) => {
     const regs = new Array<number>(n).fill(0);
     const at: Cursor = { i: 0, r: 0, j: 0 };
@@ -108,7 +110,9 @@ export function interpretedKernel(ir: KernelIR): Kernel {
       for (const s of ir.stores) outs[s.out]![at.i] = regs[s.reg]!;
       for (let k = 0; k < full.length; k++) sums[k]! += regs[full[k]!.reg]!;
       for (let k = 0; k < rowSums.length; k++) rowAcc[k]! += regs[rowSums[k]!.reg]!;
+      for (let k = 0; k < colSums.length; k++) colAcc[k]![at.j]! += regs[colSums[k]!.reg]!;
     };
+    for (const acc of colAcc) acc.fill(0);
     if (ir.nested) {
       for (at.r = 0, at.i = 0; at.r < ir.rows; at.r++) {
         rowAcc.fill(0);
@@ -122,5 +126,10 @@ export function interpretedKernel(ir: KernelIR): Kernel {
       }
     }
     for (let k = 0; k < full.length; k++) outs[full[k]!.out]![0] = sums[k]!;
+    for (let k = 0; k < colSums.length; k++) {
+      const out = outs[colSums[k]!.out]!;
+      const acc = colAcc[k]!;
+      for (let j = 0; j < ir.len; j++) out[j] = acc[j]!;
+    }
   };
 }

@@ -68,14 +68,15 @@ export interface KernelStore {
 }
 
 /**
- * A sum of a register over all elements (`perRow` false: written to out[0] after the loop) or
- * over each row of a nested loop (written to out[r] after row r), accumulated in a float64
- * number from 0 in element order, as the eager reduce_sum kernels accumulate.
+ * A sum of a register, accumulated in a float64 number from 0 in element order (as the eager
+ * reduce_sum kernels accumulate) and then stored: over all elements (`all`, to out[0] after the
+ * loop), over each row of a nested loop (`rows`, to out[r] after row r), or over the rows for
+ * each column (`cols`, to out[j] after the loop, from a float64 accumulator per column).
  */
 export interface KernelReduce {
   readonly reg: number;
   readonly out: number;
-  readonly perRow: boolean;
+  readonly over: "all" | "rows" | "cols";
 }
 
 /** One fused kernel: a loop of `size` elements (nested as rows x len when `nested`). */

@@ -237,7 +237,7 @@ function lowerCluster(
       args.push(external(v, read, 0));
     }
     if (m.op.kind === "reduce") {
-      reduces.push({ reg: args[0]!, out: outIndex(m.out), perRow: m.op.perRow });
+      reduces.push({ reg: args[0]!, out: outIndex(m.out), over: m.op.over });
       continue;
     }
     const reg = emit(m, args);
@@ -253,7 +253,7 @@ function lowerCluster(
   const len = loop.length === 0 ? 1 : loop[loop.length - 1]!;
   const nested =
     size > 1 &&
-    (reduces.some((r) => r.perRow) ||
+    (reduces.some((r) => r.over !== "all") ||
       ops.some((op) => op.kind === "load" && (op.mode === "row" || op.mode === "col")));
   const ir: KernelIR = {
     size,

@@ -229,6 +229,50 @@ test("slices and pads of computed values: recomputed at shifted indices, edges g
   check("int pads", (i: ad.Tensor) => ad.pad(ad.slice(i.mul(3), [2], [8]), [[1, 3]], 5).add(i), i);
 });
 
+test("sums that end a cluster: all, rows, columns, with size-1 axes; reshapes inside clusters", () => {
+  const x = ad.tensor(
+    Float64Array.from({ length: 60 }, (_, i) => Math.sin(i * 1.3) * 4),
+    {
+      shape: [3, 1, 4, 5],
+    },
+  );
+  const f = (x: ad.Tensor) => {
+    const y = ad.tanh(x).mul(x).add(0.25); // [3,1,4,5]
+    return [
+      ad.sum(y, { axis: [0, 1, 2] }), // columns: every axis but the last
+      ad.sum(y, { axis: 3 }), // rows
+      ad.sum(y, { axis: [1, 3] }), // rows (axis 1 has size 1)
+      ad.sum(y), // all
+      ad.sum(y, { axis: 1 }), // size-preserving: 0 + x
+      ad.sum(y, { axis: [0, 2] }), // neither: a library call
+      ad
+        .reshape(y, [12, 5])
+        .mul(ad.reshape(x, [60, 1]).reshape([12, 5]))
+        .exp(),
+    ];
+  };
+  for (const dtype of ["float64", "float32"] as const) {
+    const p = check(`sums ${dtype}`, f, x.astype(dtype));
+    assert.ok(p.stats.fused! >= 1);
+    check(
+      `sums grad ${dtype}`,
+      ad.grad((t: ad.Tensor) => {
+        const outs = f(t);
+        let total = ad.scalar(0, dtype);
+        for (const o of outs) total = total.add(ad.sum(o.square()));
+        return total;
+      }),
+      x.astype(dtype),
+    );
+  }
+  const b = ad.tensor(Uint8Array.from([1, 0, 1, 1, 0, 0]), { shape: [2, 3], dtype: "bool" });
+  check(
+    "bool sums",
+    (b: ad.Tensor) => [ad.sum(b, { axis: 0 }), ad.sum(b, { axis: 1 }), ad.sum(b)],
+    b,
+  );
+});
+
 test("int32 and bool: wrapping arithmetic, comparisons, logic, casts, where, sums of bools", () => {
   const i = ad.tensor(Int32Array.from([2147483647, -5, 7, 0, -2147483648, 3]));
   const j = ad.tensor(Int32Array.from([1, 3, -2, 5, -1, 3]));
