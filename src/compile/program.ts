@@ -24,6 +24,7 @@ import { interpretedKernel } from "./interpret.js";
 import type { Kernel, KernelIR, KernelOp, KernelReduce, KernelStore } from "./kernel-ir.js";
 import { type BufferPlan, planBuffers } from "./plan.js";
 import { tapeKernel } from "./scalar-tape.js";
+import { passesKernel, SPLIT_OPS } from "./split.js";
 
 /** What compiling a graph produced, for reports and tests. */
 export interface ProgramStats {
@@ -411,6 +412,16 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     if (ir.size === 1 && ir.ops.length > TAPE_MIN) {
       kernel = tapeKernel(ir);
       taped++;
+    } else if (codegen && ir.ops.length > SPLIT_OPS) {
+      // A long loop body runs as passes of generated loops (split.ts).
+      let forbidden = false;
+      const passes = passesKernel(ir, (pass, i) => {
+        const k = jsKernel(pass, `step ${p} of ${steps.length}, pass ${i}`);
+        if (k !== null) return k;
+        forbidden = true;
+        return interpretedKernel(pass);
+      });
+      kernel = forbidden ? null : passes;
     } else if (codegen) {
       kernel = jsKernel(ir, `step ${p} of ${steps.length}`);
     }

@@ -110,6 +110,27 @@ test("long scalar chains run as a register tape, float64 and float32, with their
   }
 });
 
+test("long loop bodies run as passes with spill arrays (a recurrence on a vector)", () => {
+  const chain = (r: ad.Tensor, x0: ad.Tensor): ad.Tensor => {
+    let x = x0;
+    for (let k = 0; k < 60; k++) x = r.mul(x).mul(ad.sub(1, x)).add(ad.sin(x).mul(1e-3));
+    return ad.sum(x.mul(r));
+  };
+  for (const dtype of ["float64", "float32"] as const) {
+    const r = ad.tensor(
+      Float64Array.from({ length: 37 }, (_, i) => 2.5 + i / 40),
+      { dtype },
+    );
+    const x0 = ad.tensor(
+      Float64Array.from({ length: 37 }, (_, i) => 0.1 + i / 50),
+      { dtype },
+    );
+    const p = check(`vector chain ${dtype}`, chain, r, x0);
+    assert.equal(p.stats.kernels, 1);
+    check(`vector chain grad ${dtype}`, ad.valueAndGrad(chain, { argnums: [0, 1] }), r, x0);
+  }
+});
+
 test("a mixed graph: matmul, elementwise, reductions, broadcasting, a multi-output op", () => {
   const a = ad.tensor([
     [1, 2, 3],
