@@ -426,6 +426,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
       kernel = jsKernel(ir, `step ${p} of ${steps.length}`);
     }
     if (kernel === null) {
+      if (codegen) noticeInterpreter();
       kernel = interpretedKernel(ir);
       interpreted++;
     } else if (ir.size !== 1 || ir.ops.length <= TAPE_MIN) {
@@ -662,6 +663,20 @@ function zeros(dtype: DType, size: number): TypedArray {
 }
 
 const EMPTY = new Float64Array(0);
+
+let noticed = false;
+
+/**
+ * Says once per process (console.warn where there is a console) that fused loops run
+ * interpreted because generating code is forbidden here.
+ */
+function noticeInterpreter(): void {
+  if (noticed) return;
+  noticed = true;
+  (globalThis as { console?: { warn(m: string): void } }).console?.warn(
+    "adjoint: generating code is forbidden here (a Content-Security-Policy without 'unsafe-eval'), so compiled programs (jit) run their fused loops interpreted: same results, slower",
+  );
+}
 
 /** Size-1 kernels longer than this run as a register tape (scalar-tape.ts). */
 const TAPE_MIN = 256;
