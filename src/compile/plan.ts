@@ -4,8 +4,9 @@
  *
  * A value lives from the step that writes it to the last step that reads it. A library call's
  * output may share its input's array (reshape and stop_gradient return it, and a user-defined
- * primitive may too), so an input of a library call lives as long as the call's output, and
- * when that output escapes (is a result of the program) the input escapes too. Escaping values
+ * primitive may too), so an input of such a call lives as long as the call's output, and when
+ * that output escapes (is a result of the program) the input escapes too; calls known to return
+ * new arrays (matmul, transpose, ...: `freshOutputs`) do not extend their inputs' lives. Escaping values
  * get fresh arrays on every run (they belong to the caller); the others take a free slot of the
  * same dtype and size, or a new one. A slot is freed after the step of its value's last read, so
  * a kernel never writes a buffer it reads. Inputs and constants are never written.
@@ -20,6 +21,44 @@ export interface PlanStep {
   readonly reads: readonly number[];
   readonly writes: readonly number[];
   readonly fused: boolean;
+  /** A library call whose outputs may share an input's array (see `freshOutputs`). */
+  readonly aliases?: boolean;
+}
+
+/**
+ * Library primitives whose impl always returns a new array (none returns an input's), so their
+ * inputs need not live as long as their outputs. Every other library call is assumed to alias:
+ * reshape and stop_gradient return their input's array, floor/ceil/round/trunc an int's,
+ * unstack views of its input, and a user's primitive or a custom call may do anything.
+ */
+const FRESH = new Set([
+  "matmul",
+  "transpose",
+  "broadcast_to",
+  "slice",
+  "pad",
+  "concatenate",
+  "flip",
+  "gather",
+  "scatter_add",
+  "reduce_sum",
+  "reduce_max",
+  "reduce_min",
+  "reduce_prod",
+  "argmax",
+  "argmin",
+  "cumsum",
+  "argsort",
+  "select",
+  "convert_element_type",
+  "triangular_solve",
+  "cholesky",
+  "det",
+]);
+
+/** True when a library primitive's outputs are always new arrays (see FRESH). */
+export function freshOutputs(name: string): boolean {
+  return FRESH.has(name);
 }
 
 /** One reusable buffer. */
@@ -57,7 +96,7 @@ export function planBuffers(
   }
   for (let p = steps.length - 1; p >= 0; p--) {
     const s = steps[p]!;
-    if (s.fused) continue;
+    if (s.fused || s.aliases === false) continue;
     for (const o of s.writes) {
       for (const v of s.reads) {
         if (lastUse[o]! > lastUse[v]!) lastUse[v] = lastUse[o]!;

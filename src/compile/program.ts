@@ -22,7 +22,7 @@ import { jsKernel } from "./codegen-js.js";
 import { type Member, planSteps, type Read, type Step } from "./fusion.js";
 import { interpretedKernel } from "./interpret.js";
 import type { Kernel, KernelIR, KernelOp, KernelReduce, KernelStore } from "./kernel-ir.js";
-import { type BufferPlan, planBuffers } from "./plan.js";
+import { type BufferPlan, freshOutputs, planBuffers } from "./plan.js";
 import { tapeKernel } from "./scalar-tape.js";
 import { passesKernel, SPLIT_OPS } from "./split.js";
 
@@ -446,7 +446,12 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     vars,
     runs.map((r) =>
       r.kind === "call"
-        ? { reads: graph.eqns[r.eqn]!.inputs, writes: graph.eqns[r.eqn]!.outputs, fused: false }
+        ? {
+            reads: graph.eqns[r.eqn]!.inputs,
+            writes: graph.eqns[r.eqn]!.outputs,
+            fused: false,
+            aliases: !freshOutputs(graph.eqns[r.eqn]!.primitive.name),
+          }
         : { reads: r.ins, writes: r.outs, fused: true },
     ),
     outVars,
