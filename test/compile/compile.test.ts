@@ -345,6 +345,21 @@ test("the buffer plan reuses dead intermediates and never the inputs; results do
   assert.deepEqual(r1.dataSync(), snapshot);
 });
 
+test("a value shared through a reshape lives as long as the reshape's result", () => {
+  const x = ad.tensor(
+    Float64Array.from({ length: 64 }, (_, i) => i / 9 - 3),
+    { shape: [8, 8] },
+  );
+  const f = (x: ad.Tensor) => {
+    const a = ad.exp(x.mul(0.1)).mul(2); // stored: a library reshape reads it
+    const r = ad.reshape(ad.stopGradient(a), [4, 16]); // shares a's array
+    const c = ad.transpose(ad.sin(ad.transpose(x)).add(1)); // same size as a, after a's last read
+    return ad.concat([r, ad.reshape(c, [4, 16])], 0);
+  };
+  const p = check("aliases", f, x);
+  assert.ok(p.stats.materialized! >= 2);
+});
+
 test("code generation forbidden: the same plan runs interpreted, same bits", () => {
   _forceClosureKernels(true);
   try {
