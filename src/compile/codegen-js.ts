@@ -10,7 +10,7 @@
 
 import type { DType } from "../core/dtype.js";
 import { exprSource, generate } from "../elementwise/compile.js";
-import type { Kernel, KernelIR, KernelOp } from "./kernel-ir.js";
+import { type Kernel, type KernelIR, type KernelOp, sumLanes } from "./kernel-ir.js";
 
 /** A number as JavaScript source that reads back exactly (String is exact for doubles). */
 export function numberSource(v: number): string {
@@ -169,6 +169,7 @@ export function loopSource(ir: KernelIR): string {
   };
   const lines = [...head, ...at(0, { i: "0", r: "0", j: "0", part: "plain" })];
   const split = interior(ir);
+  const lanes = sumLanes(ir);
   for (const s of full) lines.push(`let s${s.out} = 0;`);
   for (const s of colSums) lines.push(`c${s.out}.fill(0);`);
   if (ir.nested) {
@@ -181,6 +182,31 @@ export function loopSource(ir: KernelIR): string {
     lines.push("}");
     for (const s of rowSums) lines.push(`out${s.out}[r] = t${s.out};`);
     lines.push("}");
+  } else if (split === null && lanes > 1 && full.length > 0) {
+    // A reordered sum: `lanes` independent accumulators, so the adds overlap.
+    const main = ir.size - (ir.size % lanes);
+    for (const s of full) {
+      for (let l = 1; l < lanes; l++) lines.push(`let s${s.out}_${l} = 0;`);
+    }
+    lines.push(`let i = 0;`, `for (; i < ${main}; i += ${lanes}) {`);
+    for (let l = 0; l < lanes; l++) {
+      const idx: Index = { i: l === 0 ? "i" : `(i + ${l})`, r: "0", j: "i", part: "plain" };
+      const body = elementLines(idx).map((line) =>
+        l === 0 ? line : line.replace(/^s(\d+) \+=/, `s$1_${l} +=`),
+      );
+      lines.push("{", ...body, "}");
+    }
+    lines.push("}");
+    lines.push(
+      `for (; i < ${ir.size}; i++) {`,
+      ...elementLines({ i: "i", r: "0", j: "i", part: "plain" }),
+      "}",
+    );
+    for (const s of full) {
+      const parts = [`s${s.out}`];
+      for (let l = 1; l < lanes; l++) parts.push(`s${s.out}_${l}`);
+      lines.push(`s${s.out} = ${pairwise(parts)};`);
+    }
   } else if (split === null) {
     const idx: Index = { i: "i", r: "0", j: "i", part: "plain" };
     lines.push(`for (let i = 0; i < ${ir.size}; i++) {`);
@@ -204,6 +230,13 @@ export function loopSource(ir: KernelIR): string {
   // Column sums accumulate in float64 arrays made once per kernel (kernels never re-enter).
   const accs = colSums.map((s) => `const c${s.out} = new Float64Array(${ir.len});`);
   return `(function () {\n${accs.join("\n")}\nreturn ${kernel};\n})()`;
+}
+
+/** `a[0] + a[1] + ...` added pairwise: ((a0 + a1) + (a2 + a3)). */
+export function pairwise(parts: readonly string[]): string {
+  if (parts.length === 1) return parts[0]!;
+  const half = parts.length >> 1;
+  return `(${pairwise(parts.slice(0, half))} + ${pairwise(parts.slice(half))})`;
 }
 
 /** Generated kernels by source: identical clusters (an RNN's steps) share one function. */

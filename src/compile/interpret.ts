@@ -7,7 +7,7 @@
 
 import type { DType, TypedArray } from "../core/dtype.js";
 import { exprClosure } from "../elementwise/compile.js";
-import type { Kernel, KernelIR, KernelOp } from "./kernel-ir.js";
+import { type Kernel, type KernelIR, type KernelOp, sumLanes } from "./kernel-ir.js";
 
 /** The rounding a store of `dtype` applies. */
 function rounder(dtype: DType): (v: number) => number {
@@ -92,6 +92,13 @@ function stepOf(op: KernelOp): Step {
   }
 }
 
+/** a[lo] + ... + a[hi - 1] added pairwise, as codegen-js.ts's `pairwise` writes it. */
+function pairwiseSum(a: readonly number[], lo: number, hi: number): number {
+  if (hi - lo === 1) return a[lo]!;
+  const mid = lo + ((hi - lo) >> 1);
+  return pairwiseSum(a, lo, mid) + pairwiseSum(a, mid, hi);
+}
+
 /** The kernel of `ir`, run by closures. */
 export function interpretedKernel(ir: KernelIR): Kernel {
   const steps = ir.ops.map(stepOf);
@@ -103,12 +110,18 @@ export function interpretedKernel(ir: KernelIR): Kernel {
   return (ins, outs) => {
     const regs = new Array<number>(n).fill(0);
     const at: Cursor = { i: 0, r: 0, j: 0 };
+    // Lanes of a reordered sum (KernelIR.sumLanes): the same lanes and the same final pairwise
+    // addition as the generated code.
+    const lanes = sumLanes(ir);
+    const main = ir.size - (ir.size % lanes);
+    const laneSums = full.map(() => new Array<number>(lanes).fill(0));
     const sums = full.map(() => 0);
     const rowAcc = rowSums.map(() => 0);
     const element = (): void => {
       for (let k = 0; k < n; k++) regs[k] = steps[k]!(regs, ins, at);
       for (const s of ir.stores) outs[s.out]![at.i] = regs[s.reg]!;
-      for (let k = 0; k < full.length; k++) sums[k]! += regs[full[k]!.reg]!;
+      const lane = at.i < main ? at.i % lanes : 0;
+      for (let k = 0; k < full.length; k++) laneSums[k]![lane]! += regs[full[k]!.reg]!;
       for (let k = 0; k < rowSums.length; k++) rowAcc[k]! += regs[rowSums[k]!.reg]!;
       for (let k = 0; k < colSums.length; k++) colAcc[k]![at.j]! += regs[colSums[k]!.reg]!;
     };
@@ -125,7 +138,10 @@ export function interpretedKernel(ir: KernelIR): Kernel {
         element();
       }
     }
-    for (let k = 0; k < full.length; k++) outs[full[k]!.out]![0] = sums[k]!;
+    for (let k = 0; k < full.length; k++) {
+      sums[k] = pairwiseSum(laneSums[k]!, 0, lanes);
+      outs[full[k]!.out]![0] = sums[k]!;
+    }
     for (let k = 0; k < colSums.length; k++) {
       const out = outs[colSums[k]!.out]!;
       const acc = colAcc[k]!;

@@ -92,6 +92,12 @@ export interface KernelIR {
   readonly ops: readonly KernelOp[];
   readonly stores: readonly KernelStore[];
   readonly reduces: readonly KernelReduce[];
+  /**
+   * Sums over all elements of a flat loop accumulate in this many lanes (element i in lane
+   * i mod lanes, the last size mod lanes elements in lane 0), added pairwise at the end: a
+   * reordered sum, not eager's (see CompileOptions.reassociateSums). Absent: one lane.
+   */
+  readonly sumLanes?: number;
 }
 
 /**
@@ -99,3 +105,14 @@ export interface KernelIR {
  * every element, a reduce its sums). Kernels are synchronous and keep no state between calls.
  */
 export type Kernel = (ins: readonly TypedArray[], outs: readonly TypedArray[]) => void;
+
+/**
+ * The lanes a kernel's sums over all elements really use: `sumLanes` in a flat loop without
+ * guards (whose loop is split in parts), else 1. The emitter and the interpreter both ask here,
+ * so they add in the same order.
+ */
+export function sumLanes(ir: KernelIR): number {
+  const lanes = ir.sumLanes ?? 1;
+  if (lanes <= 1 || ir.nested || ir.size < lanes) return 1;
+  return ir.ops.some((op) => op.kind === "guard") ? 1 : lanes;
+}

@@ -63,7 +63,17 @@ export interface CompileOptions {
   readonly fuse?: boolean;
   /** Generate JavaScript for fused kernels (default true); false interprets them. */
   readonly codegen?: boolean;
+  /**
+   * Let a sum over all elements of a long loop (at least REASSOCIATE_MIN elements) add in 4
+   * lanes, pairwise at the end, instead of eager's left-to-right order (default false). The one
+   * dependent add per element bounds an in-order sum (~4 cycles per element: W1 f); lanes
+   * overlap them. Results then differ from eager's in the last bits (tested to a tolerance).
+   */
+  readonly reassociateSums?: boolean;
 }
+
+/** The shortest loop whose sums `reassociateSums` reorders. */
+export const REASSOCIATE_MIN = 4096;
 
 /** A fused kernel with the variables it reads and writes. */
 interface FusedRun {
@@ -399,7 +409,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   const runs: Run[] = steps.map((s, p): Run => {
     if (s.kind === "call") return { kind: "call", eqn: s.eqn };
     fusedEqns += s.members.length;
-    const { ir, ins, outs } = lowerCluster(
+    const lowered = lowerCluster(
       s.members,
       s.loop,
       (v) => readOutside[v] === 1,
@@ -408,6 +418,12 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
       recompute,
       (v) => shapeSize(vars[v]!.shape),
     );
+    const { ins, outs } = lowered;
+    const reorder =
+      options.reassociateSums === true &&
+      lowered.ir.size >= REASSOCIATE_MIN &&
+      lowered.ir.reduces.some((r) => r.over === "all");
+    const ir: KernelIR = reorder ? { ...lowered.ir, sumLanes: 4 } : lowered.ir;
     let kernel: Kernel | null = null;
     if (ir.size === 1 && ir.ops.length > TAPE_MIN) {
       kernel = tapeKernel(ir);

@@ -88,6 +88,30 @@ test("W1 rosenbrock: f fuses into one kernel, its gradient into two (pads and sl
   }
 });
 
+test("reassociateSums: long full sums add in 4 lanes (to a tolerance), both modes agree bit for bit", () => {
+  for (const n of [5000, 4099, 100]) {
+    const x = w1x(n, "float64");
+    const g = ad.makeGraph(ad.valueAndGrad(rosenbrock), x);
+    const want = tensors(g.call(x));
+    const fast = compileGraph(g, { reassociateSums: true });
+    const slow = compileGraph(g, { reassociateSums: true, codegen: false });
+    const a = fast.run([x]);
+    const b = slow.run([x]);
+    for (let i = 0; i < a.length; i++) same(a[i]!, b[i]!, `lanes ${n}: js vs interpreter ${i}`);
+    // The gradient is elementwise (unchanged); the sum is reordered.
+    same(a[1]!, want[1]!, `lanes ${n}: gradient`);
+    const got = a[0]!.item();
+    const ref = want[0]!.item();
+    assert.ok(Math.abs(got - ref) <= 1e-12 * Math.abs(ref), `lanes ${n}: ${got} vs ${ref}`);
+    if (n < 4096) assert.ok(Object.is(got, ref), "short sums keep eager's order");
+  }
+  const x32 = w1x(8192, "float32");
+  const g32 = ad.makeGraph(rosenbrock, x32);
+  const got = compileGraph(g32, { reassociateSums: true }).run([x32])[0]!.item();
+  const ref = (g32.call(x32) as ad.Tensor).item();
+  assert.ok(Math.abs(got - ref) <= 1e-6 * Math.abs(ref), `float32: ${got} vs ${ref}`);
+});
+
 test("long scalar chains run as a register tape, float64 and float32, with their gradients", () => {
   const chain = (r: ad.Tensor, x0: ad.Tensor): ad.Tensor => {
     let x = x0;
