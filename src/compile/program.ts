@@ -419,9 +419,13 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
       (v) => shapeSize(vars[v]!.shape),
     );
     const { ins, outs } = lowered;
+    // Lanes only in a flat loop without guards (whose loop is split in parts), so that every
+    // pass of a split kernel and the interpreter see the same lanes.
     const reorder =
       options.reassociateSums === true &&
       lowered.ir.size >= REASSOCIATE_MIN &&
+      !lowered.ir.nested &&
+      !lowered.ir.ops.some((op) => op.kind === "guard") &&
       lowered.ir.reduces.some((r) => r.over === "all");
     const ir: KernelIR = reorder ? { ...lowered.ir, sumLanes: 4 } : lowered.ir;
     let kernel: Kernel | null = null;
