@@ -12,12 +12,14 @@ import { TracerError, ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
 import { unflatten } from "../core/pytree.js";
 import type { Tensor } from "../core/tensor.js";
-import { hasEvalObserver } from "../core/trace.js";
+import { hasEvalObserver, innermostTrace } from "../core/trace.js";
 import { nowMs } from "../core/web-globals.js";
 import type { Graph } from "../ir/graph.js";
 import { checkFn } from "../transforms/args.js";
 import { makeGraph } from "../transforms/stage.js";
 import { callFn } from "../transforms/types.js";
+import { VjpTrace } from "../transforms/vjp-trace.js";
+import { type BackwardFn, backwardOf, flatCall, recordJitCall } from "./jit-vjp.js";
 import {
   describeChange,
   type Signature,
@@ -90,6 +92,9 @@ interface Entry {
   /** False for a graph used once (see lookup). */
   readonly cached: boolean;
   program: CompiledProgram | null;
+  /** The graph as a flat function, and its jitted backward pass (grad(jit(f)); jit-vjp.ts). */
+  flat?: (...xs: Tensor[]) => Tensor[];
+  backward?: BackwardFn;
 }
 
 /** console.warn where there is a console (the package compiles against the ES library alone). */
@@ -149,8 +154,9 @@ function asJitError(name: string, e: unknown): unknown {
  * the default float dtype. Tensors f captures from closures are constants of the compiled
  * program, read when it is staged.
  *
- * jit composes with every transformation: `grad(jit(f))`, `vmap(jit(f))`, `jvp(jit(f))` and
- * jit inside makeGraph evaluate the cached graph through `bind`, and `jit(grad(f))`,
+ * jit composes with every transformation: under reverse mode (`grad(jit(f))`) the call runs the
+ * compiled program and its backward pass is compiled too; `vmap(jit(f))`, `jvp(jit(f))` and
+ * jit inside makeGraph evaluate the cached graph through `bind`; and `jit(grad(f))`,
  * `jit(vmap(f))`, `jit(hessian(f))` compile the transformed program; custom rules, checkpoint and
  * scan inside f are staged as they are by makeGraph. A jitted f that closes over a value another
  * transformation is tracing is staged again on every call (the value is not the same next time).
@@ -260,14 +266,32 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
   const jitted = (...args: A): R => {
     const sig = signature(args);
     const found = lookup(sig, args);
-    // Under another transformation, bind every equation so that it is differentiated, batched
-    // or staged like f's own ops. An evaluation observer (debugNans) watches every bind, which
-    // fused loops would skip.
-    if (sig.traced || !found.cached || hasEvalObserver()) {
-      return found.graph.call(...sig.dynamic) as R;
-    }
+    // Concrete arguments run the compiled program. Under another transformation every equation
+    // is bound (graph.call), so it is differentiated, batched or staged like f's own ops, except
+    // under reverse mode, which records the call as one entry with a compiled backward pass. An
+    // evaluation observer (debugNans) watches every bind, which fused loops would skip.
     const graph = found.graph;
-    const outs = programOf(found).run(sig.tensors);
+    let outs: Tensor[] | null = null;
+    if (found.cached && !hasEvalObserver()) {
+      if (!sig.traced) outs = programOf(found).run(sig.tensors);
+      else {
+        // Under reverse mode (grad(jit(f))): one tape entry, compiled both ways.
+        const top = innermostTrace(sig.tensors);
+        if (top instanceof VjpTrace && !top.done) {
+          const entry = found;
+          const flat = (entry.flat ??= flatCall(graph, sig.tree, sig.leaves));
+          outs = recordJitCall(top, sig.tensors, programOf(entry), flat, () => {
+            entry.backward ??= jit(backwardOf(flat), {
+              staticArgnums: 2,
+              warnAfter: Number.POSITIVE_INFINITY,
+            });
+            return entry.backward;
+          });
+        }
+      }
+    }
+    // Under another transformation, or with debugNans' observer: bind every equation.
+    if (outs === null) return graph.call(...sig.dynamic) as R;
     let k = 0;
     const leaves = graph.outLeaves.map((leaf) => ("var" in leaf ? outs[k++] : leaf.value));
     return unflatten(graph.outTree, leaves) as R;

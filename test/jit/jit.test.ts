@@ -490,3 +490,36 @@ test("jit(valueAndGrad) of a W3-like 30,000-op scalar chain (logistic map, float
   assert.equal(jf.compiles, 1);
   assert.ok(jf.statsFor(ad.scalar(0.5, "float64")).eqns >= 3 * steps);
 });
+
+test("grad(jit(f)): one tape entry with a compiled backward pass; higher orders and forward replay through it", () => {
+  const loss = (x: ad.Tensor) => ad.sum(ad.mul(ad.sin(x), ad.exp(ad.mul(x, 0.5))));
+  const jf = ad.jit(loss);
+  const x = f64([0.3, -1.2, 2.5, 0.7]);
+  // The whole jitted call is one entry after the input's leaf (eager grad records 5 calls).
+  let entries = -1;
+  const g = ad.grad((v: ad.Tensor) => {
+    const y = jf(v);
+    entries = (v._trace as unknown as { tape: { length: number } }).tape.length;
+    return y;
+  })(x);
+  assert.equal(entries, 2);
+  same(g, ad.grad(loss)(x), "grad(jit)");
+  // Calling again reuses the staged graph, its program and its backward program.
+  same(ad.grad(jf)(f64([1, 2, 3, 4])), ad.grad(loss)(f64([1, 2, 3, 4])), "grad(jit), second call");
+  assert.equal(jf.compiles, 1);
+  // Second order: the backward pass is itself differentiated (its cotangent is traced).
+  const scalarLoss = (v: ad.Tensor) => ad.sum(ad.mul(ad.square(v), ad.sin(v)));
+  const js = ad.jit(scalarLoss);
+  const s = ad.scalar(0.8, "float64");
+  same(ad.grad(ad.grad(js))(s), ad.grad(ad.grad(scalarLoss))(s), "grad(grad(jit))");
+  same(ad.hessian(js)(x), ad.hessian(scalarLoss)(x), "hessian(jit)");
+  // Forward replay over the tape (jacfwd of a function recorded in reverse mode) uses the JVP.
+  same(ad.jacfwd(ad.grad(js))(x), ad.jacfwd(ad.grad(scalarLoss))(x), "jacfwd(grad(jit))");
+  // Several outputs, one of them an integer: cotangents flow from the float ones only.
+  const multi = ad.jit((v: ad.Tensor) => ({ a: ad.tanh(v), i: ad.argmax(v), b: ad.sum(v) }));
+  const viaJit = ad.grad((v: ad.Tensor) => {
+    const r = multi(v);
+    return ad.add(ad.sum(r.a), r.b);
+  })(x);
+  same(viaJit, ad.add(ad.sub(1, ad.square(ad.tanh(x))), 1), "grad through a multi-output jit");
+});
