@@ -10,7 +10,15 @@
 
 import type { DType } from "../core/dtype.js";
 import { exprSource, generate } from "../elementwise/compile.js";
-import { type Kernel, type KernelIR, type KernelOp, sumLanes } from "./kernel-ir.js";
+import {
+  type Fold,
+  foldIdentity,
+  type Kernel,
+  type KernelIR,
+  type KernelOp,
+  type KernelReduce,
+  sumLanes,
+} from "./kernel-ir.js";
 
 /** A number as JavaScript source that reads back exactly (String is exact for doubles). */
 export function numberSource(v: number): string {
@@ -153,7 +161,10 @@ export function loopSource(ir: KernelIR): string {
     const idx: Index = { i: "0", r: "0", j: "0", part: "plain" };
     const body = at(0, idx);
     for (const s of ir.stores) body.push(`out${s.out}[0] = ${reg(s.reg)};`);
-    for (const s of ir.reduces) body.push(`out${s.out}[0] = 0 + ${reg(s.reg)};`);
+    for (const s of ir.reduces) {
+      const f = s.fold ?? "sum";
+      body.push(`out${s.out}[0] = ${foldExpr(f, numberSource(foldIdentity(f)), reg(s.reg))};`);
+    }
     return `function (I, O) { ${head.join(" ")}\n${body.join("\n")}\n}`;
   }
   const full = ir.reduces.filter((s) => s.over === "all");
@@ -162,30 +173,32 @@ export function loopSource(ir: KernelIR): string {
   const elementLines = (idx: Index): string[] => {
     const lines = at(2, idx);
     for (const s of ir.stores) lines.push(`out${s.out}[${idx.i}] = ${reg(s.reg)};`);
-    for (const s of full) lines.push(`s${s.out} += ${reg(s.reg)};`);
-    for (const s of rowSums) lines.push(`t${s.out} += ${reg(s.reg)};`);
-    for (const s of colSums) lines.push(`c${s.out}[${idx.j}] += ${reg(s.reg)};`);
+    for (const s of full) lines.push(foldStep(s, `s${s.out}`, reg(s.reg)));
+    for (const s of rowSums) lines.push(foldStep(s, `t${s.out}`, reg(s.reg)));
+    for (const s of colSums) lines.push(foldStep(s, `c${s.out}[${idx.j}]`, reg(s.reg)));
     return lines;
   };
   const lines = [...head, ...at(0, { i: "0", r: "0", j: "0", part: "plain" })];
   const split = interior(ir);
   const lanes = sumLanes(ir);
-  for (const s of full) lines.push(`let s${s.out} = 0;`);
-  for (const s of colSums) lines.push(`c${s.out}.fill(0);`);
+  const laned = full.filter((s) => (s.fold ?? "sum") === "sum");
+  for (const s of full) lines.push(`let s${s.out} = ${init(s)};`);
+  for (const s of colSums) lines.push(`c${s.out}.fill(${init(s)});`);
   if (ir.nested) {
     const idx: Index = { i: "i", r: "r", j: "j", part: split === null ? "plain" : "edge" };
     lines.push(`for (let r = 0, i = 0; r < ${ir.rows}; r++) {`);
     lines.push(...at(1, idx));
-    for (const s of rowSums) lines.push(`let t${s.out} = 0;`);
+    for (const s of rowSums) lines.push(`let t${s.out} = ${init(s)};`);
     lines.push(`for (let j = 0; j < ${ir.len}; j++, i++) {`);
     lines.push(...elementLines(idx));
     lines.push("}");
     for (const s of rowSums) lines.push(`out${s.out}[r] = t${s.out};`);
     lines.push("}");
-  } else if (split === null && lanes > 1 && full.length > 0) {
-    // A reordered sum: `lanes` independent accumulators, so the adds overlap.
+  } else if (split === null && lanes > 1 && laned.length > 0) {
+    // A reordered sum: `lanes` independent accumulators, so the adds overlap (other folds keep
+    // one accumulator, in element order).
     const main = ir.size - (ir.size % lanes);
-    for (const s of full) {
+    for (const s of laned) {
       for (let l = 1; l < lanes; l++) lines.push(`let s${s.out}_${l} = 0;`);
     }
     lines.push(`let i = 0;`, `for (; i < ${main}; i += ${lanes}) {`);
@@ -202,7 +215,7 @@ export function loopSource(ir: KernelIR): string {
       ...elementLines({ i: "i", r: "0", j: "i", part: "plain" }),
       "}",
     );
-    for (const s of full) {
+    for (const s of laned) {
       const parts = [`s${s.out}`];
       for (let l = 1; l < lanes; l++) parts.push(`s${s.out}_${l}`);
       lines.push(`s${s.out} = ${pairwise(parts)};`);
@@ -230,6 +243,31 @@ export function loopSource(ir: KernelIR): string {
   // Column sums accumulate in float64 arrays made once per kernel (kernels never re-enter).
   const accs = colSums.map((s) => `const c${s.out} = new Float64Array(${ir.len});`);
   return `(function () {\n${accs.join("\n")}\nreturn ${kernel};\n})()`;
+}
+
+/** A fold's starting value as source. */
+function init(s: KernelReduce): string {
+  return numberSource(foldIdentity(s.fold ?? "sum"));
+}
+
+/** The source of one fold of `v` into `acc`, as the eager kernels write it. */
+function foldExpr(fold: Fold, acc: string, v: string): string {
+  switch (fold) {
+    case "sum":
+      return `(${acc} + ${v})`;
+    case "prod":
+      return `(${acc} * ${v})`;
+    case "max":
+      return `Math.max(${acc}, ${v})`;
+    case "min":
+      return `Math.min(${acc}, ${v})`;
+  }
+}
+
+/** The statement folding `v` into the accumulator `acc` (sums as `acc += v`). */
+function foldStep(s: KernelReduce, acc: string, v: string): string {
+  const fold = s.fold ?? "sum";
+  return fold === "sum" ? `${acc} += ${v};` : `${acc} = ${foldExpr(fold, acc, v)};`;
 }
 
 /** `a[0] + a[1] + ...` added pairwise: ((a0 + a1) + (a2 + a3)). */

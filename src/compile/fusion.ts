@@ -17,12 +17,12 @@
  * the graph's own.
  */
 
-import { allocate, type DType } from "../core/dtype.js";
+import { allocate, type DType, isFloat } from "../core/dtype.js";
 import { type Shape, shapeSize } from "../core/shape.js";
 import type { Expr } from "../elementwise/expr.js";
 import { BINARY_KERNELS, type KernelDef, UNARY_KERNELS } from "../elementwise/table.js";
 import type { GraphParts } from "../ir/graph.js";
-import type { LoadMode } from "./kernel-ir.js";
+import type { Fold, LoadMode } from "./kernel-ir.js";
 
 /** What a fusible equation computes per element. */
 export type MemberOp =
@@ -31,7 +31,7 @@ export type MemberOp =
   | { readonly kind: "cast" }
   | { readonly kind: "copy" }
   | { readonly kind: "sum0" }
-  | { readonly kind: "reduce"; readonly over: "all" | "rows" | "cols" };
+  | { readonly kind: "reduce"; readonly over: "all" | "rows" | "cols"; readonly fold: Fold };
 
 /** How a member reads one operand. */
 export interface Read {
@@ -75,10 +75,11 @@ const SELECT: MemberOp = { kind: "select" };
 const CAST: MemberOp = { kind: "cast" };
 const COPY: MemberOp = { kind: "copy" };
 const SUM0: MemberOp = { kind: "sum0" };
-const REDUCE: Record<"all" | "rows" | "cols", MemberOp> = {
-  all: { kind: "reduce", over: "all" },
-  rows: { kind: "reduce", over: "rows" },
-  cols: { kind: "reduce", over: "cols" },
+const FOLDS: Record<string, Fold> = {
+  reduce_sum: "sum",
+  reduce_max: "max",
+  reduce_min: "min",
+  reduce_prod: "prod",
 };
 
 const SAME: Read = { mode: "same", offset: 0 };
@@ -196,15 +197,23 @@ export function memberOf(graph: GraphParts, e: number): Member | null {
         reads = [read];
         break;
       }
-      case "reduce_sum": {
+      case "reduce_sum":
+      case "reduce_max":
+      case "reduce_min":
+      case "reduce_prod": {
+        const fold = FOLDS[eqn.primitive.name]!;
+        // int32 products wrap as Math.imul (the eager kernel's); only floats fold with *.
+        if (fold === "prod" && !isFloat(aval.dtype)) return null;
         const inShape = graph.vars[inputs[0]!]!.shape;
         if (shapeSize(inShape) === size) {
-          op = SUM0;
+          // One element: a sum is 0 + x (rounded to the output's dtype), a max, min or product
+          // the element itself.
+          op = fold === "sum" ? SUM0 : COPY;
           break;
         }
         const over = reduction(inShape, (eqn.params as { axes: readonly number[] }).axes);
         if (over === null) return null;
-        op = REDUCE[over];
+        op = { kind: "reduce", over, fold };
         reads = ONE_SAME;
         loop = inShape;
         break;

@@ -7,7 +7,14 @@
 
 import type { DType, TypedArray } from "../core/dtype.js";
 import { exprClosure } from "../elementwise/compile.js";
-import { type Kernel, type KernelIR, type KernelOp, sumLanes } from "./kernel-ir.js";
+import {
+  foldIdentity,
+  foldNumber,
+  type Kernel,
+  type KernelIR,
+  type KernelOp,
+  sumLanes,
+} from "./kernel-ir.js";
 
 /** The rounding a store of `dtype` applies. */
 function rounder(dtype: DType): (v: number) => number {
@@ -114,21 +121,36 @@ export function interpretedKernel(ir: KernelIR): Kernel {
     // addition as the generated code.
     const lanes = sumLanes(ir);
     const main = ir.size - (ir.size % lanes);
-    const laneSums = full.map(() => new Array<number>(lanes).fill(0));
+    const laneSums = full.map((s) => new Array<number>(lanes).fill(foldIdentity(s.fold ?? "sum")));
     const sums = full.map(() => 0);
     const rowAcc = rowSums.map(() => 0);
     const element = (): void => {
       for (let k = 0; k < n; k++) regs[k] = steps[k]!(regs, ins, at);
       for (const s of ir.stores) outs[s.out]![at.i] = regs[s.reg]!;
       const lane = at.i < main ? at.i % lanes : 0;
-      for (let k = 0; k < full.length; k++) laneSums[k]![lane]! += regs[full[k]!.reg]!;
-      for (let k = 0; k < rowSums.length; k++) rowAcc[k]! += regs[rowSums[k]!.reg]!;
-      for (let k = 0; k < colSums.length; k++) colAcc[k]![at.j]! += regs[colSums[k]!.reg]!;
+      for (let k = 0; k < full.length; k++) {
+        const s = full[k]!;
+        // Only sums use lanes; other folds keep one accumulator (lane 0), in element order.
+        const l = (s.fold ?? "sum") === "sum" ? lane : 0;
+        const acc = laneSums[k]!;
+        acc[l] = foldNumber(s.fold ?? "sum", acc[l]!, regs[s.reg]!);
+      }
+      for (let k = 0; k < rowSums.length; k++) {
+        rowAcc[k] = foldNumber(rowSums[k]!.fold ?? "sum", rowAcc[k]!, regs[rowSums[k]!.reg]!);
+      }
+      for (let k = 0; k < colSums.length; k++) {
+        const acc = colAcc[k]!;
+        acc[at.j] = foldNumber(colSums[k]!.fold ?? "sum", acc[at.j]!, regs[colSums[k]!.reg]!);
+      }
     };
-    for (const acc of colAcc) acc.fill(0);
+    colSums.forEach((s, k) => {
+      colAcc[k]!.fill(foldIdentity(s.fold ?? "sum"));
+    });
     if (ir.nested) {
       for (at.r = 0, at.i = 0; at.r < ir.rows; at.r++) {
-        rowAcc.fill(0);
+        rowSums.forEach((s, k) => {
+          rowAcc[k] = foldIdentity(s.fold ?? "sum");
+        });
         for (at.j = 0; at.j < ir.len; at.j++, at.i++) element();
         for (let k = 0; k < rowSums.length; k++) outs[rowSums[k]!.out]![at.r] = rowAcc[k]!;
       }
@@ -139,7 +161,8 @@ export function interpretedKernel(ir: KernelIR): Kernel {
       }
     }
     for (let k = 0; k < full.length; k++) {
-      sums[k] = pairwiseSum(laneSums[k]!, 0, lanes);
+      sums[k] =
+        (full[k]!.fold ?? "sum") === "sum" ? pairwiseSum(laneSums[k]!, 0, lanes) : laneSums[k]![0]!;
       outs[full[k]!.out]![0] = sums[k]!;
     }
     for (let k = 0; k < colSums.length; k++) {

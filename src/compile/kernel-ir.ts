@@ -68,8 +68,8 @@ export interface KernelStore {
 }
 
 /**
- * A sum of a register, accumulated in a float64 number from 0 in element order (as the eager
- * reduce_sum kernels accumulate) and then stored: over all elements (`all`, to out[0] after the
+ * A fold (sum, max, min, product) of a register, accumulated in a float64 number from the fold's
+ * identity in element order (as the eager reduce kernels accumulate) and then stored: over all elements (`all`, to out[0] after the
  * loop), over each row of a nested loop (`rows`, to out[r] after row r), or over the rows for
  * each column (`cols`, to out[j] after the loop, from a float64 accumulator per column).
  */
@@ -77,6 +77,30 @@ export interface KernelReduce {
   readonly reg: number;
   readonly out: number;
   readonly over: "all" | "rows" | "cols";
+  /** The fold: sum (the default), max, min or product, each from its identity. */
+  readonly fold?: Fold;
+}
+
+/** A reduction's fold. */
+export type Fold = "sum" | "max" | "min" | "prod";
+
+/** The value a fold starts from (the eager reductions' identities). */
+export function foldIdentity(fold: Fold): number {
+  return fold === "sum" ? 0 : fold === "prod" ? 1 : fold === "max" ? -Infinity : Infinity;
+}
+
+/** One fold step on numbers, as the eager kernels write it. */
+export function foldNumber(fold: Fold, acc: number, v: number): number {
+  switch (fold) {
+    case "sum":
+      return acc + v;
+    case "prod":
+      return acc * v;
+    case "max":
+      return Math.max(acc, v);
+    case "min":
+      return Math.min(acc, v);
+  }
 }
 
 /** One fused kernel: a loop of `size` elements (nested as rows x len when `nested`). */

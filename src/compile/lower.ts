@@ -164,7 +164,7 @@ export function lowerCluster(
       args.push(external(v, read, 0));
     }
     if (m.op.kind === "reduce") {
-      reduces.push({ reg: args[0]!, out: outIndex(m.out), over: m.op.over });
+      reduces.push({ reg: args[0]!, out: outIndex(m.out), over: m.op.over, fold: m.op.fold });
       continue;
     }
     const reg = emit(m, args);

@@ -15,7 +15,13 @@
 import type { DType } from "../core/dtype.js";
 import { exprClosure } from "../elementwise/compile.js";
 import type { Expr } from "../elementwise/expr.js";
-import type { Kernel, KernelIR, KernelOp } from "./kernel-ir.js";
+import {
+  foldIdentity,
+  foldNumber,
+  type Kernel,
+  type KernelIR,
+  type KernelOp,
+} from "./kernel-ir.js";
 
 /** Instruction width: opcode, destination, three operands, closure index. */
 const W = 6;
@@ -192,6 +198,9 @@ export function tapeKernel(ir: KernelIR): Kernel {
       }
     }
     for (const s of ir.stores) outs[s.out]![0] = R[s.reg]!;
-    for (const s of ir.reduces) outs[s.out]![0] = 0 + R[s.reg]!;
+    for (const s of ir.reduces) {
+      const fold = s.fold ?? "sum";
+      outs[s.out]![0] = foldNumber(fold, foldIdentity(fold), R[s.reg]!);
+    }
   };
 }

@@ -310,6 +310,30 @@ test("sums that end a cluster: all, rows, columns, with size-1 axes; reshapes in
       x.astype(dtype),
     );
   }
+  // max, min and product folds, with NaN, -0 and ties.
+  const z = ad.tensor([0, -0, 3, Number.NaN, -2, 5, 1.5, -0, 0, 2, 2, -7], { dtype: "float64" });
+  const folds = (z: ad.Tensor) => {
+    const m = ad.reshape(z.mul(1.5).sub(0.25), [3, 4]);
+    const n = ad.reshape(ad.abs(z).add(0.5), [3, 4]);
+    return [
+      ad.max(m, { axis: 1 }),
+      ad.min(m, { axis: 0 }),
+      ad.max(n),
+      ad.min(ad.reshape(z.neg(), [3, 4]), { axis: 1 }),
+      ad.prod(n, { axis: 1 }),
+      ad.prod(n, { axis: 0 }),
+      ad.prod(n),
+      ad.max(ad.reshape(n, [3, 4, 1]), { axis: 2 }),
+    ];
+  };
+  for (const dtype of ["float64", "float32"] as const)
+    check(`folds ${dtype}`, folds, z.astype(dtype));
+  const zi = ad.tensor(Int32Array.from([3, -4, 7, 0, 9, -1]), { shape: [2, 3] });
+  check(
+    "int folds",
+    (t: ad.Tensor) => [ad.max(t.mul(3), { axis: 1 }), ad.min(t, { axis: 0 }), ad.prod(t.add(2))],
+    zi,
+  );
   const b = ad.tensor(Uint8Array.from([1, 0, 1, 1, 0, 0]), { shape: [2, 3], dtype: "bool" });
   check(
     "bool sums",
