@@ -4,14 +4,17 @@
  * An equation is fusible when each output element is one scalar function of input elements at
  * indices the loop can compute: the elementwise table's unary and binary primitives (generated
  * and hand-declared: their eager kernel is the table's expression), select, convert_element_type,
- * stop_gradient and broadcast_to, a contiguous slice (read in place at an offset), and
- * reduce_sum over all axes or the last one (a sum that ends the cluster). Operands may have the
- * output's size, size 1, or be a row (the last axis) or a column (all but the last axis) of it.
+ * stop_gradient, broadcast_to and reshape, a contiguous slice (read in place at an offset), a pad
+ * of a contiguous input (read in place, the pad value outside), and sums, maxima, minima and
+ * float products over all axes, the last one or all but the last (folds that end the cluster).
+ * Operands may have the output's size, size 1, or be a row (the last axis) or a column (all but
+ * the last axis) of it.
  *
  * Clusters: every fusible equation gets a depth, the largest number of cluster boundaries on a
  * path from the graph's inputs to it, where an edge is free (inside a cluster) only when a
- * fusible equation reads, element for element, a fusible producer of the same loop shape. The
- * fusible equations of one loop shape and depth form one cluster. No path between two members
+ * fusible equation reads, element for element, a fusible producer of the same loop shape (shapes
+ * compared without their size-1 axes). The fusible equations of one loop shape and depth form
+ * one cluster; a cluster of nothing but reshapes stays library calls (free: they share arrays). No path between two members
  * leaves the cluster (it would cross a boundary and raise the depth), so the clusters and the
  * remaining equations (library calls) form an acyclic graph, scheduled here in an order close to
  * the graph's own.
