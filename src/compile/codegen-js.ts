@@ -280,6 +280,7 @@ export function pairwise(parts: readonly string[]): string {
 /** Generated kernels by source: identical clusters (an RNN's steps) share one function. */
 const cache = new Map<string, Kernel>();
 const CACHE_MAX = 2000;
+const CACHE_KEY_MAX = 8192;
 
 /**
  * The kernel of `ir` as generated JavaScript, or null where code generation is forbidden (the
@@ -291,6 +292,8 @@ export function jsKernel(ir: KernelIR, label: string): Kernel | null {
   if (hit !== undefined) return hit;
   const k = generate<Kernel>(`fused ${label}`, src);
   if (k === null) return null;
+  // Long sources are rarely repeated and would keep megabytes of keys alive.
+  if (src.length > CACHE_KEY_MAX) return k;
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(src, k);
   return k;
