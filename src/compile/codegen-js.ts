@@ -8,7 +8,7 @@
  * names and numbers formatted here; never a user string.
  */
 
-import type { DType } from "../core/dtype.js";
+import type { DType, TypedArray } from "../core/dtype.js";
 import { exprSource, generate } from "../elementwise/compile.js";
 import {
   type Fold,
@@ -42,7 +42,13 @@ export function roundSource(src: string, dtype: DType): string {
 }
 
 /** The source of op `k`'s value, with the loop's index expressions. */
-function opSource(op: KernelOp, reg: (k: number) => string, idx: Index, ir: KernelIR): string {
+function opSource(
+  op: KernelOp,
+  reg: (k: number) => string,
+  idx: Index,
+  ir: KernelIR,
+  constant: (value: number) => string,
+): string {
   switch (op.kind) {
     case "load": {
       const a = `in${op.input}`;
@@ -67,7 +73,7 @@ function opSource(op: KernelOp, reg: (k: number) => string, idx: Index, ir: Kern
       break;
     }
     case "const":
-      return numberSource(op.value);
+      return constant(op.value);
     case "expr": {
       const [x, y] = op.args;
       const src = exprSource(op.expr, [reg(x!), y === undefined ? undefined : reg(y)]);
@@ -143,9 +149,18 @@ function levels(ir: KernelIR): number[] {
   return level;
 }
 
-/** The JavaScript source of a looped kernel: `function (I, O) { ... }`. */
-export function loopSource(ir: KernelIR): string {
+/**
+ * The JavaScript source of a kernel, `function (I, O, K) { ... }`, and its constants: they are
+ * read from K (hoisted before the loop), so clusters that differ only in their constants (an
+ * unrolled loop's steps) share one source and one compiled function.
+ */
+export function loopSource(ir: KernelIR): { src: string; constants: number[] } {
   const reg = (k: number): string => `r${k}`;
+  const constants: number[] = [];
+  const constant = (value: number): string => {
+    constants.push(value);
+    return `K[${constants.length - 1}]`;
+  };
   const level = ir.size === 1 ? ir.ops.map(() => 0) : levels(ir);
   const head: string[] = [];
   for (let k = 0; k < ir.inputs; k++) head.push(`const in${k} = I[${k}];`);
@@ -153,7 +168,9 @@ export function loopSource(ir: KernelIR): string {
   const at = (l: number, idx: Index): string[] => {
     const lines: string[] = [];
     ir.ops.forEach((op, k) => {
-      if (level[k] === l) lines.push(`const ${reg(k)} = ${opSource(op, reg, idx, ir)};`);
+      if (level[k] === l) {
+        lines.push(`const ${reg(k)} = ${opSource(op, reg, idx, ir, constant)};`);
+      }
     });
     return lines;
   };
@@ -165,7 +182,7 @@ export function loopSource(ir: KernelIR): string {
       const f = s.fold ?? "sum";
       body.push(`out${s.out}[0] = ${foldExpr(f, numberSource(foldIdentity(f)), reg(s.reg))};`);
     }
-    return `function (I, O) { ${head.join(" ")}\n${body.join("\n")}\n}`;
+    return { src: `function (I, O, K) { ${head.join(" ")}\n${body.join("\n")}\n}`, constants };
   }
   const full = ir.reduces.filter((s) => s.over === "all");
   const rowSums = ir.reduces.filter((s) => s.over === "rows");
@@ -238,11 +255,11 @@ export function loopSource(ir: KernelIR): string {
   for (const s of colSums) {
     lines.push(`for (let j = 0; j < ${ir.len}; j++) out${s.out}[j] = c${s.out}[j];`);
   }
-  const kernel = `function (I, O) {\n${lines.join("\n")}\n}`;
-  if (colSums.length === 0) return kernel;
+  const kernel = `function (I, O, K) {\n${lines.join("\n")}\n}`;
+  if (colSums.length === 0) return { src: kernel, constants };
   // Column sums accumulate in float64 arrays made once per kernel (kernels never re-enter).
   const accs = colSums.map((s) => `const c${s.out} = new Float64Array(${ir.len});`);
-  return `(function () {\n${accs.join("\n")}\nreturn ${kernel};\n})()`;
+  return { src: `(function () {\n${accs.join("\n")}\nreturn ${kernel};\n})()`, constants };
 }
 
 /** A fold's starting value as source. */
@@ -277,8 +294,15 @@ export function pairwise(parts: readonly string[]): string {
   return `(${pairwise(parts.slice(0, half))} + ${pairwise(parts.slice(half))})`;
 }
 
+/** A generated kernel, reading its constants from K. */
+type Generated = (
+  ins: readonly TypedArray[],
+  outs: readonly TypedArray[],
+  K: readonly number[],
+) => void;
+
 /** Generated kernels by source: identical clusters (an RNN's steps) share one function. */
-const cache = new Map<string, Kernel>();
+const cache = new Map<string, Generated>();
 const CACHE_MAX = 2000;
 const CACHE_KEY_MAX = 8192;
 
@@ -287,14 +311,17 @@ const CACHE_KEY_MAX = 8192;
  * caller then interprets the same form). `label` names the kernel in its source.
  */
 export function jsKernel(ir: KernelIR, label: string): Kernel | null {
-  const src = loopSource(ir);
-  const hit = cache.get(src);
-  if (hit !== undefined) return hit;
-  const k = generate<Kernel>(`fused ${label}`, src);
-  if (k === null) return null;
-  // Long sources are rarely repeated and would keep megabytes of keys alive.
-  if (src.length > CACHE_KEY_MAX) return k;
-  if (cache.size >= CACHE_MAX) cache.clear();
-  cache.set(src, k);
-  return k;
+  const { src, constants } = loopSource(ir);
+  let k = cache.get(src) ?? null;
+  if (k === null) {
+    k = generate<Generated>(`fused ${label}`, src);
+    if (k === null) return null;
+    // Long sources are rarely repeated and would keep megabytes of keys alive.
+    if (src.length <= CACHE_KEY_MAX) {
+      if (cache.size >= CACHE_MAX) cache.clear();
+      cache.set(src, k);
+    }
+  }
+  const f = k;
+  return (I, O) => f(I, O, constants);
 }
