@@ -94,7 +94,6 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   const tracedConst = graph.consts.some((c) => c.value._trace !== null);
   const steps: Step[] = planSteps(graph, options.fuse !== false && !tracedConst);
 
-  // Which values leave their step: graph outputs and anything another step reads.
   // A concrete constant whose elements are all one value (a size-1 literal, or the splat arrays
   // of ones and of a scale that gradients broadcast) is inlined as a number.
   const literals = new Map<number, number>();
@@ -107,6 +106,8 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   steps.forEach((s, p) => {
     if (s.kind === "fused") for (const m of s.members) stepOfVar[m.out] = p;
   });
+  // Which values leave their step: graph outputs and anything another step reads (except
+  // through a slice or pad that recomputes it).
   const recompute = recomputeRules(steps, vars.length);
   const readOutside = new Uint8Array(vars.length);
   for (const v of outVars) readOutside[v] = 1;
