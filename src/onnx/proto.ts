@@ -13,7 +13,10 @@ const ONNX_PROTO_PACKAGE = "onnx-proto";
 /** The `onnx` namespace of onnx-proto: ModelProto, GraphProto, NodeProto, TensorProto... */
 export type OnnxProto = typeof onnx;
 
-/** What an app passes when it bundles onnx-proto itself: `{ proto: await import("onnx-proto") }`. */
+/**
+ * What an app passes when it bundles onnx-proto itself: `{ proto: await import("onnx-proto") }`.
+ * @category Tools
+ */
 export interface OnnxProtoOption {
   /** The onnx-proto module; without it the package is imported by name. */
   readonly proto?: unknown;
