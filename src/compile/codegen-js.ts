@@ -126,7 +126,9 @@ function interior(ir: KernelIR): [number, number] | null {
     }
   }
   if (!guarded) return null;
-  return [from, Math.max(from, to)];
+  // Guards and shifted loads can exclude every element: the interior is then empty.
+  from = Math.min(from, ir.size);
+  return [from, Math.max(from, Math.min(to, ir.size))];
 }
 
 /**

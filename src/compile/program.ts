@@ -134,8 +134,12 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   let taped = 0;
   let generated = 0;
   let fusedEqns = 0;
-  const runs: Run[] = steps.map((s, p): Run => {
-    if (s.kind === "call") return { kind: "call", eqn: s.eqn };
+  const runs: Run[] = [];
+  steps.forEach((s, p) => {
+    if (s.kind === "call") {
+      runs.push({ kind: "call", eqn: s.eqn });
+      return;
+    }
     fusedEqns += s.members.length;
     const lowered = lowerCluster(
       s.members,
@@ -147,6 +151,8 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
       (v) => shapeSize(vars[v]!.shape),
     );
     const { ins, outs } = lowered;
+    // Every value of the cluster is recomputed where it is read: nothing to run.
+    if (lowered.ir.stores.length === 0 && lowered.ir.reduces.length === 0) return;
     // Lanes only in a flat loop without guards (whose loop is split in parts), so that every
     // pass of a split kernel and the interpreter see the same lanes.
     const reorder =
@@ -180,14 +186,14 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     } else if (ir.size !== 1 || ir.ops.length <= TAPE_MIN) {
       generated++;
     }
-    return {
+    runs.push({
       kind: "fused",
       kernel,
       ins,
       outs,
       inArrays: new Array<TypedArray>(ins.length),
       outArrays: new Array<TypedArray>(outs.length),
-    };
+    });
   });
 
   const plan: BufferPlan = planBuffers(
