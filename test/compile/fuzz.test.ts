@@ -123,6 +123,19 @@ function randomOp(next: () => number, pool: readonly T[]): Op | null {
       return ad.transpose(t, perm);
     };
   }
+  if (kind < 0.975) {
+    // broadcast to a leading axis of 2, then fold it away again
+    return (p) => ad.sum(ad.broadcastTo(p[a]!, [2, ...p[a]!.shape]).mul(0.5), { axis: 0 });
+  }
+  if (kind < 0.985) {
+    // int32 arithmetic (wraps) and comparisons, back to the float dtype
+    return (p) => {
+      const t = p[a]!;
+      const i = ad.astype(t.mul(1e9), "int32");
+      const j = i.mul(i).add(ad.astype(ad.greater(t, 0), "int32"));
+      return ad.astype(j, t.dtype).mul(1e-12);
+    };
+  }
   const to = next() < 0.5 ? "float32" : "int32";
   return (p) => ad.astype(ad.astype(p[a]!.mul(3), to), p[a]!.dtype);
 }
@@ -182,8 +195,10 @@ test("random programs: compiled runs and gradients equal graph.call bit for bit"
   for (let seed = 1; seed <= 120; seed++) {
     const next = rng(seed * 7919);
     const dtype = seed % 3 === 0 ? "float32" : "float64";
+    // Every tenth program is scalar only and long (the register tape).
+    const scalar = seed % 10 === 0;
     const inputs = [0, 1, 2].map((k) => {
-      const shape = SHAPES[Math.floor(next() * SHAPES.length)]!;
+      const shape = scalar ? [] : SHAPES[Math.floor(next() * SHAPES.length)]!;
       const n = shape.reduce((x, y) => x * y, 1);
       const data = Float64Array.from(
         { length: n },
@@ -191,7 +206,7 @@ test("random programs: compiled runs and gradients equal graph.call bit for bit"
       );
       return ad.tensor(data, { shape, dtype });
     });
-    const f = randomProgram(seed, inputs, 14);
+    const f = randomProgram(seed, inputs, scalar ? 120 : 14);
     checkGraph(`seed ${seed} (${dtype})`, f, inputs);
     const loss = (...xs: T[]) => {
       let total = ad.scalar(0, dtype);
