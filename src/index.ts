@@ -98,6 +98,7 @@ export {
   type TruncatedNormalOptions,
   type UniformOptions,
 } from "./ops/random.js";
+export * from "./onnx/index.js";
 export * from "./optim/index.js";
 export { type CheckGradsOptions, checkGrads } from "./tools/check-grads.js";
 export { debugNans } from "./tools/debug-nans.js";

@@ -166,7 +166,7 @@ function namespaceMembers(checker: ts.TypeChecker, sym: ts.Symbol): [string, ts.
 }
 
 /** Namespaces exported from the root whose members are documented one by one. */
-export const NAMESPACES = ["linalg", "random", "nn", "optim"];
+export const NAMESPACES = ["linalg", "random", "nn", "optim", "onnx"];
 
 /** Reads the public API from src/index.ts (about 1-2 s). */
 export function readApiSurface(): ApiItem[] {
