@@ -100,7 +100,7 @@ function digitsLoss(params: MlpParams, x: Tensor, labels: Tensor): Tensor {
  * W7: W7_STEPS Adam steps from the initial weights, one minibatch per step; returns the final
  * params and the last step's loss (of its minibatch, before its update), as a training loop
  * that logs its loss would. `dtype` float64 is for the reference value (bench/w7-reference.ts);
- * `jitted` computes each step's loss and gradient with `jit(valueAndGrad(loss))`.
+ * `jitted` runs each whole step (loss, gradient, Adam update) as one jitted function.
  */
 export function trainDigits(
   inp: W7Inputs,
@@ -117,17 +117,23 @@ export function trainDigits(
   const xs = inp.batches.map((b) => make(b, [b.length / 64, 64]));
   const ys = inp.labels.map((y) => ad.tensor(y, { shape: [y.length] }));
   const opt = ad.optim.adam(W7_ADAM);
-  // Jitted: the loss and its gradient are one compiled program; the optimizer step stays eager
-  // (its fused update loop is already one pass, and its state counts steps in a number).
-  const valueAndGrad = jitted ? ad.jit(ad.valueAndGrad(digitsLoss)) : ad.valueAndGrad(digitsLoss);
+  // One training step: the loss, its gradient and the optimizer's update. Jitted, the whole step
+  // is one compiled program (the state's step count is a traced 0-d tensor: one compile).
+  const valueAndGrad = ad.valueAndGrad(digitsLoss);
+  const eagerStep = (p: MlpParams, st: ad.OptimizerState, x: Tensor, y: Tensor) => {
+    const [l, g] = valueAndGrad(p, x, y);
+    const next = opt.step(p, g, st);
+    return { l, params: next.params, state: next.state };
+  };
+  const trainStep = jitted ? ad.jit(eagerStep) : eagerStep;
   return () => {
     let params = init;
     let state = opt.init(params);
     let loss: Tensor | undefined;
     for (let s = 0; s < W7_STEPS; s++) {
-      const [l, g] = valueAndGrad(params, xs[s]!, ys[s]!);
-      ({ params, state } = opt.step(params, g, state));
-      loss = l;
+      const out = trainStep(params, state, xs[s]!, ys[s]!);
+      ({ params, state } = out);
+      loss = out.l;
     }
     return { params, loss: loss! };
   };

@@ -8,6 +8,7 @@ import { fullLike } from "../ops/creation.js";
 import { add, div, mul, sqrt, square, sub } from "../ops/elementwise.js";
 import { learningRateOption, numberOption } from "./checks.js";
 import { leafwiseOptimizer } from "./leafwise.js";
+import { sAdd, sDiv, sMul } from "./scalar-math.js";
 import type { LearningRate, Optimizer } from "./types.js";
 
 /**
@@ -69,11 +70,12 @@ export function adagrad(options: AdagradOptions): Optimizer {
     lr,
     slots: ["sum"],
     initSlot: (_slot, p) => fullLike(p, initial),
-    update: (p, g0, [s0], at) => {
+    // The decayed learning rate lr / (1 + step * lrDecay).
+    scalars: (at) => [sDiv(at.lr, sAdd(1, sMul(at.step, lrDecay)))],
+    update: (p, g0, [s0], [clr]) => {
       const g = weightDecay === 0 ? g0 : add(g0, mul(p, weightDecay));
-      const clr = at.lr / (1 + at.step * lrDecay);
       const s = add(s0!, square(g));
-      return [sub(p, mul(div(g, add(sqrt(s), eps)), clr)), [s]];
+      return [sub(p, mul(div(g, add(sqrt(s), eps)), clr!)), [s]];
     },
   });
 }

@@ -10,6 +10,7 @@ import { zerosLike } from "../ops/creation.js";
 import { add, div, maximum, mul, sqrt, square, sub } from "../ops/elementwise.js";
 import { booleanOption, learningRateOption, numberOption } from "./checks.js";
 import { type FusedLoop, type LeafStep, leafwiseOptimizer } from "./leafwise.js";
+import { type Scalar, sAdd, sDiv, sPow, sSqrt, sSub } from "./scalar-math.js";
 import type { LearningRate, Optimizer } from "./types.js";
 
 /**
@@ -43,27 +44,34 @@ function adamFamily(op: string, decay: Decay, options: AdamOptions): Optimizer {
     min: 0,
   });
   const amsgrad = booleanOption(op, "amsgrad", o.amsgrad, false);
+  // PyTorch's folding of the bias corrections into two scalars: lr / (1 - b1^t) and
+  // sqrt(1 - b2^t), so the per-element work is one sqrt, two divisions and an add; with the
+  // decoupled decay's factor 1 - lr * weightDecay, the step's scalars.
+  const scalars = (at: LeafStep): Scalar[] => {
+    const t = sAdd(at.step, 1);
+    return [
+      1 - at.lr * weightDecay,
+      sDiv(at.lr, sSub(1, sPow(b1, t))),
+      sSqrt(sSub(1, sPow(b2, t))),
+    ];
+  };
   const update = (
     p: Tensor,
     g: Tensor,
     [m0, v0, vmax0]: readonly Tensor[],
-    at: LeafStep,
+    [shrink, stepSize, root2]: readonly Scalar[],
   ): [Tensor, Tensor[]] => {
-    const t = at.step + 1;
     let param = p;
     let grad = g;
     if (weightDecay !== 0) {
       if (decay === "l2") grad = add(g, mul(p, weightDecay));
-      else param = mul(p, 1 - at.lr * weightDecay);
+      else param = mul(p, shrink!);
     }
     const m = add(mul(m0!, b1), mul(grad, 1 - b1));
     const v = add(mul(v0!, b2), mul(square(grad), 1 - b2));
     const vhat = amsgrad ? maximum(vmax0!, v) : v;
-    // PyTorch's folding of the bias corrections into two scalars: lr / (1 - b1^t) and
-    // sqrt(1 - b2^t), so the per-element work is one sqrt, two divisions and an add.
-    const stepSize = at.lr / (1 - b1 ** t);
-    const denom = add(div(sqrt(vhat), Math.sqrt(1 - b2 ** t)), eps);
-    const out = sub(param, mul(div(m, denom), stepSize));
+    const denom = add(div(sqrt(vhat), root2!), eps);
+    const out = sub(param, mul(div(m, denom), stepSize!));
     return [out, amsgrad ? [m, v, vhat] : [m, v]];
   };
   // The update above, element by element, with the same roundings (one loop per dtype). The two
@@ -116,17 +124,19 @@ function adamFamily(op: string, decay: Decay, options: AdamOptions): Optimizer {
       outP[i] = r(p - r(r(m / denom) * stepSize));
     }
   };
-  const fused = (at: LeafStep, dtype: "float32" | "float64"): FusedLoop => {
-    const t = at.step + 1;
+  const fused = (
+    [shrink, stepSize, root2]: readonly number[],
+    dtype: "float32" | "float64",
+  ): FusedLoop => {
     if (dtype === "float64") {
-      now64.shrink = 1 - at.lr * weightDecay;
-      now64.stepSize = at.lr / (1 - b1 ** t);
-      now64.root2 = Math.sqrt(1 - b2 ** t);
+      now64.shrink = shrink!;
+      now64.stepSize = stepSize!;
+      now64.root2 = root2!;
       return loop64;
     }
-    now32.shrink = r(1 - at.lr * weightDecay);
-    now32.stepSize = r(at.lr / (1 - b1 ** t));
-    now32.root2 = r(Math.sqrt(1 - b2 ** t));
+    now32.shrink = r(shrink!);
+    now32.stepSize = r(stepSize!);
+    now32.root2 = r(root2!);
     return loop32;
   };
   return leafwiseOptimizer({
@@ -134,6 +144,7 @@ function adamFamily(op: string, decay: Decay, options: AdamOptions): Optimizer {
     lr,
     slots: amsgrad ? ["m", "v", "vmax"] : ["m", "v"],
     initSlot: (_slot, p) => zerosLike(p),
+    scalars,
     update,
     fused,
   });

@@ -232,16 +232,23 @@ export function rebuild(params: FlatParams, leaves: readonly Tensor[]): unknown 
  * The step count of an optimizer state, after checking that `state` is an object with a
  * non-negative integer `step` and the entries `slots`.
  */
-export function stateStep(op: string, state: unknown, slots: readonly string[]): number {
+export function stateStep(op: string, state: unknown, slots: readonly string[]): number | Tensor {
   if (!isPlainObject(state)) {
     throw new ValueError(
       `${op}: state must be the object that init or a previous step returned; got ${describeValue(state)}`,
     );
   }
   const step = state.step;
-  if (typeof step !== "number" || !Number.isInteger(step) || step < 0) {
+  // A 0-d int32 tensor (what init returns), or a number (a state saved by earlier versions).
+  const ok =
+    step instanceof Tensor
+      ? step.dtype === "int32" &&
+        step.ndim === 0 &&
+        (step._trace !== null || Number(step.item()) >= 0)
+      : typeof step === "number" && Number.isInteger(step) && step >= 0;
+  if (!ok) {
     throw new ValueError(
-      `${op}: state.step must be a non-negative integer (the number of steps taken); got ${describeValue(step)}`,
+      `${op}: state.step must be the step count init returned (a 0-d int32 tensor >= 0, or a non-negative integer); got ${describeValue(step)}`,
     );
   }
   for (const slot of slots) {
@@ -251,7 +258,7 @@ export function stateStep(op: string, state: unknown, slots: readonly string[]):
       );
     }
   }
-  return step;
+  return step as number | Tensor;
 }
 
 /** Reads an entry of a checked state (see {@link stateStep}). */

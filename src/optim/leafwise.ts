@@ -7,9 +7,11 @@
  */
 
 import { allocate, type TypedArray } from "../core/dtype.js";
+import { ValueError } from "../core/errors.js";
 import type { PyTree } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
 import { hasEvalObserver } from "../core/trace.js";
+import { add, scalar } from "../ops/index.js";
 import {
   flattenLike,
   flattenParams,
@@ -18,12 +20,17 @@ import {
   stateEntry,
   stateStep,
 } from "./checks.js";
+import { isNumber, type Scalar, sAs } from "./scalar-math.js";
 import type { LearningRate, Optimizer, OptimizerState, OptimizerStep } from "./types.js";
 
-/** What a leaf's update sees besides its tensors. */
+/**
+ * What a rule's per-step scalars are computed from: numbers when the step count is concrete, a
+ * 0-d int32 tensor (and the learning rate as a number) when it is traced (a whole training step
+ * under jit). Rules compute with scalar-math.ts, which takes both.
+ */
 export interface LeafStep {
   /** Steps taken before this one (0 on the first step). */
-  readonly step: number;
+  readonly step: Scalar;
   /** The learning rate for this step (a schedule already evaluated). */
   readonly lr: number;
 }
@@ -54,10 +61,26 @@ export interface LeafwiseRule {
   readonly slots: readonly string[];
   /** The initial value of buffer `slot` for parameter `p`. */
   initSlot(slot: string, p: Tensor): Tensor;
-  /** The new parameter and buffers (in `slots`' order) for one leaf. */
-  update(p: Tensor, g: Tensor, buffers: readonly Tensor[], at: LeafStep): [Tensor, Tensor[]];
-  /** The same update as an element loop for one dtype, for concrete tensors (see {@link FusedLoop}). */
-  fused?(at: LeafStep, dtype: "float32" | "float64"): FusedLoop;
+  /**
+   * The step's scalars (learning rate, bias corrections...), the same for every leaf, computed
+   * with scalar-math.ts: numbers for a concrete step count, float64 0-d tensors for a traced one.
+   */
+  scalars(at: LeafStep): readonly Scalar[];
+  /**
+   * The new parameter and buffers (in `slots`' order) for one leaf, given the step's scalars
+   * (numbers, or 0-d tensors already of the leaf's dtype).
+   */
+  update(
+    p: Tensor,
+    g: Tensor,
+    buffers: readonly Tensor[],
+    s: readonly Scalar[],
+  ): [Tensor, Tensor[]];
+  /**
+   * The same update as an element loop for one dtype, for concrete tensors and numeric scalars
+   * (see {@link FusedLoop}).
+   */
+  fused?(s: readonly number[], dtype: "float32" | "float64"): FusedLoop;
 }
 
 /**
@@ -76,7 +99,7 @@ function fusedStep(
   params: readonly Tensor[],
   grads: readonly Tensor[],
   buffers: readonly (readonly Tensor[])[],
-  at: LeafStep,
+  s: readonly number[],
 ): [Tensor[], Tensor[][]] {
   const loops = new Map<string, FusedLoop>();
   const newParams: Tensor[] = [];
@@ -84,7 +107,7 @@ function fusedStep(
   params.forEach((p, i) => {
     let loop = loops.get(p.dtype);
     if (loop === undefined) {
-      loop = rule.fused!(at, p.dtype === "float32" ? "float32" : "float64");
+      loop = rule.fused!(s, p.dtype === "float32" ? "float32" : "float64");
       loops.set(p.dtype, loop);
     }
     const n = p.size;
@@ -110,7 +133,9 @@ function fusedStep(
 export function leafwiseOptimizer(rule: LeafwiseRule): Optimizer {
   const init = <P>(params: P): OptimizerState => {
     const flat = flattenParams(`${rule.name}.init`, params);
-    const state: Record<string, PyTree> = { step: 0 };
+    // The count is a 0-d int32 tensor (optax's `count`), so a jitted training step traces it
+    // instead of compiling once per step.
+    const state: Record<string, PyTree> = { step: scalar(0, "int32") };
     for (const slot of rule.slots) {
       state[slot] = rebuild(
         flat,
@@ -123,22 +148,38 @@ export function leafwiseOptimizer(rule: LeafwiseRule): Optimizer {
     const op = `${rule.name}.step`;
     const flat = flattenParams(op, params);
     const g = flattenLike(op, "grads", grads, flat);
-    const t = stateStep(op, state, rule.slots);
+    const count = stateStep(op, state, rule.slots);
     const buffers = rule.slots.map((slot) =>
       flattenLike(op, `state.${slot}`, stateEntry(state, slot), flat),
     );
-    const at: LeafStep = { step: t, lr: learningRateAt(op, rule.lr, t) };
+    // A concrete count is read as a number; a traced one stays a tensor (jit of a whole step).
+    const traced = count instanceof Tensor && count._trace !== null;
+    const t: Scalar = count instanceof Tensor && !traced ? Number(count.item()) : count;
+    if (traced && typeof rule.lr !== "number") {
+      throw new ValueError(
+        `${op}: the step count is traced (this step runs under jit or another transformation), and a learning-rate schedule is a function of a number: compute the learning rate outside (ad.optim.${rule.name.replace("optim.", "")}({ lr }) per value), or jit the loss and its gradient only and step the optimizer eagerly`,
+      );
+    }
+    const lr = typeof t === "number" ? learningRateAt(op, rule.lr, t) : (rule.lr as number);
+    const s = rule.scalars({ step: t, lr });
     let newParams: Tensor[] = [];
     let newBuffers: Tensor[][] = rule.slots.map(() => []);
-    if (fusable(rule, [...flat.leaves, ...g, ...buffers.flat()])) {
-      [newParams, newBuffers] = fusedStep(rule, flat.leaves, g, buffers, at);
+    if (s.every(isNumber) && fusable(rule, [...flat.leaves, ...g, ...buffers.flat()])) {
+      [newParams, newBuffers] = fusedStep(rule, flat.leaves, g, buffers, s);
     } else {
+      // Tensor scalars in each leaf's dtype (converted once per dtype).
+      const byDtype = new Map<string, readonly Scalar[]>();
       flat.leaves.forEach((p, i) => {
+        let sp = byDtype.get(p.dtype);
+        if (sp === undefined) {
+          sp = s.map((v) => sAs(v, p.dtype));
+          byDtype.set(p.dtype, sp);
+        }
         const [param, bufs] = rule.update(
           p,
           g[i]!,
           buffers.map((b) => b[i]!),
-          at,
+          sp,
         );
         newParams.push(param);
         bufs.forEach((b, k) => {
@@ -146,7 +187,14 @@ export function leafwiseOptimizer(rule: LeafwiseRule): Optimizer {
         });
       });
     }
-    const next: Record<string, PyTree> = { step: t + 1 };
+    const next: Record<string, PyTree> = {
+      step:
+        typeof count === "number"
+          ? count + 1
+          : traced
+            ? add(count, scalar(1, "int32"))
+            : scalar((t as number) + 1, "int32"),
+    };
     rule.slots.forEach((slot, k) => {
       next[slot] = rebuild(flat, newBuffers[k]!) as PyTree;
     });

@@ -59,10 +59,11 @@ export function lion(options: LionOptions): Optimizer {
     lr,
     slots: ["m"],
     initSlot: (_slot, p) => zerosLike(p),
-    update: (p, g, [m0], at) => {
+    scalars: (at) => [at.lr, 1 - at.lr * weightDecay],
+    update: (p, g, [m0], [lr, shrink]) => {
       const c = add(mul(m0!, b1), mul(g, 1 - b1));
-      const decayed = weightDecay === 0 ? p : mul(p, 1 - at.lr * weightDecay);
-      const out = sub(decayed, mul(sign(c), at.lr));
+      const decayed = weightDecay === 0 ? p : mul(p, shrink!);
+      const out = sub(decayed, mul(sign(c), lr!));
       return [out, [add(mul(m0!, b2), mul(g, 1 - b2))]];
     },
   });

@@ -76,7 +76,8 @@ export function rmsprop(options: RmspropOptions): Optimizer {
     lr,
     slots,
     initSlot: (_slot, p) => zerosLike(p),
-    update: (p, g0, buffers, at) => {
+    scalars: (at) => [at.lr],
+    update: (p, g0, buffers, [lr]) => {
       const g = weightDecay === 0 ? g0 : add(g0, mul(p, weightDecay));
       const v = add(mul(buffers[0]!, alpha), mul(square(g), 1 - alpha));
       const out = [v];
@@ -90,9 +91,9 @@ export function rmsprop(options: RmspropOptions): Optimizer {
       if (momentum > 0) {
         const b = add(mul(buffers[out.length]!, momentum), div(g, d));
         out.push(b);
-        return [sub(p, mul(b, at.lr)), out];
+        return [sub(p, mul(b, lr!)), out];
       }
-      return [sub(p, mul(div(g, d), at.lr)), out];
+      return [sub(p, mul(div(g, d), lr!)), out];
     },
   });
 }

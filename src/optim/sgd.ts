@@ -9,6 +9,7 @@ import { zerosLike } from "../ops/creation.js";
 import { add, mul, sub } from "../ops/elementwise.js";
 import { booleanOption, learningRateOption, numberOption } from "./checks.js";
 import { leafwiseOptimizer } from "./leafwise.js";
+import { sIsZero, sPick } from "./scalar-math.js";
 import type { LearningRate, Optimizer } from "./types.js";
 
 /**
@@ -52,7 +53,7 @@ export interface SgdOptions {
  *   ({ params, state } = opt.step(params, grads, state));
  * }
  * params.x.item(); // => 0.062
- * state.step; // => 3
+ * state.step; // => tensor(3, dtype=int32)
  * ad.optim.sgd({ lr: 0 }); // throws: ValueError: optim.sgd: lr must be a positive finite number
  * ```
  * @category Neural-net ops
@@ -76,12 +77,19 @@ export function sgd(options: SgdOptions): Optimizer {
     lr,
     slots: momentum === 0 ? [] : ["momentum"],
     initSlot: (_slot, p) => zerosLike(p),
-    update: (p, g, [buf], at) => {
+    // The learning rate, and 1 on the first step (the momentum buffer starts as the gradient).
+    scalars: (at) => [at.lr, sIsZero(at.step)],
+    update: (p, g, [buf], [lr, first]) => {
       let d = weightDecay === 0 ? g : add(g, mul(p, weightDecay));
-      if (momentum === 0) return [sub(p, mul(d, at.lr)), []];
-      const b = at.step === 0 ? d : add(mul(buf!, momentum), keep === 1 ? d : mul(d, keep));
+      if (momentum === 0) return [sub(p, mul(d, lr!)), []];
+      const grad = d;
+      const b = sPick(
+        first!,
+        () => grad,
+        () => add(mul(buf!, momentum), keep === 1 ? grad : mul(grad, keep)),
+      );
       d = nesterov ? add(d, mul(b, momentum)) : b;
-      return [sub(p, mul(d, at.lr)), [b]];
+      return [sub(p, mul(d, lr!)), [b]];
     },
   });
 }

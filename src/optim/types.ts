@@ -6,6 +6,7 @@
  */
 
 import type { PyTree } from "../core/pytree.js";
+import type { Tensor } from "../core/tensor.js";
 
 /**
  * A learning-rate schedule: the learning rate to use for a step, given the number of steps taken
@@ -30,15 +31,17 @@ export type Schedule = (step: number) => number;
 export type LearningRate = number | Schedule;
 
 /**
- * The state of an optimizer: a plain object whose `step` is the number of steps taken, and whose
- * other entries (moments, momentum buffers, the states of chained transforms) are pytrees of
- * tensors with the parameters' structure. It holds nothing else (no functions, no hidden
- * references), so it can be saved and restored like the parameters.
+ * The state of an optimizer: a plain object whose `step` is the number of steps taken (a 0-d
+ * int32 tensor, as optax's `count`, so that a jitted training step traces it instead of
+ * compiling once per step), and whose other entries (moments, momentum buffers, the states of
+ * chained transforms) are pytrees of tensors with the parameters' structure. It holds nothing
+ * else (no functions, no hidden references), so it can be saved and restored like the
+ * parameters. A number `step` (a state from earlier versions) is accepted and stays a number.
  * @category Neural-net ops
  */
 export interface OptimizerState {
-  /** How many steps have been taken with this state (0 after `init`). */
-  readonly step: number;
+  /** How many steps have been taken with this state (0 after `init`): a 0-d int32 tensor. */
+  readonly step: Tensor | number;
   // unknown rather than PyTree: TypeScript cannot expand treeMap's types over the recursive
   // PyTree ("excessively deep"), and a state is mostly passed back as it came.
   readonly [slot: string]: unknown;
@@ -70,7 +73,7 @@ export interface OptimizerStep<P, S extends OptimizerState = OptimizerState> {
  * let state = opt.init(params);
  * ({ params, state } = opt.step(params, { w: ad.tensor([10, 10], { dtype: "float64" }) }, state));
  * params.w; // => tensor([ 0., -3.], dtype=float64)
- * state.step; // => 1
+ * state.step; // => tensor(1, dtype=int32)
  * ```
  * @category Neural-net ops
  */

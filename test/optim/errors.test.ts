@@ -181,7 +181,7 @@ test("a state that does not belong to the optimizer is a ValueError", () => {
   throwsLike(
     () => adam.step(params, params, { ...adam.init(params), step: -1 }),
     ad.ValueError,
-    /state\.step must be a non-negative integer/,
+    /state\.step must be the step count init returned \(a 0-d int32 tensor >= 0, or a non-negative integer\); got -1/,
   );
   // State for other parameters: named like the gradients.
   const other = adam.init({ w: f64([1, 2, 3]) });

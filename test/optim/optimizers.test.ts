@@ -57,6 +57,11 @@ function run(opt: ad.Optimizer): number[][] {
   return plain;
 }
 
+/** The step count of a state (a 0-d int32 tensor). */
+function stepCount(state: ad.OptimizerState): number {
+  return Number((state.step as ad.Tensor).item());
+}
+
 function runOnce(opt: ad.Optimizer): number[][] {
   let params = makeParams(p0Flat);
   let state = opt.init(params);
@@ -66,7 +71,7 @@ function runOnce(opt: ad.Optimizer): number[][] {
     const before = flatOf(params);
     const res = opt.step(params, grads, state);
     assert.deepEqual(flatOf(params), before, "step must not change its inputs");
-    assert.equal(res.state.step, k + 1);
+    assert.equal(stepCount(res.state), k + 1);
     params = res.params;
     state = res.state;
     out.push(flatOf(params));
@@ -300,7 +305,8 @@ test("the state is a plain tree: step count and buffers with the parameters' str
   const adam = ad.optim.adam({ lr: 0.1, amsgrad: true });
   const s0 = adam.init(params);
   assert.deepEqual(Object.keys(s0), ["step", "m", "v", "vmax"]);
-  assert.equal(s0.step, 0);
+  assert.equal(stepCount(s0), 0);
+  assert.ok(s0.step instanceof ad.Tensor && s0.step.dtype === "int32" && s0.step.ndim === 0);
   assert.deepEqual(ad.treeStructure(s0.m), ad.treeStructure(params));
   const grads = makeParams(p0Flat.map((x) => -x));
   const { state: s1 } = adam.step(params, grads, s0);

@@ -59,10 +59,10 @@ test("chain(clipByGlobalNorm, sgd with momentum): several steps against hand val
     assert.deepEqual([...arr(params.a), ...arr(params.b)], p, `step ${k + 1}`);
   }
   assert.ok(clippedSteps >= 1 && clippedSteps < 4, "some steps clip and some do not");
-  assert.equal(state.step, 4);
+  assert.equal(Number((state.step as ad.Tensor).item()), 4);
   assert.deepEqual(Object.keys(state), ["step", "transforms", "optimizer"]);
   assert.deepEqual(state.transforms, [null]);
-  assert.equal((state.optimizer as ad.OptimizerState).step, 4);
+  assert.equal(Number(((state.optimizer as ad.OptimizerState).step as ad.Tensor).item()), 4);
 });
 
 test("clipByValue: symmetric and [min, max]", () => {
@@ -129,7 +129,7 @@ test("chains nest, run their transforms in order, and accept custom transforms",
   assert.deepEqual(arr(p1.x), [1 - 0.5 * 2 * 3]);
   assert.deepEqual(s1.transforms, [1]);
   assert.deepEqual((s1.optimizer as ad.OptimizerState).transforms, [1]);
-  assert.equal(s1.step, 1);
+  assert.equal(Number((s1.step as ad.Tensor).item()), 1);
   // The initial state is untouched.
   assert.deepEqual(s0.transforms, [0]);
   // A chain of just an optimizer is that optimizer.

@@ -1,0 +1,94 @@
+/**
+ * @file A whole training step under jit (loss, gradient and optimizer update in one compiled
+ * program): every optimizer's step count is a traced 0-d int32 tensor, so the step compiles once
+ * and equals the eager step bit for bit in float32 and float64, step after step.
+ */
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as ad from "../../src/index.js";
+
+type P = { w: ad.Tensor; b: ad.Tensor };
+
+const OPTIMIZERS: [string, () => ad.Optimizer][] = [
+  ["sgd", () => ad.optim.sgd({ lr: 0.05 })],
+  ["sgd momentum nesterov", () => ad.optim.sgd({ lr: 0.05, momentum: 0.9, nesterov: true })],
+  ["sgd momentum dampening", () => ad.optim.sgd({ lr: 0.05, momentum: 0.8, dampening: 0.25 })],
+  ["adam", () => ad.optim.adam({ lr: 0.01 })],
+  ["adam amsgrad l2", () => ad.optim.adam({ lr: 0.01, amsgrad: true, weightDecay: 0.1 })],
+  ["adamw", () => ad.optim.adamw({ lr: 0.01, weightDecay: 0.05 })],
+  [
+    "rmsprop centered momentum",
+    () => ad.optim.rmsprop({ lr: 0.01, centered: true, momentum: 0.5 }),
+  ],
+  ["adagrad lr decay", () => ad.optim.adagrad({ lr: 0.1, lrDecay: 0.3 })],
+  ["lion", () => ad.optim.lion({ lr: 0.01, weightDecay: 0.1 })],
+  [
+    "chain(clipByGlobalNorm, adam)",
+    () => ad.optim.chain(ad.optim.clipByGlobalNorm(0.5), ad.optim.adam({ lr: 0.01 })),
+  ],
+];
+
+function bitsEqual(a: ad.Tensor, b: ad.Tensor, what: string): void {
+  const x = a.dataSync();
+  const y = b.dataSync();
+  assert.equal(x.length, y.length, what);
+  for (let i = 0; i < x.length; i++) {
+    assert.ok(Object.is(x[i], y[i]), `${what}[${i}]: ${x[i]} (jit) vs ${y[i]} (eager)`);
+  }
+}
+
+for (const dtype of ["float32", "float64"] as const) {
+  test(`jit of a whole training step (${dtype}): one compile, the eager step's bits, every optimizer`, () => {
+    const x = ad.tensor(
+      Array.from({ length: 12 }, (_, i) => Math.sin(i + 1)),
+      { shape: [4, 3], dtype },
+    );
+    const y = ad.tensor([[0.5], [-1], [0.25], [2]], { dtype });
+    const loss = (p: P, xb: ad.Tensor, yb: ad.Tensor) =>
+      ad.mean(ad.square(ad.sub(ad.tanh(ad.add(ad.matmul(xb, p.w), p.b)), yb)));
+    for (const [name, make] of OPTIMIZERS) {
+      const opt = make();
+      const step = (p: P, s: ad.OptimizerState, xb: ad.Tensor, yb: ad.Tensor) => {
+        const [l, g] = ad.valueAndGrad(loss)(p, xb, yb);
+        const out = opt.step(p, g, s);
+        return { l, p: out.params, s: out.state };
+      };
+      const jitted = ad.jit(step, { warnAfter: 1 });
+      const p0: P = {
+        w: ad.tensor([[0.3], [-0.2], [0.1]], { dtype }),
+        b: ad.tensor([0.05], { dtype }),
+      };
+      let [pe, se] = [p0, opt.init(p0)];
+      let [pj, sj] = [p0, opt.init(p0)];
+      for (let k = 0; k < 4; k++) {
+        const e = step(pe, se, x, y);
+        const j = jitted(pj, sj, x, y);
+        bitsEqual(j.l, e.l, `${name} step ${k}: loss`);
+        bitsEqual(j.p.w, e.p.w, `${name} step ${k}: w`);
+        bitsEqual(j.p.b, e.p.b, `${name} step ${k}: b`);
+        [pe, se, pj, sj] = [e.p, e.s, j.p, j.s];
+      }
+      assert.equal(Number((sj.step as ad.Tensor).item()), 4, `${name}: step count`);
+      assert.equal(jitted.compiles, 1, `${name}: compiles`);
+    }
+  });
+}
+
+test("a learning-rate schedule in a jitted step is a ValueError that says what to do", () => {
+  const opt = ad.optim.sgd({
+    lr: ad.optim.exponentialDecay({ init: 0.1, decayRate: 0.5, transitionSteps: 10 }),
+  });
+  const p = { w: ad.tensor([1, 2], { dtype: "float64" }) };
+  const stepped = ad.jit((q: typeof p, s: ad.OptimizerState) => opt.step(q, q, s).params);
+  assert.throws(
+    () => stepped(p, opt.init(p)),
+    (e: unknown) =>
+      e instanceof ad.ValueError &&
+      /optim\.sgd\.step: the step count is traced .* a learning-rate schedule is a function of a number/.test(
+        e.message,
+      ),
+  );
+  // The next eager step works (nothing was left half done).
+  assert.equal(opt.step(p, p, opt.init(p)).params.w.dataSync()[0], 0.9);
+});
