@@ -45,9 +45,9 @@ export interface SaveOptions extends OnnxProtoOption {
  * @example
  * ```ts
  * import * as ad from "adjoint";
- * const e = new ad.onnx.OnnxExportError("onnx.save: no ONNX form for qr", ["qr"]);
+ * const e = new ad.OnnxExportError("onnx.save: no ONNX form for qr", ["qr"]);
  * e instanceof ad.AdjointError; // => true
- * e.unsupported; // => ["qr"]
+ * e.unsupported; // => [ 'qr' ]
  * ```
  * @category Errors
  */

@@ -7,44 +7,27 @@ import assert from "node:assert/strict";
 import * as ortNode from "onnxruntime-node";
 import * as ad from "../../src/index.js";
 
-/** The part of an onnxruntime module the tests use (node and web share it). */
-export interface Ort {
-  InferenceSession: {
-    create(
-      bytes: Uint8Array,
-      options?: object,
-    ): Promise<{
-      run(feeds: Record<string, unknown>): Promise<Record<string, OrtTensorLike>>;
-      readonly inputNames: readonly string[];
-      readonly outputNames: readonly string[];
-    }>;
-  };
-  Tensor: new (
-    type: string,
-    data: ArrayLike<number> | Uint8Array,
-    dims: readonly number[],
-  ) => unknown;
-}
+/** The part of an onnxruntime module the tests use (onnxruntime-node and -web share it). */
+export type Ort = Pick<typeof ortNode, "InferenceSession" | "Tensor">;
 
-interface OrtTensorLike {
-  readonly type: string;
-  readonly dims: readonly number[];
-  readonly data: ArrayLike<number | bigint | boolean>;
-}
+type OrtTensorLike = ortNode.Tensor;
 
-export const ortNodeModule = ortNode as unknown as Ort;
-
-const ORT_TYPE: Record<ad.DType, string> = {
-  float32: "float32",
-  float64: "float64",
-  int32: "int32",
-  bool: "bool",
-};
+export const ortNodeModule: Ort = ortNode;
 
 /** An adjoint tensor as an ORT tensor. */
-export function toOrt(ort: Ort, t: ad.Tensor): unknown {
+export function toOrt(ort: Ort, t: ad.Tensor): ortNode.Tensor {
   const data = t.dataSync();
-  return new ort.Tensor(ORT_TYPE[t.dtype], data, [...t.shape]);
+  const dims = [...t.shape];
+  switch (t.dtype) {
+    case "float32":
+      return new ort.Tensor("float32", data as Float32Array, dims);
+    case "float64":
+      return new ort.Tensor("float64", data as Float64Array, dims);
+    case "int32":
+      return new ort.Tensor("int32", data as Int32Array, dims);
+    case "bool":
+      return new ort.Tensor("bool", data as Uint8Array, dims);
+  }
 }
 
 /** An ORT output as an adjoint tensor. */
@@ -57,7 +40,7 @@ export function fromOrt(t: OrtTensorLike): ad.Tensor {
         : t.type === "bool"
           ? "bool"
           : "int32";
-  const values = Array.from(t.data, (v) => Number(v));
+  const values = Array.from(t.data as ArrayLike<number | bigint | boolean>, (v) => Number(v));
   return ad.tensor(values, { dtype, shape: [...t.dims] });
 }
 
@@ -71,7 +54,7 @@ export async function runOnnx(
   const session = await ort.InferenceSession.create(bytes, sessionOptions);
   const leaves = ad.treeLeaves(args).filter((l): l is ad.Tensor => l instanceof ad.Tensor);
   assert.equal(session.inputNames.length, leaves.length, "model inputs vs tensor leaves");
-  const feeds: Record<string, unknown> = {};
+  const feeds: Record<string, ortNode.Tensor> = {};
   session.inputNames.forEach((n, i) => {
     feeds[n] = toOrt(ort, leaves[i]!);
   });
