@@ -29,7 +29,7 @@ const MAX_OPSET = 21;
 const DEFAULT_OPSET = 18;
 
 /**
- * Options of {@link save}.
+ * Options of `ad.onnx.save`.
  * @category Tools
  */
 export interface SaveOptions extends OnnxProtoOption {
