@@ -7,7 +7,6 @@
  */
 
 import { tensor } from "../core/convert.js";
-import type { DType } from "../core/dtype.js";
 import type { Tensor } from "../core/tensor.js";
 import {
   abs,
@@ -26,8 +25,6 @@ import {
   ceil,
   clip,
   concat,
-  conv1d,
-  conv2d,
   cos,
   cosh,
   cumsum,
@@ -102,6 +99,16 @@ import {
   zeros,
 } from "../ops/index.js";
 import { linalg } from "../ops/linalg-decompositions.js";
+import { SPATIAL_OPS } from "./import-spatial.js";
+import {
+  checkAutoPad,
+  isFloatT,
+  keepType,
+  normAxis,
+  product,
+  type Window,
+  windowOf,
+} from "./import-util.js";
 import type { NodeAttrs, NodeContext } from "./node-context.js";
 import { dtypeFromOnnx, onnxTypeName } from "./tensor-proto.js";
 
@@ -115,23 +122,6 @@ export interface ImportOp {
   static?: readonly number[];
   /** The first opset at which `static` applies (attributes held these before). */
   staticSince?: number;
-}
-
-const isFloatT = (t: Tensor) => t.dtype === "float32" || t.dtype === "float64";
-
-function normAxis(ctx: NodeAttrs, axis: number, nd: number): number {
-  const a = axis < 0 ? axis + nd : axis;
-  if (!Number.isInteger(a) || a < 0 || a >= Math.max(nd, 1)) {
-    throw ctx.error(`axis ${axis} is out of range for rank ${nd}`);
-  }
-  return a;
-}
-
-const product = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
-
-/** Casts `y` back to `like`'s dtype when an adjoint op promoted it (ONNX keeps element types). */
-function keepType(y: Tensor, dtype: DType): Tensor {
-  return y.dtype === dtype ? y : astype(y, dtype);
 }
 
 // ---- elementwise --------------------------------------------------------------------------------
@@ -245,98 +235,6 @@ function hardmax(x: Tensor, axis: number): Tensor {
 }
 
 // ---- windows: convolution and pooling -----------------------------------------------------------
-
-interface Window {
-  kernel: number[];
-  strides: number[];
-  dilations: number[];
-  /** Explicit pads, begin and end per spatial axis. */
-  begin: number[];
-  end: number[];
-  out: number[];
-}
-
-/** The geometry of Conv / pooling on `spatial` input sizes, from the ONNX attributes. */
-function windowOf(
-  ctx: NodeAttrs,
-  spatial: readonly number[],
-  kernel: number[],
-  ceilMode: boolean,
-): Window {
-  const n = spatial.length;
-  const strides = ctx.ints("strides") ?? new Array<number>(n).fill(1);
-  const dilations = ctx.ints("dilations") ?? new Array<number>(n).fill(1);
-  const pads = ctx.ints("pads") ?? new Array<number>(2 * n).fill(0);
-  const autoPad = ctx.string("auto_pad", "NOTSET");
-  const begin = pads.slice(0, n);
-  const end = pads.slice(n, 2 * n);
-  const out: number[] = [];
-  for (let d = 0; d < n; d++) {
-    const ek = (kernel[d]! - 1) * dilations[d]! + 1;
-    const size = spatial[d]!;
-    const s = strides[d]!;
-    if (autoPad === "SAME_UPPER" || autoPad === "SAME_LOWER") {
-      const o = Math.ceil(size / s);
-      const total = Math.max(0, (o - 1) * s + ek - size);
-      const small = Math.floor(total / 2);
-      begin[d] = autoPad === "SAME_UPPER" ? small : total - small;
-      end[d] = total - begin[d]!;
-      out.push(o);
-    } else {
-      if (autoPad === "VALID") {
-        begin[d] = 0;
-        end[d] = 0;
-      }
-      const span = size + begin[d]! + end[d]! - ek;
-      if (span < 0)
-        throw ctx.error(`the kernel does not fit the padded input on spatial axis ${d}`);
-      let o = (ceilMode ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
-      // A window must start inside the input or its left padding.
-      if (ceilMode && (o - 1) * s >= size + begin[d]!) o--;
-      out.push(o);
-    }
-  }
-  return { kernel, strides, dilations, begin, end, out };
-}
-
-function checkAutoPad(ctx: NodeAttrs): string | undefined {
-  const a = ctx.string("auto_pad", "NOTSET");
-  return ["NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"].includes(a)
-    ? undefined
-    : `auto_pad ${a} is not supported`;
-}
-
-function conv(ctx: NodeContext): Tensor {
-  const x = ctx.input(0);
-  const w = ctx.input(1);
-  const nsp = w.ndim - 2;
-  const win = windowOf(ctx, x.shape.slice(2), w.shape.slice(2), false);
-  const groups = ctx.int("group", 1);
-  let y: Tensor;
-  if (nsp === 2) {
-    y = conv2d(x, w, {
-      stride: [win.strides[0]!, win.strides[1]!],
-      dilation: [win.dilations[0]!, win.dilations[1]!],
-      padding: [
-        [win.begin[0]!, win.end[0]!],
-        [win.begin[1]!, win.end[1]!],
-      ],
-      groups,
-    });
-  } else if (nsp === 1) {
-    y = conv1d(x, w, {
-      stride: win.strides[0]!,
-      dilation: win.dilations[0]!,
-      padding: [win.begin[0]!, win.end[0]!],
-      groups,
-    });
-  } else {
-    throw ctx.unsupported(`${nsp}-d convolution is not supported (only 1-d and 2-d)`);
-  }
-  const b = ctx.inputs[2];
-  if (b !== undefined) y = add(y, reshape(b, [1, b.size, ...new Array<number>(nsp).fill(1)]));
-  return y;
-}
 
 /** Sum or max over every window offset of a padded input, by strided slices. */
 function windowReduce(xp: Tensor, win: Window, combine: (a: Tensor, b: Tensor) => Tensor): Tensor {
@@ -1029,7 +927,6 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   },
   Det: { run: (ctx) => linalg.det(ctx.input(0)) },
   // Neural-net ops.
-  Conv: { run: conv, check: checkAutoPad },
   MaxPool: {
     run: maxPool,
     check: (ctx) =>
@@ -1172,6 +1069,7 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
     },
   },
   DepthToSpace: { run: depthToSpace },
+  ...SPATIAL_OPS,
   SpaceToDepth: { run: spaceToDepth },
 };
 
