@@ -570,12 +570,18 @@ test("matmul: thin products (matrix-vector, vector-matrix, outer) are bit-identi
       [1, 1, 17],
       [32, 1, 32],
       [1, 1, 1],
+      [9, 1, 6],
+      [1, 11, 3],
+      [5, 7, 1],
     ] as const) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
           const a = data(ctor, m * k, m + 3 * k);
           const b = data(ctor, k * n, n + 5 * k);
           if (a.length > 2) a[1] = Number.NaN; // 0 * NaN and NaN must propagate as in the reference
+          // 0 * (negative) is -0, and a sum from 0 makes it +0: the fast paths must not store -0.
+          a[0] = 0;
+          b[0] = -Math.abs(b[0]!) - 1;
           const aShape = transA ? [k, m] : [m, k];
           const bShape = transB ? [n, k] : [k, n];
           const want = new ctor(m * n);

@@ -143,10 +143,79 @@ export function matmulThin(
   n: number,
   k: number,
 ): void {
+  // Four outputs at a time, each its own sum in increasing p: the same additions in the same
+  // order as one output at a time (so the same bits), with four independent chains of adds in
+  // flight instead of one (a dot product is bound by the latency of its adds).
+  if (n === 1) {
+    // Matrix-vector: four rows at a time.
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      const a0 = i * aRow;
+      const a1 = a0 + aRow;
+      const a2 = a1 + aRow;
+      const a3 = a2 + aRow;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const bp = b[p * bRow]!;
+        const q = p * aCol;
+        s0 += a[a0 + q]! * bp;
+        s1 += a[a1 + q]! * bp;
+        s2 += a[a2 + q]! * bp;
+        s3 += a[a3 + q]! * bp;
+      }
+      out[i] = s0;
+      out[i + 1] = s1;
+      out[i + 2] = s2;
+      out[i + 3] = s3;
+    }
+    for (; i < m; i++) {
+      const ai = i * aRow;
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[ai + p * aCol]! * b[p * bRow]!;
+      out[i] = s;
+    }
+    return;
+  }
+  if (k === 1) {
+    // An outer product: one product per output (0 + x, as the sum from 0 gives: never -0).
+    for (let i = 0; i < m; i++) {
+      const ai = a[i * aRow]!;
+      const o = i * n;
+      for (let j = 0; j < n; j++) out[o + j] = 0 + ai * b[j * bCol]!;
+    }
+    return;
+  }
   for (let i = 0; i < m; i++) {
     const ai = i * aRow;
     const o = i * n;
-    for (let j = 0; j < n; j++) {
+    let j = 0;
+    // Vector-matrix (m = 1): four columns at a time.
+    for (; j + 4 <= n; j += 4) {
+      const b0 = j * bCol;
+      const b1 = b0 + bCol;
+      const b2 = b1 + bCol;
+      const b3 = b2 + bCol;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const ap = a[ai + p * aCol]!;
+        const q = p * bRow;
+        s0 += ap * b[b0 + q]!;
+        s1 += ap * b[b1 + q]!;
+        s2 += ap * b[b2 + q]!;
+        s3 += ap * b[b3 + q]!;
+      }
+      out[o + j] = s0;
+      out[o + j + 1] = s1;
+      out[o + j + 2] = s2;
+      out[o + j + 3] = s3;
+    }
+    for (; j < n; j++) {
       const bj = j * bCol;
       let s = 0;
       for (let p = 0; p < k; p++) s += a[ai + p * aCol]! * b[bj + p * bRow]!;
