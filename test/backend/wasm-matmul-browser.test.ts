@@ -2,7 +2,8 @@
  * @file The threaded wasm matmul in a real browser (opt-in): Chromium loads a browser bundle of
  * the wasm backend from a local server, once from a cross-origin-isolated page (COOP/COEP
  * headers: a Blob-URL worker joins, results stay bit-identical) and once from a plain page
- * (no SharedArrayBuffer: single-threaded, same results). Needs Chromium at CHROMIUM_PATH or
+ * (no SharedArrayBuffer: single-threaded, same results); float32 products use relaxed SIMD's
+ * fused multiply-add, which Chromium has. Needs Chromium at CHROMIUM_PATH or
  * /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it and makes the test required).
  */
 
@@ -30,7 +31,14 @@ window.run = async () => {
   const w = W.createWasmBackend(W.referenceBackend);
   for (let i = 0; i < 20; i++) w.matmul(a, [m, k], b, [k, n], false, false, got, [m, n]);
   const same = got.every((v, i) => Object.is(v, want[i]));
-  return { isolated: self.crossOriginIsolated, ready, same, stats: W.matmulThreadStats() };
+  // float32 through the tile with relaxed SIMD's fused multiply-add (on by default in Chrome).
+  const a32 = Float32Array.from(a), b32 = Float32Array.from(b);
+  const want32 = new Float32Array(m * n), got32 = new Float32Array(m * n);
+  W.referenceBackend.matmul(a32, [m, k], b32, [k, n], false, false, want32, [m, n]);
+  w.matmul(a32, [m, k], b32, [k, n], false, false, got32, [m, n]);
+  let err32 = 0;
+  for (let i = 0; i < m * n; i++) err32 = Math.max(err32, Math.abs(got32[i] - want32[i]));
+  return { isolated: self.crossOriginIsolated, ready, same, stats: W.matmulThreadStats(), fma: W.relaxedFmaSupported(), err32 };
 };
 </script>`;
 
@@ -42,6 +50,7 @@ test("Chromium: threads in a cross-origin-isolated page, single-threaded otherwi
   const bundle = await build({
     stdin: {
       contents: `export * from "./src/backend/wasm/index.ts";
+        export { relaxedFmaSupported } from "./src/backend/wasm/matmul-kernel.ts";
         export * from "./src/backend/wasm/matmul-threads.ts";
         export { referenceBackend } from "./src/backend/reference/index.ts";`,
       resolveDir: root,
@@ -81,6 +90,8 @@ test("Chromium: threads in a cross-origin-isolated page, single-threaded otherwi
                 ready: boolean;
                 same: boolean;
                 stats: { splitProducts: number; workers: number };
+                fma: boolean;
+                err32: number;
               }>;
             }
           ).run(),
@@ -88,8 +99,12 @@ test("Chromium: threads in a cross-origin-isolated page, single-threaded otherwi
         assert.equal(r.isolated, isolated);
         assert.equal(r.ready, isolated);
         assert.equal(r.same, true);
-        assert.equal(r.stats.splitProducts, isolated ? 20 : 0);
+        assert.equal(r.stats.splitProducts, isolated ? 21 : 0); // 20 float64 products and 1 float32
         assert.equal(r.stats.workers, isolated ? 1 : 0);
+        // Chromium has relaxed SIMD: the float32 tile fuses its multiply-adds, within float32
+        // rounding of the reference's float64 sums (k = 311 terms of size <= 1).
+        assert.equal(r.fma, true);
+        assert.ok(r.err32 < 311 * 2 ** -23, `float32 error ${r.err32}`);
       } finally {
         server.close();
       }

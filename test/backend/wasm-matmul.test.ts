@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import type { Backend, Shape } from "../../src/backend/backend.js";
 import { getBackend, setBackend, useWasm } from "../../src/backend/index.js";
@@ -273,5 +274,49 @@ test("useWasm installs the wasm backend over the current one", () => {
     assert.ok(Array.from(y.dataSync()).every((v) => v === 30));
   } finally {
     setBackend(previous);
+  }
+});
+
+test("relaxed SIMD: with the engine's flag the float32 tile fuses its multiply-adds; float64 stays bit-identical", () => {
+  // Node 20 has relaxed SIMD behind a flag: run the check in a child process that sets it.
+  const script = `
+    const k = await import(${JSON.stringify(new URL("../../src/backend/wasm/matmul-kernel.ts", import.meta.url).href)});
+    const { referenceBackend: R } = await import(${JSON.stringify(new URL("../../src/backend/reference/index.ts", import.meta.url).href)});
+    const W = (await import(${JSON.stringify(new URL("../../src/backend/wasm/index.ts", import.meta.url).href)})).createWasmBackend(R);
+    const [m, n, d] = [67, 45, 129];
+    const out = { fma: k.relaxedFmaSupported(), err32: 0, same64: true };
+    for (const C of [Float32Array, Float64Array]) {
+      const a = new C(m * d).map((_, i) => Math.sin(i));
+      const b = new C(d * n).map((_, i) => Math.cos(0.5 * i));
+      const want = new C(m * n);
+      const got = new C(m * n);
+      R.matmul(a, [m, d], b, [d, n], false, false, want, [m, n]);
+      W.matmul(a, [m, d], b, [d, n], false, false, got, [m, n]);
+      if (C === Float32Array) for (let i = 0; i < m * n; i++) out.err32 = Math.max(out.err32, Math.abs(got[i] - want[i]));
+      else out.same64 = got.every((v, i) => Object.is(v, want[i]));
+    }
+    console.log(JSON.stringify(out));`;
+  const run = (flags: string[]) => {
+    const r = spawnSync(
+      process.execPath,
+      [...flags, "--import", "tsx", "--input-type=module", "-e", script],
+      {
+        encoding: "utf8",
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+      fma: boolean;
+      err32: number;
+      same64: boolean;
+    };
+  };
+  const plain = run([]);
+  const relaxed = run(["--experimental-wasm-relaxed-simd"]);
+  assert.equal(plain.fma, false);
+  assert.equal(relaxed.fma, true);
+  for (const r of [plain, relaxed]) {
+    assert.equal(r.same64, true);
+    assert.ok(r.err32 < 129 * 2 ** -23, `float32 error ${r.err32}`);
   }
 });

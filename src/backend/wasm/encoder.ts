@@ -225,6 +225,10 @@ export class FunctionBuilder {
   f64x2Add(): this {
     return this.simd(0xf0);
   }
+  /** Relaxed SIMD's fused multiply-add: a * b + c from the stack's a, b, c (one rounding where fused). */
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105);
+  }
   f64x2Mul(): this {
     return this.simd(0xf2);
   }

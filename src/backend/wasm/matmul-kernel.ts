@@ -14,7 +14,8 @@
  *   computed and never copied out, so the kernel needs no edge cases.
  * - The micro-kernel keeps an MR x NR tile of C in MR*NR/lanes v128 accumulators; per step p it
  *   loads NR/lanes vectors of B, splats MR scalars of A (v128.load32_splat / load64_splat) and
- *   does a mul + add each (no FMA: relaxed SIMD is behind a flag in Node 20).
+ *   does a mul + add each, or for float32 a fused multiply-add where the engine has relaxed
+ *   SIMD (current Chrome; Node 20 only behind --experimental-wasm-relaxed-simd), detected once.
  * - Loops (outer to inner): NC-column blocks of B, KC-deep k blocks, MC-row blocks of A, NR
  *   panels of B, MR panels of A (inside the wasm call). A KC x NR panel of B stays in L1 while
  *   the kernel sweeps the A panels of an MC x KC block, which stays in L2 with the KC x NC block
@@ -70,7 +71,7 @@ const MC = 128;
  * its MR x NR product with the B panel at `b` over kc steps and stores it (or, if `accumulate`,
  * adds it) into C at c, c + MR*ldc, ...
  */
-function buildTile({ eb, mr, nr }: TileConfig): FunctionBuilder {
+function buildTile({ eb, mr, nr }: TileConfig, fma = false): FunctionBuilder {
   const lanes = 16 / eb;
   const nv = nr / lanes;
   const f = new FunctionBuilder([I32, I32, I32, I32, I32, I32, I32, I32], []);
@@ -119,11 +120,19 @@ function buildTile({ eb, mr, nr }: TileConfig): FunctionBuilder {
     splat(r * eb);
     f.set(av);
     for (let v = 0; v < nv; v++) {
-      f.get(acc[r * nv + v]!)
-        .get(av)
-        .get(bv[v]!);
-      vmul();
-      vadd();
+      if (fma && eb === 4) {
+        // acc = av * bv + acc, fused.
+        f.get(av)
+          .get(bv[v]!)
+          .get(acc[r * nv + v]!)
+          .f32x4RelaxedMadd();
+      } else {
+        f.get(acc[r * nv + v]!)
+          .get(av)
+          .get(bv[v]!);
+        vmul();
+        vadd();
+      }
       f.set(acc[r * nv + v]!);
     }
   }
@@ -218,10 +227,13 @@ export const RESERVED_BYTES = 65536;
  * The module's bytes (also used by tests to check it validates). `shared`: the module imports a
  * shared memory (for worker threads) instead of a plain one; the code is the same.
  */
-export function matmulModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
+export function matmulModuleBytes(
+  shared = false,
+  fma = relaxedFmaSupported(),
+): Uint8Array<ArrayBuffer> {
   return encodeModule(
     [
-      { name: "tile32", fn: buildTile(F32_TILE) },
+      { name: "tile32", fn: buildTile(F32_TILE, fma) },
       { name: "tile64", fn: buildTile(F64_TILE) },
       { name: "packA32", fn: buildPack(4, F32_TILE.mr) },
       { name: "packB32", fn: buildPack(4, F32_TILE.nr) },
@@ -231,6 +243,35 @@ export function matmulModuleBytes(shared = false): Uint8Array<ArrayBuffer> {
     1,
     shared ? { shared: true, maxPages: MAX_PAGES } : {},
   );
+}
+
+let fmaSupported: boolean | undefined;
+let fmaForced: boolean | undefined;
+
+/**
+ * Whether the float32 tile uses relaxed SIMD's fused multiply-add: where the engine validates
+ * it (checked once). float32 products then round once per step instead of twice, which changes
+ * their last bits (float32 results already differ from the reference's float64 sums); float64
+ * never uses it, so its results stay bit-identical to the reference.
+ */
+export function relaxedFmaSupported(): boolean {
+  if (fmaForced !== undefined) return fmaForced;
+  if (fmaSupported !== undefined) return fmaSupported;
+  let ok = false;
+  try {
+    const wasm = wasmApi();
+    const probe = encodeModule([{ name: "tile32", fn: buildTile(F32_TILE, true) }], 1, {});
+    ok = wasm?.validate(probe) === true;
+  } catch {
+    ok = false;
+  }
+  fmaSupported = ok;
+  return ok;
+}
+
+/** @internal Forces the FMA tile off (false) or back to detection (undefined); before first use. */
+export function _forceRelaxedFma(on: boolean | undefined): void {
+  fmaForced = on === false ? false : undefined;
 }
 
 type TileFn = (
