@@ -99,6 +99,7 @@ import {
   zeros,
 } from "../ops/index.js";
 import { linalg } from "../ops/linalg-decompositions.js";
+import { RNN_OPS } from "./import-rnn.js";
 import { SPATIAL_OPS } from "./import-spatial.js";
 import {
   checkAutoPad,
@@ -1070,6 +1071,7 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   },
   DepthToSpace: { run: depthToSpace },
   ...SPATIAL_OPS,
+  ...RNN_OPS,
   SpaceToDepth: { run: spaceToDepth },
 };
 

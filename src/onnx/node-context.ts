@@ -11,7 +11,7 @@ import { OnnxError } from "./errors.js";
 import { int64, tensorFromProto } from "./tensor-proto.js";
 
 /** AttributeProto.AttributeType codes used here. */
-const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
 /** Typed reads of a node's attributes (the validation pass needs them without inputs). */
 export class NodeAttrs {
@@ -84,6 +84,11 @@ export class NodeAttrs {
   floats(name: string): number[] | undefined {
     const a = this.get(name, ATTR.FLOATS);
     return a === undefined ? undefined : [...(a.floats ?? [])];
+  }
+
+  strings(name: string): string[] | undefined {
+    const a = this.get(name, ATTR.STRINGS);
+    return a === undefined ? undefined : (a.strings ?? []).map(utf8Decode);
   }
 
   tensor(name: string): Tensor | undefined {
