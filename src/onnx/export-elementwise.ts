@@ -304,13 +304,12 @@ const ALU_LOWERINGS = {
   bitOr: bitwise("BitwiseOr", "Or"),
   bitXor: bitwise("BitwiseXor", "Xor"),
   bitNot: bitwise("BitwiseNot", "Not"),
-  // x << n = x * 2^n wrapped to int32 (through int64, where the product is exact); counts out of
-  // [0, 31] give 0.
+  // x << n = x * 2^n wrapped to int32, computed in float64 (exact: under 2^62 with at most 31
+  // significant bits); counts out of [0, 31] give 0.
   shiftLeft: ({ b }, [a, c]) => {
     const x = operandValue(b, a!, "int32");
     const [inRange, n] = shiftCount(b, operandValue(b, c!, "int32"));
-    const factor = b.cast(powerOfTwo(b, n), "float64", "int64");
-    const wide = b.node("Mul", [b.cast(x, "int32", "int64"), factor]);
+    const wide = b.node("Mul", [b.cast(x, "int32", "float64"), powerOfTwo(b, n)]);
     const wrapped = wrapToInt32(b, wide);
     return { name: b.node("Where", [inRange, wrapped, b.scalar(0, "int32")]), type: "int32" };
   },
@@ -321,30 +320,38 @@ const ALU_LOWERINGS = {
     const q = b.node("Floor", [b.node("Div", [b.cast(x, "int32", "float64"), powerOfTwo(b, n)])]);
     return { name: b.cast(q, "float64", "int32"), type: "int32" };
   },
-  // The 1 bits of |x| (|-2^31| = 2^31 in int64): the sum over k of floor(|x| / 2^k) mod 2.
+  // The 1 bits of |x| (|-2^31| = 2^31, exact in float64): the sum over k of floor(|x| / 2^k)
+  // mod 2, with a new last axis for k.
   bitCount: ({ b }, [a]) => {
     const x = operandValue(b, a!, "int32");
-    const v = b.node("Abs", [b.cast(x, "int32", "int64")]);
+    const v = b.node("Abs", [b.cast(x, "int32", "float64")]);
     const powers = b.constant(
-      "int64",
+      "float64",
       [32],
       Array.from({ length: 32 }, (_, k) => 2 ** k),
     );
-    const bits = b.node("Mod", [
+    const shifted = b.node("Floor", [
       b.node("Div", [b.node("Unsqueeze", [v, b.int64s([-1])]), powers]),
-      b.scalar(2, "int64"),
     ]);
+    const bits = b.node("Mod", [shifted, b.scalar(2, "float64")], { fmod: int(1) });
     const count = b.node("ReduceSum", [bits, b.int64s([-1])], { keepdims: int(0) });
-    return { name: b.cast(count, "int64", "int32"), type: "int32" };
+    return { name: b.cast(count, "float64", "int32"), type: "int32" };
   },
 } as const satisfies Record<AluOp, Lowering>;
 
-/** int64 values to int32 keeping the low 32 bits (two's complement wrap), as JavaScript's `| 0`. */
+/**
+ * Integer-valued float64 values to int32 keeping the low 32 bits (two's complement wrap, as
+ * JavaScript's `| 0`): fmod by 2^32 is exact, then one period up or down into int32's range
+ * (ONNX's Cast of an out-of-range value is unspecified).
+ */
 function wrapToInt32(b: ExportBuilder, wide: string): string {
-  // ((v + 2^31) mod 2^32) - 2^31, in int64 (ONNX's Cast of an out-of-range int is unspecified).
-  const shifted = b.node("Add", [wide, b.scalar(2 ** 31, "int64")]);
-  const low = b.node("Mod", [shifted, b.scalar(2 ** 32, "int64")], { fmod: int(0) });
-  return b.cast(b.node("Sub", [low, b.scalar(2 ** 31, "int64")]), "int64", "int32");
+  const period = b.scalar(2 ** 32, "float64");
+  const r = b.node("Mod", [wide, period], { fmod: int(1) });
+  const high = b.node("GreaterOrEqual", [r, b.scalar(2 ** 31, "float64")]);
+  const low = b.node("Less", [r, b.scalar(-(2 ** 31), "float64")]);
+  const down = b.node("Where", [high, b.node("Sub", [r, period]), r]);
+  const wrapped = b.node("Where", [low, b.node("Add", [down, period]), down]);
+  return b.cast(wrapped, "float64", "int32");
 }
 
 /** Bitwise operators: ONNX's Bitwise* on ints (opset 18), the logical ones on bools. */
