@@ -99,6 +99,7 @@ import {
   zeros,
 } from "../ops/index.js";
 import { linalg } from "../ops/linalg-decompositions.js";
+import { batchNormTraining, MORE_OPS } from "./import-more.js";
 import { RNN_OPS } from "./import-rnn.js";
 import { SPATIAL_OPS } from "./import-spatial.js";
 import {
@@ -950,10 +951,10 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
     },
   },
   BatchNormalization: {
-    run: batchNorm,
+    run: (ctx) => (ctx.int("training_mode", 0) === 1 ? batchNormTraining(ctx) : batchNorm(ctx)),
     check: (ctx) =>
       ctx.int("training_mode", 0) === 1
-        ? "training_mode 1 is not supported (inference only)"
+        ? undefined
         : ctx.opset < 9 && ctx.int("spatial", 1) === 0
           ? "spatial 0 is not supported"
           : checkOnlyOutputs(1)(ctx),
@@ -1072,6 +1073,7 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   DepthToSpace: { run: depthToSpace },
   ...SPATIAL_OPS,
   ...RNN_OPS,
+  ...MORE_OPS,
   SpaceToDepth: { run: spaceToDepth },
 };
 
