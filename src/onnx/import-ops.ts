@@ -99,6 +99,7 @@ import {
   zeros,
 } from "../ops/index.js";
 import { linalg } from "../ops/linalg-decompositions.js";
+import { CONTROL_OPS } from "./import-control.js";
 import { batchNormTraining, MORE_OPS } from "./import-more.js";
 import { RNN_OPS } from "./import-rnn.js";
 import { SPATIAL_OPS } from "./import-spatial.js";
@@ -124,6 +125,8 @@ export interface ImportOp {
   static?: readonly number[];
   /** The first opset at which `static` applies (attributes held these before). */
   staticSince?: number;
+  /** Whether its graph attributes (subgraphs) are staged (If, Loop, Scan). */
+  subgraphs?: boolean;
 }
 
 // ---- elementwise --------------------------------------------------------------------------------
@@ -1074,6 +1077,7 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   ...SPATIAL_OPS,
   ...RNN_OPS,
   ...MORE_OPS,
+  ...CONTROL_OPS,
   SpaceToDepth: { run: spaceToDepth },
 };
 

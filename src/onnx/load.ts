@@ -106,7 +106,27 @@ function opName(node: onnx.INodeProto): string {
 /** Every unsupported operator of the graph, at once (the nodes are not staged yet). */
 function checkOperators(graph: onnx.IGraphProto, opsets: Map<string, number>): void {
   const found = new Map<string, UnsupportedOperator>();
+  checkNodes(graph, opsets, found);
+  if (found.size === 0) return;
+  const list = [...found.values()];
+  const described = list.map((u) => `${u.op} (opset ${u.opset})${u.reason ? `: ${u.reason}` : ""}`);
+  throw new OnnxError(
+    `onnx.load: the model uses ${list.length} unsupported operator${list.length === 1 ? "" : "s"}: ${described.join("; ")}`,
+    list,
+  );
+}
+
+/** Collects the unsupported operators of a graph and of its subgraphs (If, Loop, Scan bodies). */
+function checkNodes(
+  graph: onnx.IGraphProto,
+  opsets: Map<string, number>,
+  found: Map<string, UnsupportedOperator>,
+): void {
   (graph.node ?? []).forEach((node, i) => {
+    for (const a of node.attribute ?? []) {
+      if (a.g) checkNodes(a.g, opsets, found);
+      for (const g of a.graphs ?? []) checkNodes(g, opsets, found);
+    }
     const domain = node.domain === "ai.onnx" ? "" : (node.domain ?? "");
     const opset = opsets.get(domain) ?? 1;
     const name = opName(node);
@@ -119,7 +139,7 @@ function checkOperators(graph: onnx.IGraphProto, opsets: Map<string, number>): v
       } catch (e) {
         reason = e instanceof Error ? e.message : String(e);
       }
-      if (reason === undefined) {
+      if (reason === undefined && entry.subgraphs !== true) {
         const bad = (node.attribute ?? []).find((a) => a.g || (a.graphs?.length ?? 0) > 0);
         if (bad) reason = `subgraph attribute ${bad.name} is not supported`;
       }
@@ -129,13 +149,6 @@ function checkOperators(graph: onnx.IGraphProto, opsets: Map<string, number>): v
     if (!found.has(key))
       found.set(key, reason === undefined ? { op: name, opset } : { op: name, opset, reason });
   });
-  if (found.size === 0) return;
-  const list = [...found.values()];
-  const described = list.map((u) => `${u.op} (opset ${u.opset})${u.reason ? `: ${u.reason}` : ""}`);
-  throw new OnnxError(
-    `onnx.load: the model uses ${list.length} unsupported operator${list.length === 1 ? "" : "s"}: ${described.join("; ")}`,
-    list,
-  );
 }
 
 function inputSpecs(
@@ -314,6 +327,62 @@ function paramsOf(
   return params;
 }
 
+/** Stages `nodes` in order, reading and writing values by name in `env`. */
+function runNodes(
+  nodes: readonly onnx.INodeProto[],
+  env: Map<string, Tensor>,
+  opset: number,
+  f64: boolean,
+): void {
+  nodes.forEach((node, index) => {
+    const entry = IMPORT_OPS[node.opType ?? ""]!;
+    const ins = (node.input ?? []).map((name) => {
+      if (name === "") return undefined;
+      const t = env.get(name);
+      if (t === undefined) {
+        throw new OnnxError(
+          `onnx.load: ${node.opType} (node ${index}) reads '${name}', which no earlier node, input or initializer defines`,
+        );
+      }
+      return t;
+    });
+    // A subgraph sees the enclosing scope's values, its initializers and its bound inputs.
+    const subgraph = (g: onnx.IGraphProto, bindings: readonly Tensor[]): Tensor[] => {
+      const inner = new Map(env);
+      for (const [name, t] of initializerTensors(g)) {
+        inner.set(name, f64 && t.dtype === "float32" ? astype(t, "float64") : t);
+      }
+      (g.input ?? []).forEach((vi, i) => {
+        const t = bindings[i];
+        if (t !== undefined) inner.set(vi.name ?? "", t);
+      });
+      runNodes(g.node ?? [], inner, opset, f64);
+      return (g.output ?? []).map((o) => {
+        const t = inner.get(o.name ?? "");
+        if (t === undefined)
+          throw new OnnxError(`onnx.load: the subgraph output '${o.name}' is never computed`);
+        return t;
+      });
+    };
+    const ctx = new NodeContext(node, opset, index, ins, subgraph);
+    let outs: readonly (Tensor | undefined)[];
+    try {
+      const r = entry.run(ctx);
+      outs = Array.isArray(r) ? r : [r as Tensor];
+    } catch (e) {
+      if (e instanceof OnnxError) throw e;
+      const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      throw ctx.error(reason);
+    }
+    (node.output ?? []).forEach((name, i) => {
+      if (name === "") return;
+      const t = outs[i];
+      if (t === undefined) throw ctx.unsupported(`output ${i} ('${name}') is not supported`);
+      env.set(name, f64 && t.dtype === "float32" ? astype(t, "float64") : t);
+    });
+  });
+}
+
 function stageModel(
   graph: onnx.IGraphProto,
   opsets: Map<string, number>,
@@ -356,35 +425,7 @@ function stageModel(
     specs.forEach((s, i) => {
       env.set(s.name, xs[i]!);
     });
-    nodes.forEach((node, index) => {
-      const entry = IMPORT_OPS[node.opType ?? ""]!;
-      const ins = (node.input ?? []).map((name) => {
-        if (name === "") return undefined;
-        const t = env.get(name);
-        if (t === undefined) {
-          throw new OnnxError(
-            `onnx.load: ${node.opType} (node ${index}) reads '${name}', which no earlier node, input or initializer defines`,
-          );
-        }
-        return t;
-      });
-      const ctx = new NodeContext(node, opset, index, ins);
-      let outs: readonly (Tensor | undefined)[];
-      try {
-        const r = entry.run(ctx);
-        outs = Array.isArray(r) ? r : [r as Tensor];
-      } catch (e) {
-        if (e instanceof OnnxError) throw e;
-        const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-        throw ctx.error(reason);
-      }
-      (node.output ?? []).forEach((name, i) => {
-        if (name === "") return;
-        const t = outs[i];
-        if (t === undefined) throw ctx.unsupported(`output ${i} ('${name}') is not supported`);
-        env.set(name, f64 && t.dtype === "float32" ? astype(t, "float64") : t);
-      });
-    });
+    runNodes(nodes, env, opset, f64);
     const results = outputNames.map((name) => {
       const t = env.get(name);
       if (t === undefined)

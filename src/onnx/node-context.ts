@@ -11,7 +11,16 @@ import { OnnxError } from "./errors.js";
 import { int64, tensorFromProto } from "./tensor-proto.js";
 
 /** AttributeProto.AttributeType codes used here. */
-const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+const ATTR = {
+  FLOAT: 1,
+  INT: 2,
+  STRING: 3,
+  TENSOR: 4,
+  FLOATS: 6,
+  GRAPH: 5,
+  INTS: 7,
+  STRINGS: 8,
+} as const;
 
 /** Typed reads of a node's attributes (the validation pass needs them without inputs). */
 export class NodeAttrs {
@@ -86,6 +95,12 @@ export class NodeAttrs {
     return a === undefined ? undefined : [...(a.floats ?? [])];
   }
 
+  /** A graph attribute (If's branches, Loop's and Scan's body). */
+  graph(name: string): onnx.IGraphProto | undefined {
+    const a = this.get(name, ATTR.GRAPH);
+    return a?.g ?? undefined;
+  }
+
   strings(name: string): string[] | undefined {
     const a = this.get(name, ATTR.STRINGS);
     return a === undefined ? undefined : (a.strings ?? []).map(utf8Decode);
@@ -105,6 +120,8 @@ export class NodeContext extends NodeAttrs {
     index: number,
     /** Input values; undefined where an optional input is omitted ("" or missing). */
     readonly inputs: readonly (Tensor | undefined)[],
+    /** Stages a subgraph (If/Loop/Scan body) with its inputs bound in order; its outputs. */
+    readonly subgraph: (g: onnx.IGraphProto, bindings: readonly Tensor[]) => Tensor[],
   ) {
     super(node, opset, index);
   }
