@@ -100,6 +100,7 @@ import {
 } from "../ops/index.js";
 import { linalg } from "../ops/linalg-decompositions.js";
 import { CONTROL_OPS } from "./import-control.js";
+import { GRID_SAMPLE_OPS } from "./import-grid-sample.js";
 import { batchNormTraining, MORE_OPS } from "./import-more.js";
 import { RNN_OPS } from "./import-rnn.js";
 import { SPATIAL_OPS } from "./import-spatial.js";
@@ -1078,6 +1079,7 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   ...RNN_OPS,
   ...MORE_OPS,
   ...CONTROL_OPS,
+  ...GRID_SAMPLE_OPS,
   SpaceToDepth: { run: spaceToDepth },
 };
 
