@@ -21,7 +21,7 @@ import {
 } from "./export-builder.js";
 import { isElementwisePrimitive, NoLowering } from "./export-elementwise.js";
 import { exporterOf } from "./export-ops.js";
-import { type OnnxProto, type OnnxProtoOption, onnxProto } from "./proto.js";
+import { type OnnxProto, onnxProto } from "./proto.js";
 
 /** The opsets `onnx.save` writes (13: axes as inputs; Bitwise ops from 18; ScatterND add from 16). */
 const MIN_OPSET = 13;
@@ -32,7 +32,12 @@ const DEFAULT_OPSET = 18;
  * Options of `ad.onnx.save`.
  * @category Tools
  */
-export interface SaveOptions extends OnnxProtoOption {
+export interface SaveOptions {
+  /**
+   * The onnx-proto module, for bundled apps (`await import("onnx-proto")`); else imported by
+   * name. (Typed `unknown` so that the declarations never name onnx-proto's types.)
+   */
+  readonly proto?: unknown;
   /** The opset of ONNX's default domain the model uses, 13..21 (default 18). */
   readonly opset?: number;
   /** The model graph's name (default "adjoint"). */
