@@ -102,6 +102,7 @@ import { linalg } from "../ops/linalg-decompositions.js";
 import { CONTROL_OPS } from "./import-control.js";
 import { GRID_SAMPLE_OPS } from "./import-grid-sample.js";
 import { batchNormTraining, MORE_OPS } from "./import-more.js";
+import { QUANTIZE_OPS } from "./import-quantize.js";
 import { RNN_OPS } from "./import-rnn.js";
 import { SPATIAL_OPS } from "./import-spatial.js";
 import {
@@ -128,6 +129,8 @@ export interface ImportOp {
   staticSince?: number;
   /** Whether its graph attributes (subgraphs) are staged (If, Loop, Scan). */
   subgraphs?: boolean;
+  /** The ONNX element type of output i when it matters later (uint8 vs int8 for quantization). */
+  outputType?(ctx: NodeContext, i: number): number | undefined;
 }
 
 // ---- elementwise --------------------------------------------------------------------------------
@@ -922,7 +925,10 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   Sum: variadic(add),
   Mean: variadic(add, (y, n) => div(y, n)),
   Clip: { run: clipOp },
-  Cast: { run: (ctx) => castTo(ctx, ctx.input(0), ctx.int("to", 1)) },
+  Cast: {
+    run: (ctx) => castTo(ctx, ctx.input(0), ctx.int("to", 1)),
+    outputType: (ctx) => ctx.int("to", 1),
+  },
   CastLike: { run: (ctx) => astype(ctx.input(0), ctx.input(1).dtype) },
   // Linear algebra.
   MatMul: { run: (ctx) => matmul(ctx.input(0), ctx.input(1)) },
@@ -1080,6 +1086,7 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   ...MORE_OPS,
   ...CONTROL_OPS,
   ...GRID_SAMPLE_OPS,
+  ...QUANTIZE_OPS,
   SpaceToDepth: { run: spaceToDepth },
 };
 

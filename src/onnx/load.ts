@@ -327,12 +327,24 @@ function paramsOf(
   return params;
 }
 
+/** The ONNX element types of the graph inputs and initializers (integer widths, signedness). */
+function elementTypes(graph: onnx.IGraphProto): Map<string, number> {
+  const types = new Map<string, number>();
+  for (const vi of graph.input ?? []) {
+    const code = vi.type?.tensorType?.elemType;
+    if (code) types.set(vi.name ?? "", code);
+  }
+  for (const init of graph.initializer ?? []) types.set(init.name ?? "", init.dataType ?? 0);
+  return types;
+}
+
 /** Stages `nodes` in order, reading and writing values by name in `env`. */
 function runNodes(
   nodes: readonly onnx.INodeProto[],
   env: Map<string, Tensor>,
   opset: number,
   f64: boolean,
+  types: Map<string, number>,
 ): void {
   nodes.forEach((node, index) => {
     const entry = IMPORT_OPS[node.opType ?? ""]!;
@@ -356,7 +368,13 @@ function runNodes(
         const t = bindings[i];
         if (t !== undefined) inner.set(vi.name ?? "", t);
       });
-      runNodes(g.node ?? [], inner, opset, f64);
+      const innerTypes = new Map(types);
+      for (const init of g.initializer ?? []) innerTypes.set(init.name ?? "", init.dataType ?? 0);
+      for (const vi of g.input ?? []) {
+        const code = vi.type?.tensorType?.elemType;
+        if (code) innerTypes.set(vi.name ?? "", code);
+      }
+      runNodes(g.node ?? [], inner, opset, f64, innerTypes);
       return (g.output ?? []).map((o) => {
         const t = inner.get(o.name ?? "");
         if (t === undefined)
@@ -364,7 +382,8 @@ function runNodes(
         return t;
       });
     };
-    const ctx = new NodeContext(node, opset, index, ins, subgraph);
+    const inTypes = (node.input ?? []).map((name) => types.get(name));
+    const ctx = new NodeContext(node, opset, index, ins, subgraph, inTypes);
     let outs: readonly (Tensor | undefined)[];
     try {
       const r = entry.run(ctx);
@@ -379,6 +398,8 @@ function runNodes(
       const t = outs[i];
       if (t === undefined) throw ctx.unsupported(`output ${i} ('${name}') is not supported`);
       env.set(name, f64 && t.dtype === "float32" ? astype(t, "float64") : t);
+      const code = entry.outputType?.(ctx, i);
+      if (code !== undefined) types.set(name, code);
     });
   });
 }
@@ -425,7 +446,7 @@ function stageModel(
     specs.forEach((s, i) => {
       env.set(s.name, xs[i]!);
     });
-    runNodes(nodes, env, opset, f64);
+    runNodes(nodes, env, opset, f64, elementTypes(graph));
     const results = outputNames.map((name) => {
       const t = env.get(name);
       if (t === undefined)

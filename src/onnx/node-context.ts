@@ -122,6 +122,8 @@ export class NodeContext extends NodeAttrs {
     readonly inputs: readonly (Tensor | undefined)[],
     /** Stages a subgraph (If/Loop/Scan body) with its inputs bound in order; its outputs. */
     readonly subgraph: (g: onnx.IGraphProto, bindings: readonly Tensor[]) => Tensor[],
+    /** The ONNX element type of each input, where known (graph inputs, initializers, casts). */
+    readonly inputTypes: readonly (number | undefined)[] = [],
   ) {
     super(node, opset, index);
   }
