@@ -19,6 +19,7 @@ import type {
 } from "../primitives/names.js";
 import { type ExportBuilder, int, ints, type OnnxValue } from "./export-builder.js";
 import { exportElementwise, NoLowering, where } from "./export-elementwise.js";
+import { cholesky, detViaLu, lu, triangularSolve } from "./export-linalg.js";
 
 /** What an exporter gets: the builder, its inputs (names and types), avals and params. */
 export interface ExportCall<P> {
@@ -227,9 +228,25 @@ const SINGLE = {
     const dtype = c.outAvals[0]!.dtype;
     return [where(c.b, c.inputs[0]!.name, input(c, 1, dtype), input(c, 2, dtype), dtype)];
   },
-  det: (c) => [c.b.node("Det", [x0(c)])],
-  cholesky: unsupported,
-  triangular_solve: unsupported,
+  // ONNX Runtime's Det is float32 only: float64 goes through LU.
+  det: (c) =>
+    c.outAvals[0]!.dtype === "float64"
+      ? [detViaLu(c.b, x0(c), c.inAvals[0]!.shape, "float64")]
+      : [c.b.node("Det", [x0(c)])],
+  cholesky: (c) => [cholesky(c.b, x0(c), c.inAvals[0]!.shape, c.outAvals[0]!.dtype)],
+  triangular_solve: (c) => {
+    const dtype = c.outAvals[0]!.dtype;
+    return [
+      triangularSolve(
+        c.b,
+        input(c, 0, dtype),
+        input(c, 1, dtype),
+        c.inAvals[0]!.shape,
+        dtype,
+        c.params,
+      ),
+    ];
+  },
 } as const satisfies Omit<SingleTable, ElementwiseNames>;
 
 /** How each multi-output primitive is written. */
@@ -251,7 +268,10 @@ const MULTI = {
     return parts.map((p) => b.node("Squeeze", [p, b.int64s([0])]));
   },
   custom_call: (c) => c.inline(c.params.body, c.inputs),
-  lu: unsupported,
+  lu: (c) => {
+    const { packed, perm } = lu(c.b, x0(c), c.inAvals[0]!.shape, c.outAvals[0]!.dtype);
+    return [packed, c.b.cast(perm, "int64", "int32")];
+  },
   qr: unsupported,
   eigh: unsupported,
   svd: unsupported,

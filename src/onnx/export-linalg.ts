@@ -1,0 +1,207 @@
+/**
+ * @file The factorizations ONNX lacks, unrolled for the static matrix size: LU with partial
+ * pivoting, triangular solves (substitution row by row), Cholesky (column by column), and a
+ * float64 determinant through LU (ONNX Runtime's Det is float32 only). Each works on the last
+ * two axes with any leading batch axes, in float64 as adjoint's reference kernels do (float32
+ * inputs are cast up and the results cast back), and emits O(n) nodes, so matrices are limited
+ * to MAX_UNROLLED rows.
+ */
+
+import type { DType } from "../core/dtype.js";
+import { type ExportBuilder, int, ints } from "./export-builder.js";
+import { NoLowering } from "./export-elementwise.js";
+
+/** The largest matrix size unrolled (each step is a handful of nodes). */
+export const MAX_UNROLLED = 128;
+
+type B = ExportBuilder;
+
+function checkSize(what: string, n: number): void {
+  if (n > MAX_UNROLLED) {
+    throw new NoLowering(`${what} is unrolled for matrices up to ${MAX_UNROLLED} rows; got ${n}`);
+  }
+}
+
+/** x[..., start:end, :] (axis -2) or x[..., start:end] (axis -1). */
+const slice = (b: B, x: string, axis: -1 | -2, start: number, end: number): string =>
+  b.node("Slice", [x, b.int64s([start]), b.int64s([end]), b.int64s([axis])]);
+
+/** The last two axes swapped. */
+function swapLast(b: B, x: string, rank: number): string {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  perm[rank - 2] = rank - 1;
+  perm[rank - 1] = rank - 2;
+  return b.node("Transpose", [x], { perm: ints(perm) });
+}
+
+/**
+ * Solves op(a) x = b by substitution, op(a) = a or aᵀ, reading only op(a)'s triangle (and not its
+ * diagonal with `unitDiagonal`). a: [...batch, n, n], b: [...batch, n, k].
+ */
+export function triangularSolve(
+  b: B,
+  a: string,
+  rhs: string,
+  aShape: readonly number[],
+  dtype: DType,
+  params: { readonly lower: boolean; readonly transpose: boolean; readonly unitDiagonal: boolean },
+): string {
+  const n = aShape[aShape.length - 1]!;
+  checkSize("triangular_solve", n);
+  if (n === 0) return b.node("Identity", [rhs]);
+  let op = b.cast(a, dtype, "float64");
+  if (params.transpose) op = swapLast(b, op, aShape.length);
+  const y = b.cast(rhs, dtype, "float64");
+  const forward = params.lower !== params.transpose;
+  // The solved rows, in row order (forward appends, backward prepends).
+  let solved: string | null = null;
+  for (let s = 0; s < n; s++) {
+    const i = forward ? s : n - 1 - s;
+    const row = slice(b, op, -2, i, i + 1);
+    let xi = slice(b, y, -2, i, i + 1);
+    if (solved !== null) {
+      const coef = forward ? slice(b, row, -1, 0, i) : slice(b, row, -1, i + 1, n);
+      xi = b.node("Sub", [xi, b.node("MatMul", [coef, solved])]);
+    }
+    if (!params.unitDiagonal) xi = b.node("Div", [xi, slice(b, row, -1, i, i + 1)]);
+    solved =
+      solved === null
+        ? xi
+        : b.node("Concat", forward ? [solved, xi] : [xi, solved], { axis: int(-2) });
+  }
+  return b.cast(solved!, "float64", dtype);
+}
+
+/**
+ * The lower Cholesky factor of the symmetric part (a + aᵀ)/2, column by column (a matrix that is
+ * not positive definite gives NaN where adjoint throws).
+ */
+export function cholesky(b: B, a: string, aShape: readonly number[], dtype: DType): string {
+  const n = aShape[aShape.length - 1]!;
+  checkSize("cholesky", n);
+  if (n === 0) return b.node("Identity", [a]);
+  const rank = aShape.length;
+  const x = b.cast(a, dtype, "float64");
+  const sym = b.node("Mul", [b.node("Add", [x, swapLast(b, x, rank)]), b.scalar(0.5, "float64")]);
+  const zero = b.scalar(0, "float64");
+  let factor: string | null = null; // the columns so far: [...batch, n, j]
+  for (let j = 0; j < n; j++) {
+    let col = slice(b, sym, -1, j, j + 1); // [...batch, n, 1]
+    if (factor !== null) {
+      const rowJ = slice(b, factor, -2, j, j + 1); // [...batch, 1, j]
+      col = b.node("Sub", [col, b.node("MatMul", [factor, swapLast(b, rowJ, rank)])]);
+    }
+    const d = b.node("Sqrt", [slice(b, col, -2, j, j + 1)]);
+    const below = b.constant(
+      "bool",
+      [n, 1],
+      Array.from({ length: n }, (_, i) => (i >= j ? 1 : 0)),
+    );
+    // Rows above the diagonal are 0; the diagonal is d itself (col / d there is d).
+    col = b.node("Where", [below, b.node("Div", [col, d]), zero]);
+    factor = factor === null ? col : b.node("Concat", [factor, col], { axis: int(-1) });
+  }
+  return b.cast(factor!, "float64", dtype);
+}
+
+/**
+ * LU with partial pivoting, as the reference kernel: at step k the row with the largest |value|
+ * in column k (the first on ties) is swapped up; a zero pivot leaves its column. Returns the
+ * packed factors (L below the diagonal, unit diagonal implied; U on and above), the row
+ * permutation (int64, [...batch, n]) and, when asked, the permutation's sign (float64).
+ */
+export function lu(
+  b: B,
+  a: string,
+  aShape: readonly number[],
+  dtype: DType,
+): { packed: string; perm: string; sign: string } {
+  const n = aShape[aShape.length - 1]!;
+  checkSize("lu", n);
+  const batch = aShape.slice(0, -2);
+  let w = b.cast(a, dtype, "float64");
+  const rows = b.constant(
+    "int64",
+    [n],
+    Array.from({ length: n }, (_, i) => i),
+  );
+  let perm = b.node("Expand", [rows, b.int64s([...batch, n])]);
+  let sign = b.constant(
+    "float64",
+    [...batch],
+    new Array<number>(batch.reduce((p, q) => p * q, 1)).fill(1),
+  );
+  const zero = b.scalar(0, "float64");
+  for (let k = 0; k < n; k++) {
+    // The pivot row: argmax of |w[i, k]| over rows i >= k (rows above masked to -1).
+    const col = b.node("Squeeze", [slice(b, w, -1, k, k + 1), b.int64s([-1])]); // [...batch, n]
+    const above = b.constant(
+      "bool",
+      [n],
+      Array.from({ length: n }, (_, i) => (i < k ? 1 : 0)),
+    );
+    const score = b.node("Where", [above, b.scalar(-1, "float64"), b.node("Abs", [col])]);
+    const p = b.node("ArgMax", [score], {
+      axis: int(-1),
+      keepdims: int(1),
+      select_last_index: int(0),
+    }); // [...batch, 1]
+    // Rows k and p exchanged: index i -> p at k, k at p, i elsewhere.
+    const kk = b.scalar(k, "int64");
+    const swap = b.node("Where", [
+      b.node("Equal", [rows, kk]),
+      p,
+      b.node("Where", [b.node("Equal", [rows, p]), kk, rows]),
+    ]); // [...batch, n]
+    perm = b.node("GatherElements", [perm, swap], { axis: int(-1) });
+    const swapRows = b.node("Expand", [
+      b.node("Unsqueeze", [swap, b.int64s([-1])]),
+      b.int64s([...batch, n, n]),
+    ]);
+    w = b.node("GatherElements", [w, swapRows], { axis: int(-2) });
+    const moved = b.node("Squeeze", [b.node("Not", [b.node("Equal", [p, kk])]), b.int64s([-1])]);
+    sign = b.node("Where", [moved, b.node("Neg", [sign]), sign]);
+    if (k === n - 1) break;
+    // Eliminate below the pivot: l = w[k+1:, k] / pivot (0 where the pivot is 0, as the column
+    // below is then 0 too), w[k+1:, k+1:] -= l w[k, k+1:].
+    const pivot = slice(b, slice(b, w, -2, k, k + 1), -1, k, k + 1); // [...batch, 1, 1]
+    const below = slice(b, w, -2, k + 1, n);
+    const colBelow = slice(b, below, -1, k, k + 1);
+    const l = b.node("Where", [
+      b.node("Equal", [pivot, zero]),
+      colBelow,
+      b.node("Div", [colBelow, pivot]),
+    ]);
+    const pivotRowRest = slice(b, slice(b, w, -2, k, k + 1), -1, k + 1, n);
+    const rest = b.node("Sub", [
+      slice(b, below, -1, k + 1, n),
+      b.node("MatMul", [l, pivotRowRest]),
+    ]);
+    const parts = k === 0 ? [l, rest] : [slice(b, below, -1, 0, k), l, rest];
+    const newBelow = b.node("Concat", parts, { axis: int(-1) });
+    w = b.node("Concat", [slice(b, w, -2, 0, k + 1), newBelow], { axis: int(-2) });
+  }
+  return { packed: dtype === "float64" ? w : b.cast(w, "float64", dtype), perm, sign };
+}
+
+/** det through LU: the product of U's diagonal times the permutation's sign. */
+export function detViaLu(b: B, a: string, aShape: readonly number[], dtype: DType): string {
+  const n = aShape[aShape.length - 1]!;
+  const batch = aShape.slice(0, -2);
+  if (n === 0) {
+    return b.constant(dtype, batch, new Array<number>(batch.reduce((p, q) => p * q, 1)).fill(1));
+  }
+  const { packed, sign } = lu(b, a, aShape, dtype);
+  const eye = b.constant(
+    "bool",
+    [n, n],
+    Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)),
+  );
+  const diag = b.node("Where", [eye, b.cast(packed, dtype, "float64"), b.scalar(1, "float64")]);
+  // The product of the diagonal: every other entry is 1.
+  const prod =
+    b.opset >= 18
+      ? b.node("ReduceProd", [diag, b.int64s([-2, -1])], { keepdims: int(0) })
+      : b.node("ReduceProd", [diag], { axes: ints([-2, -1]), keepdims: int(0) });
+  return b.cast(b.node("Mul", [prod, sign]), "float64", dtype);
+}
