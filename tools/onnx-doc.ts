@@ -34,7 +34,7 @@ export function onnxDocSection(results: readonly TestResult[]): string {
       `${count(node, "unsupported")} are rejected by load: ` +
       `${node.length - count(node, "pass") - count(node, "fail") - features.length} use one of the ` +
       `${unsupportedOps.length} unsupported operators below, ${features.length} an unsupported ` +
-      "feature (float16, bfloat16 or string tensors, random dropout in training mode, ...).",
+      "feature (bfloat16 or string tensors, random dropout in training mode, ...).",
     "",
     "| suite | tests | pass | fail | unsupported |",
     "| --- | ---: | ---: | ---: | ---: |",

@@ -219,17 +219,20 @@ function inputSpecs(
  * (`graph.call(x)` or `graph.call(x, y)`); with `params: true` the float initializers come first
  * as one object keyed by initializer name (`graph.call(params, x)`), so
  * `grad((p) => ad.sum(graph.call(p, x)))(params)` differentiates with respect to the weights
- * (`ad.onnx.initializers(bytes)` returns that object). Result: the model's single output as a Tensor, or an array of
- * its outputs in order when it has several.
+ * (`ad.onnx.initializers(bytes)` returns that object). Result: the model's single output as a
+ * Tensor, or an array of its outputs in order when it has several.
  *
- * Element types: float -> float32, double -> float64, bool -> bool, every integer type ->
- * int32 (int64 values beyond int32 saturate). Dynamic dimensions need `options.inputShapes`.
- * Operators: opsets 1 to 17 of the default domain, the ones listed in docs/onnx.md; constant
- * subexpressions (Shape, and arithmetic on shapes) are folded while loading.
+ * Element types: float and float16 -> float32, double -> float64, bool -> bool, every integer
+ * type -> int32 (int64 values beyond int32 saturate). Dynamic dimensions need
+ * `options.inputShapes`; graph inputs read as static values (a Reshape's shape) need
+ * `options.constants`. Operators: opsets 1 to 17 of the default domain, the ones listed in
+ * docs/onnx.md; constant subexpressions (Shape, and arithmetic on shapes) are folded while
+ * loading; If, Loop and Scan are unrolled (their conditions and trip counts must be constants).
  *
  * Async because onnx-proto (an optional peer dependency) is imported on first use.
  * @param bytes - The model: a Uint8Array or ArrayBuffer holding a serialised ModelProto.
- * @param options - `params`, `inputShapes`, and `proto` (the onnx-proto module, for bundled apps).
+ * @param options - `params`, `inputShapes`, `constants`, `floatDType`, and `proto` (the
+ *   onnx-proto module, for bundled apps).
  * @throws {@link OnnxError} listing every unsupported operator of the model (with its opset) at
  *   once; for malformed bytes, unsupported element types, dynamic shapes without `inputShapes`.
  * @throws MissingDependencyError when onnx-proto is not installed.

@@ -2,8 +2,8 @@
  * @file ONNX TensorProto <-> Tensor, and ONNX element types <-> adjoint dtypes. Shared by import
  * (initializers, Constant nodes, test data) and export. ONNX has more element types than adjoint:
  * every integer type is read as int32 (int64 values outside int32's range saturate, which keeps
- * the usual "to the end" sentinels such as Slice's INT64_MAX meaning what they meant); float16,
- * bfloat16, strings and complex numbers have no adjoint dtype.
+ * the usual "to the end" sentinels such as Slice's INT64_MAX meaning what they meant); float16
+ * is read (and computed) as float32; bfloat16, strings and complex numbers have no adjoint dtype.
  */
 
 import type { onnx } from "onnx-proto";
@@ -43,6 +43,7 @@ export function onnxTypeName(code: number): string {
 export function dtypeFromOnnx(code: number): DType | undefined {
   switch (code) {
     case ONNX_TYPE.FLOAT:
+    case ONNX_TYPE.FLOAT16:
       return "float32";
     case ONNX_TYPE.DOUBLE:
       return "float64";
@@ -105,6 +106,7 @@ function rawValues(code: number, raw: Uint8Array, n: number, what: string): Arra
     [ONNX_TYPE.UINT16]: 2,
     [ONNX_TYPE.INT8]: 1,
     [ONNX_TYPE.UINT8]: 1,
+    [ONNX_TYPE.FLOAT16]: 2,
     [ONNX_TYPE.BOOL]: 1,
   };
   const w = width[code]!;
@@ -119,6 +121,9 @@ function rawValues(code: number, raw: Uint8Array, n: number, what: string): Arra
     switch (code) {
       case ONNX_TYPE.FLOAT:
         out[i] = view.getFloat32(o, true);
+        break;
+      case ONNX_TYPE.FLOAT16:
+        out[i] = halfToNumber(view.getUint16(o, true));
         break;
       case ONNX_TYPE.DOUBLE:
         out[i] = view.getFloat64(o, true);
@@ -151,8 +156,21 @@ function rawValues(code: number, raw: Uint8Array, n: number, what: string): Arra
   return out;
 }
 
+/** An IEEE half-precision value from its 16 bits. */
+function halfToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >> 10) & 0x1f;
+  const frac = bits & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
 function fieldValues(t: onnx.ITensorProto, code: number): ArrayLike<number> {
   switch (code) {
+    case ONNX_TYPE.FLOAT16:
+      // int32_data holds the 16 bits of each value.
+      return (t.int32Data ?? []).map(halfToNumber);
     case ONNX_TYPE.FLOAT:
       return t.floatData ?? [];
     case ONNX_TYPE.DOUBLE:
