@@ -12,11 +12,18 @@ import { concat, reshape, stridedSlice } from "../ops/index.js";
 import type { ImportOp } from "./import-ops.js";
 import { normAxis } from "./import-util.js";
 import type { NodeContext } from "./node-context.js";
+import { Sequence, type Value } from "./sequence.js";
+
+/** A subgraph result that must be a tensor (a condition, a scan output). */
+function asTensor(ctx: NodeContext, v: Value): Tensor {
+  if (v instanceof Sequence) throw ctx.unsupported("a sequence where a tensor is expected");
+  return v;
+}
 
 /** How many iterations an unrolled Loop may run. */
 const MAX_ITERATIONS = 10000;
 
-function ifOp(ctx: NodeContext): Tensor[] {
+function ifOp(ctx: NodeContext): Value[] {
   const cond = ctx.scalar(0, "cond", 0);
   const branch = ctx.graph(cond !== 0 ? "then_branch" : "else_branch");
   if (branch === undefined) throw ctx.error("needs then_branch and else_branch");
@@ -31,12 +38,12 @@ function stackAt(xs: readonly Tensor[], axis: number): Tensor {
   );
 }
 
-function loopOp(ctx: NodeContext): Tensor[] {
+function loopOp(ctx: NodeContext): Value[] {
   const body = ctx.graph("body");
   if (body === undefined) throw ctx.error("needs a body");
   const trips = ctx.hasInput(0) ? ctx.scalar(0, "M", 0) : Number.POSITIVE_INFINITY;
   let cond = ctx.hasInput(1) ? ctx.scalar(1, "cond", 1) !== 0 : true;
-  let carried = ctx.inputs.slice(2).map((t, i) => {
+  let carried = ctx.args.slice(2).map((t, i) => {
     if (t === undefined) throw ctx.error(`loop-carried input ${i} is missing`);
     return t;
   });
@@ -48,14 +55,14 @@ function loopOp(ctx: NodeContext): Tensor[] {
       throw ctx.unsupported(`a loop of more than ${MAX_ITERATIONS} iterations is not unrolled`);
     }
     const outs = ctx.subgraph(body, [tensor(i, { dtype: "int32" }), tensor(cond), ...carried]);
-    const c = outs[0]!;
+    const c = asTensor(ctx, outs[0]!);
     if (c._trace !== null) {
       throw ctx.unsupported("a loop condition that depends on graph inputs is not supported");
     }
     cond = c.dataSync()[0] !== 0;
     carried = outs.slice(1, 1 + carried.length);
     outs.slice(1 + carried.length).forEach((s, k) => {
-      scans[k]!.push(s);
+      scans[k]!.push(asTensor(ctx, s));
     });
     i++;
   }
@@ -95,7 +102,7 @@ function scanOp(ctx: NodeContext): Tensor[] {
         x.shape.filter((_, d) => d !== a),
       );
     });
-    const r = ctx.subgraph(body, [...states, ...slices]);
+    const r = ctx.subgraph(body, [...states, ...slices]).map((v) => asTensor(ctx, v));
     states = r.slice(0, n);
     r.slice(n).forEach((y, k) => {
       outs[k]!.push(y);

@@ -104,6 +104,7 @@ import { GRID_SAMPLE_OPS } from "./import-grid-sample.js";
 import { batchNormTraining, MORE_OPS } from "./import-more.js";
 import { QUANTIZE_OPS } from "./import-quantize.js";
 import { RNN_OPS } from "./import-rnn.js";
+import { SEQUENCE_OPS } from "./import-sequence.js";
 import { SPATIAL_OPS } from "./import-spatial.js";
 import {
   checkAutoPad,
@@ -115,12 +116,13 @@ import {
   windowOf,
 } from "./import-util.js";
 import type { NodeAttrs, NodeContext } from "./node-context.js";
+import type { Value } from "./sequence.js";
 import { dtypeFromOnnx, onnxTypeName } from "./tensor-proto.js";
 
 /** How one ONNX operator is staged. */
 export interface ImportOp {
   /** Stages the node: its outputs in order (undefined for an output not produced). */
-  run(ctx: NodeContext): Tensor | readonly (Tensor | undefined)[];
+  run(ctx: NodeContext): Value | readonly (Value | undefined)[];
   /** A reason the node is not supported with these attributes, or undefined. */
   check?(attrs: NodeAttrs): string | undefined;
   /** Inputs that must be constants at every opset (and, from `since`, only then). */
@@ -1087,6 +1089,7 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   ...CONTROL_OPS,
   ...GRID_SAMPLE_OPS,
   ...QUANTIZE_OPS,
+  ...SEQUENCE_OPS,
   SpaceToDepth: { run: spaceToDepth },
 };
 

@@ -20,6 +20,7 @@ import { OnnxError, type UnsupportedOperator } from "./errors.js";
 import { IMPORT_OPS, isStaticInput } from "./import-ops.js";
 import { NodeAttrs, NodeContext } from "./node-context.js";
 import { onnxProto } from "./proto.js";
+import { Sequence, type Value } from "./sequence.js";
 import { dtypeFromOnnx, int64, onnxTypeName, tensorFromProto } from "./tensor-proto.js";
 
 /**
@@ -344,7 +345,7 @@ function elementTypes(graph: onnx.IGraphProto): Map<string, number> {
 /** Stages `nodes` in order, reading and writing values by name in `env`. */
 function runNodes(
   nodes: readonly onnx.INodeProto[],
-  env: Map<string, Tensor>,
+  env: Map<string, Value>,
   opset: number,
   f64: boolean,
   types: Map<string, number>,
@@ -362,7 +363,7 @@ function runNodes(
       return t;
     });
     // A subgraph sees the enclosing scope's values, its initializers and its bound inputs.
-    const subgraph = (g: onnx.IGraphProto, bindings: readonly Tensor[]): Tensor[] => {
+    const subgraph = (g: onnx.IGraphProto, bindings: readonly Value[]): Value[] => {
       const inner = new Map(env);
       for (const [name, t] of initializerTensors(g)) {
         inner.set(name, f64 && t.dtype === "float32" ? astype(t, "float64") : t);
@@ -387,10 +388,10 @@ function runNodes(
     };
     const inTypes = (node.input ?? []).map((name) => types.get(name));
     const ctx = new NodeContext(node, opset, index, ins, subgraph, inTypes);
-    let outs: readonly (Tensor | undefined)[];
+    let outs: readonly (Value | undefined)[];
     try {
       const r = entry.run(ctx);
-      outs = Array.isArray(r) ? r : [r as Tensor];
+      outs = Array.isArray(r) ? r : [r as Value];
     } catch (e) {
       if (e instanceof OnnxError) throw e;
       const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -400,7 +401,10 @@ function runNodes(
       if (name === "") return;
       const t = outs[i];
       if (t === undefined) throw ctx.unsupported(`output ${i} ('${name}') is not supported`);
-      env.set(name, f64 && t.dtype === "float32" ? astype(t, "float64") : t);
+      env.set(
+        name,
+        f64 && !(t instanceof Sequence) && t.dtype === "float32" ? astype(t, "float64") : t,
+      );
       const code = entry.outputType?.(ctx, i);
       if (code !== undefined) types.set(name, code);
     });
@@ -444,7 +448,7 @@ function stageModel(
   const outputNames = (graph.output ?? []).map((o) => o.name ?? "");
 
   const run = (p: Record<string, Tensor>, xs: readonly Tensor[]): Tensor | Tensor[] => {
-    const env = new Map<string, Tensor>(inits);
+    const env = new Map<string, Value>(inits);
     for (const [name, t] of Object.entries(p)) env.set(name, t);
     specs.forEach((s, i) => {
       env.set(s.name, xs[i]!);
@@ -452,6 +456,13 @@ function stageModel(
     runNodes(nodes, env, opset, f64, elementTypes(graph));
     const results = outputNames.map((name) => {
       const t = env.get(name);
+      if (t instanceof Sequence) {
+        throw new OnnxError(
+          `onnx.load: the graph output '${name}' is a sequence; outputs must be tensors`,
+          [],
+          "feature",
+        );
+      }
       if (t === undefined)
         throw new OnnxError(`onnx.load: the graph output '${name}' is never computed`);
       return t;

@@ -8,6 +8,7 @@ import type { onnx } from "onnx-proto";
 import type { Tensor } from "../core/tensor.js";
 import { utf8Decode } from "../core/web-globals.js";
 import { OnnxError } from "./errors.js";
+import { Sequence, type Value } from "./sequence.js";
 import { int64, tensorFromProto } from "./tensor-proto.js";
 
 /** AttributeProto.AttributeType codes used here. */
@@ -118,14 +119,25 @@ export class NodeContext extends NodeAttrs {
     node: onnx.INodeProto,
     opset: number,
     index: number,
-    /** Input values; undefined where an optional input is omitted ("" or missing). */
-    readonly inputs: readonly (Tensor | undefined)[],
+    /** Input values (tensors or sequences); undefined where an optional input is omitted. */
+    readonly args: readonly (Value | undefined)[],
     /** Stages a subgraph (If/Loop/Scan body) with its inputs bound in order; its outputs. */
-    readonly subgraph: (g: onnx.IGraphProto, bindings: readonly Tensor[]) => Tensor[],
+    readonly subgraph: (g: onnx.IGraphProto, bindings: readonly Value[]) => Value[],
     /** The ONNX element type of each input, where known (graph inputs, initializers, casts). */
     readonly inputTypes: readonly (number | undefined)[] = [],
   ) {
     super(node, opset, index);
+    this.inputs = args.map((v) => (v instanceof Sequence ? undefined : v));
+  }
+
+  /** The tensor inputs; undefined where an input is omitted or a sequence. */
+  readonly inputs: readonly (Tensor | undefined)[];
+
+  /** Input i, which must be a sequence. */
+  sequence(i: number): readonly Tensor[] {
+    const v = this.args[i];
+    if (!(v instanceof Sequence)) throw this.error(`input ${i} must be a sequence`);
+    return v.items;
   }
 
   /** The number of outputs the node names (trailing optional ones may be omitted). */

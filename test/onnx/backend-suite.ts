@@ -140,10 +140,21 @@ export async function runTest(test: SuiteTest): Promise<TestResult> {
   let graph: ad.Graph<unknown[], ad.Tensor | ad.Tensor[]> | undefined;
   // Graph inputs read as static values (shapes, axes) are given as constants, per data set.
   let staticInputs: readonly string[] = [];
+  // Dynamic dimensions take the first data set's shapes.
+  let inputShapes: Record<string, number[]> = {};
   try {
     graph = await ad.onnx.load(bytes);
   } catch (e) {
-    if (e instanceof OnnxError && e.staticInputs.length > 0) staticInputs = e.staticInputs;
+    if (e instanceof OnnxError && /has dynamic shape/.test(e.message) && sets.length > 0) {
+      const shapes = sets[0]!.inputs.map((f) => [...readTensor(f).shape]);
+      inputShapes = Object.fromEntries(inputNames.map((n, i) => [n, shapes[i]!]));
+      try {
+        graph = await ad.onnx.load(bytes, { inputShapes });
+      } catch (e2) {
+        if (e2 instanceof OnnxError && e2.staticInputs.length > 0) staticInputs = e2.staticInputs;
+        else return loadFailure(test, ops, e2);
+      }
+    } else if (e instanceof OnnxError && e.staticInputs.length > 0) staticInputs = e.staticInputs;
     else return loadFailure(test, ops, e);
   }
   let first: ad.Tensor[] | undefined;
@@ -153,6 +164,9 @@ export async function runTest(test: SuiteTest): Promise<TestResult> {
     if (staticInputs.length > 0) {
       try {
         graph = await ad.onnx.load(bytes, {
+          inputShapes: Object.fromEntries(
+            Object.entries(inputShapes).filter(([n]) => !staticInputs.includes(n)),
+          ),
           constants: Object.fromEntries(staticInputs.map((n) => [n, byName.get(n)!])),
         });
       } catch (e) {
