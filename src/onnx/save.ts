@@ -297,6 +297,11 @@ export async function save(
   return encodeModel(onnx, graph, opset, name);
 }
 
+/** The IR version that goes with an opset (ONNX's versioning table: 1.13 -> 8, 1.15 -> 9, 1.16 -> 10). */
+function irVersionOf(opset: number): number {
+  return opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
+}
+
 /** The ModelProto bytes of a graph (after the options are checked). */
 function encodeModel(onnx: OnnxProto, graph: Graph, opset: number, name: string): Uint8Array {
   const op = "onnx.save";
@@ -355,7 +360,7 @@ function encodeModel(onnx: OnnxProto, graph: Graph, opset: number, name: string)
   );
   const valueInfos = [...w.infos].map(([n, info]) => valueInfo(onnx, n, info.type, info.shape));
   const model = onnx.ModelProto.create({
-    irVersion: 8,
+    irVersion: irVersionOf(opset),
     producerName: "adjoint",
     opsetImport: [{ domain: "", version: opset }],
     graph: onnx.GraphProto.create({
