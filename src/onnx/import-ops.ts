@@ -106,6 +106,7 @@ import { QUANTIZE_OPS } from "./import-quantize.js";
 import { RNN_OPS } from "./import-rnn.js";
 import { SEQUENCE_OPS } from "./import-sequence.js";
 import { SPATIAL_OPS } from "./import-spatial.js";
+import { TRAINING_OPS } from "./import-training.js";
 import {
   checkAutoPad,
   isFloatT,
@@ -1090,8 +1091,14 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   ...GRID_SAMPLE_OPS,
   ...QUANTIZE_OPS,
   ...SEQUENCE_OPS,
+  ...TRAINING_OPS,
   SpaceToDepth: { run: spaceToDepth },
 };
+
+/** The mapping of an operator ("Conv", or "domain.Op" outside the default domain), if any. */
+export function importOp(name: string): ImportOp | undefined {
+  return Object.hasOwn(IMPORT_OPS, name) ? IMPORT_OPS[name] : undefined;
+}
 
 /** Whether input `i` of a node must be a constant at its opset. */
 export function isStaticInput(op: ImportOp, opset: number, i: number): boolean {

@@ -17,7 +17,7 @@ import { zeros } from "../ops/creation.js";
 import { astype } from "../ops/elementwise.js";
 import { makeGraph } from "../transforms/stage.js";
 import { OnnxError, type UnsupportedOperator } from "./errors.js";
-import { IMPORT_OPS, isStaticInput } from "./import-ops.js";
+import { importOp, isStaticInput } from "./import-ops.js";
 import { NodeAttrs, NodeContext } from "./node-context.js";
 import { onnxProto } from "./proto.js";
 import { Sequence, type Value } from "./sequence.js";
@@ -131,7 +131,7 @@ function checkNodes(
     const domain = node.domain === "ai.onnx" ? "" : (node.domain ?? "");
     const opset = opsets.get(domain) ?? 1;
     const name = opName(node);
-    const entry = domain === "" ? IMPORT_OPS[node.opType ?? ""] : undefined;
+    const entry = importOp(name);
     let reason: string | undefined;
     if (entry === undefined) reason = undefined;
     else {
@@ -302,7 +302,7 @@ function staticNamesOf(graph: onnx.IGraphProto, opset: number): Set<string> {
   const nodes = graph.node ?? [];
   for (let k = nodes.length - 1; k >= 0; k--) {
     const node = nodes[k]!;
-    const entry = IMPORT_OPS[node.opType ?? ""];
+    const entry = importOp(opName(node));
     const shapeOnly = node.opType === "Shape" || node.opType === "Size";
     const feeds = !shapeOnly && (node.output ?? []).some((o) => names.has(o));
     (node.input ?? []).forEach((name, i) => {
@@ -351,7 +351,7 @@ function runNodes(
   types: Map<string, number>,
 ): void {
   nodes.forEach((node, index) => {
-    const entry = IMPORT_OPS[node.opType ?? ""]!;
+    const entry = importOp(opName(node))!;
     const ins = (node.input ?? []).map((name) => {
       if (name === "") return undefined;
       const t = env.get(name);
