@@ -205,3 +205,94 @@ export function detViaLu(b: B, a: string, aShape: readonly number[], dtype: DTyp
       : b.node("ReduceProd", [diag], { axes: ints([-2, -1]), keepdims: int(0) });
   return b.cast(b.node("Mul", [prod, sign]), "float64", dtype);
 }
+
+/**
+ * Reduced QR by Householder reflections (k = min(m, n) of them), R's diagonal made non-negative
+ * as adjoint's kernel does: for a full-rank matrix the factors are unique, so they agree with
+ * adjoint's to rounding. a: [...batch, m, n] -> Q [...batch, m, k], R [...batch, k, n].
+ */
+export function qr(
+  b: B,
+  a: string,
+  aShape: readonly number[],
+  dtype: DType,
+): { q: string; r: string } {
+  const m = aShape[aShape.length - 2]!;
+  const n = aShape[aShape.length - 1]!;
+  const k = Math.min(m, n);
+  checkSize("qr", Math.max(m, n));
+  const rank = aShape.length;
+  const batch = aShape.slice(0, -2);
+  const zero = b.scalar(0, "float64");
+  let w = b.cast(a, dtype, "float64");
+  const reflectors: { v: string; beta: string }[] = [];
+  const vT = (v: string): string => swapLast(b, v, rank);
+  for (let j = 0; j < k; j++) {
+    const x = slice(b, slice(b, w, -2, j, m), -1, j, j + 1); // [...batch, m-j, 1]
+    const norm = b.node("Sqrt", [
+      b.node("ReduceSum", [b.node("Mul", [x, x]), b.int64s([-2])], { keepdims: int(1) }),
+    ]);
+    const x0 = slice(b, x, -2, 0, 1);
+    // alpha = -sign(x0) |x| (no cancellation in x0 - alpha).
+    const alpha = b.node("Where", [b.node("Less", [x0, zero]), norm, b.node("Neg", [norm])]);
+    const head = b.node("Sub", [x0, alpha]);
+    const v =
+      j === m - 1 ? head : b.node("Concat", [head, slice(b, x, -2, 1, m - j)], { axis: int(-2) });
+    const vv = b.node("ReduceSum", [b.node("Mul", [v, v]), b.int64s([-2])], { keepdims: int(1) });
+    const beta = b.node("Where", [
+      b.node("Equal", [vv, zero]),
+      zero,
+      b.node("Div", [b.scalar(2, "float64"), vv]),
+    ]);
+    reflectors.push({ v, beta });
+    // w[j:, j:] -= v (beta vᵀ w[j:, j:])
+    const lower = slice(b, w, -2, j, m);
+    const sub = slice(b, lower, -1, j, n);
+    const updated = b.node("Sub", [
+      sub,
+      b.node("MatMul", [v, b.node("Mul", [beta, b.node("MatMul", [vT(v), sub])])]),
+    ]);
+    const newLower =
+      j === 0 ? updated : b.node("Concat", [slice(b, lower, -1, 0, j), updated], { axis: int(-1) });
+    w = j === 0 ? newLower : b.node("Concat", [slice(b, w, -2, 0, j), newLower], { axis: int(-2) });
+  }
+  // Q = H_0 ... H_{k-1} I[:, :k], applied from the last reflector.
+  let q = b.node("Expand", [
+    b.constant(
+      "float64",
+      [m, k],
+      Array.from({ length: m * k }, (_, i) => (Math.floor(i / k) === i % k ? 1 : 0)),
+    ),
+    b.int64s([...batch, m, k]),
+  ]);
+  for (let j = k - 1; j >= 0; j--) {
+    const { v, beta } = reflectors[j]!;
+    const sub = slice(b, q, -2, j, m);
+    const updated = b.node("Sub", [
+      sub,
+      b.node("MatMul", [v, b.node("Mul", [beta, b.node("MatMul", [vT(v), sub])])]),
+    ]);
+    q = j === 0 ? updated : b.node("Concat", [slice(b, q, -2, 0, j), updated], { axis: int(-2) });
+  }
+  const upper = b.constant(
+    "bool",
+    [k, n],
+    Array.from({ length: k * n }, (_, i) => (i % n >= Math.floor(i / n) ? 1 : 0)),
+  );
+  let r = b.node("Where", [upper, slice(b, w, -2, 0, k), zero]);
+  // Signs making R's diagonal non-negative: R <- D R, Q <- Q D.
+  const eye = b.constant(
+    "float64",
+    [k, n],
+    Array.from({ length: k * n }, (_, i) => (i % n === Math.floor(i / n) ? 1 : 0)),
+  );
+  const diag = b.node("ReduceSum", [b.node("Mul", [r, eye]), b.int64s([-1])], { keepdims: int(1) });
+  const d = b.node("Where", [
+    b.node("Less", [diag, zero]),
+    b.scalar(-1, "float64"),
+    b.scalar(1, "float64"),
+  ]); // [...batch, k, 1]
+  r = b.node("Mul", [r, d]);
+  q = b.node("Mul", [q, vT(d)]);
+  return { q: b.cast(q, "float64", dtype), r: b.cast(r, "float64", dtype) };
+}

@@ -19,7 +19,7 @@ import type {
 } from "../primitives/names.js";
 import { type ExportBuilder, int, ints, type OnnxValue } from "./export-builder.js";
 import { exportElementwise, NoLowering, where } from "./export-elementwise.js";
-import { cholesky, detViaLu, lu, triangularSolve } from "./export-linalg.js";
+import { cholesky, detViaLu, lu, qr, triangularSolve } from "./export-linalg.js";
 
 /** What an exporter gets: the builder, its inputs (names and types), avals and params. */
 export interface ExportCall<P> {
@@ -272,7 +272,10 @@ const MULTI = {
     const { packed, perm } = lu(c.b, x0(c), c.inAvals[0]!.shape, c.outAvals[0]!.dtype);
     return [packed, c.b.cast(perm, "int64", "int32")];
   },
-  qr: unsupported,
+  qr: (c) => {
+    const { q, r } = qr(c.b, x0(c), c.inAvals[0]!.shape, c.outAvals[0]!.dtype);
+    return [q, r];
+  },
   eigh: unsupported,
   svd: unsupported,
 } as const satisfies MultiTable;
