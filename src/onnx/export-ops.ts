@@ -2,9 +2,9 @@
  * @file Every built-in primitive to ONNX operators, in one table keyed by the primitive names of
  * src/primitives/names.ts (a new primitive without an entry does not compile). An entry emits
  * the primitive's ONNX nodes through the builder, or is `null` when ONNX has no reasonable form
- * for it (the dense factorizations: ONNX has no QR, eigh, SVD, Cholesky, LU or triangular solve),
- * which `onnx.save` reports as unsupported. Elementwise primitives come from their expressions
- * (export-elementwise.ts).
+ * for it (eigh and SVD: ONNX has no eigensolver or SVD, and their algorithms iterate), which
+ * `onnx.save` reports as unsupported. Elementwise primitives come from their expressions
+ * (export-elementwise.ts); LU, QR, Cholesky and triangular solves are unrolled (export-linalg.ts).
  */
 
 import type { DType } from "../core/dtype.js";

@@ -50,9 +50,9 @@ export interface SaveOptions {
  * @example
  * ```ts
  * import * as ad from "adjoint";
- * const e = new ad.OnnxExportError("onnx.save: no ONNX form for qr", ["qr"]);
+ * const e = new ad.OnnxExportError("onnx.save: no ONNX form for svd", ["svd"]);
  * e instanceof ad.AdjointError; // => true
- * e.unsupported; // => [ 'qr' ]
+ * e.unsupported; // => [ 'svd' ]
  * ```
  * @category Errors
  */
@@ -249,8 +249,9 @@ function valueInfo(onnx: OnnxProto, name: string, type: OnnxType, shape: readonl
  * @param args for a function: example arguments fixing shapes and dtypes (ignored for a Graph).
  * @param options `opset` (13..21, default 18), `name`, `proto`.
  * @returns the model's bytes.
- * @throws {@link OnnxExportError} listing every primitive without an ONNX form (the dense
- *   factorizations qr, eigh, svd, cholesky, lu, triangular_solve, and user primitives);
+ * @throws {@link OnnxExportError} listing every primitive without an ONNX form (eigh and svd,
+ *   whose algorithms iterate; scatter_add below opset 16 and the bitwise ops below 18; matrix
+ *   factorizations of more than 128 rows; user primitives);
  *   {@link ValueError} for bad options or a result leaf that is not a tensor;
  *   MissingDependencyError when onnx-proto cannot be loaded.
  * @example
