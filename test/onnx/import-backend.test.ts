@@ -69,6 +69,26 @@ describe("ONNX backend test suite", { skip }, () => {
   });
 });
 
+describe("a loaded convolution model is an ordinary Graph", { skip }, () => {
+  test("jit, vmap, explain, drawing and JSON round trip agree with call", async () => {
+    assert.ok(root !== undefined);
+    const { readFileSync } = await import("node:fs");
+    const bytes = readFileSync(`${root}/pytorch-converted/test_Conv2d_groups/model.onnx`);
+    const g = await ad.onnx.load(bytes);
+    const [shape] = g.inputs.map((id) => g.vars[id]!.shape);
+    const x = ad.random.normal(shape!, { seed: 3 });
+    const y = g.call(x) as ad.Tensor;
+    const f = (t: ad.Tensor) => g.call(t) as ad.Tensor;
+    assert.ok(ad.allclose(ad.jit(f)(x), y, { rtol: 1e-5, atol: 1e-6 }).item() === 1);
+    const batched = ad.vmap(f)(ad.stack([x, x]));
+    assert.ok(ad.allclose(batched, ad.stack([y, y]), { rtol: 1e-5, atol: 1e-6 }).item() === 1);
+    assert.match(ad.explain((t: ad.Tensor) => ad.sum(f(t)), x).toString(), /matmul/);
+    assert.match(ad.traceGraph(f, x).toDot(), /matmul/);
+    const back = ad.Graph.fromJSON(JSON.parse(JSON.stringify(g)));
+    assert.ok(ad.allclose(back.call(x) as ad.Tensor, y).item() === 1);
+  });
+});
+
 /** checkGrads of sum(output * fixed weights) with respect to the float inputs and the weights. */
 async function checkModelGrads(t: SuiteTest, inputs: readonly ad.Tensor[]): Promise<void> {
   const { readFileSync } = await import("node:fs");
