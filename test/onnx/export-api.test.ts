@@ -1,7 +1,7 @@
 /**
  * @file onnx.save's surface: options checked, the opsets it writes (13 to 21: the op table's
- * first shape groups run on onnxruntime-node at 13 and 21, with scatter_add needing 16 and the
- * Bitwise operators 18), one OnnxExportError naming every unsupported primitive, non-tensor
+ * first shape groups run on onnxruntime-node at 13, a fifth of them at 21; scatter_add needs 16
+ * and the Bitwise operators 18), one OnnxExportError naming every unsupported primitive, non-tensor
  * results rejected, inputs and outputs named by pytree paths, value_info for every value, the
  * model's IR version, and the Graph path equal to the function path.
  */
@@ -104,11 +104,16 @@ test("onnx.save: names from pytree paths, value_info, IR version, Graph = functi
   assertClose(norm!, want.norm, "norm");
 });
 
-for (const opset of [13, 21]) {
+// Opset 13 (the oldest written, where reductions take axes as attributes) over the whole table;
+// opset 21 (the newest) over every fifth op, as only the IR version and no lowering changes there.
+for (const [opset, every] of [
+  [13, 1],
+  [21, 5],
+] as const) {
   test(`onnx.save at opset ${opset}: the op table (first shape groups) runs on onnxruntime-node like adjoint`, async () => {
     let ran = 0;
-    for (const spec of specs) {
-      if (spec.unstageable !== undefined) continue;
+    for (const [i, spec] of specs.entries()) {
+      if (spec.unstageable !== undefined || i % every !== 0) continue;
       const dtype: ad.DType = spec.noFloat32 === true ? "float64" : "float32";
       const args = makeInputs(spec, spec.shapes[0]!, dtype).map((x) => x.t);
       const g = ad.makeGraph(spec.fn, ...args);
@@ -128,6 +133,6 @@ for (const opset of [13, 21]) {
       assertClose(got!, g.call(...args) as ad.Tensor, `${spec.name} @${opset}`);
       ran++;
     }
-    assert.ok(ran > 390, `${ran} ops ran`);
+    assert.ok(ran > 390 / every, `${ran} ops ran`);
   });
 }
