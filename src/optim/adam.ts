@@ -10,7 +10,7 @@ import { zerosLike } from "../ops/creation.js";
 import { add, div, maximum, mul, sqrt, square, sub } from "../ops/elementwise.js";
 import { booleanOption, learningRateOption, numberOption } from "./checks.js";
 import { type FusedLoop, type LeafStep, leafwiseOptimizer } from "./leafwise.js";
-import { type Scalar, sAdd, sDiv, sPow, sSqrt, sSub } from "./scalar-math.js";
+import { type Scalar, sAdd, sDiv, sMul, sPow, sSqrt, sSub } from "./scalar-math.js";
 import type { LearningRate, Optimizer } from "./types.js";
 
 /**
@@ -50,7 +50,7 @@ function adamFamily(op: string, decay: Decay, options: AdamOptions): Optimizer {
   const scalars = (at: LeafStep): Scalar[] => {
     const t = sAdd(at.step, 1);
     return [
-      1 - at.lr * weightDecay,
+      sSub(1, sMul(at.lr, weightDecay)),
       sDiv(at.lr, sSub(1, sPow(b1, t))),
       sSqrt(sSub(1, sPow(b2, t))),
     ];

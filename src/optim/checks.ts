@@ -87,9 +87,24 @@ export function learningRateOption(op: string, lr: unknown): LearningRate {
  * The learning rate for the step after `step` steps: a schedule's value is checked to be a finite
  * number >= 0 (a schedule may reach 0, as a cosine decay does at its end).
  */
-export function learningRateAt(op: string, lr: LearningRate, step: number): number {
+export function learningRateAt(
+  op: string,
+  lr: LearningRate,
+  step: number | Tensor,
+): number | Tensor {
   if (typeof lr === "number") return lr;
-  const value: unknown = lr(step);
+  // A traced step count (a training step under jit) goes in as the 0-d tensor it is: the
+  // built-in schedules compute on it with tensor ops; a schedule doing number math on it fails
+  // with the staging error, which says why.
+  const value: unknown = lr(step as number);
+  if (value instanceof Tensor && step instanceof Tensor) {
+    if (value.ndim === 0 && (value.dtype === "float32" || value.dtype === "float64")) return value;
+  }
+  if (step instanceof Tensor && !(typeof value === "number" && Number.isFinite(value))) {
+    throw new ValueError(
+      `${op}: the learning-rate schedule returned ${describeValue(value)} for the traced step count: this step runs under jit (or another transformation), so the schedule is called with a 0-d tensor, not a number. Compute with tensor ops on it (the built-in schedules in ad.optim do), or jit only the loss and its gradient and step the optimizer outside`,
+    );
+  }
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw new ValueError(
       `${op}: the learning-rate schedule returned ${describeValue(value)} at step ${step}; expected a finite number >= 0`,

@@ -7,7 +7,6 @@
  */
 
 import { allocate, type TypedArray } from "../core/dtype.js";
-import { ValueError } from "../core/errors.js";
 import type { PyTree } from "../core/pytree.js";
 import { Tensor } from "../core/tensor.js";
 import { hasEvalObserver } from "../core/trace.js";
@@ -32,7 +31,7 @@ export interface LeafStep {
   /** Steps taken before this one (0 on the first step). */
   readonly step: Scalar;
   /** The learning rate for this step (a schedule already evaluated). */
-  readonly lr: number;
+  readonly lr: Scalar;
 }
 
 /**
@@ -155,12 +154,7 @@ export function leafwiseOptimizer(rule: LeafwiseRule): Optimizer {
     // A concrete count is read as a number; a traced one stays a tensor (jit of a whole step).
     const traced = count instanceof Tensor && count._trace !== null;
     const t: Scalar = count instanceof Tensor && !traced ? Number(count.item()) : count;
-    if (traced && typeof rule.lr !== "number") {
-      throw new ValueError(
-        `${op}: the step count is traced (this step runs under jit or another transformation), and a learning-rate schedule is a function of a number: compute the learning rate outside (ad.optim.${rule.name.replace("optim.", "")}({ lr }) per value), or jit the loss and its gradient only and step the optimizer eagerly`,
-      );
-    }
-    const lr = typeof t === "number" ? learningRateAt(op, rule.lr, t) : (rule.lr as number);
+    const lr = learningRateAt(op, rule.lr, t);
     const s = rule.scalars({ step: t, lr });
     let newParams: Tensor[] = [];
     let newBuffers: Tensor[][] = rule.slots.map(() => []);

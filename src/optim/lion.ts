@@ -8,6 +8,7 @@ import { zerosLike } from "../ops/creation.js";
 import { add, mul, sign, sub } from "../ops/elementwise.js";
 import { learningRateOption, numberOption } from "./checks.js";
 import { leafwiseOptimizer } from "./leafwise.js";
+import { sMul, sSub } from "./scalar-math.js";
 import type { LearningRate, Optimizer } from "./types.js";
 
 /**
@@ -59,7 +60,7 @@ export function lion(options: LionOptions): Optimizer {
     lr,
     slots: ["m"],
     initSlot: (_slot, p) => zerosLike(p),
-    scalars: (at) => [at.lr, 1 - at.lr * weightDecay],
+    scalars: (at) => [at.lr, sSub(1, sMul(at.lr, weightDecay))],
     update: (p, g, [m0], [lr, shrink]) => {
       const c = add(mul(m0!, b1), mul(g, 1 - b1));
       const decayed = weightDecay === 0 ? p : mul(p, shrink!);

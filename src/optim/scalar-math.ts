@@ -11,8 +11,14 @@ import { Tensor } from "../core/tensor.js";
 import {
   add,
   astype,
+  cos,
   div,
   equal,
+  floor,
+  less,
+  lessEqual,
+  maximum,
+  minimum,
   mul,
   notEqual,
   pow,
@@ -79,4 +85,48 @@ export function sPick(flag: Scalar, a: () => Tensor, b: () => Tensor): Tensor {
 /** True for a scalar that is a number (the step count was concrete). */
 export function isNumber(s: Scalar): s is number {
   return !(s instanceof Tensor);
+}
+
+/** Math.floor(a). */
+export function sFloor(a: Scalar): Scalar {
+  return typeof a === "number" ? Math.floor(a) : floor(f64(a));
+}
+
+/** Math.cos(a). */
+export function sCos(a: Scalar): Scalar {
+  return typeof a === "number" ? Math.cos(a) : cos(f64(a));
+}
+
+/** Math.min(a, b). */
+export function sMin(a: Scalar, b: Scalar): Scalar {
+  return typeof a === "number" && typeof b === "number" ? Math.min(a, b) : minimum(f64(a), f64(b));
+}
+
+/** Math.max(a, b). */
+export function sMax(a: Scalar, b: Scalar): Scalar {
+  return typeof a === "number" && typeof b === "number" ? Math.max(a, b) : maximum(f64(a), f64(b));
+}
+
+/** 1 when a < b, else 0. */
+export function sLess(a: Scalar, b: Scalar): Scalar {
+  return typeof a === "number" && typeof b === "number"
+    ? a < b
+      ? 1
+      : 0
+    : astype(less(f64(a), f64(b)), "float64");
+}
+
+/** 1 when a <= b, else 0. */
+export function sLessEqual(a: Scalar, b: Scalar): Scalar {
+  return typeof a === "number" && typeof b === "number"
+    ? a <= b
+      ? 1
+      : 0
+    : astype(lessEqual(f64(a), f64(b)), "float64");
+}
+
+/** `flag ? a : b` for a 0/1 flag and scalars: a JavaScript branch on numbers, a select on tensors. */
+export function sSelect(flag: Scalar, a: Scalar, b: Scalar): Scalar {
+  if (typeof flag === "number") return flag !== 0 ? a : b;
+  return where(notEqual(flag, 0), f64(a), f64(b));
 }

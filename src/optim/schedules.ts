@@ -7,16 +7,46 @@
 import { describeValue } from "../core/describe.js";
 import { ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
+import { Tensor } from "../core/tensor.js";
 import { booleanOption, numberOption, requiredNumber } from "./checks.js";
+import {
+  type Scalar,
+  sAdd,
+  sCos,
+  sDiv,
+  sFloor,
+  sLess,
+  sLessEqual,
+  sMax,
+  sMin,
+  sMul,
+  sPow,
+  sSelect,
+  sSub,
+} from "./scalar-math.js";
 import type { Schedule } from "./types.js";
 
-function stepArg(op: string, step: unknown): number {
+/**
+ * The step a schedule is called with: a number, or a 0-d tensor (the traced step count of a
+ * training step under jit, for which the schedule computes with tensor ops: same bits).
+ */
+function stepArg(op: string, step: unknown): Scalar {
+  if (step instanceof Tensor && step.ndim === 0 && step.dtype !== "bool") return step;
   if (typeof step !== "number" || !Number.isFinite(step) || step < 0) {
     throw new ValueError(
-      `${op}: the step must be a finite number >= 0; got ${describeValue(step)}`,
+      `${op}: the step must be a finite number >= 0 (or a 0-d tensor); got ${describeValue(step)}`,
     );
   }
   return step;
+}
+
+/**
+ * A schedule from its formula over scalars: called with a number it returns a number; called
+ * with a 0-d tensor (a traced step count) it returns a 0-d float64 tensor, computed by the same
+ * operations. The public type says numbers, which is what users call it with.
+ */
+function schedule(op: string, formula: (step: Scalar) => Scalar): Schedule {
+  return ((step: number) => formula(stepArg(op, step))) as Schedule;
 }
 
 function integerOption(op: string, name: string, value: unknown, min: number): number {
@@ -42,10 +72,7 @@ function integerOption(op: string, name: string, value: unknown, min: number): n
  */
 export function constant(value: number): Schedule {
   const v = requiredNumber("optim.constant", "value", value, { min: 0 });
-  return (step) => {
-    stepArg("optim.constant", step);
-    return v;
-  };
+  return schedule("optim.constant", () => v);
 }
 
 /**
@@ -104,14 +131,13 @@ export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
       ? 0
       : integerOption(op, "transitionBegin", o.transitionBegin, 0);
   const end = o.end === undefined ? undefined : numberOption(op, "end", o.end, 0, { min: 0 });
-  return (step) => {
-    const k = stepArg(op, step) - begin;
-    if (k <= 0) return init;
-    const e = k / transitionSteps;
-    const value = init * decayRate ** (staircase ? Math.floor(e) : e);
-    if (end === undefined) return value;
-    return decayRate < 1 ? Math.max(value, end) : Math.min(value, end);
-  };
+  return schedule(op, (step) => {
+    const k = sSub(step, begin);
+    const e = sDiv(k, transitionSteps);
+    const value = sMul(init, sPow(decayRate, staircase ? sFloor(e) : e));
+    const bounded = end === undefined ? value : decayRate < 1 ? sMax(value, end) : sMin(value, end);
+    return sSelect(sLessEqual(k, 0), init, bounded);
+  });
 }
 
 /**
@@ -146,11 +172,11 @@ export function cosineDecay(options: CosineDecayOptions): Schedule {
   const init = requiredNumber(op, "init", o.init, { min: 0 });
   const decaySteps = integerOption(op, "decaySteps", o.decaySteps, 1);
   const alpha = numberOption(op, "alpha", o.alpha, 0, { min: 0 });
-  return (step) => {
-    const k = Math.min(stepArg(op, step), decaySteps);
-    const cosine = 0.5 * (1 + Math.cos((Math.PI * k) / decaySteps));
-    return init * ((1 - alpha) * cosine + alpha);
-  };
+  return schedule(op, (step) => {
+    const k = sMin(step, decaySteps);
+    const cosine = sMul(0.5, sAdd(1, sCos(sDiv(sMul(Math.PI, k), decaySteps))));
+    return sMul(init, sAdd(sMul(1 - alpha, cosine), alpha));
+  });
 }
 
 /**
@@ -195,17 +221,18 @@ export function warmupCosineDecay(options: WarmupCosineDecayOptions): Schedule {
   const init = numberOption(op, "init", o.init, 0, { min: 0 });
   const alpha = peak === 0 ? 0 : end / peak;
   const span = decaySteps - warmupSteps;
-  return (step) => {
-    const s = stepArg(op, step);
-    if (s < warmupSteps) {
-      // Written from init (optax writes (init - peak) * (1 - s / warmupSteps) + peak), so that
-      // step 0 gives init exactly rather than with the rounding of init - peak + peak.
-      return init + (peak - init) * (s / warmupSteps);
-    }
-    const k = Math.min(s - warmupSteps, span);
-    const cosine = 0.5 * (1 + Math.cos((Math.PI * k) / span));
-    return peak * ((1 - alpha) * cosine + alpha);
-  };
+  return schedule(op, (s) => {
+    // Written from init (optax writes (init - peak) * (1 - s / warmupSteps) + peak), so that
+    // step 0 gives init exactly rather than with the rounding of init - peak + peak.
+    const warm = (): Scalar => sAdd(init, sMul(peak - init, sDiv(s, warmupSteps)));
+    const k = sMin(sSub(s, warmupSteps), span);
+    const cosine = sMul(0.5, sAdd(1, sCos(sDiv(sMul(Math.PI, k), span))));
+    const decay = sMul(peak, sAdd(sMul(1 - alpha, cosine), alpha));
+    const inWarmup = sLess(s, warmupSteps);
+    // On numbers only the branch taken is computed (s / 0 when warmupSteps is 0 is not).
+    if (typeof inWarmup === "number") return inWarmup !== 0 ? warm() : decay;
+    return sSelect(inWarmup, warm(), decay);
+  });
 }
 
 /**
@@ -251,10 +278,12 @@ export function piecewiseConstant(options: PiecewiseConstantOptions): Schedule {
     return integerOption(op, `boundaries[${i}]`, b, previous);
   });
   const values = o.values.map((v, i) => numberOption(op, `values[${i}]`, v, 0, { min: 0 }));
-  return (step) => {
-    const s = stepArg(op, step);
-    let i = 0;
-    while (i < boundaries.length && boundaries[i]! <= s) i++;
-    return values[i]!;
-  };
+  return schedule(op, (s) => {
+    // The value of the last boundary passed (boundaries increase).
+    let value: Scalar = values[0]!;
+    boundaries.forEach((b, i) => {
+      value = sSelect(sLessEqual(b, s), values[i + 1]!, value);
+    });
+    return value;
+  });
 }
