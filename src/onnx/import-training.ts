@@ -4,13 +4,14 @@
  * training step exported to ONNX loads (and differentiates) like any other graph.
  */
 
-import type { Tensor } from "../core/tensor.js";
+import { Tensor } from "../core/tensor.js";
 import {
   add,
   astype,
   div,
   greater,
   mul,
+  onesLike,
   pow,
   reshape,
   sqrt,
@@ -18,6 +19,7 @@ import {
   sub,
   where,
 } from "../ops/index.js";
+import { vjp } from "../transforms/vjp.js";
 import type { ImportOp } from "./import-ops.js";
 import type { NodeContext } from "./node-context.js";
 
@@ -106,9 +108,28 @@ function adam(ctx: NodeContext): Tensor[] {
   return [...outX, ...outV, ...outH];
 }
 
+/**
+ * Gradient: the derivatives of the value named `y` with respect to the values named `xs` (of
+ * the sum of y's elements when y is not a scalar), by reverse mode through the nodes that
+ * compute y, re-staged as a function of xs.
+ */
+function gradient(ctx: NodeContext): Tensor[] {
+  const names = ctx.strings("xs") ?? [];
+  const y = ctx.string("y", "");
+  const xs = names.map((_, i) => ctx.input(i));
+  const f = (...vals: Tensor[]): Tensor => {
+    const out = ctx.recompute(new Map(names.map((n, i) => [n, vals[i]!])), y);
+    if (!(out instanceof Tensor)) throw ctx.error(`y ('${y}') must be a tensor`);
+    return out;
+  };
+  const [out, back] = vjp(f, ...xs);
+  return back(onesLike(out)) as Tensor[];
+}
+
 /** The training-domain operators' table entries (keyed with their domain). */
 export const TRAINING_OPS: Readonly<Record<string, ImportOp>> = {
   "ai.onnx.preview.training.Adagrad": { run: adagrad },
   "ai.onnx.preview.training.Momentum": { run: momentum },
   "ai.onnx.preview.training.Adam": { run: adam },
+  "ai.onnx.preview.training.Gradient": { run: gradient },
 };

@@ -387,7 +387,21 @@ function runNodes(
       });
     };
     const inTypes = (node.input ?? []).map((name) => types.get(name));
-    const ctx = new NodeContext(node, opset, index, ins, subgraph, inTypes);
+    // Re-stages the nodes before this one with some values replaced (for Gradient): nodes that
+    // write a replaced value are skipped; returns the value `target` then has.
+    const recompute = (overrides: ReadonlyMap<string, Tensor>, target: string): Value => {
+      const inner = new Map(env);
+      for (const [k, v] of overrides) inner.set(k, v);
+      const before = nodes
+        .slice(0, index)
+        .filter((n) => !(n.output ?? []).some((o) => overrides.has(o)));
+      runNodes(before, inner, opset, f64, new Map(types));
+      const t = inner.get(target);
+      if (t === undefined)
+        throw new OnnxError(`onnx.load: '${target}' is not computed before node ${index}`);
+      return t;
+    };
+    const ctx = new NodeContext(node, opset, index, ins, subgraph, inTypes, recompute);
     let outs: readonly (Value | undefined)[];
     try {
       const r = entry.run(ctx);

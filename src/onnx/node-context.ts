@@ -125,6 +125,10 @@ export class NodeContext extends NodeAttrs {
     readonly subgraph: (g: onnx.IGraphProto, bindings: readonly Value[]) => Value[],
     /** The ONNX element type of each input, where known (graph inputs, initializers, casts). */
     readonly inputTypes: readonly (number | undefined)[] = [],
+    /** Re-stages the earlier nodes with some values replaced; the value of `target` then. */
+    readonly recompute: (overrides: ReadonlyMap<string, Tensor>, target: string) => Value = () => {
+      throw new OnnxError("onnx.load: recompute is not available here");
+    },
   ) {
     super(node, opset, index);
     this.inputs = args.map((v) => (v instanceof Sequence ? undefined : v));
