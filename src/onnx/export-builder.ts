@@ -56,14 +56,8 @@ export class ExportBuilder {
   /** Small constants already written, by type, shape and values (one initializer each). */
   private readonly constants = new Map<string, string>();
 
-  /**
-   * @param opset the default domain's opset the model declares.
-   * @param op the caller named in errors ("onnx.save").
-   */
-  constructor(
-    readonly opset: number,
-    readonly op: string,
-  ) {}
+  /** @param opset the default domain's opset the model declares. */
+  constructor(readonly opset: number) {}
 
   /** A name not used yet, readable after its hint. */
   fresh(hint: string): string {

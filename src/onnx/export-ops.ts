@@ -17,7 +17,7 @@ import type {
   PrimitiveParams,
   UnaryPrimitiveName,
 } from "../primitives/names.js";
-import { type ExportBuilder, int, ints, type OnnxValue } from "./export-builder.js";
+import { type ExportBuilder, int, ints, type OnnxValue, str } from "./export-builder.js";
 import { exportElementwise, NoLowering, where } from "./export-elementwise.js";
 import { cholesky, detViaLu, lu, qr, triangularSolve } from "./export-linalg.js";
 
@@ -130,7 +130,7 @@ const SINGLE = {
     const fill = c.b.scalar(dtype === "bool" ? (value !== 0 ? 1 : 0) : value, dtype);
     return [
       c.b.node("Pad", [x0(c), c.b.int64s(pads), fill], {
-        mode: { kind: "string", value: "constant" },
+        mode: str("constant"),
       }),
     ];
   },
@@ -189,7 +189,7 @@ const SINGLE = {
     const ut = b.node("Transpose", [input(c, 2, dtype)], { perm: ints(uPerm) });
     const idx = b.node("Unsqueeze", [b.cast(c.inputs[1]!.name, "int32", "int64"), b.int64s([-1])]);
     const summed = b.node("ScatterND", [xt, idx, ut], {
-      reduction: { kind: "string", value: "add" },
+      reduction: str("add"),
     });
     return [b.node("Transpose", [summed], { perm: ints(inversePerm(xPerm)) })];
   },

@@ -306,7 +306,7 @@ function irVersionOf(opset: number): number {
 /** The ModelProto bytes of a graph (after the options are checked). */
 function encodeModel(onnx: OnnxProto, graph: Graph, opset: number, name: string): Uint8Array {
   const op = "onnx.save";
-  const b = new ExportBuilder(opset, op);
+  const b = new ExportBuilder(opset);
   const w: Walk = { b, unsupported: new Set(), infos: new Map() };
   const inNames = inputNames(graph.inTree);
   const inputs: OnnxValue[] = [];
