@@ -118,7 +118,7 @@ import {
 } from "./import-util.js";
 import type { NodeAttrs, NodeContext } from "./node-context.js";
 import type { Value } from "./sequence.js";
-import { dtypeFromOnnx, onnxTypeName } from "./tensor-proto.js";
+import { dtypeFromOnnx, ONNX_TYPE, onnxTypeName } from "./tensor-proto.js";
 
 /** How one ONNX operator is staged. */
 export interface ImportOp {
@@ -509,6 +509,15 @@ function checkReduction(ctx: NodeAttrs): string | undefined {
 }
 
 // ---- the table ------------------------------------------------------------------------------------
+
+/** Cast's target type: an int code, or before opset 6 a type name ("FLOAT"). */
+function castTarget(ctx: NodeAttrs): number {
+  if (ctx.opset >= 6) return ctx.int("to", 1);
+  const name = ctx.string("to", "FLOAT").toUpperCase();
+  const code = (ONNX_TYPE as Record<string, number>)[name];
+  if (code === undefined) throw ctx.error(`unknown cast target ${name}`);
+  return code;
+}
 
 function castTo(ctx: NodeContext, x: Tensor, to: number): Tensor {
   const dtype = dtypeFromOnnx(to);
@@ -929,8 +938,8 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   Mean: variadic(add, (y, n) => div(y, n)),
   Clip: { run: clipOp },
   Cast: {
-    run: (ctx) => castTo(ctx, ctx.input(0), ctx.int("to", 1)),
-    outputType: (ctx) => ctx.int("to", 1),
+    run: (ctx) => castTo(ctx, ctx.input(0), castTarget(ctx)),
+    outputType: (ctx) => castTarget(ctx),
   },
   CastLike: { run: (ctx) => astype(ctx.input(0), ctx.input(1).dtype) },
   // Linear algebra.

@@ -211,6 +211,13 @@ export function tensorFromProto(t: onnx.ITensorProto, what: string): Tensor {
   const shape = (t.dims ?? []).map(int64);
   const n = shape.reduce((a, b) => a * b, 1);
   const raw = t.rawData;
+  // Weights are mostly float32 raw data: copy the bytes straight into the typed array (the
+  // platforms JS runs on are little-endian, as ONNX's raw_data is).
+  if (raw && code === ONNX_TYPE.FLOAT && raw.byteLength === 4 * n) {
+    const data = new Float32Array(n);
+    new Uint8Array(data.buffer).set(raw);
+    return tensor(data, { dtype, shape });
+  }
   let values =
     raw !== null && raw !== undefined && raw.byteLength > 0
       ? rawValues(code, raw, n, what)

@@ -229,3 +229,22 @@ test("bad bytes and bad options are OnnxErrors / ValueErrors", async () => {
     /no graph input named 'nope'/,
   );
 });
+
+test("opset-5 Cast names its target type as a string", async () => {
+  const bytes = modelBytes(
+    [
+      {
+        opType: "Cast",
+        input: ["x"],
+        output: ["y"],
+        attribute: [{ name: "to", s: new TextEncoder().encode("DOUBLE"), type: 3 }],
+      },
+    ],
+    [valueInfo("x", FLOAT, [2])],
+    ["y"],
+    [],
+    5,
+  );
+  const g = await ad.onnx.load(bytes);
+  assert.equal((g.call(ad.tensor([1, 2])) as ad.Tensor).dtype, "float64");
+});
