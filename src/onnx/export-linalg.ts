@@ -296,3 +296,130 @@ export function qr(
   q = b.node("Mul", [q, vT(d)]);
   return { q: b.cast(q, "float64", dtype), r: b.cast(r, "float64", dtype) };
 }
+
+/** The largest matrix eigh unrolls (its rotations grow as n² per sweep). */
+export const MAX_EIGH = 16;
+/** Jacobi sweeps unrolled: convergence is quadratic, so 10 leave nothing to rotate for n <= 16. */
+const EIGH_SWEEPS = 10;
+
+/** An n x n float64 constant from a function of (row, column). */
+function matrixConstant(b: B, n: number, f: (i: number, j: number) => number): string {
+  return b.constant(
+    "float64",
+    [n, n],
+    Array.from({ length: n * n }, (_, k) => f(Math.floor(k / n), k % n)),
+  );
+}
+
+/** w[..., i, j] as [...batch, 1, 1]. */
+const entry = (b: B, w: string, i: number, j: number): string =>
+  slice(b, slice(b, w, -2, i, i + 1), -1, j, j + 1);
+
+/**
+ * eigh of the symmetric part by cyclic Jacobi, as adjoint's kernel: each (p, q) rotation with
+ * the kernel's angle and skip test (|w_pq| <= eps √|w_pp| √|w_qq|), applied as W <- Jᵀ W J,
+ * V <- V J, for a fixed number of sweeps; then the eigenvalues sorted ascending (ties by index)
+ * and each eigenvector's largest-magnitude entry made positive. a: [...batch, n, n] ->
+ * w [...batch, n], V [...batch, n, n].
+ */
+export function eigh(
+  b: B,
+  a: string,
+  aShape: readonly number[],
+  dtype: DType,
+): { w: string; v: string } {
+  const n = aShape[aShape.length - 1]!;
+  if (n > MAX_EIGH) {
+    throw new NoLowering(`eigh is unrolled for matrices up to ${MAX_EIGH} rows; got ${n}`);
+  }
+  const rank = aShape.length;
+  const batch = aShape.slice(0, -2);
+  const x = b.cast(a, dtype, "float64");
+  let w = b.node("Mul", [b.node("Add", [x, swapLast(b, x, rank)]), b.scalar(0.5, "float64")]);
+  let v = b.node("Expand", [
+    matrixConstant(b, n, (i, j) => (i === j ? 1 : 0)),
+    b.int64s([...batch, n, n]),
+  ]);
+  const zero = b.scalar(0, "float64");
+  const one = b.scalar(1, "float64");
+  const eye = matrixConstant(b, n, (i, j) => (i === j ? 1 : 0));
+  for (let sweep = 0; sweep < EIGH_SWEEPS; sweep++) {
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = entry(b, w, p, q);
+        const app = entry(b, w, p, p);
+        const aqq = entry(b, w, q, q);
+        const bound = b.node("Mul", [
+          b.node("Mul", [
+            b.node("Sqrt", [b.node("Abs", [app])]),
+            b.node("Sqrt", [b.node("Abs", [aqq])]),
+          ]),
+          b.scalar(2 ** -53, "float64"),
+        ]);
+        const skip = b.node("LessOrEqual", [b.node("Abs", [apq]), bound]);
+        // tan of the angle that zeroes w_pq: sign(theta) / (|theta| + √(theta² + 1)), with
+        // theta = (aqq - app) / (2 apq) (apq replaced by 1 where the pair is skipped).
+        const safe = b.node("Where", [skip, one, apq]);
+        const theta = b.node("Div", [
+          b.node("Sub", [aqq, app]),
+          b.node("Mul", [safe, b.scalar(2, "float64")]),
+        ]);
+        const at = b.node("Abs", [theta]);
+        const sgn = b.node("Where", [b.node("Less", [theta, zero]), b.scalar(-1, "float64"), one]);
+        const tt = b.node("Where", [
+          b.node("Greater", [at, b.scalar(1e150, "float64")]),
+          b.node("Div", [b.scalar(0.5, "float64"), theta]),
+          b.node("Div", [
+            sgn,
+            b.node("Add", [at, b.node("Sqrt", [b.node("Add", [b.node("Mul", [at, at]), one])])]),
+          ]),
+        ]);
+        const cRaw = b.node("Div", [
+          one,
+          b.node("Sqrt", [b.node("Add", [b.node("Mul", [tt, tt]), one])]),
+        ]);
+        const c = b.node("Where", [skip, one, cRaw]);
+        const s = b.node("Where", [skip, zero, b.node("Mul", [tt, cRaw])]);
+        // J = I + (c - 1)(e_p e_pᵀ + e_q e_qᵀ) + s (e_p e_qᵀ - e_q e_pᵀ): column p is c e_p - s e_q,
+        // column q is s e_p + c e_q, as the kernel's update of V's columns.
+        const diagPQ = matrixConstant(b, n, (i, j) => (i === j && (i === p || i === q) ? 1 : 0));
+        const offPQ = matrixConstant(b, n, (i, j) =>
+          i === p && j === q ? 1 : i === q && j === p ? -1 : 0,
+        );
+        const rot = b.node("Add", [
+          b.node("Add", [eye, b.node("Mul", [b.node("Sub", [c, one]), diagPQ])]),
+          b.node("Mul", [s, offPQ]),
+        ]);
+        w = b.node("MatMul", [b.node("MatMul", [swapLast(b, rot, rank), w]), rot]);
+        v = b.node("MatMul", [v, rot]);
+      }
+    }
+  }
+  // Ascending eigenvalues (ties by index), their vectors' columns in that order.
+  const values = b.node("ReduceSum", [b.node("Mul", [w, eye]), b.int64s([-1])], {
+    keepdims: int(0),
+  });
+  const [sorted, order] = b.nodeMulti(
+    "TopK",
+    [values, b.int64s([n])],
+    { axis: int(-1), largest: int(0), sorted: int(1) },
+    2,
+  );
+  const columns = b.node("Expand", [
+    b.node("Unsqueeze", [order!, b.int64s([-2])]),
+    b.int64s([...batch, n, n]),
+  ]);
+  const vs = b.node("GatherElements", [v, columns], { axis: int(-1) });
+  // Each column's largest-magnitude entry (the first on ties) made positive.
+  const top = b.node("ArgMax", [b.node("Abs", [vs])], {
+    axis: int(-2),
+    keepdims: int(1),
+    select_last_index: int(0),
+  });
+  const lead = b.node("GatherElements", [vs, top], { axis: int(-2) }); // [...batch, 1, n]
+  const flip = b.node("Where", [b.node("Less", [lead, zero]), b.scalar(-1, "float64"), one]);
+  return {
+    w: b.cast(sorted!, "float64", dtype),
+    v: b.cast(b.node("Mul", [vs, flip]), "float64", dtype),
+  };
+}

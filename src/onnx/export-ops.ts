@@ -19,7 +19,7 @@ import type {
 } from "../primitives/names.js";
 import { type ExportBuilder, int, ints, type OnnxValue, str } from "./export-builder.js";
 import { exportElementwise, NoLowering, where } from "./export-elementwise.js";
-import { cholesky, detViaLu, lu, qr, triangularSolve } from "./export-linalg.js";
+import { cholesky, detViaLu, eigh, lu, qr, triangularSolve } from "./export-linalg.js";
 
 /** What an exporter gets: the builder, its inputs (names and types), avals and params. */
 export interface ExportCall<P> {
@@ -276,7 +276,10 @@ const MULTI = {
     const { q, r } = qr(c.b, x0(c), c.inAvals[0]!.shape, c.outAvals[0]!.dtype);
     return [q, r];
   },
-  eigh: unsupported,
+  eigh: (c) => {
+    const { w, v } = eigh(c.b, x0(c), c.inAvals[0]!.shape, c.outAvals[0]!.dtype);
+    return [w, v];
+  },
   svd: unsupported,
 } as const satisfies MultiTable;
 

@@ -18,14 +18,11 @@ import { makeInputs } from "../harness/spec.js";
 import { specs } from "../op-specs/index.js";
 import { assertClose, runOnnx } from "./export-run.js";
 
-/** Ops whose graphs use primitives without an ONNX form (eigh and SVD: iterative). */
+/** Ops whose graphs use a primitive without an ONNX form (SVD). */
 const EXPECTED_UNSUPPORTED: Readonly<Record<string, string>> = {
   "linalg.cond p=-2": "svd",
   "linalg.cond p=2": "svd",
   "linalg.cond p=nuc": "svd",
-  "linalg.eigh V diag(c) V^T": "eigh",
-  "linalg.eigh w": "eigh",
-  "linalg.eigvalsh": "eigh",
   "linalg.lstsq residuals": "svd",
   "linalg.lstsq singular values": "svd",
   "linalg.lstsq x (2-d b)": "svd",
@@ -37,7 +34,6 @@ const EXPECTED_UNSUPPORTED: Readonly<Record<string, string>> = {
   "linalg.norm matrix ord 2 over axes [0, 2]": "svd",
   "linalg.norm matrix ord nuc": "svd",
   "linalg.pinv full rank": "svd",
-  "linalg.pinv hermitian (symmetric indefinite)": "eigh",
   "linalg.pinv rank-deficient (rank 2 of 4x3)": "svd",
   "linalg.svd S": "svd",
   "linalg.svd U diag(c) Vh": "svd",
@@ -94,5 +90,5 @@ test("onnx.save: every built-in primitive is exported by some op or listed as un
   const all = [...Object.keys(BUILTIN_PRIMITIVES), ...Object.keys(BUILTIN_MULTI_PRIMITIVES)];
   const missing = all.filter((p) => !exported.has(p) && !UNSUPPORTED_PRIMITIVES.includes(p));
   assert.deepEqual(missing.sort(), []);
-  assert.deepEqual([...UNSUPPORTED_PRIMITIVES].sort(), ["eigh", "svd"]);
+  assert.deepEqual([...UNSUPPORTED_PRIMITIVES].sort(), ["svd"]);
 });
