@@ -73,6 +73,7 @@ import {
   reshape,
   rightShift,
   round,
+  scatterAdd,
   sigmoid,
   sign,
   sin,
@@ -287,12 +288,115 @@ function padForWindows(x: Tensor, win: Window, value: number, extra: boolean): T
   return pad(x, widths, value);
 }
 
-function maxPool(ctx: NodeContext): Tensor {
+function maxPool(ctx: NodeContext): Tensor | Tensor[] {
   const x = ctx.input(0);
   const kernel = ctx.ints("kernel_shape") ?? [];
   const win = windowOf(ctx, x.shape.slice(2), kernel, ctx.int("ceil_mode", 0) === 1);
   const lowest = isFloatT(x) ? -Infinity : -2147483648;
-  return windowReduce(padForWindows(x, win, lowest, true), win, maximum);
+  const xp = padForWindows(x, win, lowest, true);
+  if (!ctx.wantsOutput(1)) return windowReduce(xp, win, maximum);
+  // Indices: every padded position's flat index in x (-1 for padding) goes through the same
+  // windows; the first maximum of a window wins (ties keep the earlier offset).
+  const spatial = x.shape.slice(2);
+  // storage_order 1 numbers the spatial positions column-major.
+  const columnMajor = ctx.int("storage_order", 0) === 1;
+  const flatIndex = (i: number): number => {
+    if (!columnMajor) return i;
+    let rest = i;
+    let out = 0;
+    let stride = 1;
+    const coords = spatial.map(() => 0);
+    for (let d = spatial.length - 1; d >= 0; d--) {
+      coords[d] = rest % spatial[d]!;
+      rest = Math.floor(rest / spatial[d]!);
+    }
+    for (let d = 0; d < spatial.length; d++) {
+      out += coords[d]! * stride;
+      stride *= spatial[d]!;
+    }
+    return out;
+  };
+  const positions = tensor(
+    Int32Array.from({ length: product(spatial) }, (_, i) => flatIndex(i)),
+    {
+      dtype: "int32",
+      shape: [1, 1, ...spatial],
+    },
+  );
+  const idxp = padForWindows(positions, win, -1, true);
+  const pairs = windowPairs(xp, idxp, win);
+  const [n, c] = x.shape as [number, number];
+  const per = product(spatial);
+  const offsets = reshape(tensor(Int32Array.from({ length: n * c }, (_, i) => i * per)), [
+    n,
+    c,
+    ...spatial.map(() => 1),
+  ]);
+  return [pairs[0], add(pairs[1], offsets)];
+}
+
+/** Max over the windows with the flat index of each maximum (the first one on ties). */
+function windowPairs(xp: Tensor, idxp: Tensor, win: Window): [Tensor, Tensor] {
+  let best: Tensor | undefined;
+  let at: Tensor | undefined;
+  const nsp = win.kernel.length;
+  const offsets = new Array<number>(nsp).fill(0);
+  for (;;) {
+    const begin: number[] = [0, 0];
+    const end: (number | null)[] = [null, null];
+    const steps: number[] = [1, 1];
+    for (let d = 0; d < nsp; d++) {
+      const b = offsets[d]! * win.dilations[d]!;
+      begin.push(b);
+      end.push(b + (win.out[d]! - 1) * win.strides[d]! + 1);
+      steps.push(win.strides[d]!);
+    }
+    const v = stridedSlice(xp, begin, end, steps);
+    const i = broadcastTo(stridedSlice(idxp, begin, end, steps), v.shape);
+    if (best === undefined || at === undefined) {
+      best = v;
+      at = i;
+    } else {
+      const better = greater(v, best);
+      best = where(better, v, best);
+      at = where(better, i, at);
+    }
+    let d = nsp - 1;
+    while (d >= 0 && ++offsets[d]! === win.kernel[d]!) offsets[d--] = 0;
+    if (d < 0) break;
+  }
+  return [best!, at!];
+}
+
+function maxUnpool(ctx: NodeContext): Tensor {
+  const x = ctx.input(0);
+  const idx = ctx.input(1);
+  const kernel = ctx.ints("kernel_shape") ?? [];
+  const nsp = kernel.length;
+  const strides = ctx.ints("strides") ?? new Array<number>(nsp).fill(1);
+  const pads = ctx.ints("pads") ?? new Array<number>(2 * nsp).fill(0);
+  // The indices address the unpooled shape the kernel implies; a larger output_shape gets the
+  // result padded at the end of each axis (as the reference does).
+  const shape = [
+    ...x.shape.slice(0, 2),
+    ...kernel.map((k, d) => (x.shape[d + 2]! - 1) * strides[d]! - pads[d]! - pads[d + nsp]! + k),
+  ];
+  const flat = scatterAdd(
+    zeros([product(shape)], x.dtype),
+    reshape(idx, [idx.size]),
+    reshape(x, [x.size]),
+    0,
+  );
+  const y = reshape(flat, shape);
+  const given = ctx.values(2, "output_shape");
+  if (given === undefined) return y;
+  if (given.some((n, d) => n < shape[d]!)) {
+    throw ctx.unsupported("an output_shape smaller than the unpooled shape");
+  }
+  return pad(
+    y,
+    shape.map((n, d) => [0, given[d]! - n] as [number, number]),
+  );
 }
 
 function averagePool(ctx: NodeContext): Tensor {
@@ -951,13 +1055,8 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   },
   Det: { run: (ctx) => linalg.det(ctx.input(0)) },
   // Neural-net ops.
-  MaxPool: {
-    run: maxPool,
-    check: (ctx) =>
-      checkAutoPad(ctx) ??
-      checkOnlyOutputs(1)(ctx) ??
-      (ctx.int("storage_order", 0) !== 0 ? "storage_order 1 is not supported" : undefined),
-  },
+  MaxPool: { run: maxPool, check: checkAutoPad },
+  MaxUnpool: { run: maxUnpool, static: [2] },
   AveragePool: { run: averagePool, check: checkAutoPad },
   LpPool: { run: lpPool, check: checkAutoPad },
   GlobalAveragePool: {
