@@ -106,6 +106,7 @@ import { batchNormTraining, MORE_OPS } from "./import-more.js";
 import { QUANTIZE_OPS } from "./import-quantize.js";
 import { RNN_OPS } from "./import-rnn.js";
 import { SEQUENCE_OPS } from "./import-sequence.js";
+import { SIGNAL_OPS } from "./import-signal.js";
 import { SPATIAL_OPS } from "./import-spatial.js";
 import { TRAINING_OPS } from "./import-training.js";
 import {
@@ -1200,6 +1201,7 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   ...QUANTIZE_OPS,
   ...SEQUENCE_OPS,
   ...TRAINING_OPS,
+  ...SIGNAL_OPS,
   SpaceToDepth: { run: spaceToDepth },
 };
 
