@@ -11,7 +11,7 @@ import { toTensor } from "../core/convert.js";
 import { describeValue } from "../core/describe.js";
 import type { DType } from "../core/dtype.js";
 import { checkOptions } from "../core/options.js";
-import type { Tensor, TensorLike } from "../core/tensor.js";
+import { Tensor, type TensorLike } from "../core/tensor.js";
 import type { Graph } from "../ir/graph.js";
 import { zeros } from "../ops/creation.js";
 import { astype } from "../ops/elementwise.js";
@@ -435,12 +435,19 @@ function stageModel(
   const opset = opsets.get("") ?? 1;
   const constants = options.constants ?? {};
   for (const [name, v] of Object.entries(constants)) {
-    if (!(graph.input ?? []).some((vi) => vi.name === name)) {
+    const vi = (graph.input ?? []).find((i) => i.name === name);
+    if (vi === undefined) {
       throw new OnnxError(
         `onnx.load: options.constants.${name}: the model has no graph input named '${name}'`,
       );
     }
-    if (!inits.has(name)) inits.set(name, toTensor(v));
+    // Numbers take the input's declared element type (an int64 shape stays an integer).
+    const dtype = dtypeFromOnnx(vi.type?.tensorType?.elemType ?? 0);
+    if (!inits.has(name))
+      inits.set(
+        name,
+        v instanceof Tensor || dtype === undefined ? toTensor(v) : toTensor(v, dtype),
+      );
   }
   const f64 = options.floatDType === "float64";
   if (f64)

@@ -190,6 +190,10 @@ test("dynamic dimensions need inputShapes; static inputs need constants", async 
     constants: { shape: ad.tensor([3, -1], { dtype: "int32" }) },
   });
   assert.deepEqual((r.call(ad.ones([2, 3])) as ad.Tensor).shape, [3, 2]);
+  assert.equal(r.inputs.length, 1);
+  // Plain numbers take the input's element type (int64 -> int32).
+  const r2 = await ad.onnx.load(reshape, { constants: { shape: [-1] } });
+  assert.deepEqual((r2.call(ad.ones([2, 3])) as ad.Tensor).shape, [6]);
 });
 
 test("shape arithmetic is folded while loading; int64 initializers read as int32", async () => {
