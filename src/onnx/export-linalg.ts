@@ -311,6 +311,68 @@ function matrixConstant(b: B, n: number, f: (i: number, j: number) => number): s
   );
 }
 
+/**
+ * The plane rotation J = I + (c - 1)(e_p e_pᵀ + e_q e_qᵀ) + s (e_p e_qᵀ - e_q e_pᵀ): X J turns
+ * columns p and q of X into c x_p - s x_q and s x_p + c x_q, as the Jacobi kernels do.
+ */
+function rotation(b: B, n: number, p: number, q: number, c: string, s: string): string {
+  const one = b.scalar(1, "float64");
+  const eye = matrixConstant(b, n, (i, j) => (i === j ? 1 : 0));
+  const diagPQ = matrixConstant(b, n, (i, j) => (i === j && (i === p || i === q) ? 1 : 0));
+  const offPQ = matrixConstant(b, n, (i, j) =>
+    i === p && j === q ? 1 : i === q && j === p ? -1 : 0,
+  );
+  return b.node("Add", [
+    b.node("Add", [eye, b.node("Mul", [b.node("Sub", [c, one]), diagPQ])]),
+    b.node("Mul", [s, offPQ]),
+  ]);
+}
+
+/** tan of the Jacobi angle, sign(z) / (|z| + √(z² + 1)) (1 / 2z for huge z), as the kernels. */
+function jacobiTangent(b: B, z: string): string {
+  const one = b.scalar(1, "float64");
+  const az = b.node("Abs", [z]);
+  const sgn = b.node("Where", [
+    b.node("Less", [z, b.scalar(0, "float64")]),
+    b.scalar(-1, "float64"),
+    one,
+  ]);
+  return b.node("Where", [
+    b.node("Greater", [az, b.scalar(1e150, "float64")]),
+    b.node("Div", [b.scalar(0.5, "float64"), z]),
+    b.node("Div", [
+      sgn,
+      b.node("Add", [az, b.node("Sqrt", [b.node("Add", [b.node("Mul", [az, az]), one])])]),
+    ]),
+  ]);
+}
+
+/**
+ * Gathers the columns of x ([...batch, rows, cols]) in `order` ([...batch, cols'], int64).
+ */
+function gatherColumns(b: B, x: string, order: string, shape: readonly number[]): string {
+  const index = b.node("Expand", [
+    b.node("Unsqueeze", [order, b.int64s([-2])]),
+    b.int64s([...shape]),
+  ]);
+  return b.node("GatherElements", [x, index], { axis: int(-1) });
+}
+
+/** Signs (±1, [...batch, 1, cols]) making each column's largest-magnitude entry positive. */
+function columnSigns(b: B, x: string): string {
+  const top = b.node("ArgMax", [b.node("Abs", [x])], {
+    axis: int(-2),
+    keepdims: int(1),
+    select_last_index: int(0),
+  });
+  const lead = b.node("GatherElements", [x, top], { axis: int(-2) });
+  return b.node("Where", [
+    b.node("Less", [lead, b.scalar(0, "float64")]),
+    b.scalar(-1, "float64"),
+    b.scalar(1, "float64"),
+  ]);
+}
+
 /** w[..., i, j] as [...batch, 1, 1]. */
 const entry = (b: B, w: string, i: number, j: number): string =>
   slice(b, slice(b, w, -2, i, i + 1), -1, j, j + 1);
@@ -357,39 +419,21 @@ export function eigh(
           b.scalar(2 ** -53, "float64"),
         ]);
         const skip = b.node("LessOrEqual", [b.node("Abs", [apq]), bound]);
-        // tan of the angle that zeroes w_pq: sign(theta) / (|theta| + √(theta² + 1)), with
-        // theta = (aqq - app) / (2 apq) (apq replaced by 1 where the pair is skipped).
+        // tan of the angle that zeroes w_pq, from theta = (aqq - app) / (2 apq) (apq replaced by
+        // 1 where the pair is skipped).
         const safe = b.node("Where", [skip, one, apq]);
         const theta = b.node("Div", [
           b.node("Sub", [aqq, app]),
           b.node("Mul", [safe, b.scalar(2, "float64")]),
         ]);
-        const at = b.node("Abs", [theta]);
-        const sgn = b.node("Where", [b.node("Less", [theta, zero]), b.scalar(-1, "float64"), one]);
-        const tt = b.node("Where", [
-          b.node("Greater", [at, b.scalar(1e150, "float64")]),
-          b.node("Div", [b.scalar(0.5, "float64"), theta]),
-          b.node("Div", [
-            sgn,
-            b.node("Add", [at, b.node("Sqrt", [b.node("Add", [b.node("Mul", [at, at]), one])])]),
-          ]),
-        ]);
+        const tt = jacobiTangent(b, theta);
         const cRaw = b.node("Div", [
           one,
           b.node("Sqrt", [b.node("Add", [b.node("Mul", [tt, tt]), one])]),
         ]);
         const c = b.node("Where", [skip, one, cRaw]);
         const s = b.node("Where", [skip, zero, b.node("Mul", [tt, cRaw])]);
-        // J = I + (c - 1)(e_p e_pᵀ + e_q e_qᵀ) + s (e_p e_qᵀ - e_q e_pᵀ): column p is c e_p - s e_q,
-        // column q is s e_p + c e_q, as the kernel's update of V's columns.
-        const diagPQ = matrixConstant(b, n, (i, j) => (i === j && (i === p || i === q) ? 1 : 0));
-        const offPQ = matrixConstant(b, n, (i, j) =>
-          i === p && j === q ? 1 : i === q && j === p ? -1 : 0,
-        );
-        const rot = b.node("Add", [
-          b.node("Add", [eye, b.node("Mul", [b.node("Sub", [c, one]), diagPQ])]),
-          b.node("Mul", [s, offPQ]),
-        ]);
+        const rot = rotation(b, n, p, q, c, s);
         w = b.node("MatMul", [b.node("MatMul", [swapLast(b, rot, rank), w]), rot]);
         v = b.node("MatMul", [v, rot]);
       }
@@ -405,21 +449,107 @@ export function eigh(
     { axis: int(-1), largest: int(0), sorted: int(1) },
     2,
   );
-  const columns = b.node("Expand", [
-    b.node("Unsqueeze", [order!, b.int64s([-2])]),
-    b.int64s([...batch, n, n]),
-  ]);
-  const vs = b.node("GatherElements", [v, columns], { axis: int(-1) });
+  const vs = gatherColumns(b, v, order!, [...batch, n, n]);
   // Each column's largest-magnitude entry (the first on ties) made positive.
-  const top = b.node("ArgMax", [b.node("Abs", [vs])], {
-    axis: int(-2),
-    keepdims: int(1),
-    select_last_index: int(0),
-  });
-  const lead = b.node("GatherElements", [vs, top], { axis: int(-2) }); // [...batch, 1, n]
-  const flip = b.node("Where", [b.node("Less", [lead, zero]), b.scalar(-1, "float64"), one]);
+  const flip = columnSigns(b, vs);
   return {
     w: b.cast(sorted!, "float64", dtype),
     v: b.cast(b.node("Mul", [vs, flip]), "float64", dtype),
+  };
+}
+
+/** The largest k = min(m, n) the SVD unrolls. */
+export const MAX_SVD = 16;
+
+/**
+ * Reduced SVD by one-sided Jacobi, as adjoint's kernel: the columns of A (m >= n) or of Aᵀ are
+ * rotated pairwise until orthogonal (the kernel's angle and skip test, 10 sweeps); singular
+ * values are their norms, sorted descending (ties by index), and each U column's largest entry
+ * made positive (V's column takes the same sign). A zero singular value's U column is left zero
+ * (the kernel completes it to an orthonormal basis). a: [...batch, m, n] -> U [...batch, m, k],
+ * S [...batch, k], Vh [...batch, k, n].
+ */
+export function svd(
+  b: B,
+  a: string,
+  aShape: readonly number[],
+  dtype: DType,
+): { u: string; s: string; vh: string } {
+  const rank = aShape.length;
+  const m = aShape[rank - 2]!;
+  const n = aShape[rank - 1]!;
+  const k = Math.min(m, n);
+  if (k > MAX_SVD) {
+    throw new NoLowering(`svd is unrolled for min(m, n) up to ${MAX_SVD}; got ${k}`);
+  }
+  const batch = aShape.slice(0, -2);
+  const tall = m >= n;
+  const M = tall ? m : n;
+  const x = b.cast(a, dtype, "float64");
+  // The Jacobi matrix [...batch, M, k]: A, or Aᵀ for a wide A.
+  let w = tall ? x : swapLast(b, x, rank);
+  let v = b.node("Expand", [
+    matrixConstant(b, k, (i, j) => (i === j ? 1 : 0)),
+    b.int64s([...batch, k, k]),
+  ]);
+  const zero = b.scalar(0, "float64");
+  const one = b.scalar(1, "float64");
+  const colDot = (p: string, q: string): string =>
+    b.node("ReduceSum", [b.node("Mul", [p, q]), b.int64s([-2])], { keepdims: int(1) });
+  for (let sweep = 0; sweep < EIGH_SWEEPS; sweep++) {
+    for (let i = 0; i < k - 1; i++) {
+      for (let j = i + 1; j < k; j++) {
+        const xi = slice(b, w, -1, i, i + 1);
+        const xj = slice(b, w, -1, j, j + 1);
+        const alpha = colDot(xi, xi);
+        const beta = colDot(xj, xj);
+        const gamma = colDot(xi, xj);
+        const bound = b.node("Mul", [
+          b.node("Mul", [b.node("Sqrt", [alpha]), b.node("Sqrt", [beta])]),
+          b.scalar(2 ** -53 * M, "float64"),
+        ]);
+        const skip = b.node("Or", [
+          b.node("Equal", [gamma, zero]),
+          b.node("LessOrEqual", [b.node("Abs", [gamma]), bound]),
+        ]);
+        const safe = b.node("Where", [skip, one, gamma]);
+        const zeta = b.node("Div", [
+          b.node("Sub", [beta, alpha]),
+          b.node("Mul", [safe, b.scalar(2, "float64")]),
+        ]);
+        const tt = jacobiTangent(b, zeta);
+        const cRaw = b.node("Div", [
+          one,
+          b.node("Sqrt", [b.node("Add", [b.node("Mul", [tt, tt]), one])]),
+        ]);
+        const c = b.node("Where", [skip, one, cRaw]);
+        const s = b.node("Where", [skip, zero, b.node("Mul", [cRaw, tt])]);
+        const rot = rotation(b, k, i, j, c, s);
+        w = b.node("MatMul", [w, rot]);
+        v = b.node("MatMul", [v, rot]);
+      }
+    }
+  }
+  const norms = b.node("Sqrt", [colDot(w, w)]); // [...batch, 1, k]
+  const flat = b.node("Squeeze", [norms, b.int64s([-2])]);
+  const [sorted, order] = b.nodeMulti(
+    "TopK",
+    [flat, b.int64s([k])],
+    { axis: int(-1), largest: int(1), sorted: int(1) },
+    2,
+  );
+  const safeNorms = b.node("Where", [b.node("Equal", [norms, zero]), one, norms]);
+  const unit = b.node("Div", [w, safeNorms]); // zero columns stay zero
+  const tallSide = gatherColumns(b, unit, order!, [...batch, M, k]);
+  const square = gatherColumns(b, v, order!, [...batch, k, k]);
+  const uCols = tall ? tallSide : square;
+  const vCols = tall ? square : tallSide;
+  const flip = columnSigns(b, uCols);
+  const u = b.node("Mul", [uCols, flip]);
+  const vh = swapLast(b, b.node("Mul", [vCols, flip]), rank);
+  return {
+    u: b.cast(u, "float64", dtype),
+    s: b.cast(sorted!, "float64", dtype),
+    vh: b.cast(vh, "float64", dtype),
   };
 }

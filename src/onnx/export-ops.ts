@@ -19,7 +19,7 @@ import type {
 } from "../primitives/names.js";
 import { type ExportBuilder, int, ints, type OnnxValue, str } from "./export-builder.js";
 import { exportElementwise, NoLowering, where } from "./export-elementwise.js";
-import { cholesky, detViaLu, eigh, lu, qr, triangularSolve } from "./export-linalg.js";
+import { cholesky, detViaLu, eigh, lu, qr, svd, triangularSolve } from "./export-linalg.js";
 
 /** What an exporter gets: the builder, its inputs (names and types), avals and params. */
 export interface ExportCall<P> {
@@ -80,8 +80,6 @@ function swapLast(b: ExportBuilder, name: string, ndim: number): string {
   perm[ndim - 1] = ndim - 2;
   return b.node("Transpose", [name], { perm: ints(perm) });
 }
-
-const unsupported = null;
 
 type SingleTable = {
   readonly [N in PrimitiveName]: N extends UnaryPrimitiveName | BinaryPrimitiveName
@@ -280,7 +278,10 @@ const MULTI = {
     const { w, v } = eigh(c.b, x0(c), c.inAvals[0]!.shape, c.outAvals[0]!.dtype);
     return [w, v];
   },
-  svd: unsupported,
+  svd: (c) => {
+    const { u, s, vh } = svd(c.b, x0(c), c.inAvals[0]!.shape, c.outAvals[0]!.dtype);
+    return [u, s, vh];
+  },
 } as const satisfies MultiTable;
 
 function range(from: number, to: number): number[] {

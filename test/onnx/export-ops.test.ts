@@ -3,9 +3,9 @@
  * float64, the staged graph is exported and run on onnxruntime-node, and its output equals
  * adjoint's (float32 to 1e-5, float64 to 1e-12, relative to the element plus the tensor's
  * scale; ints and bools exactly). The ops that cannot be exported are listed below with the
- * primitives that stop them, and the list must match exactly: a new primitive without an ONNX
- * form fails here. Every built-in primitive is either exported by some spec or listed as
- * unsupported.
+ * primitives that stop them (none today), and the list must match exactly: a new primitive
+ * without an ONNX form fails here. Every built-in primitive is either exported by some spec or
+ * listed as unsupported.
  */
 
 import assert from "node:assert/strict";
@@ -18,28 +18,11 @@ import { makeInputs } from "../harness/spec.js";
 import { specs } from "../op-specs/index.js";
 import { assertClose, runOnnx } from "./export-run.js";
 
-/** Ops whose graphs use a primitive without an ONNX form (SVD). */
-const EXPECTED_UNSUPPORTED: Readonly<Record<string, string>> = {
-  "linalg.cond p=-2": "svd",
-  "linalg.cond p=2": "svd",
-  "linalg.cond p=nuc": "svd",
-  "linalg.lstsq residuals": "svd",
-  "linalg.lstsq singular values": "svd",
-  "linalg.lstsq x (2-d b)": "svd",
-  "linalg.lstsq x rank-deficient (1-d b)": "svd",
-  "linalg.matrixNorm nuc batched": "svd",
-  "linalg.matrixRank": "svd",
-  "linalg.norm matrix ord -2": "svd",
-  "linalg.norm matrix ord 2": "svd",
-  "linalg.norm matrix ord 2 over axes [0, 2]": "svd",
-  "linalg.norm matrix ord nuc": "svd",
-  "linalg.pinv full rank": "svd",
-  "linalg.pinv rank-deficient (rank 2 of 4x3)": "svd",
-  "linalg.svd S": "svd",
-  "linalg.svd U diag(c) Vh": "svd",
-  "linalg.svdvals": "svd",
-  polyfit: "svd",
-};
+/**
+ * Ops whose graphs use a primitive without an ONNX form (by op: the primitives). None today:
+ * every built-in primitive exports (the factorizations unrolled for their static size).
+ */
+const EXPECTED_UNSUPPORTED: Readonly<Record<string, string>> = {};
 
 /**
  * ONNX Runtime's extended graph optimisations fold a scalar factor next to a MatMul into a
@@ -90,5 +73,5 @@ test("onnx.save: every built-in primitive is exported by some op or listed as un
   const all = [...Object.keys(BUILTIN_PRIMITIVES), ...Object.keys(BUILTIN_MULTI_PRIMITIVES)];
   const missing = all.filter((p) => !exported.has(p) && !UNSUPPORTED_PRIMITIVES.includes(p));
   assert.deepEqual(missing.sort(), []);
-  assert.deepEqual([...UNSUPPORTED_PRIMITIVES].sort(), ["svd"]);
+  assert.deepEqual([...UNSUPPORTED_PRIMITIVES], []);
 });
