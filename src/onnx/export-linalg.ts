@@ -1,10 +1,11 @@
 /**
  * @file The factorizations ONNX lacks, unrolled for the static matrix size: LU with partial
- * pivoting, triangular solves (substitution row by row), Cholesky (column by column), and a
- * float64 determinant through LU (ONNX Runtime's Det is float32 only). Each works on the last
- * two axes with any leading batch axes, in float64 as adjoint's reference kernels do (float32
- * inputs are cast up and the results cast back), and emits O(n) nodes, so matrices are limited
- * to MAX_UNROLLED rows.
+ * pivoting, triangular solves (substitution row by row), Cholesky (column by column), Householder
+ * QR, a float64 determinant through LU (ONNX Runtime's Det is float32 only), and the Jacobi
+ * eigh and SVD with a fixed number of sweeps. Each works on the last two axes with any leading
+ * batch axes, in float64 as adjoint's reference kernels do (float32 inputs are cast up and the
+ * results cast back). The direct ones emit O(n) steps (up to MAX_UNROLLED rows), the Jacobi
+ * ones O(n²) rotations per sweep (up to MAX_EIGH / MAX_SVD).
  */
 
 import type { DType } from "../core/dtype.js";

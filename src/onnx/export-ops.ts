@@ -2,9 +2,9 @@
  * @file Every built-in primitive to ONNX operators, in one table keyed by the primitive names of
  * src/primitives/names.ts (a new primitive without an entry does not compile). An entry emits
  * the primitive's ONNX nodes through the builder, or is `null` when ONNX has no reasonable form
- * for it (eigh and SVD: ONNX has no eigensolver or SVD, and their algorithms iterate), which
- * `onnx.save` reports as unsupported. Elementwise primitives come from their expressions
- * (export-elementwise.ts); LU, QR, Cholesky and triangular solves are unrolled (export-linalg.ts).
+ * for it (none today), which `onnx.save` reports as unsupported. Elementwise primitives come from
+ * their expressions (export-elementwise.ts); the factorizations ONNX lacks (LU, QR, Cholesky,
+ * triangular solves, eigh, SVD) are unrolled for their static size (export-linalg.ts).
  */
 
 import type { DType } from "../core/dtype.js";

@@ -249,9 +249,9 @@ function valueInfo(onnx: OnnxProto, name: string, type: OnnxType, shape: readonl
  * @param args for a function: example arguments fixing shapes and dtypes (ignored for a Graph).
  * @param options `opset` (13..21, default 18), `name`, `proto`.
  * @returns the model's bytes.
- * @throws {@link OnnxExportError} listing every primitive without an ONNX form (eigh and svd,
- *   whose algorithms iterate; scatter_add below opset 16 and the bitwise ops below 18; matrix
- *   factorizations of more than 128 rows; user primitives);
+ * @throws {@link OnnxExportError} listing every primitive without an ONNX form here: user
+ *   primitives, scatter_add below opset 16, the bitwise ops below 18, factorizations larger
+ *   than they are unrolled for (128 rows; eigh and svd 16);
  *   {@link ValueError} for bad options or a result leaf that is not a tensor;
  *   MissingDependencyError when onnx-proto cannot be loaded.
  * @example
