@@ -102,6 +102,7 @@ import {
 import { linalg } from "../ops/linalg-decompositions.js";
 import { CONTROL_OPS } from "./import-control.js";
 import { GRID_SAMPLE_OPS } from "./import-grid-sample.js";
+import { ML_OPS } from "./import-ml.js";
 import { batchNormTraining, MORE_OPS } from "./import-more.js";
 import { QUANTIZE_OPS } from "./import-quantize.js";
 import { RNN_OPS } from "./import-rnn.js";
@@ -1202,6 +1203,7 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   ...SEQUENCE_OPS,
   ...TRAINING_OPS,
   ...SIGNAL_OPS,
+  ...ML_OPS,
   SpaceToDepth: { run: spaceToDepth },
 };
 

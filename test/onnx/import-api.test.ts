@@ -252,3 +252,76 @@ test("opset-5 Cast names its target type as a string", async () => {
   const g = await ad.onnx.load(bytes);
   assert.equal((g.call(ad.tensor([1, 2])) as ad.Tensor).dtype, "float64");
 });
+
+test("ai.onnx.ml: a scikit-learn style Scaler -> LinearRegressor pipeline, Binarizer, OneHotEncoder", async () => {
+  const ml = "ai.onnx.ml";
+  const floats = (name: string, v: number[]) => ({ name, floats: v, type: 6 });
+  const bytes = modelBytes(
+    [
+      {
+        opType: "Scaler",
+        domain: ml,
+        input: ["x"],
+        output: ["s"],
+        attribute: [floats("offset", [1, 2]), floats("scale", [0.5, 2])],
+      },
+      {
+        opType: "LinearRegressor",
+        domain: ml,
+        input: ["s"],
+        output: ["y"],
+        attribute: [
+          floats("coefficients", [3, -1, 1, 1]),
+          floats("intercepts", [0.5, 0]),
+          { name: "targets", i: 2, type: 2 },
+        ],
+      },
+      {
+        opType: "Binarizer",
+        domain: ml,
+        input: ["x"],
+        output: ["b"],
+        attribute: [{ name: "threshold", f: 2, type: 1 }],
+      },
+      {
+        opType: "OneHotEncoder",
+        domain: ml,
+        input: ["x"],
+        output: ["h"],
+        attribute: [{ name: "cats_int64s", ints: [1, 3], type: 7 }],
+      },
+    ],
+    [valueInfo("x", FLOAT, [2, 2])],
+    ["y", "b", "h"],
+  );
+  const g = await ad.onnx.load(bytes);
+  const x = ad.tensor([
+    [1, 3],
+    [5, 2],
+  ]);
+  const [y, b, h] = g.call(x) as ad.Tensor[];
+  // s = (x - [1, 2]) * [0.5, 2] = [[0, 2], [2, 0]]; y = s W^T + [0.5, 0], W = [[3, -1], [1, 1]]
+  assert.deepEqual(y!.toArray(), [
+    [-1.5, 2],
+    [6.5, 2],
+  ]);
+  assert.deepEqual(b!.toArray(), [
+    [0, 1],
+    [1, 0],
+  ]);
+  assert.deepEqual(h!.toArray(), [
+    [
+      [1, 0],
+      [0, 1],
+    ],
+    [
+      [0, 0],
+      [0, 0],
+    ],
+  ]);
+  const dx = ad.grad((t: ad.Tensor) => ad.sum((g.call(t) as ad.Tensor[])[0]!))(x);
+  assert.deepEqual(dx.toArray(), [
+    [2, 0],
+    [2, 0],
+  ]);
+});
