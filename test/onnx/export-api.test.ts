@@ -55,6 +55,22 @@ test("onnx.save: one OnnxExportError names every unsupported primitive", async (
     );
     return true;
   });
+  // A primitive of the user's own has no ONNX form: named, once, with the others.
+  const cube = ad.definePrimitive({
+    name: "onnx_test_cube",
+    shape: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+    impl: ([x]) => x!.dataSync().map((v: number) => v ** 3),
+    jvp: ([x], [dx]) => (dx ? ad.mul(ad.mul(3, ad.square(x!)), dx) : null),
+    vjp: (ct, [x]) => [ad.mul(ct, ad.mul(3, ad.square(x!)))],
+  });
+  const cubed = (x: ad.Tensor) => ad.bind(cube, [x], undefined);
+  await assert.rejects(
+    ad.onnx.save((x: ad.Tensor) => cubed(cubed(x)), [ad.ones([2])]),
+    {
+      name: "OnnxExportError",
+      message: "onnx.save: no ONNX form (opset 18) for the primitive onnx_test_cube",
+    },
+  );
   await assert.rejects(
     ad.onnx.save((x: ad.Tensor) => ad.bitwiseAnd(x, 3), [ad.tensor([1, 2], { dtype: "int32" })], {
       opset: 17,
