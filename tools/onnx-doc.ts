@@ -34,7 +34,7 @@ export function onnxDocSection(results: readonly TestResult[]): string {
       `${count(node, "known-bad")} ${count(node, "known-bad") === 1 ? "has" : "have"} wrong expected outputs (below); ` +
       `${count(node, "unsupported")} are rejected by load: ` +
       `${count(node, "unsupported") - features.length} use one of the ` +
-      `${unsupportedOps.length} unsupported operators below, ${features.length} an unsupported ` +
+      `unsupported operators (or attribute values) below, ${features.length} an unsupported ` +
       "feature (sequence or optional graph inputs, bfloat16 or string tensors, random dropout in training mode, ...).",
     "",
     "| suite | tests | pass | fail | unsupported | known bad |",
@@ -72,16 +72,35 @@ export function onnxDocSection(results: readonly TestResult[]): string {
     const rs = node.filter((r) => r.ops.includes(op));
     lines.push(`| ${op} | ${rs.length} | ${count(rs, "pass")} |`);
   }
+  const unmapped = unsupportedOps.filter((op) => !Object.hasOwn(IMPORT_OPS, op));
+  const partly = unsupportedOps.filter((op) => Object.hasOwn(IMPORT_OPS, op));
+  const reasons = new Map<string, string>();
+  for (const r of node) {
+    if (r.status !== "unsupported") continue;
+    for (const op of partly) {
+      if ((r.missing ?? []).includes(op) && !reasons.has(op)) {
+        const m = new RegExp(`${op} \\(opset \\d+\\): ([^;]*)`).exec(r.reason ?? "");
+        if (m) reasons.set(op, m[1]!);
+      }
+    }
+  }
   lines.push(
     "",
-    `### Unsupported operators (${unsupportedOps.length})`,
+    `### Unsupported operators (${unmapped.length})`,
     "",
     "Operators of the node tests that load rejects, with the number of tests that use them:",
     "",
-    unsupportedOps.map((op) => `${op} (${missing.get(op)})`).join(", "),
-    "",
-    END,
+    unmapped.map((op) => `${op} (${missing.get(op)})`).join(", "),
   );
+  if (partly.length > 0) {
+    lines.push(
+      "",
+      "Supported operators rejected with some attribute values (tests):",
+      "",
+      ...partly.map((op) => `- ${op} (${missing.get(op)}): ${reasons.get(op) ?? "see the error"}`),
+    );
+  }
+  lines.push("", END);
   return lines.join("\n");
 }
 
