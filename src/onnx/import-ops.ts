@@ -706,8 +706,26 @@ function gatherElements(ctx: NodeContext): Tensor {
 }
 
 function gatherND(ctx: NodeContext): Tensor {
+  const b = ctx.int("batch_dims", 0);
+  if (b === 0) return gatherNDCore(ctx.input(0), astype(ctx.input(1), "int32"));
+  // Batch dimensions become one leading axis, and its position a leading index column.
   const x = ctx.input(0);
-  const idx = ctx.input(1);
+  const idx = astype(ctx.input(1), "int32");
+  const batch = x.shape.slice(0, b);
+  const nb = product(batch);
+  const mid = idx.shape.slice(b, -1);
+  const k = idx.shape[idx.ndim - 1]!;
+  const xb = reshape(x, [nb, ...x.shape.slice(b)]);
+  const ib = reshape(idx, [nb, ...mid, k]);
+  const iota = broadcastTo(
+    reshape(tensor(Int32Array.from({ length: nb }, (_, i) => i)), [nb, ...mid.map(() => 1), 1]),
+    [nb, ...mid, 1],
+  );
+  const y = gatherNDCore(xb, concat([iota, ib], -1));
+  return reshape(y, [...batch, ...mid, ...x.shape.slice(b + k)]);
+}
+
+function gatherNDCore(x: Tensor, idx: Tensor): Tensor {
   const m = idx.shape[idx.ndim - 1]!;
   const lead = x.shape.slice(0, m);
   let lin: Tensor | undefined;
@@ -1179,11 +1197,7 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
   },
   Gather: { run: gatherOp },
   GatherElements: { run: gatherElements },
-  GatherND: {
-    run: gatherND,
-    check: (ctx) =>
-      ctx.int("batch_dims", 0) !== 0 ? "batch_dims other than 0 is not supported" : undefined,
-  },
+  GatherND: { run: gatherND },
   Expand: { run: expandOp, static: [1] },
   Tile: { run: (ctx) => tile(ctx.input(0), ctx.values(1, "repeats") ?? []), static: [1] },
   Trilu: {
