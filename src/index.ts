@@ -79,6 +79,7 @@ export { namedScope } from "./ir/scope.js";
 export { type JitFunction, type JitOptions, type JitStats, jit } from "./jit/jit.js";
 export * from "./nn/index.js";
 export { type FloatInfo, type IntInfo, numpy } from "./numpy.js";
+export * from "./onnx/index.js";
 export { applyAlongAxis, applyOverAxes, fromfunction } from "./ops/apply.js";
 export * from "./ops/index.js";
 export { linalg, type TriangularSolveOptions } from "./ops/linalg-decompositions.js";
@@ -98,7 +99,6 @@ export {
   type TruncatedNormalOptions,
   type UniformOptions,
 } from "./ops/random.js";
-export * from "./onnx/index.js";
 export * from "./optim/index.js";
 export { type CheckGradsOptions, checkGrads } from "./tools/check-grads.js";
 export { debugNans } from "./tools/debug-nans.js";

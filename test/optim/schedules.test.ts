@@ -120,7 +120,10 @@ test("schedules: argument checks are ValueErrors naming the schedule and option"
       () => piecewiseConstant({ boundaries: [5], values: [1, -1] }),
       /values\[1\] must be a finite number >= 0; got -1/,
     ],
-    [() => constant(1)(-1), /optim\.constant: the step must be a finite number >= 0 \(or a 0-d tensor\); got -1/],
+    [
+      () => constant(1)(-1),
+      /optim\.constant: the step must be a finite number >= 0 \(or a 0-d tensor\); got -1/,
+    ],
   ];
   for (const [f, message] of cases)
     assert.throws(f, (e) => e instanceof ad.ValueError && message.test(e.message));
