@@ -13,19 +13,9 @@ import { test } from "node:test";
 import { type CompiledProgram, compileGraph } from "../../src/compile/program.js";
 import { _forceClosureKernels } from "../../src/elementwise/compile.js";
 import * as ad from "../../src/index.js";
+import { assertSameBits as same } from "../harness/same-bits.js";
 import { makeInputs } from "../harness/spec.js";
 import { specs } from "../op-specs/index.js";
-
-/** Every element equal, NaN to NaN and -0 to -0, with shape and dtype. */
-function same(actual: ad.Tensor, expected: ad.Tensor, what: string): void {
-  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
-  assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
-  const a = actual.dataSync();
-  const e = expected.dataSync();
-  for (let i = 0; i < e.length; i++) {
-    if (!Object.is(a[i], e[i])) assert.fail(`${what}: element ${i} is ${a[i]}; expected ${e[i]}`);
-  }
-}
 
 /** The tensor leaves of a pytree. */
 function tensors(tree: unknown): ad.Tensor[] {

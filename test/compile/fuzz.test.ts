@@ -10,20 +10,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { compileGraph } from "../../src/compile/program.js";
 import * as ad from "../../src/index.js";
+import { mulberry32 } from "../harness/mulberry32.js";
 
 type T = ad.Tensor;
 
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** One step of a random program: reads pool entries (by index) and pushes one result. */
 type Op = (pool: readonly T[]) => T;

@@ -11,19 +11,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as ad from "../../src/index.js";
+import { assertSameBits as same } from "../harness/same-bits.js";
 import { makeInputs, type OpSpec } from "../harness/spec.js";
 import { specs } from "../op-specs/index.js";
-
-/** Every element equal, NaN to NaN and -0 to -0 (bit for bit up to NaN payloads). */
-function same(actual: ad.Tensor, expected: ad.Tensor, what: string): void {
-  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
-  assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
-  const a = actual.dataSync();
-  const e = expected.dataSync();
-  for (let i = 0; i < e.length; i++) {
-    if (!Object.is(a[i], e[i])) assert.fail(`${what}: element ${i} is ${a[i]}; expected ${e[i]}`);
-  }
-}
 
 /** jit(f) = f, jit(grad) = grad = grad(jit) on `args` (of one dtype). */
 function check(

@@ -9,19 +9,9 @@
 import assert from "node:assert/strict";
 import { type TestContext, test } from "node:test";
 import * as ad from "../../src/index.js";
+import { assertSameBits as same } from "../harness/same-bits.js";
 
 const f64 = (v: number[] | number[][]) => ad.tensor(v, { dtype: "float64" });
-
-/** Every element equal, NaN to NaN and -0 to -0. */
-function same(actual: ad.Tensor, expected: ad.Tensor, what = "value"): void {
-  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
-  assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
-  const a = actual.dataSync();
-  const e = expected.dataSync();
-  for (let i = 0; i < e.length; i++) {
-    if (!Object.is(a[i], e[i])) assert.fail(`${what}: element ${i} is ${a[i]}; expected ${e[i]}`);
-  }
-}
 
 /** The messages console.warn got while running `body`. */
 function warnings(t: TestContext, body: () => void): string[] {
