@@ -20,6 +20,10 @@ import {
   astype,
   atan,
   atanh,
+  bitwiseAnd,
+  bitwiseNot,
+  bitwiseOr,
+  bitwiseXor,
   broadcastShapes,
   broadcastTo,
   ceil,
@@ -1047,6 +1051,25 @@ export const IMPORT_OPS: Readonly<Record<string, ImportOp>> = {
     return mod(a, b);
   }),
   BitShift: { run: bitShift },
+  // Opset 18's bitwise operators, on the int32 that every integer type is read as: And, Or and
+  // Xor keep the low bits of any type; Not of an unsigned type masks to its width.
+  BitwiseAnd: binary((a, b) => bitwiseAnd(a, b)),
+  BitwiseOr: binary((a, b) => bitwiseOr(a, b)),
+  BitwiseXor: binary((a, b) => bitwiseXor(a, b)),
+  BitwiseNot: {
+    run: (ctx) => {
+      const x = ctx.input(0);
+      const type = ctx.inputTypes[0];
+      if (type === ONNX_TYPE.UINT8) return bitwiseAnd(bitwiseNot(x), 0xff);
+      if (type === ONNX_TYPE.UINT16) return bitwiseAnd(bitwiseNot(x), 0xffff);
+      if (type === ONNX_TYPE.UINT32 || type === ONNX_TYPE.UINT64) {
+        throw ctx.unsupported(
+          `BitwiseNot of ${onnxTypeName(type)} is not supported (integers are read as int32)`,
+        );
+      }
+      return bitwiseNot(x);
+    },
+  },
   Equal: binary((a, b) => equal(a, b), false),
   Less: binary((a, b) => less(a, b), false),
   LessOrEqual: binary((a, b) => lessEqual(a, b), false),

@@ -325,3 +325,35 @@ test("ai.onnx.ml: a scikit-learn style Scaler -> LinearRegressor pipeline, Binar
     [2, 0],
   ]);
 });
+
+test("onnx.load: opset 18's bitwise operators; BitwiseNot of uint8 and uint16 masks to the type's width", async () => {
+  const UINT8 = 2;
+  const UINT16 = 4;
+  const INT32 = 6;
+  const model = (type: number) =>
+    modelBytes(
+      [
+        { opType: "BitwiseNot", input: ["a"], output: ["n"] },
+        { opType: "BitwiseAnd", input: ["a", "b"], output: ["x"] },
+        { opType: "BitwiseOr", input: ["a", "b"], output: ["y"] },
+        { opType: "BitwiseXor", input: ["a", "b"], output: ["z"] },
+      ],
+      [valueInfo("a", type, [3]), valueInfo("b", type, [3])],
+      ["n", "x", "y", "z"],
+      [],
+      18,
+    );
+  const a = ad.tensor([0, 5, 200], { dtype: "int32" });
+  const b = ad.tensor([255, 12, 7], { dtype: "int32" });
+  const expect = (type: number, not: number[]) => async () => {
+    const g = await ad.onnx.load(model(type));
+    const [n, x, y, z] = g.call(a, b) as ad.Tensor[];
+    assert.deepEqual(Array.from(n!.dataSync()), not);
+    assert.deepEqual(Array.from(x!.dataSync()), [0, 4, 0]);
+    assert.deepEqual(Array.from(y!.dataSync()), [255, 13, 207]);
+    assert.deepEqual(Array.from(z!.dataSync()), [255, 9, 207]);
+  };
+  await expect(INT32, [-1, -6, -201])();
+  await expect(UINT8, [255, 250, 55])();
+  await expect(UINT16, [65535, 65530, 65335])();
+});
