@@ -51,7 +51,7 @@ function value(t: Tensor): number {
 // ---- the workloads' functions -----------------------------------------------------------------
 
 /** W1: sum_{i<n-1} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2. */
-function rosenbrock(x: Tensor): Tensor {
+export function rosenbrock(x: Tensor): Tensor {
   const n = x.shape[0]!;
   const head = ad.slice(x, [0], [n - 1]);
   const tail = ad.slice(x, [1], [n - 1]);
@@ -70,14 +70,14 @@ export function mlpLoss(params: Tensor[], x: Tensor, picked: Tensor): Tensor {
 }
 
 /** W3: x_{k+1} = r x_k (1 - x_k), three primitive ops per step. */
-function logisticChain(r: Tensor, x0: Tensor, steps: number): Tensor {
+export function logisticChain(r: Tensor, x0: Tensor, steps: number): Tensor {
   let x = x0;
   for (let k = 0; k < steps; k++) x = r.mul(x).mul(ad.sub(1, x));
   return x;
 }
 
 /** W6: h_{t+1} = tanh(Wx x_t + Wh h_t + b) from h_0 = 0; loss = sum(h_T^2). */
-function rnnLoss(params: Tensor[], xs: readonly Tensor[]): Tensor {
+export function rnnLoss(params: Tensor[], xs: readonly Tensor[]): Tensor {
   const [wx, wh, b] = params as [Tensor, Tensor, Tensor];
   let h = ad.zeros([W6_HIDDEN], "float32");
   for (const xt of xs) h = ad.tanh(ad.matmul(wx, xt).add(ad.matmul(wh, h)).add(b));

@@ -13,10 +13,9 @@
 
 import { type CompiledProgram, compileGraph } from "../src/compile/program.js";
 import * as ad from "../src/node.js";
-import { mlpLoss } from "./adjoint-runner.js";
+import { logisticChain, mlpLoss, rnnLoss, rosenbrock } from "./adjoint-runner.js";
 import {
   W3_STEPS,
-  W6_HIDDEN,
   w1Inputs,
   w2Inputs,
   w3Inputs,
@@ -26,26 +25,6 @@ import {
 } from "./workloads.js";
 
 type Tensor = ad.Tensor;
-
-function rosenbrock(x: Tensor): Tensor {
-  const n = x.shape[0]!;
-  const head = ad.slice(x, [0], [n - 1]);
-  const tail = ad.slice(x, [1], [n - 1]);
-  return ad.sum(ad.add(ad.square(tail.sub(head.square())).mul(100), ad.square(ad.sub(1, head))));
-}
-
-function logisticChain(r: Tensor, x0: Tensor, steps: number): Tensor {
-  let x = x0;
-  for (let k = 0; k < steps; k++) x = r.mul(x).mul(ad.sub(1, x));
-  return x;
-}
-
-function rnnLoss(params: Tensor[], xs: readonly Tensor[]): Tensor {
-  const [wx, wh, b] = params as [Tensor, Tensor, Tensor];
-  let h = ad.zeros([W6_HIDDEN], "float32");
-  for (const xt of xs) h = ad.tanh(ad.matmul(wx, xt).add(ad.matmul(wh, h)).add(b));
-  return ad.sum(ad.square(h));
-}
 
 interface Case {
   readonly name: string;

@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import * as ad from "../src/index.js";
-import { trainDigits } from "./adjoint-runner.js";
+import { rosenbrock, trainDigits } from "./adjoint-runner.js";
 import { reproProblem } from "./fluidsim/fluidsim.js";
 import { liveBytes } from "./memory-sampler.js";
 import { w1Inputs, w7Inputs } from "./workloads.js";
@@ -34,13 +34,6 @@ interface Result {
   max_rss_mb: number;
   retained_mb: number;
   check: number;
-}
-
-function rosenbrock(x: ad.Tensor): ad.Tensor {
-  const n = x.shape[0]!;
-  const head = ad.slice(x, [0], [n - 1]);
-  const tail = ad.slice(x, [1], [n - 1]);
-  return ad.sum(ad.add(ad.square(tail.sub(head.square())).mul(100), ad.square(ad.sub(1, head))));
 }
 
 /** The case's call (returning its check value) and how many timed calls to make. */

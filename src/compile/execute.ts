@@ -7,7 +7,7 @@
  */
 
 import { allocate, type DType, isFloat, type TypedArray } from "../core/dtype.js";
-import { isMultiOutput as isMulti } from "../core/node.js";
+import { isMultiOutput } from "../core/node.js";
 import { shapeSize } from "../core/shape.js";
 import { Tensor } from "../core/tensor.js";
 import { bind, bindMulti } from "../core/trace.js";
@@ -37,7 +37,7 @@ export function evaluatePlain(
   for (const c of graph.consts) env[c.id] = c.value;
   for (const eqn of graph.eqns) {
     const ins = eqn.inputs.map((id) => env[id]!);
-    if (isMulti(eqn.primitive)) {
+    if (isMultiOutput(eqn.primitive)) {
       const outs = bindMulti(eqn.primitive, ins, eqn.params);
       for (let j = 0; j < outs.length; j++) env[eqn.outputs[j]!] = outs[j];
     } else {
@@ -63,7 +63,7 @@ export function callExec(graph: GraphParts, e: number, envSlot: (v: number) => n
   const ins = Int32Array.from(eqn.inputs, envSlot);
   const outs = Int32Array.from(eqn.outputs, envSlot);
   const args = (env: (Tensor | undefined)[]): Tensor[] => Array.from(ins, (k) => env[k]!);
-  if (isMulti(prim)) {
+  if (isMultiOutput(prim)) {
     return (env) => {
       const results = bindMulti(prim, args(env), params);
       for (let j = 0; j < results.length; j++) env[outs[j]!] = results[j];

@@ -5,7 +5,7 @@
  * list form, so `bind`, every trace, the tape and the graph evaluator each have one path.
  */
 
-import type { TypedArray } from "./dtype.js";
+import { isFloat } from "./dtype.js";
 import type { AnyMultiPrimitive, AnyPrimitive, Aval } from "./primitive.js";
 import type { Tensor } from "./tensor.js";
 
@@ -21,19 +21,15 @@ export function isMultiOutput(p: AnyNode): p is AnyMultiPrimitive {
   return (p as AnyMultiPrimitive).multipleResults === true;
 }
 
+/** True when some output is a float tensor (integer and bool outputs carry no derivative). */
+export function anyFloat(outs: readonly Tensor[]): boolean {
+  for (let i = 0; i < outs.length; i++) if (isFloat(outs[i]!.dtype)) return true;
+  return false;
+}
+
 /** The shapes and dtypes of the outputs. */
 export function nodeAvals(p: AnyNode, inputs: readonly Aval[], params: unknown): readonly Aval[] {
   return isMultiOutput(p) ? p.shape(inputs, params) : [p.shape(inputs, params)];
-}
-
-/** The outputs' data from concrete inputs. */
-export function nodeImpl(
-  p: AnyNode,
-  inputs: readonly Tensor[],
-  params: unknown,
-  avals: readonly Aval[],
-): readonly TypedArray[] {
-  return isMultiOutput(p) ? p.impl(inputs, params, avals) : [p.impl(inputs, params, avals[0]!)];
 }
 
 /** The output tangents (null = zero) given the input tangents (at least one non-null). */

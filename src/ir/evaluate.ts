@@ -13,9 +13,6 @@ import { Tensor } from "../core/tensor.js";
 import { bindNode } from "../core/trace.js";
 import type { GraphLeaf, GraphParts } from "./graph.js";
 
-/** @internal Kept for src/compile while it moves to node.ts's isMultiOutput. */
-export { isMultiOutput as isMulti } from "../core/node.js";
-
 /** The argument leaves as the graph's input tensors (checked), in input order. */
 function inputValues(graph: GraphParts, args: readonly unknown[]): Tensor[] {
   const [leaves, tree] = flatten(args, "graph.call");

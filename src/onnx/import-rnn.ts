@@ -120,10 +120,8 @@ function gate(t: Tensor, k: number, h: number): Tensor {
   return stridedSlice(t, begin, end);
 }
 
-interface Step {
-  /** One time step: the projected input (batch, G*H) and the states; returns the new states. */
-  (xw: Tensor, states: Tensor[], d: number): Tensor[];
-}
+/** One time step: the projected input (batch, G*H) and the states; returns the new states. */
+type Step = (xw: Tensor, states: Tensor[], d: number) => Tensor[];
 
 function runRecurrent(
   ctx: NodeContext,

@@ -4,7 +4,7 @@
  */
 
 import { isFloat } from "../core/dtype.js";
-import { type AnyNode, nodeJvp } from "../core/node.js";
+import { type AnyNode, anyFloat, nodeJvp } from "../core/node.js";
 import { Tensor } from "../core/tensor.js";
 import {
   bindNode,
@@ -27,7 +27,7 @@ export class JvpTrace extends Trace {
     const anyTangent = this.unbox(inputs, primals, tangents);
     const outs = bindNode(prim, primals, params);
     // A finished trace's tracers are plain values; integer and bool results carry no tangent.
-    if (!anyTangent || this.done || !outs.some((o) => isFloat(o.dtype))) return outs;
+    if (!anyTangent || this.done || !anyFloat(outs)) return outs;
     const douts = isTrackingRules()
       ? inRuleScope(prim.name, primals, () => nodeJvp(prim, primals, tangents, outs, params))
       : nodeJvp(prim, primals, tangents, outs, params);

@@ -6,7 +6,7 @@
 
 import { isFloat } from "../core/dtype.js";
 import { AdjointError } from "../core/errors.js";
-import type { AnyNode } from "../core/node.js";
+import { type AnyNode, anyFloat } from "../core/node.js";
 import type { AnyMultiPrimitive, AnyPrimitive } from "../core/primitive.js";
 import { Tensor } from "../core/tensor.js";
 import { bindNode, hasEvalObserver, Trace } from "../core/trace.js";
@@ -51,9 +51,7 @@ export class VjpTrace extends Trace {
     slots: readonly number[],
     outs: Tensor[],
   ): Tensor[] {
-    let anyFloat = false;
-    for (let k = 0; k < outs.length; k++) if (isFloat(outs[k]!.dtype)) anyFloat = true;
-    if (!anyFloat) return outs;
+    if (!anyFloat(outs)) return outs;
     const first = this.tape.pushCall(prim, params, primals, slots, outs);
     for (let k = 0; k < outs.length; k++) {
       const out = outs[k]!;

@@ -10,8 +10,8 @@ import "../../src/index.js";
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, test } from "node:test";
 import { DTypeError, ShapeError, TracerError, ValueError } from "../../src/core/errors.js";
+import { isMultiOutput } from "../../src/core/node.js";
 import * as ad from "../../src/index.js";
-import { isMulti } from "../../src/ir/evaluate.js";
 import type { TracedGraph } from "../../src/tools/trace-graph.js";
 
 let previous: "float32" | "float64";
@@ -77,7 +77,7 @@ function adjointsByZeros(t: TracedGraph): (Float64Array | null)[] {
     for (const c of g.consts) set(c.id, c.value);
     for (const eqn of g.eqns) {
       const ins = eqn.inputs.map((id) => env[id]!);
-      if (isMulti(eqn.primitive)) {
+      if (isMultiOutput(eqn.primitive)) {
         const outs = ad.bindMulti(eqn.primitive, ins, eqn.params);
         for (let j = 0; j < outs.length; j++) set(eqn.outputs[j]!, outs[j]!);
       } else set(eqn.outputs[0]!, ad.bind(eqn.primitive, ins, eqn.params));

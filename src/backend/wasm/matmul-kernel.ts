@@ -246,7 +246,6 @@ export function matmulModuleBytes(
 }
 
 let fmaSupported: boolean | undefined;
-let fmaForced: boolean | undefined;
 
 /**
  * Whether the float32 tile uses relaxed SIMD's fused multiply-add: where the engine validates
@@ -255,7 +254,6 @@ let fmaForced: boolean | undefined;
  * never uses it, so its results stay bit-identical to the reference.
  */
 export function relaxedFmaSupported(): boolean {
-  if (fmaForced !== undefined) return fmaForced;
   if (fmaSupported !== undefined) return fmaSupported;
   let ok = false;
   try {
@@ -267,11 +265,6 @@ export function relaxedFmaSupported(): boolean {
   }
   fmaSupported = ok;
   return ok;
-}
-
-/** @internal Forces the FMA tile off (false) or back to detection (undefined); before first use. */
-export function _forceRelaxedFma(on: boolean | undefined): void {
-  fmaForced = on === false ? false : undefined;
 }
 
 type TileFn = (
