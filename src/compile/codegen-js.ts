@@ -17,6 +17,7 @@ import {
   type KernelIR,
   type KernelOp,
   type KernelReduce,
+  opLevels,
   sumLanes,
 } from "./kernel-ir.js";
 
@@ -132,26 +133,6 @@ function interior(ir: KernelIR): [number, number] | null {
 }
 
 /**
- * Where each op is evaluated: 0 before the loop (constants, scalar loads and what depends only
- * on them), 1 once per row (column loads), 2 per element.
- */
-function levels(ir: KernelIR): number[] {
-  const level: number[] = [];
-  for (const op of ir.ops) {
-    let l: number;
-    if (op.kind === "const") l = 0;
-    else if (op.kind === "load") {
-      l = op.mode === "scalar" ? 0 : op.mode === "col" && ir.nested ? 1 : 2;
-    } else {
-      l = op.kind === "guard" ? 2 : 0;
-      for (const a of op.args) l = Math.max(l, level[a]!);
-    }
-    level.push(l);
-  }
-  return level;
-}
-
-/**
  * The JavaScript source of a kernel, `function (I, O, K) { ... }`, and its constants: they are
  * read from K (hoisted before the loop), so clusters that differ only in their constants (an
  * unrolled loop's steps) share one source and one compiled function.
@@ -163,7 +144,7 @@ export function loopSource(ir: KernelIR): { src: string; constants: number[] } {
     constants.push(value);
     return `K[${constants.length - 1}]`;
   };
-  const level = ir.size === 1 ? ir.ops.map(() => 0) : levels(ir);
+  const level = ir.size === 1 ? ir.ops.map(() => 0) : opLevels(ir);
   const head: string[] = [];
   for (let k = 0; k < ir.inputs; k++) head.push(`const in${k} = I[${k}];`);
   for (let k = 0; k < ir.outputs; k++) head.push(`const out${k} = O[${k}];`);

@@ -140,3 +140,23 @@ export function sumLanes(ir: KernelIR): number {
   if (lanes <= 1 || ir.nested || ir.size < lanes) return 1;
   return ir.ops.some((op) => op.kind === "guard") ? 1 : lanes;
 }
+
+/**
+ * Where each op is evaluated: 0 before the loop (constants, scalar loads and what depends only
+ * on them), 1 once per row (column loads), 2 per element.
+ */
+export function opLevels(ir: KernelIR): number[] {
+  const level: number[] = [];
+  for (const op of ir.ops) {
+    let l: number;
+    if (op.kind === "const") l = 0;
+    else if (op.kind === "load") {
+      l = op.mode === "scalar" ? 0 : op.mode === "col" && ir.nested ? 1 : 2;
+    } else {
+      l = op.kind === "guard" ? 2 : 0;
+      for (const a of op.args) l = Math.max(l, level[a]!);
+    }
+    level.push(l);
+  }
+  return level;
+}

@@ -17,6 +17,7 @@ import type { Tensor } from "../core/tensor.js";
 import { nowMs } from "../core/web-globals.js";
 import type { GraphParts } from "../ir/graph.js";
 import { jsKernel } from "./codegen-js.js";
+import { WASM_MAX_OPS, wasmKernelCode } from "./codegen-wasm.js";
 import { callExec, type Exec, evaluatePlain, type FusedRun, fusedExec, zeros } from "./execute.js";
 import { planSteps, type Step } from "./fusion.js";
 import { interpretedKernel } from "./interpret.js";
@@ -25,6 +26,13 @@ import { lowerCluster, recomputeRules, type Scratch } from "./lower.js";
 import { type BufferPlan, freshOutputs, planBuffers } from "./plan.js";
 import { tapeKernel } from "./scalar-tape.js";
 import { passesKernel, SPLIT_OPS } from "./split.js";
+import {
+  type LinkedMemory,
+  linkMemory,
+  type WasmRun,
+  wasmKernelsAvailable,
+  wasmModule,
+} from "./wasm-link.js";
 
 /** What compiling a graph produced, for reports and tests. */
 export interface ProgramStats {
@@ -44,6 +52,8 @@ export interface ProgramStats {
   readonly materialized?: number;
   /** Planned buffers those values share (allocated once, reused on every run). */
   readonly buffers?: number;
+  /** Fused kernels among `fused` that run as WebAssembly SIMD (the others as JavaScript). */
+  readonly wasm?: number;
 }
 
 /**
@@ -70,6 +80,12 @@ export interface CompileOptions {
    * overlap them. Results then differ from eager's in the last bits (tested to a tolerance).
    */
   readonly reassociateSums?: boolean;
+  /**
+   * Run fused loops as WebAssembly SIMD where every op of the loop has an instruction: true for
+   * every such loop, false for none; by default (undefined) where it is faster than JavaScript
+   * (`wasmPays`), and none when `codegen` is false.
+   */
+  readonly wasm?: boolean;
 }
 
 /** The shortest loop whose sums `reassociateSums` reorders. */
@@ -126,6 +142,16 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   });
 
   const codegen = options.codegen !== false;
+  const wasmWanted = options.wasm ?? (codegen ? undefined : false);
+  const wasmOn = wasmWanted !== false && wasmKernelsAvailable();
+  // Fused runs that run as wasm: what linking needs, and the kernel each one calls once linked.
+  const wasmPre: {
+    run: number;
+    code: NonNullable<ReturnType<typeof wasmKernelCode>>;
+    module: object;
+    fallback: Kernel;
+  }[] = [];
+  const wasmKernels: Kernel[] = [];
   const scratch: Scratch = {
     regOf: new Int32Array(vars.length).fill(-1),
     sameLoads: new Int32Array(vars.length).fill(-1),
@@ -186,6 +212,24 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     } else if (ir.size !== 1 || ir.ops.length <= TAPE_MIN) {
       generated++;
     }
+    if (wasmOn && ir.size > 1 && ir.ops.length <= WASM_MAX_OPS) {
+      const code = wasmKernelCode(
+        ir,
+        ins.map((v) => vars[v]!.dtype),
+        outs.map((v) => vars[v]!.dtype),
+        false,
+      );
+      const module =
+        code !== null && (wasmWanted === true || wasmPays(ir.size, code.work))
+          ? wasmModule(code.bytes)
+          : null;
+      if (code !== null && module !== null) {
+        const q = wasmPre.length;
+        wasmPre.push({ run: runs.length, code, module, fallback: kernel });
+        wasmKernels.push(kernel);
+        kernel = (I, O) => wasmKernels[q]!(I, O);
+      }
+    }
     runs.push({
       kind: "fused",
       kernel,
@@ -243,6 +287,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     fusedEqns,
     materialized: plan.planned,
     buffers: plan.slots.length,
+    wasm: wasmPre.length,
   };
   return {
     graph,
@@ -266,9 +311,41 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     },
   };
 
+  /**
+   * One memory for the planned buffers and the wasm kernels (wasm-link.ts); where it cannot be
+   * made, the kernels fall back to their JavaScript versions on ordinary arrays.
+   */
+  function link(): LinkedMemory | null {
+    const wasmRuns: WasmRun[] = wasmPre.map(({ run, code, module }) => {
+      const r = runs[run] as FusedRun;
+      const avals = (vs: readonly number[]) => vs.map((v) => vars[v]!);
+      return {
+        code,
+        module,
+        inTypes: avals(r.ins).map((a) => a.dtype),
+        outTypes: avals(r.outs).map((a) => a.dtype),
+        inSizes: avals(r.ins).map((a) => shapeSize(a.shape)),
+        outSizes: avals(r.outs).map((a) => shapeSize(a.shape)),
+        inSlots: r.ins.map((v) => plan.slotOf[v]!),
+        outSlots: r.outs.map((v) => plan.slotOf[v]!),
+      };
+    });
+    let linked: LinkedMemory | null = null;
+    try {
+      linked = linkMemory(plan.slots, wasmRuns, false);
+    } catch {
+      linked = null;
+    }
+    wasmPre.forEach((w, q) => {
+      wasmKernels[q] = linked === null ? w.fallback : linked.kernels[q]!;
+    });
+    return linked;
+  }
+
   function runPlanned(inputs: readonly Tensor[]): Tensor[] {
     if (slotArrays === null) {
-      const slots = plan.slots.map((s) => zeros(s.dtype, s.size));
+      const linked = wasmPre.length > 0 ? link() : null;
+      const slots = linked?.slots ?? plan.slots.map((s) => zeros(s.dtype, s.size));
       for (const prepare of prepares) prepare(slots);
       slotArrays = slots;
     }
@@ -303,6 +380,16 @@ function noticeInterpreter(): void {
     "adjoint: generating code is forbidden here (a Content-Security-Policy without 'unsafe-eval'), so compiled programs (jit) run their fused loops interpreted: same results, slower",
   );
 }
+
+/**
+ * Whether a loop is worth running as wasm rather than JavaScript (the `wasm` option's default).
+ */
+function wasmPays(size: number, work: number): boolean {
+  return size * Math.max(1, work) >= WASM_MIN_WORK;
+}
+
+/** Element-operations below which a loop stays JavaScript (a wasm call and its copies cost more). */
+const WASM_MIN_WORK = 4096;
 
 /** Size-1 kernels longer than this run as a register tape (scalar-tape.ts). */
 const TAPE_MIN = 256;

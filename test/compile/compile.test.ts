@@ -22,8 +22,11 @@ function tensors(tree: unknown): ad.Tensor[] {
   return ad.treeLeaves(tree).filter((l): l is ad.Tensor => l instanceof ad.Tensor);
 }
 
+/** Fused kernels the `wasm: true` programs ran as WebAssembly SIMD (checked at the end). */
+let wasmKernels = 0;
+
 /**
- * Compiles `f` staged at `args` in both modes, checks each run (twice) against graph.call and
+ * Compiles `f` staged at `args` in every mode, checks each run (twice) against graph.call and
  * returns the generated-code program.
  */
 function check(
@@ -35,10 +38,13 @@ function check(
   const want = tensors(g.call(...args));
   const js = compileGraph(g);
   const interp = compileGraph(g, { codegen: false });
+  const wasm = compileGraph(g, { wasm: true });
+  wasmKernels += wasm.stats.wasm ?? 0;
   assert.equal(interp.stats.mode, "interpreter", `${what}: interpreter mode`);
   for (const [mode, p] of [
     ["js", js],
     ["interpreter", interp],
+    ["wasm", wasm],
   ] as const) {
     for (const round of [1, 2]) {
       const got = p.run(args);
@@ -443,3 +449,8 @@ for (const spec of specs) {
     }
   });
 }
+
+test("wasm: the checks above ran fused loops as WebAssembly SIMD", () => {
+  // Every check() compiles with { wasm: true } too; most of the table's ops have an instruction.
+  assert.ok(wasmKernels > 100, `wasm kernels: ${wasmKernels}`);
+});

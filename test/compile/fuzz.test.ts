@@ -166,11 +166,15 @@ function same(actual: T, expected: T, what: string): void {
   }
 }
 
+/** Fused kernels the runs with `wasm: true` ran as WebAssembly (the test checks some did). */
+let wasmKernels = 0;
+
 function checkGraph(what: string, f: (...xs: T[]) => unknown, args: readonly T[]): void {
   const g = ad.makeGraph(f, ...args);
   const want = ad.treeLeaves(g.call(...args)).filter((t): t is T => t instanceof ad.Tensor);
-  for (const options of [{}, { codegen: false }]) {
+  for (const options of [{}, { codegen: false }, { wasm: true }]) {
     const p = compileGraph(g, options);
+    wasmKernels += options.wasm === true ? (p.stats.wasm ?? 0) : 0;
     for (let round = 0; round < 2; round++) {
       const got = p.run(args);
       for (let i = 0; i < want.length; i++) {
@@ -206,4 +210,8 @@ test("random programs: compiled runs and gradients equal graph.call bit for bit"
     };
     checkGraph(`seed ${seed} grad`, ad.grad(loss, { argnums: [0, 1, 2] }), inputs);
   }
+});
+
+test("random programs: the wasm runs ran fused loops as WebAssembly SIMD", () => {
+  assert.ok(wasmKernels > 50, `wasm kernels: ${wasmKernels}`);
 });

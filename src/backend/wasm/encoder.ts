@@ -233,6 +233,47 @@ export class FunctionBuilder {
     return this.simd(0xf2);
   }
 
+  // ---- generic (the fused-kernel emitter, src/compile/codegen-wasm.ts) ----------------------
+  /** Plain opcodes, as they are (one byte each). */
+  raw(...bytes: number[]): this {
+    return this.op(...bytes);
+  }
+  /** A 0xfd-prefixed SIMD instruction without immediates. */
+  simdOp(opcode: number): this {
+    return this.simd(opcode);
+  }
+  /** A SIMD memory instruction (v128 loads and stores) with its memarg. */
+  simdMem(opcode: number, alignLog2: number, offset = 0): this {
+    return this.simd(opcode).memarg(alignLog2, offset);
+  }
+  /** A SIMD load/store of one lane (v128.store64_lane, ...): memarg, then the lane. */
+  simdMemLane(opcode: number, alignLog2: number, lane: number, offset = 0): this {
+    this.simd(opcode).memarg(alignLog2, offset);
+    this.code.push(lane);
+    return this;
+  }
+  /** A SIMD lane instruction (extract_lane, replace_lane) with its lane index. */
+  simdLane(opcode: number, lane: number): this {
+    this.simd(opcode);
+    this.code.push(lane);
+    return this;
+  }
+  /** A scalar memory instruction (loads and stores) with its memarg. */
+  mem(opcode: number, alignLog2: number, offset = 0): this {
+    return this.op(opcode).memarg(alignLog2, offset);
+  }
+  /** f64.const, little-endian IEEE bits. */
+  f64Const(v: number): this {
+    this.op(0x44);
+    const bytes = new Uint8Array(new Float64Array([v]).buffer);
+    for (const b of bytes) this.code.push(b);
+    return this;
+  }
+  /** A block whose result is one value of type `t`. */
+  blockOf(t: ValType): this {
+    return this.op(0x02, t);
+  }
+
   /** The body as it appears in the code section: size, local declarations, instructions, end. */
   encodeBody(): number[] {
     const body: number[] = [];

@@ -1,0 +1,199 @@
+/**
+ * @file Running a compiled program's WebAssembly kernels: their modules (compiled once per
+ * distinct kernel and cached), and at a program's first run one WebAssembly memory that holds
+ * every planned buffer of the program (so kernels read and write them in place, and JavaScript
+ * kernels and library calls see them as ordinary typed arrays), each wasm kernel's constants and
+ * one staging area. A wasm kernel's operand that is not a planned buffer (a program input, a
+ * constant, a library call's result, a value that escapes) is copied into the staging area
+ * before the call and a result copied out after it; the staging area is as large as the largest
+ * kernel's staged operands, not their sum, so it adds at most one kernel's operands to the
+ * program's memory.
+ */
+
+import { wasmSimdSupported } from "../backend/wasm/index.js";
+import { type WasmMemory, wasmApi } from "../backend/wasm/wasm-api.js";
+import type { DType, TypedArray } from "../core/dtype.js";
+import type { WasmKernelCode } from "./codegen-wasm.js";
+import type { Kernel } from "./kernel-ir.js";
+
+/** Bytes at the start of a program's memory kept for the thread pool's control block. */
+export const CONTROL_BYTES = 256;
+
+/** Compiled modules by their bytes: identical kernels (an RNN's steps) share one. */
+const modules = new Map<string, object>();
+const MODULES_MAX = 2000;
+
+/** Whether this host can compile and run the kernels (WebAssembly with SIMD, not forbidden). */
+export function wasmKernelsAvailable(): boolean {
+  return forbidden === false && wasmSimdSupported();
+}
+
+let forbidden = false;
+
+/**
+ * The compiled module of `bytes`, or null where compiling WebAssembly is forbidden (a
+ * Content-Security-Policy without 'wasm-unsafe-eval') or refused (a browser's main thread
+ * refuses synchronous compiles of large modules): the kernel then stays JavaScript.
+ */
+export function wasmModule(bytes: Uint8Array<ArrayBuffer>): object | null {
+  const api = wasmApi();
+  if (api === undefined || forbidden) return null;
+  let key = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    key += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  }
+  const hit = modules.get(key);
+  if (hit !== undefined) return hit;
+  let m: object;
+  try {
+    m = new api.Module(bytes);
+  } catch (err) {
+    // CompileError from a CSP ("Wasm code generation disallowed by embedder"): stop trying.
+    if (err instanceof Error && /disallowed|unsafe-eval|CSP|Content Security/i.test(err.message)) {
+      forbidden = true;
+    }
+    return null;
+  }
+  if (modules.size >= MODULES_MAX) modules.clear();
+  modules.set(key, m);
+  return m;
+}
+
+/** A wasm kernel of a program, before linking. */
+export interface WasmRun {
+  readonly code: WasmKernelCode;
+  readonly module: object;
+  /** Dtype and element count of each input and output array. */
+  readonly inTypes: readonly DType[];
+  readonly outTypes: readonly DType[];
+  readonly inSizes: readonly number[];
+  readonly outSizes: readonly number[];
+  /** The planned buffer (slot) of each input and output, -1 where it is staged. */
+  readonly inSlots: readonly number[];
+  readonly outSlots: readonly number[];
+}
+
+/** A program's memory with its planned buffers, and its wasm kernels linked to it. */
+export interface LinkedMemory {
+  readonly memory: WasmMemory;
+  /** The planned buffers, as views of the memory. */
+  readonly slots: TypedArray[];
+  /** One kernel per WasmRun, in order. */
+  readonly kernels: Kernel[];
+  /** Bytes of the memory. */
+  readonly bytes: number;
+}
+
+const ALIGN = 16;
+
+function align(n: number): number {
+  return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+function elementBytes(d: DType): number {
+  return d === "float64" ? 8 : d === "bool" ? 1 : 4;
+}
+
+function view(buffer: ArrayBufferLike, d: DType, offset: number, size: number): TypedArray {
+  switch (d) {
+    case "float64":
+      return new Float64Array(buffer, offset, size);
+    case "float32":
+      return new Float32Array(buffer, offset, size);
+    case "int32":
+      return new Int32Array(buffer, offset, size);
+    case "bool":
+      return new Uint8Array(buffer, offset, size);
+  }
+}
+
+/**
+ * Lays out one memory for `slots` (the program's planned buffers) and the kernels of `runs`, and
+ * instantiates them; null if the memory cannot be made (the caller then runs JavaScript kernels
+ * on ordinary arrays).
+ */
+export function linkMemory(
+  slots: readonly { dtype: DType; size: number }[],
+  runs: readonly WasmRun[],
+  shared: boolean,
+): LinkedMemory | null {
+  const api = wasmApi();
+  if (api === undefined) return null;
+  let off = CONTROL_BYTES;
+  const slotOffsets = slots.map((s) => {
+    const at = off;
+    off += align(Math.max(1, s.size * elementBytes(s.dtype)));
+    return at;
+  });
+  const constOffsets = runs.map((r) => {
+    const at = off;
+    off += align(Math.max(8, r.code.constants.length * 8));
+    return at;
+  });
+  const colAt = off;
+  off += align(Math.max(0, ...runs.map((r) => r.code.colBytes)));
+  // Staging: each run's staged operands laid out from one base; the area is the largest run's.
+  const stageAt = off;
+  let stageBytes = 0;
+  const staged = runs.map((r) => {
+    let o = stageAt;
+    const place = (slot: number, d: DType, size: number): number => {
+      if (slot >= 0) return slotOffsets[slot]!;
+      const at = o;
+      o += align(Math.max(1, size * elementBytes(d)));
+      return at;
+    };
+    const ins = r.inSlots.map((s, k) => place(s, r.inTypes[k]!, r.inSizes[k]!));
+    const outs = r.outSlots.map((s, k) => place(s, r.outTypes[k]!, r.outSizes[k]!));
+    stageBytes = Math.max(stageBytes, o - stageAt);
+    return { ins, outs };
+  });
+  off += stageBytes;
+  const pages = Math.max(1, Math.ceil(off / 65536));
+  let memory: WasmMemory;
+  try {
+    memory = shared
+      ? new api.Memory({ initial: pages, maximum: pages, shared: true })
+      : new api.Memory({ initial: pages });
+  } catch {
+    return null;
+  }
+  const buffer = memory.buffer;
+  const slotViews = slots.map((s, k) => view(buffer, s.dtype, slotOffsets[k]!, s.size));
+  const kernels = runs.map((r, q) => {
+    const exports = new api.Instance(r.module, { env: { memory } }).exports;
+    const k = exports.k as (...args: number[]) => void;
+    new Float64Array(buffer, constOffsets[q]!, r.code.constants.length).set(r.code.constants);
+    const { ins, outs } = staged[q]!;
+    const call = k.bind(
+      null,
+      0,
+      r.code.units,
+      ...ins,
+      ...outs,
+      constOffsets[q]!,
+      colAt,
+    ) as () => void;
+    const copyIn: [number, TypedArray][] = [];
+    r.inSlots.forEach((s, j) => {
+      if (s < 0) copyIn.push([j, view(buffer, r.inTypes[j]!, ins[j]!, r.inSizes[j]!)]);
+    });
+    const copyOut: [number, TypedArray][] = [];
+    r.outSlots.forEach((s, j) => {
+      if (s < 0) copyOut.push([j, view(buffer, r.outTypes[j]!, outs[j]!, r.outSizes[j]!)]);
+    });
+    const kernel: Kernel = (I, O) => {
+      for (let c = 0; c < copyIn.length; c++) {
+        const [j, v] = copyIn[c]!;
+        (v as Float64Array).set(I[j]! as Float64Array);
+      }
+      call();
+      for (let c = 0; c < copyOut.length; c++) {
+        const [j, v] = copyOut[c]!;
+        (O[j]! as Float64Array).set(v as Float64Array);
+      }
+    };
+    return kernel;
+  });
+  return { memory, slots: slotViews, kernels, bytes: pages * 65536 };
+}
