@@ -25,10 +25,19 @@ const MODULES_MAX = 2000;
 
 /** Whether this host can compile and run the kernels (WebAssembly with SIMD, not forbidden). */
 export function wasmKernelsAvailable(): boolean {
-  return forbidden === false && wasmSimdSupported();
+  return !forbidden && !disabled && wasmSimdSupported();
 }
 
 let forbidden = false;
+let disabled = false;
+
+/**
+ * @internal Turns wasm kernels off (true) or back on (false) for programs compiled afterwards,
+ * for benchmarks that compare them with the JavaScript loops.
+ */
+export function _disableWasmKernels(on: boolean): void {
+  disabled = on;
+}
 
 /**
  * The compiled module of `bytes`, or null where compiling WebAssembly is forbidden (a
