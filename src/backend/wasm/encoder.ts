@@ -38,6 +38,13 @@ function sleb(out: number[], v: number): void {
 }
 
 function utf8(out: number[], s: string): void {
+  // Names are ASCII (env, memory, the exports'): their bytes are their char codes, which also
+  // works in a context without TextEncoder (a vm context, for tests of code generation off).
+  if (/^[\x20-\x7e]*$/.test(s)) {
+    uleb(out, s.length);
+    for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
+    return;
+  }
   // Every JS host has TextEncoder (Node, browsers, workers), but it is not in lib ES2022, which
   // the library compiles against alone so that its declarations carry no DOM or Node types.
   const Utf8Encoder = (globalThis as { TextEncoder?: new () => { encode(s: string): Uint8Array } })
