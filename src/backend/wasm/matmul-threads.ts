@@ -46,6 +46,19 @@ import {
 } from "./matmul-kernel.js";
 import { installThreadedMatmul } from "./thread-hook.js";
 import { type ThreadHost, threadHost } from "./wasm-api.js";
+import {
+  browserCpus,
+  canBlockHere,
+  later,
+  loadNode,
+  type NodeBuiltins,
+  type NodeWorkerCtor,
+  now,
+  onSettled,
+  startBrowserWorker,
+  startNodeWorker,
+  type WorkerHandle,
+} from "./workers.js";
 
 /**
  * Int32 slots of the control block at byte 0 of the shared memory (RESERVED_BYTES long). The
@@ -302,121 +315,6 @@ else self.onmessage = (e) => { self.onmessage = null; start(e.data); };
 `;
 }
 
-// ---- starting the workers -----------------------------------------------------------------------
-
-/** What the pool needs of a Node or browser Worker. */
-interface WorkerHandle {
-  post(msg: unknown): void;
-  /** Calls back once with true (ready) or false (failed to start). */
-  onSettled(cb: (ok: boolean) => void): void;
-  ref(): void;
-  unref(): void;
-}
-
-/** The slice of node:worker_threads used here. */
-interface NodeWorker {
-  postMessage(msg: unknown): void;
-  on(event: "message" | "error" | "exit", cb: (x: unknown) => void): void;
-  ref(): void;
-  unref(): void;
-}
-type NodeWorkerCtor = new (
-  src: string,
-  opts: { eval: true; name: string; execArgv: string[] },
-) => NodeWorker;
-
-/** The slice of a browser Worker used here. */
-interface BrowserWorker {
-  postMessage(msg: unknown): void;
-  onmessage: ((e: { data: unknown }) => void) | null;
-  onerror: ((e: unknown) => void) | null;
-}
-
-interface NodeProcess {
-  versions?: { node?: string };
-  getBuiltinModule?: (id: string) => unknown;
-}
-
-/** Node's builtins as far as used here: Worker and the number of CPUs. */
-interface NodeBuiltins {
-  Worker: NodeWorkerCtor;
-  cpus: number;
-}
-
-function nodeBuiltins(wt: unknown, os: unknown): NodeBuiltins | undefined {
-  const Worker = (wt as { Worker?: NodeWorkerCtor } | undefined)?.Worker;
-  if (typeof Worker !== "function") return undefined;
-  const o = os as { availableParallelism?: () => number; cpus?: () => unknown[] } | undefined;
-  const cpus = o?.availableParallelism?.() ?? o?.cpus?.().length ?? 1;
-  return { Worker, cpus };
-}
-
-/**
- * Node's worker_threads and os without a static import (bundlers must not see one): through
- * process.getBuiltinModule (Node >= 20.16, synchronous) when present, else a dynamic import
- * that bundlers cannot follow (asynchronous; products stay single-threaded meanwhile).
- */
-function loadNode(): NodeBuiltins | Promise<NodeBuiltins | undefined> | undefined {
-  const proc = (globalThis as { process?: NodeProcess }).process;
-  if (typeof proc?.getBuiltinModule === "function") {
-    return nodeBuiltins(
-      proc.getBuiltinModule("node:worker_threads"),
-      proc.getBuiltinModule("node:os"),
-    );
-  }
-  const dynamicImport = new Function("s", "return import(s)") as (s: string) => Promise<unknown>;
-  return Promise.all([dynamicImport("node:worker_threads"), dynamicImport("node:os")]).then(
-    ([wt, os]) => nodeBuiltins(wt, os),
-    () => undefined,
-  );
-}
-
-function startNodeWorker(Worker: NodeWorkerCtor, src: string): WorkerHandle {
-  // execArgv []: not the parent's loaders and flags (e.g. --import tsx), a lean isolate.
-  const w = new Worker(src, { eval: true, name: "adjoint-matmul", execArgv: [] });
-  w.unref();
-  return {
-    post: (msg) => w.postMessage(msg),
-    onSettled(cb) {
-      let settled = false;
-      const settle = (ok: boolean) => {
-        if (!settled) cb(ok);
-        settled = true;
-      };
-      w.on("message", (msg) => settle(msg === "ready"));
-      w.on("error", () => settle(false));
-      w.on("exit", () => settle(false));
-    },
-    ref: () => w.ref(),
-    unref: () => w.unref(),
-  };
-}
-
-function startBrowserWorker(src: string): WorkerHandle {
-  const g = globalThis as unknown as {
-    Worker: new (url: string) => BrowserWorker;
-    Blob: new (parts: string[], opts: { type: string }) => object;
-    URL: { createObjectURL(blob: object): string; revokeObjectURL(url: string): void };
-  };
-  const url = g.URL.createObjectURL(new g.Blob([src], { type: "text/javascript" }));
-  const w = new g.Worker(url);
-  return {
-    post: (msg) => w.postMessage(msg),
-    onSettled(cb) {
-      const settle = (ok: boolean) => {
-        w.onmessage = null;
-        w.onerror = null;
-        g.URL.revokeObjectURL(url);
-        cb(ok);
-      };
-      w.onmessage = (e) => settle(e.data === "ready");
-      w.onerror = () => settle(false);
-    },
-    ref() {},
-    unref() {},
-  };
-}
-
 /**
  * How long a worker spins for the next job before blocking: a blocked worker costs the caller
  * a futex wake (~10 us) plus ~10-20 us until it runs, which is most of a mid-size product, so
@@ -428,12 +326,6 @@ let spinUs = DEFAULT_SPIN_US;
 
 /** How long the caller spins for the workers' last tasks before it blocks. */
 const MAIN_SPIN_MS = 2;
-
-/** A monotonic clock in milliseconds (performance.now in Node and browsers). */
-function now(): number {
-  const perf = (globalThis as { performance?: { now(): number } }).performance;
-  return perf ? perf.now() : Date.now();
-}
 
 /** Most threads (the caller included) a product uses unless `setMatmulThreads` says otherwise. */
 const DEFAULT_MAX_THREADS = 4;
@@ -470,21 +362,15 @@ function threadsWanted(): number {
   return wantedThreads ?? Math.max(1, Math.min(DEFAULT_MAX_THREADS, cpuCount));
 }
 
-function canBlockHere(): boolean {
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Starts workers until there are `threadsWanted() - 1` of them. */
 function growPool(p: Pool): void {
   while (p.workers.length < threadsWanted() - 1) {
     let w: WorkerHandle;
     try {
-      w = p.host === "node" ? startNodeWorker(p.Worker!, p.src) : startBrowserWorker(p.src);
+      w =
+        p.host === "node"
+          ? startNodeWorker(p.Worker!, p.src, "adjoint-matmul")
+          : startBrowserWorker(p.src);
       w.post({ module: p.inst.module, memory: p.inst.memory });
     } catch {
       if (p.workers.length === 0) state = "off";
@@ -492,7 +378,7 @@ function growPool(p: Pool): void {
     }
     p.workers.push(w);
     p.pending++;
-    w.onSettled(() => {
+    onSettled(w, () => {
       p.pending--;
       if (p.pending === 0) {
         for (const x of p.workers) x.unref();
@@ -532,8 +418,7 @@ function startThreads(): void {
     const host = threadHost();
     if (!inst.shared || host === undefined) return;
     if (host === "browser") {
-      const hc = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-      cpuCount = hc?.hardwareConcurrency ?? 1;
+      cpuCount = browserCpus();
       createPool(inst, host);
       return;
     }
@@ -567,17 +452,6 @@ function readyPool(): Pool | undefined {
   const p = pool;
   if (p === undefined || p.broken || threadsWanted() < 2) return undefined;
   return Atomics.load(p.ctl, LAYOUT.ready) > 0 ? p : undefined;
-}
-
-/**
- * Runs `fn` on a later turn of the event loop. setTimeout is in every host this code starts
- * threads in (Node, browsers) but not in lib ES2022, which the library compiles against alone so
- * its declarations carry no DOM or Node types.
- */
-function later(fn: () => void): void {
-  const g = globalThis as { setTimeout?: (cb: () => void, ms: number) => unknown };
-  if (g.setTimeout) g.setTimeout(fn, 1);
-  else void Promise.resolve().then(fn); // unreached: only Node waits for a "loading" state
 }
 
 /**
