@@ -62,6 +62,13 @@ export interface JitStats {
   readonly compileMs: number;
   /** How the program runs: generated JavaScript, or the interpreter. */
   readonly mode: ProgramStats["mode"];
+  /** Fused loops among `kernels` (the others are library calls: matmul, gathers, ...). */
+  readonly fused: number;
+  /**
+   * Fused loops that run as WebAssembly SIMD (every op of the loop has an instruction and the
+   * loop is long enough to pay); the others run as `mode` says.
+   */
+  readonly wasm: number;
 }
 
 /**
@@ -323,6 +330,8 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
           stageMs: found.stageMs,
           compileMs: p.stats.compileMs,
           mode: p.stats.mode,
+          fused: p.stats.fused ?? 0,
+          wasm: p.stats.wasm ?? 0,
         };
       },
     },

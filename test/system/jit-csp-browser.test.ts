@@ -2,8 +2,10 @@
  * @file jit on a page whose Content-Security-Policy forbids generating code (Chromium): the same
  * page script runs under `script-src 'self' 'wasm-unsafe-eval'` (no 'unsafe-eval': `new
  * Function` throws EvalError), under `script-src 'self'` (no WebAssembly compilation either) and
- * without a policy. Under both policies jit's programs run their fused loops interpreted (stats
- * say "interpreter") and every value and gradient equals the unrestricted page's bit for bit.
+ * without a policy. Without a policy the long loops run as WebAssembly SIMD and the others as
+ * generated JavaScript; with 'wasm-unsafe-eval' only, the long loops still run as wasm and the
+ * others interpreted; under `script-src 'self'` every loop is interpreted. On every page the
+ * values and gradients equal eager mode's on that page, and the unrestricted page's, bit for bit.
  * Needs Chromium at CHROMIUM_PATH or /usr/bin/chromium (see test/harness/chromium.ts).
  */
 
@@ -41,10 +43,15 @@ window.result = (() => {
   const a = ad.div(ad.reshape(ad.astype(ad.arange(48), "float32"), [6, 8]), 40);
   const w = ad.div(ad.reshape(ad.astype(ad.arange(40), "float32"), [8, 5]), -30);
   const values = [f(x).item(), ...g(x)[1].dataSync(), ...mlp(w, a).dataSync()];
+  const eagerMlp = ad.grad((w, a) => ad.sum(ad.square(ad.tanh(ad.matmul(a, w)))));
+  const eager = [rosenbrock(x).item(), ...ad.valueAndGrad(rosenbrock)(x)[1].dataSync(),
+    ...eagerMlp(w, a).dataSync()];
   return {
     codegen,
     modes: [f.statsFor(x).mode, g.statsFor(x).mode, mlp.statsFor(w, a).mode],
+    wasm: [f.statsFor(x).wasm, g.statsFor(x).wasm, mlp.statsFor(w, a).wasm],
     values: Array.from(values),
+    eager: Array.from(eager),
   };
 })();
 `;
@@ -54,7 +61,9 @@ const PAGE = `<!doctype html><script src="/bundle.js"></script><script src="/pag
 interface Result {
   codegen: string;
   modes: string[];
+  wasm: number[];
   values: number[];
+  eager: number[];
 }
 
 test("Chromium: jit under a Content-Security-Policy without 'unsafe-eval' interprets, same bits", {
@@ -103,9 +112,19 @@ test("Chromium: jit under a Content-Security-Policy without 'unsafe-eval' interp
   const open = results[""]!;
   assert.equal(open.codegen, "allowed");
   assert.deepEqual(open.modes, ["js", "js", "js"]);
+  // W1's loops (1,000 elements) run as wasm where it may be compiled; the MLP's have tanh.
+  assert.deepEqual(open.wasm, [1, 2, 0]);
+  assert.deepEqual(results["script-src 'self' 'wasm-unsafe-eval'"]!.wasm, [1, 2, 0]);
+  assert.deepEqual(results["script-src 'self'"]!.wasm, [0, 0, 0]);
+  for (const [policy, r] of Object.entries(results)) {
+    for (const [i, v] of r.eager.entries()) {
+      assert.ok(Object.is(r.values[i], v), `${policy} [${i}]: jit ${r.values[i]} vs eager ${v}`);
+    }
+  }
   for (const policy of ["script-src 'self' 'wasm-unsafe-eval'", "script-src 'self'"]) {
     const r = results[policy]!;
     assert.equal(r.codegen, "EvalError", policy);
+    // Fused loops that are not wasm run interpreted (the MLP's), so the programs say so.
     assert.deepEqual(r.modes, ["interpreter", "interpreter", "interpreter"], policy);
     assert.equal(r.values.length, open.values.length);
     for (const [i, v] of open.values.entries()) {
