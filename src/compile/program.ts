@@ -3,21 +3,22 @@
  * CompiledProgram that runs it on concrete tensors.
  *
  * Compiling: find the fused clusters and the run order (fusion.ts), lower each cluster to one
- * kernel (kernel-ir.ts) generated as JavaScript (codegen-js.ts) or, where generating code is
- * forbidden, interpreted by closures (interpret.ts), and plan the buffers of the values the
- * kernels materialise (plan.ts). Every other equation runs as a library call (bind on concrete
+ * kernel (kernel-ir.ts) generated as WebAssembly SIMD where every op has an instruction and the
+ * loop is long enough (codegen-wasm.ts, linked to one memory per program by wasm-link.ts), else
+ * as JavaScript (codegen-js.ts) or, where generating code is forbidden, interpreted by closures
+ * (interpret.ts), and plan the buffers of the values the kernels materialise (plan.ts). Every other equation runs as a library call (bind on concrete
  * tensors, as eager). Results equal the graph's eager evaluation bit for bit: each fused value is
  * the table expression the eager kernel computes, rounded where the eager store rounds, and sums
  * accumulate in the eager kernels' order (docs/decisions/0023-compiler.md).
  */
 
-import type { TypedArray } from "../core/dtype.js";
+import type { DType, TypedArray } from "../core/dtype.js";
 import { shapeSize } from "../core/shape.js";
 import type { Tensor } from "../core/tensor.js";
 import { nowMs } from "../core/web-globals.js";
 import type { GraphParts } from "../ir/graph.js";
 import { jsKernel } from "./codegen-js.js";
-import { WASM_MAX_OPS, wasmKernelCode } from "./codegen-wasm.js";
+import { WASM_MAX_OPS, type WasmKernelCode, wasmKernelCode } from "./codegen-wasm.js";
 import { callExec, type Exec, evaluatePlain, type FusedRun, fusedExec, zeros } from "./execute.js";
 import { planSteps, type Step } from "./fusion.js";
 import { interpretedKernel } from "./interpret.js";
@@ -29,6 +30,8 @@ import { passesKernel, SPLIT_OPS } from "./split.js";
 import {
   type LinkedMemory,
   linkMemory,
+  SPLIT_MIN_WORK,
+  threadsAvailable,
   type WasmRun,
   wasmKernelsAvailable,
   wasmModule,
@@ -147,8 +150,11 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   // Fused runs that run as wasm: what linking needs, and the kernel each one calls once linked.
   const wasmPre: {
     run: number;
-    code: NonNullable<ReturnType<typeof wasmKernelCode>>;
-    module: object;
+    ir: KernelIR;
+    inTypes: DType[];
+    outTypes: DType[];
+    code: WasmKernelCode;
+    module: object | null;
     fallback: Kernel;
   }[] = [];
   const wasmKernels: Kernel[] = [];
@@ -213,19 +219,13 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
       generated++;
     }
     if (wasmOn && ir.size > 1 && ir.ops.length <= WASM_MAX_OPS) {
-      const code = wasmKernelCode(
-        ir,
-        ins.map((v) => vars[v]!.dtype),
-        outs.map((v) => vars[v]!.dtype),
-        false,
-      );
-      const module =
-        code !== null && (wasmWanted === true || wasmPays(ir.size, code.work))
-          ? wasmModule(code.bytes)
-          : null;
-      if (code !== null && module !== null) {
+      const inTypes = ins.map((v) => vars[v]!.dtype);
+      const outTypes = outs.map((v) => vars[v]!.dtype);
+      const code = wasmKernelCode(ir, inTypes, outTypes, false);
+      if (code !== null && (wasmWanted === true || wasmPays(ir.size, code.work))) {
+        // Runs its JS version until the wasm module is compiled and linked (below, first run).
         const q = wasmPre.length;
-        wasmPre.push({ run: runs.length, code, module, fallback: kernel });
+        wasmPre.push({ run: runs.length, ir, inTypes, outTypes, code, module: null, fallback: kernel });
         wasmKernels.push(kernel);
         kernel = (I, O) => wasmKernels[q]!(I, O);
       }
@@ -239,6 +239,18 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
       outArrays: new Array<TypedArray>(outs.length),
     });
   });
+
+  // One memory per program; shared (and its loops split across threads) when a loop is large
+  // enough to pay for waking a worker.
+  const shared =
+    wasmPre.length > 0 &&
+    threadsAvailable() &&
+    wasmPre.some((w) => w.code.splittable && w.ir.size * w.code.work >= SPLIT_MIN_WORK);
+  for (const w of wasmPre) {
+    if (shared) w.code = wasmKernelCode(w.ir, w.inTypes, w.outTypes, true)!;
+    w.module = wasmModule(w.code.bytes);
+  }
+  const wasmCount = wasmPre.filter((w) => w.module !== null).length;
 
   const plan: BufferPlan = planBuffers(
     vars,
@@ -287,7 +299,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     fusedEqns,
     materialized: plan.planned,
     buffers: plan.slots.length,
-    wasm: wasmPre.length,
+    wasm: wasmCount,
   };
   return {
     graph,
@@ -316,12 +328,14 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
    * made, the kernels fall back to their JavaScript versions on ordinary arrays.
    */
   function link(): LinkedMemory | null {
-    const wasmRuns: WasmRun[] = wasmPre.map(({ run, code, module }) => {
+    const linkable = wasmPre.filter((w) => w.module !== null);
+    const wasmRuns: WasmRun[] = linkable.map(({ run, code, module, ir }) => {
       const r = runs[run] as FusedRun;
       const avals = (vs: readonly number[]) => vs.map((v) => vars[v]!);
       return {
         code,
-        module,
+        module: module!,
+        size: ir.size,
         inTypes: avals(r.ins).map((a) => a.dtype),
         outTypes: avals(r.outs).map((a) => a.dtype),
         inSizes: avals(r.ins).map((a) => shapeSize(a.shape)),
@@ -332,12 +346,13 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     });
     let linked: LinkedMemory | null = null;
     try {
-      linked = linkMemory(plan.slots, wasmRuns, false);
+      linked = wasmRuns.length > 0 ? linkMemory(plan.slots, wasmRuns, shared) : null;
     } catch {
       linked = null;
     }
+    let next = 0;
     wasmPre.forEach((w, q) => {
-      wasmKernels[q] = linked === null ? w.fallback : linked.kernels[q]!;
+      wasmKernels[q] = w.module === null || linked === null ? w.fallback : linked.kernels[next++]!;
     });
     return linked;
   }
@@ -389,7 +404,7 @@ function wasmPays(size: number, work: number): boolean {
 }
 
 /** Element-operations below which a loop stays JavaScript (a wasm call and its copies cost more). */
-const WASM_MIN_WORK = 4096;
+const WASM_MIN_WORK = 1024;
 
 /** Size-1 kernels longer than this run as a register tape (scalar-tape.ts). */
 const TAPE_MIN = 256;

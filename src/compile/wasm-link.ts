@@ -11,13 +11,22 @@
  */
 
 import { wasmSimdSupported } from "../backend/wasm/index.js";
-import { type WasmMemory, wasmApi } from "../backend/wasm/wasm-api.js";
+import { threadHost, type WasmMemory, wasmApi } from "../backend/wasm/wasm-api.js";
 import type { DType, TypedArray } from "../core/dtype.js";
 import type { WasmKernelCode } from "./codegen-wasm.js";
+import { CONTROL_BYTES, type ThreadedKernels, threadedKernels } from "./fused-threads.js";
 import type { Kernel } from "./kernel-ir.js";
 
-/** Bytes at the start of a program's memory kept for the thread pool's control block. */
-export const CONTROL_BYTES = 256;
+/**
+ * Element operations (loop size x ops per element) from which a loop is split across threads:
+ * below it, waking a worker and waiting for it costs more than the half of the loop it takes.
+ */
+export const SPLIT_MIN_WORK = 1 << 23;
+
+/** Whether worker threads over a shared memory can run here (Node, a cross-origin-isolated page). */
+export function threadsAvailable(): boolean {
+  return threadHost() !== undefined && !disabled;
+}
 
 /** Compiled modules by their bytes: identical kernels (an RNN's steps) share one. */
 const modules = new Map<string, object>();
@@ -72,6 +81,8 @@ export function wasmModule(bytes: Uint8Array<ArrayBuffer>): object | null {
 export interface WasmRun {
   readonly code: WasmKernelCode;
   readonly module: object;
+  /** Elements of the loop. */
+  readonly size: number;
   /** Dtype and element count of each input and output array. */
   readonly inTypes: readonly DType[];
   readonly outTypes: readonly DType[];
@@ -91,6 +102,8 @@ export interface LinkedMemory {
   readonly kernels: Kernel[];
   /** Bytes of the memory. */
   readonly bytes: number;
+  /** The program's kernels in the thread pool (a shared memory with a large loop), if any. */
+  readonly threads: ThreadedKernels | undefined;
 }
 
 const ALIGN = 16;
@@ -168,21 +181,24 @@ export function linkMemory(
     return null;
   }
   const buffer = memory.buffer;
+  // Loops large enough to split run on the pool's threads once a worker has their modules.
+  const threads = shared ? threadedKernels(memory, runs.map((r) => r.module)) : undefined;
   const slotViews = slots.map((s, k) => view(buffer, s.dtype, slotOffsets[k]!, s.size));
   const kernels = runs.map((r, q) => {
     const exports = new api.Instance(r.module, { env: { memory } }).exports;
     const k = exports.k as (...args: number[]) => void;
     new Float64Array(buffer, constOffsets[q]!, r.code.constants.length).set(r.code.constants);
     const { ins, outs } = staged[q]!;
-    const call = k.bind(
-      null,
-      0,
-      r.code.units,
-      ...ins,
-      ...outs,
-      constOffsets[q]!,
-      colAt,
-    ) as () => void;
+    const args = [...ins, ...outs, constOffsets[q]!, colAt];
+    const units = r.code.units;
+    const whole = k.bind(null, 0, units, ...args) as () => void;
+    const split =
+      threads !== undefined && r.code.splittable && r.size * r.code.work >= SPLIT_MIN_WORK;
+    const call = split
+      ? () => {
+          if (!(threads.ready() && threads.run(q, units, args))) whole();
+        }
+      : whole;
     const copyIn: [number, TypedArray][] = [];
     r.inSlots.forEach((s, j) => {
       if (s < 0) copyIn.push([j, view(buffer, r.inTypes[j]!, ins[j]!, r.inSizes[j]!)]);
@@ -204,5 +220,5 @@ export function linkMemory(
     };
     return kernel;
   });
-  return { memory, slots: slotViews, kernels, bytes: pages * 65536 };
+  return { memory, slots: slotViews, kernels, bytes: pages * 65536, threads };
 }
