@@ -225,7 +225,15 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
       if (code !== null && (wasmWanted === true || wasmPays(ir.size, code.work))) {
         // Runs its JS version until the wasm module is compiled and linked (below, first run).
         const q = wasmPre.length;
-        wasmPre.push({ run: runs.length, ir, inTypes, outTypes, code, module: null, fallback: kernel });
+        wasmPre.push({
+          run: runs.length,
+          ir,
+          inTypes,
+          outTypes,
+          code,
+          module: null,
+          fallback: kernel,
+        });
         wasmKernels.push(kernel);
         kernel = (I, O) => wasmKernels[q]!(I, O);
       }

@@ -182,7 +182,12 @@ export function linkMemory(
   }
   const buffer = memory.buffer;
   // Loops large enough to split run on the pool's threads once a worker has their modules.
-  const threads = shared ? threadedKernels(memory, runs.map((r) => r.module)) : undefined;
+  const threads = shared
+    ? threadedKernels(
+        memory,
+        runs.map((r) => r.module),
+      )
+    : undefined;
   const slotViews = slots.map((s, k) => view(buffer, s.dtype, slotOffsets[k]!, s.size));
   const kernels = runs.map((r, q) => {
     const exports = new api.Instance(r.module, { env: { memory } }).exports;
