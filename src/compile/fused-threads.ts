@@ -608,6 +608,22 @@ export function setFusedThreadSpin(us: number = DEFAULT_SPIN_US): void {
   if (pool !== undefined) Atomics.store(pool.ctl, POOL.spinUs, spinUs);
 }
 
+/**
+ * Smallest ranges (units: elements or rows) worth splitting with a worker awake (spinning for
+ * jobs) and with every worker asleep (a split then pays a wake-up, ~30 us in Node 20's
+ * Atomics.waitAsync, during which this thread works alone). Measured by bench/fused-threads.ts
+ * (Node 20, 2 cores, medians; float64 kernels of 2 and 10 flops per element): awake, splitting
+ * was 1.5-1.7x faster from 2^14 elements and slower at 2^13; asleep, 1.0-1.3x at 2^15-2^16 and
+ * 1.5x from 2^17. Heavier kernels per unit (rows, transcendental ops) pay earlier.
+ */
+export const SPLIT_MIN_UNITS = 2 ** 14;
+export const SPLIT_MIN_UNITS_ASLEEP = 2 ** 16;
+
+/** Whether a run over `units` units is worth splitting now (see `SPLIT_MIN_UNITS`). */
+export function fusedSplitPays(units: number): boolean {
+  return units >= (fusedWorkersAwake() ? SPLIT_MIN_UNITS : SPLIT_MIN_UNITS_ASLEEP);
+}
+
 /** Whether some worker is spinning for jobs (a split then starts without a wake-up). */
 export function fusedWorkersAwake(): boolean {
   const p = pool;
@@ -615,15 +631,20 @@ export function fusedWorkersAwake(): boolean {
   return Atomics.load(p.ctl, POOL.workers) > Atomics.load(p.ctl, POOL.sleepers);
 }
 
-/** Counters for tests: split runs, chunks run by workers, workers running, pool broken. */
+/**
+ * Counters for tests: split runs, chunks run by workers, workers running, pool broken, programs
+ * registered (not released or collected).
+ */
 export function fusedThreadStats(): {
   splitRuns: number;
   workerChunks: number;
   workers: number;
   broken: boolean;
+  programs: number;
 } {
   const p = pool;
   return {
+    programs: programs.size,
     splitRuns,
     workerChunks: p ? Atomics.load(p.ctl, POOL.workerChunks) : 0,
     workers: p ? Atomics.load(p.ctl, POOL.workers) : 0,

@@ -127,15 +127,19 @@ test("the chunk runner is self-contained (it runs as source text in the workers)
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Runs `body` in a fresh Node process (tsx); returns its JSON output. */
-function runChild(body: string): unknown {
+function runChild(body: string, flags: string[] = []): unknown {
   const script = `
     import * as T from ${JSON.stringify(`${root}src/compile/fused-threads.ts`)};
     import * as K from ${JSON.stringify(`${root}test/harness/fused-kernels.ts`)};
     ${body}`;
-  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...flags, "--import", "tsx", "--input-type=module", "-e", script],
+    {
+      encoding: "utf8",
+      timeout: 60_000,
+    },
+  );
   assert.equal(r.error, undefined, `child did not exit: ${r.error}`);
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim());
@@ -151,6 +155,25 @@ test("the workers do not keep a Node process alive", () => {
     const ran = h.run(0, n, [L.x, L.out, L.c]);
     console.log(JSON.stringify({ ready, ran, v: new Float64Array(memory.buffer, L.out, n)[1] }));`);
   assert.deepEqual(out, { ready: true, ran: true, v: (Math.sin(1) * 1e3 + 1 / 7) * 2 + 1 });
+});
+
+test("a program nobody references any more is forgotten (FinalizationRegistry)", () => {
+  const out = runChild(
+    `
+    const n = 1000, L = K.affineLayout(n);
+    const register = () => { const h = T.threadedKernels(K.sharedMemory(L.bytes), [K.affineModule()]); return h !== undefined; };
+    const registered = register() && register();
+    const before = T.fusedThreadStats().programs;
+    let after = before;
+    for (let i = 0; i < 200 && after > 0; i++) {
+      globalThis.gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      after = T.fusedThreadStats().programs;
+    }
+    console.log(JSON.stringify({ registered, before, after }));`,
+    ["--expose-gc"],
+  );
+  assert.deepEqual(out, { registered: true, before: 2, after: 0 });
 });
 
 test("a module the worker cannot instantiate breaks the pool: run declines, no hang", () => {
