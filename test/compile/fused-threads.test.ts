@@ -145,16 +145,23 @@ function runChild(body: string, flags: string[] = []): unknown {
   return JSON.parse(r.stdout.trim());
 }
 
-test("the workers do not keep a Node process alive", () => {
-  // The child ends by itself (no timeout) after a split run, its worker still registered.
-  const out = runChild(`
+const SPLIT_RUN = `
     const n = 100_000, L = K.affineLayout(n), memory = K.sharedMemory(L.bytes);
     K.fillAffine(memory, n);
     const h = T.threadedKernels(memory, [K.affineModule()]);
     const ready = await K.until(() => h.ready());
     const ran = h.run(0, n, [L.x, L.out, L.c]);
-    console.log(JSON.stringify({ ready, ran, v: new Float64Array(memory.buffer, L.out, n)[1] }));`);
-  assert.deepEqual(out, { ready: true, ran: true, v: (Math.sin(1) * 1e3 + 1 / 7) * 2 + 1 });
+    console.log(JSON.stringify({ ready, ran, v: new Float64Array(memory.buffer, L.out, n)[1] }));`;
+const SPLIT_RESULT = { ready: true, ran: true, v: (Math.sin(1) * 1e3 + 1 / 7) * 2 + 1 };
+
+test("the workers do not keep a Node process alive", () => {
+  // The child ends by itself (no timeout) after a split run, its worker still registered.
+  assert.deepEqual(runChild(SPLIT_RUN), SPLIT_RESULT);
+});
+
+test("without process.getBuiltinModule (Node < 20.16) worker_threads loads by dynamic import", () => {
+  // The program registered while the pool was loading reaches the worker with its start message.
+  assert.deepEqual(runChild(`delete process.getBuiltinModule;\n${SPLIT_RUN}`), SPLIT_RESULT);
 });
 
 test("a program nobody references any more is forgotten (FinalizationRegistry)", () => {
