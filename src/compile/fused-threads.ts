@@ -610,11 +610,12 @@ export function setFusedThreadSpin(us: number = DEFAULT_SPIN_US): void {
 
 /**
  * Smallest ranges (units: elements or rows) worth splitting with a worker awake (spinning for
- * jobs) and with every worker asleep (a split then pays a wake-up, ~30 us in Node 20's
- * Atomics.waitAsync, during which this thread works alone). Measured by bench/fused-threads.ts
- * (Node 20, 2 cores, medians; float64 kernels of 2 and 10 flops per element): awake, splitting
- * was 1.5-1.7x faster from 2^14 elements and slower at 2^13; asleep, 1.0-1.3x at 2^15-2^16 and
- * 1.5x from 2^17. Heavier kernels per unit (rows, transcendental ops) pay earlier.
+ * jobs) and with every worker asleep (a split then pays a notify and the worker's wake-up, ~30 us
+ * median in Node 20's Atomics.waitAsync, while this thread works alone). Measured by
+ * bench/fused-threads.ts (Node 20, 2 shared cores, medians of four runs; float64 SIMD kernels of
+ * 1 and 5 multiply-adds per element): awake, 1.3-1.7x faster at 2^14 (one run 0.96x), 0.6-1.0x
+ * below; asleep, 0.75-1.35x at 2^16 (mostly ~1.3x), 1.1-1.5x at 2^17, 1.4-1.75x from 2^18.
+ * Heavier kernels per unit (rows, transcendental ops) pay earlier.
  */
 export const SPLIT_MIN_UNITS = 2 ** 14;
 export const SPLIT_MIN_UNITS_ASLEEP = 2 ** 16;
