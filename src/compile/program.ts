@@ -89,6 +89,11 @@ export interface CompileOptions {
    * (`wasmPays`), and none when `codegen` is false.
    */
   readonly wasm?: boolean;
+  /**
+   * Split large wasm loops (without a sum over all elements) across worker threads where they
+   * can run (default true); false keeps every loop on the calling thread.
+   */
+  readonly threads?: boolean;
 }
 
 /** The shortest loop whose sums `reassociateSums` reorders. */
@@ -252,6 +257,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   // enough to pay for waking a worker.
   const shared =
     wasmPre.length > 0 &&
+    options.threads !== false &&
     threadsAvailable() &&
     wasmPre.some((w) => w.code.splittable && w.ir.size * w.code.work >= SPLIT_MIN_WORK);
   for (const w of wasmPre) {

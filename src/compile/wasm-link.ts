@@ -14,14 +14,24 @@ import { wasmSimdSupported } from "../backend/wasm/index.js";
 import { threadHost, type WasmMemory, wasmApi } from "../backend/wasm/wasm-api.js";
 import type { DType, TypedArray } from "../core/dtype.js";
 import type { WasmKernelCode } from "./codegen-wasm.js";
-import { CONTROL_BYTES, type ThreadedKernels, threadedKernels } from "./fused-threads.js";
+import {
+  CONTROL_BYTES,
+  SPLIT_MIN_UNITS,
+  type ThreadedKernels,
+  threadedKernels,
+} from "./fused-threads.js";
 import type { Kernel } from "./kernel-ir.js";
 
 /**
- * Element operations (loop size x ops per element) from which a loop is split across threads:
- * below it, waking a worker and waiting for it costs more than the half of the loop it takes.
+ * Element operations (loop size x ops per element) from which a loop is split across threads
+ * (with at least `SPLIT_MIN_UNITS` units): about 0.2 ms of wasm SIMD work. In isolation a split
+ * pays from ~50 us (bench/fused-threads.ts: a 10-op loop of 2^16 elements takes 34 us on one
+ * thread, 19 us split with the worker awake, 27 us asleep), but inside a program the loop
+ * shares the core's caches and memory bandwidth with its neighbours and the worker is often
+ * asleep: W1's gradient loop (100,000 elements, 2M element operations, ~40 us) ran 0.314 ms per
+ * program split against 0.276 ms on one thread; at 1,000,000 elements 3.57 against 3.95 ms.
  */
-export const SPLIT_MIN_WORK = 1 << 23;
+export const SPLIT_MIN_WORK = 1 << 22;
 
 /** Whether worker threads over a shared memory can run here (Node, a cross-origin-isolated page). */
 export function threadsAvailable(): boolean {
@@ -198,7 +208,10 @@ export function linkMemory(
     const units = r.code.units;
     const whole = k.bind(null, 0, units, ...args) as () => void;
     const split =
-      threads !== undefined && r.code.splittable && r.size * r.code.work >= SPLIT_MIN_WORK;
+      threads !== undefined &&
+      r.code.splittable &&
+      r.code.units >= SPLIT_MIN_UNITS &&
+      r.size * r.code.work >= SPLIT_MIN_WORK;
     const call = split
       ? () => {
           if (!(threads.ready() && threads.run(q, units, args))) whole();
