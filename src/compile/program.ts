@@ -343,6 +343,12 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
    */
   function link(): LinkedMemory | null {
     const linkable = wasmPre.filter((w) => w.module !== null);
+    // Concrete constants' arrays (tensors are immutable: copied into the memory once).
+    const constData = new Map<number, TypedArray>();
+    for (const c of graph.consts) {
+      const data = c.value._trace === null ? c.value._data : null;
+      if (data !== null && data !== undefined) constData.set(c.id, data);
+    }
     const wasmRuns: WasmRun[] = linkable.map(({ run, code, module, ir }) => {
       const r = runs[run] as FusedRun;
       const avals = (vs: readonly number[]) => vs.map((v) => vars[v]!);
@@ -355,6 +361,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
         inSizes: avals(r.ins).map((a) => shapeSize(a.shape)),
         outSizes: avals(r.outs).map((a) => shapeSize(a.shape)),
         inSlots: r.ins.map((v) => plan.slotOf[v]!),
+        inConsts: r.ins.map((v) => constData.get(v)),
         outSlots: r.outs.map((v) => plan.slotOf[v]!),
       };
     });

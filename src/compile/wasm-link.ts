@@ -100,6 +100,11 @@ export interface WasmRun {
   readonly outSizes: readonly number[];
   /** The planned buffer (slot) of each input and output, -1 where it is staged. */
   readonly inSlots: readonly number[];
+  /**
+   * The data of each input that is a program constant (copied into the memory once, at link
+   * time, instead of staged on every run), undefined for the others.
+   */
+  readonly inConsts?: readonly (TypedArray | undefined)[];
   readonly outSlots: readonly number[];
 }
 
@@ -164,6 +169,15 @@ export function linkMemory(
   });
   const colAt = off;
   off += align(Math.max(0, ...runs.map((r) => r.code.colBytes)));
+  // Program constants the kernels read: resident, one region per constant array.
+  const constArrays = new Map<TypedArray, number>();
+  for (const r of runs) {
+    r.inConsts?.forEach((data) => {
+      if (data === undefined || constArrays.has(data)) return;
+      constArrays.set(data, off);
+      off += align(Math.max(1, data.byteLength));
+    });
+  }
   // Staging: each run's staged operands laid out from one base; the area is the largest run's.
   const stageAt = off;
   let stageBytes = 0;
@@ -175,7 +189,10 @@ export function linkMemory(
       o += align(Math.max(1, size * elementBytes(d)));
       return at;
     };
-    const ins = r.inSlots.map((s, k) => place(s, r.inTypes[k]!, r.inSizes[k]!));
+    const ins = r.inSlots.map((s, k) => {
+      const data = r.inConsts?.[k];
+      return data !== undefined ? constArrays.get(data)! : place(s, r.inTypes[k]!, r.inSizes[k]!);
+    });
     const outs = r.outSlots.map((s, k) => place(s, r.outTypes[k]!, r.outSizes[k]!));
     stageBytes = Math.max(stageBytes, o - stageAt);
     return { ins, outs };
@@ -199,6 +216,11 @@ export function linkMemory(
       )
     : undefined;
   const slotViews = slots.map((s, k) => view(buffer, s.dtype, slotOffsets[k]!, s.size));
+  for (const [data, at] of constArrays) {
+    new Uint8Array(buffer, at, data.byteLength).set(
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    );
+  }
   const kernels = runs.map((r, q) => {
     const exports = new api.Instance(r.module, { env: { memory } }).exports;
     const k = exports.k as (...args: number[]) => void;
@@ -219,7 +241,9 @@ export function linkMemory(
       : whole;
     const copyIn: [number, TypedArray][] = [];
     r.inSlots.forEach((s, j) => {
-      if (s < 0) copyIn.push([j, view(buffer, r.inTypes[j]!, ins[j]!, r.inSizes[j]!)]);
+      if (s < 0 && r.inConsts?.[j] === undefined) {
+        copyIn.push([j, view(buffer, r.inTypes[j]!, ins[j]!, r.inSizes[j]!)]);
+      }
     });
     const copyOut: [number, TypedArray][] = [];
     r.outSlots.forEach((s, j) => {

@@ -454,3 +454,13 @@ test("wasm: the checks above ran fused loops as WebAssembly SIMD", () => {
   // Every check() compiles with { wasm: true } too; most of the table's ops have an instruction.
   assert.ok(wasmKernels > 100, `wasm kernels: ${wasmKernels}`);
 });
+
+test("wasm: a program constant read by a wasm loop is copied into its memory once, same bits", () => {
+  const c = ad.tensor(Float64Array.from({ length: 4096 }, (_, i) => Math.cos(i) * 3));
+  const f = (x: ad.Tensor) => ad.add(ad.mul(x, c), ad.square(c));
+  const x = ad.tensor(Float64Array.from({ length: 4096 }, (_, i) => Math.sin(i)));
+  const program = check("constant operand", f, x);
+  assert.equal(program.stats.wasm, 1);
+  const y = ad.tensor(Float64Array.from({ length: 4096 }, (_, i) => i / 7));
+  same(program.run([y])[0]!, f(y), "second input");
+});
