@@ -163,6 +163,8 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     fallback: Kernel;
   }[] = [];
   const wasmKernels: Kernel[] = [];
+  const wasmLinked: (Kernel | undefined)[] = [];
+  let tuner: ((inputs: readonly Tensor[]) => Tensor[]) | null = null;
   const scratch: Scratch = {
     regOf: new Int32Array(vars.length).fill(-1),
     sameLoads: new Int32Array(vars.length).fill(-1),
@@ -330,7 +332,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
       }
       running = true;
       try {
-        return runPlanned(inputs);
+        return tuner !== null ? tuner(inputs) : runPlanned(inputs);
       } finally {
         running = false;
       }
@@ -377,17 +379,52 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
         wasmKernels[q] = w.fallback;
         return;
       }
-      const wasm = linked.kernels[next++]!;
-      // By default each loop runs whichever of its two versions this engine runs faster
-      // (`faster`); `wasm: true` always runs the wasm one.
-      wasmKernels[q] =
-        wasmWanted === true
-          ? wasm
-          : faster(w.fallback, wasm, (k) => {
-              wasmKernels[q] = k;
-            });
+      wasmLinked[q] = linked.kernels[next++]!;
+      wasmKernels[q] = wasmLinked[q]!;
     });
+    // By default the program's first runs decide whether its wasm loops or their JS versions
+    // run faster on this engine (`tuner`); `wasm: true` always runs the wasm ones.
+    if (wasmWanted !== true && next > 0) tuner = programTuner();
     return linked;
+  }
+
+  /** Runs every wasm loop as wasm (true) or as its JS version (false). */
+  function useWasm(on: boolean): void {
+    wasmPre.forEach((w, q) => {
+      const k = wasmLinked[q];
+      if (k !== undefined) wasmKernels[q] = on ? k : w.fallback;
+    });
+  }
+
+  /**
+   * Alternates whole runs between the wasm loops and their JS versions (after TUNE_WARM runs of
+   * each that warm the engines' tiers up), times TUNE_RUNS of each and keeps the faster (by
+   * median). Both write the same bits, so the choice changes only the time. It is made on whole
+   * runs, on the engine at hand: a wasm loop pays copies of operands that are not planned
+   * buffers (a program's inputs, its new result arrays), caches and the order of loops matter,
+   * and what a JS loop costs differs by engine (W1's gradient, 100,000 float64s: the wasm loops
+   * win in Node 20, 0.28 against 0.37 ms a run, and lose in Chromium 156, 0.60 against 0.55 ms,
+   * where the first writes to a new 800 KB array cost ~0.35 ms and a loop bound by an in-order
+   * sum gains nothing from lanes). Timing loops one by one chose wrongly in Chromium.
+   */
+  function programTuner(): (inputs: readonly Tensor[]) => Tensor[] {
+    let runs = 0;
+    const tWasm: number[] = [];
+    const tJs: number[] = [];
+    return (inputs) => {
+      const on = (runs & 1) === 0;
+      useWasm(on);
+      const t0 = nowMs();
+      const out = runPlanned(inputs);
+      const dt = nowMs() - t0;
+      runs++;
+      if (runs > 2 * TUNE_WARM) (on ? tWasm : tJs).push(dt);
+      if (runs === 2 * (TUNE_WARM + TUNE_RUNS)) {
+        useWasm(median(tWasm) <= median(tJs));
+        tuner = null;
+      }
+      return out;
+    };
   }
 
   function runPlanned(inputs: readonly Tensor[]): Tensor[] {
@@ -429,38 +466,14 @@ function noticeInterpreter(): void {
   );
 }
 
-/**
- * A kernel that alternates between a loop's JavaScript and wasm versions for its first calls,
- * timing each (after TUNE_WARM calls of each, for the engines' tiering), then hands the faster
- * one to `choose` for every later call. Both write the same bits, so which one runs changes
- * only the time. Measuring on the engine at hand is what decides: a wasm loop pays copies of
- * its operands that are not planned buffers (a program's inputs, its new result arrays), and
- * what a JS loop costs differs by engine (W1's gradient, 100,000 float64s: the wasm loops win
- * in Node 20, 0.28 against 0.34 ms a run, and lose in Chromium 156, 0.59 against 0.55 ms,
- * where the first writes to a new 800 KB array cost ~0.35 ms and a loop bound by an in-order
- * sum gains nothing from lanes).
- */
-function faster(js: Kernel, wasm: Kernel, choose: (k: Kernel) => void): Kernel {
-  let calls = 0;
-  let tJs = 0;
-  let tWasm = 0;
-  return (I, O) => {
-    const useWasm = (calls & 1) === 0;
-    const t0 = nowMs();
-    (useWasm ? wasm : js)(I, O);
-    const dt = nowMs() - t0;
-    if (calls >= 2 * TUNE_WARM) {
-      if (useWasm) tWasm += dt;
-      else tJs += dt;
-    }
-    calls++;
-    if (calls === 2 * (TUNE_WARM + TUNE_RUNS)) choose(tWasm <= tJs ? wasm : js);
-  };
+function median(xs: number[]): number {
+  xs.sort((a, b) => a - b);
+  return xs[xs.length >> 1]!;
 }
 
-/** Calls of each version before timing, and calls of each timed. */
-const TUNE_WARM = 4;
-const TUNE_RUNS = 8;
+/** Runs of each version that warm them up, then runs of each that are timed. */
+const TUNE_WARM = 10;
+const TUNE_RUNS = 15;
 
 /**
  * Whether a loop is worth running as wasm rather than JavaScript (the `wasm` option's default).
