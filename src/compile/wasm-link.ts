@@ -12,7 +12,7 @@
 
 import { wasmSimdSupported } from "../backend/wasm/index.js";
 import { threadHost, type WasmMemory, wasmApi } from "../backend/wasm/wasm-api.js";
-import type { DType, TypedArray } from "../core/dtype.js";
+import { BYTES_PER_ELEMENT, type DType, type TypedArray, typedView } from "../core/dtype.js";
 import type { WasmKernelCode } from "./codegen-wasm.js";
 import {
   CONTROL_BYTES,
@@ -127,23 +127,6 @@ function align(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
 }
 
-function elementBytes(d: DType): number {
-  return d === "float64" ? 8 : d === "bool" ? 1 : 4;
-}
-
-function view(buffer: ArrayBufferLike, d: DType, offset: number, size: number): TypedArray {
-  switch (d) {
-    case "float64":
-      return new Float64Array(buffer, offset, size);
-    case "float32":
-      return new Float32Array(buffer, offset, size);
-    case "int32":
-      return new Int32Array(buffer, offset, size);
-    case "bool":
-      return new Uint8Array(buffer, offset, size);
-  }
-}
-
 /**
  * Lays out one memory for `slots` (the program's planned buffers) and the kernels of `runs`, and
  * instantiates them; null if the memory cannot be made (the caller then runs JavaScript kernels
@@ -159,7 +142,7 @@ export function linkMemory(
   let off = CONTROL_BYTES;
   const slotOffsets = slots.map((s) => {
     const at = off;
-    off += align(Math.max(1, s.size * elementBytes(s.dtype)));
+    off += align(Math.max(1, s.size * BYTES_PER_ELEMENT[s.dtype]));
     return at;
   });
   const constOffsets = runs.map((r) => {
@@ -186,7 +169,7 @@ export function linkMemory(
     const place = (slot: number, d: DType, size: number): number => {
       if (slot >= 0) return slotOffsets[slot]!;
       const at = o;
-      o += align(Math.max(1, size * elementBytes(d)));
+      o += align(Math.max(1, size * BYTES_PER_ELEMENT[d]));
       return at;
     };
     const ins = r.inSlots.map((s, k) => {
@@ -215,7 +198,7 @@ export function linkMemory(
         runs.map((r) => r.module),
       )
     : undefined;
-  const slotViews = slots.map((s, k) => view(buffer, s.dtype, slotOffsets[k]!, s.size));
+  const slotViews = slots.map((s, k) => typedView(s.dtype, buffer, slotOffsets[k]!, s.size));
   for (const [data, at] of constArrays) {
     new Uint8Array(buffer, at, data.byteLength).set(
       new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
@@ -242,12 +225,12 @@ export function linkMemory(
     const copyIn: [number, TypedArray][] = [];
     r.inSlots.forEach((s, j) => {
       if (s < 0 && r.inConsts?.[j] === undefined) {
-        copyIn.push([j, view(buffer, r.inTypes[j]!, ins[j]!, r.inSizes[j]!)]);
+        copyIn.push([j, typedView(r.inTypes[j]!, buffer, ins[j]!, r.inSizes[j]!)]);
       }
     });
     const copyOut: [number, TypedArray][] = [];
     r.outSlots.forEach((s, j) => {
-      if (s < 0) copyOut.push([j, view(buffer, r.outTypes[j]!, outs[j]!, r.outSizes[j]!)]);
+      if (s < 0) copyOut.push([j, typedView(r.outTypes[j]!, buffer, outs[j]!, r.outSizes[j]!)]);
     });
     const kernel: Kernel = (I, O) => {
       for (let c = 0; c < copyIn.length; c++) {

@@ -100,7 +100,27 @@ export function promoteWithWeak(strong: DType, value: number): DType {
   return strong === "bool" ? "int32" : strong;
 }
 
-const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = {
+/** The typed array of `dtype` over `size` elements of `buffer` from byte `offset`. */
+export function typedView(
+  dtype: DType,
+  buffer: ArrayBufferLike,
+  offset: number,
+  size: number,
+): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(buffer, offset, size);
+    case "float64":
+      return new Float64Array(buffer, offset, size);
+    case "int32":
+      return new Int32Array(buffer, offset, size);
+    case "bool":
+      return new Uint8Array(buffer, offset, size);
+  }
+}
+
+/** Bytes per element of each dtype. */
+export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = {
   float32: 4,
   float64: 8,
   int32: 4,
@@ -291,16 +311,7 @@ export function allocate(dtype: DType, size: number, zeroed = true): TypedArray 
     }
     const offset = chunkUsed;
     chunkUsed += (bytes + 7) & ~7; // keeps every view 8-byte aligned (float64)
-    switch (dtype) {
-      case "float32":
-        return new Float32Array(chunk, offset, size);
-      case "float64":
-        return new Float64Array(chunk, offset, size);
-      case "int32":
-        return new Int32Array(chunk, offset, size);
-      case "bool":
-        return new Uint8Array(chunk, offset, size);
-    }
+    return typedView(dtype, chunk, offset, size);
   }
   return fresh(dtype, size);
 }
