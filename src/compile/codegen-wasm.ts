@@ -109,6 +109,12 @@ const F64X2_EXTRACT = 0x21;
 const F64X2_EQ = 0x47;
 const F64X2_NE = 0x48;
 const F64X2_ADD = 0xf0;
+const F64X2_MUL = 0xf2;
+const F64X2_MIN = 0xf4;
+const F64X2_MAX = 0xf5;
+const F64X2_REPLACE = 0x22;
+const F32X4_EQ = 0x41;
+const I32X4_ALL_TRUE = 0xa3;
 const F64X2_DIV = 0xf3;
 const F64X2_SQRT = 0xef;
 const V_AND = 0x4e;
@@ -139,6 +145,21 @@ function exprOk(e: Expr, numeric: boolean): boolean {
   return false;
 }
 
+/**
+ * Whether `op` is a float32 tanh whose value is rounded at once (`Math.fround(Math.tanh(v))`):
+ * emitted as lanes that are certain of their float32 rounding, and V8's Math.tanh for the
+ * lanes that are not (`Emitter.tanh32`).
+ */
+function tanh32(op: KernelOp): op is KernelOp & { kind: "expr"; expr: Expr & { kind: "alu" } } {
+  return (
+    op.kind === "expr" &&
+    !op.bool &&
+    op.dtype === "float32" &&
+    op.expr.kind === "alu" &&
+    op.expr.op === "tanh"
+  );
+}
+
 /** Why a kernel stays JavaScript, or null when it can be emitted. */
 function ineligible(ir: KernelIR, inTypes: readonly DType[], outTypes: readonly DType[]) {
   if (ir.size <= 1) return "size";
@@ -150,7 +171,9 @@ function ineligible(ir: KernelIR, inTypes: readonly DType[], outTypes: readonly 
     switch (op.kind) {
       case "expr":
         if (op.dtype !== "float64" && op.dtype !== "float32" && !op.bool) return "integer math";
-        if (!exprOk(op.expr, !op.bool)) return `no instruction for ${describe(op.expr)}`;
+        if (tanh32(op)) {
+          if (!exprOk(op.expr.args[0]!, true)) return `no instruction for ${describe(op.expr)}`;
+        } else if (!exprOk(op.expr, !op.bool)) return `no instruction for ${describe(op.expr)}`;
         break;
       case "cast":
       case "sum0":
@@ -185,10 +208,12 @@ export function wasmKernelCode(
   if (ineligible(ir, inTypes, outTypes) !== null) return null;
   const e = new Emitter(ir, inTypes as readonly Float[], outTypes as readonly Float[]);
   e.emit();
-  const bytes = encodeModule([{ name: "k", fn: e.fb }], 1, {
-    shared,
-    maxPages: shared ? 65536 : undefined,
-  });
+  const bytes = encodeModule(
+    [{ name: "k", fn: e.fb }],
+    1,
+    { shared, maxPages: shared ? 65536 : undefined },
+    e.usesTanh ? [{ name: "tanh", params: [F64], results: [F64] }] : [],
+  );
   const splittable = !ir.reduces.some((r) => r.over === "all" || r.over === "cols");
   return {
     bytes,
@@ -208,6 +233,8 @@ type Part = "inner" | "edge";
 class Emitter {
   readonly fb: FunctionBuilder;
   readonly constants: number[] = [];
+  /** Whether the module imports V8's Math.tanh (function 0) for float32 tanh's uncertain lanes. */
+  readonly usesTanh: boolean;
   colBytes = 0;
   work = 0;
   private readonly lo = 0;
@@ -259,6 +286,7 @@ class Emitter {
       const op = ir.ops[k]!;
       if (op.kind !== "load" && op.kind !== "const") for (const a of op.args) this.live[a] = 1;
     }
+    this.usesTanh = ir.ops.some((op, k) => this.live[k] === 1 && tanh32(op));
     this.acc = new Int32Array(ir.reduces.length).fill(-1);
     this.colOffset = new Int32Array(ir.reduces.length).fill(-1);
     this.constOf = new Int32Array(n).fill(-1);
@@ -279,6 +307,19 @@ class Emitter {
   }
 
   emit(): void {
+    this.body();
+    // The splatted constants' locals are set before everything else: emitted last, moved first.
+    const { fb } = this;
+    const bodyLength = fb.code.length;
+    for (const { local, value } of this.vconsts.values()) {
+      fb.simdOp(V_CONST)
+        .raw(...f64x2Bytes(value))
+        .set(local);
+    }
+    fb.code.unshift(...fb.code.splice(bodyLength));
+  }
+
+  private body(): void {
     const { fb, ir } = this;
     // Hoisted values: constants, scalar loads and what depends only on them, as f64 and splat.
     this.values(0, "one", "inner");
@@ -546,6 +587,10 @@ class Emitter {
         this.load(op, mode, part);
         break;
       case "expr": {
+        if (tanh32(op)) {
+          this.tanh32(op.expr.args[0]!, op.args, mode);
+          break;
+        }
         const kind = this.expr(op.expr, op.args, mode);
         if (op.bool) this.toNum(kind, mode);
         else {
@@ -667,6 +712,86 @@ class Emitter {
     else this.fb.raw(F32_DEMOTE, F64_PROMOTE);
   }
 
+  /** v128 locals holding splatted constants of tanh32, set once at the function's start. */
+  private readonly vconsts = new Map<number, { local: number; value: number }>();
+
+  /** Pushes `value` in both lanes from a local set before the loops (not rebuilt per element). */
+  private vconst(value: number): void {
+    let c = this.vconsts.get(value);
+    if (c === undefined) {
+      c = { local: this.fb.local(V128), value };
+      this.vconsts.set(value, c);
+    }
+    this.fb.get(c.local);
+  }
+
+  /**
+   * Math.fround(Math.tanh(v)) of expression `e`, bit for bit. One element: V8's Math.tanh
+   * (imported) and the rounding. Two lanes: with u = clamp(v, -9.5, 9.5) / 64, t = tanh(u) by
+   * its odd Taylor polynomial to u^11, then doubled six times (tanh 2u = 2t / (1 + t^2), kept as
+   * n / d with one division at the end): r = tanh(clamp(v)) to a relative error of ~1e-15 (1.05e-15
+   * at most over 8M float32s), and beyond 9.5 every float32 tanh is +-1. When r(1 - 2^-40) and r(1 + 2^-40)
+   * round to the same float32 in both lanes, the exact tanh and Math.tanh (within 1e-15 of it)
+   * round to it too: it is the result. Otherwise (NaN, or about one lane in 5,000) each lane
+   * calls Math.tanh.
+   */
+  private tanh32(e: Expr, args: readonly number[], mode: Mode): void {
+    const { fb } = this;
+    this.toNum(this.expr(e, args, mode), mode);
+    if (mode === "one") {
+      fb.call(0).raw(F32_DEMOTE, F64_PROMOTE);
+      return;
+    }
+    const v = (value: number): void => this.vconst(value);
+    const X = fb.local(V128);
+    const U = fb.local(V128);
+    const U2 = fb.local(V128);
+    const T = fb.local(V128);
+    const N = fb.local(V128);
+    const D = fb.local(V128);
+    const LO = fb.local(V128);
+    fb.tee(X);
+    v(9.5);
+    fb.simdOp(F64X2_MIN);
+    v(-9.5);
+    fb.simdOp(F64X2_MAX);
+    v(1 / 64);
+    fb.simdOp(F64X2_MUL).tee(U).get(U).simdOp(F64X2_MUL).set(U2);
+    v(TANH_TAYLOR[5]!);
+    for (let i = 4; i >= 1; i--) {
+      fb.get(U2).simdOp(F64X2_MUL);
+      v(TANH_TAYLOR[i]!);
+      fb.simdOp(F64X2_ADD);
+    }
+    fb.get(U2).simdOp(F64X2_MUL);
+    v(1);
+    fb.simdOp(F64X2_ADD).get(U).simdOp(F64X2_MUL).set(N);
+    // Six doublings of t = n / d without dividing: n' = 2 n d, d' = d^2 + n^2 (d <= 2^64).
+    v(1);
+    fb.set(D);
+    for (let k = 0; k < 6; k++) {
+      fb.get(N).get(N).simdOp(F64X2_ADD).get(D).simdOp(F64X2_MUL);
+      fb.get(D).get(D).simdOp(F64X2_MUL).get(N).get(N).simdOp(F64X2_MUL).simdOp(F64X2_ADD).set(D);
+      fb.set(N);
+    }
+    fb.get(N).get(D).simdOp(F64X2_DIV).set(T);
+    // Certain of the float32 rounding in both lanes?
+    fb.get(T);
+    v(1 - TANH_EPS);
+    fb.simdOp(F64X2_MUL).simdOp(DEMOTE_ZERO).tee(LO).get(T);
+    v(1 + TANH_EPS);
+    fb.simdOp(F64X2_MUL).simdOp(DEMOTE_ZERO).simdOp(F32X4_EQ).simdOp(I32X4_ALL_TRUE);
+    fb.ifOf(V128);
+    fb.get(LO).simdOp(PROMOTE_LOW);
+    fb.else_();
+    fb.get(X);
+    for (const lane of [0, 1]) {
+      fb.get(X).simdLane(F64X2_EXTRACT, lane).call(0).raw(F32_DEMOTE, F64_PROMOTE);
+      fb.simdLane(F64X2_REPLACE, lane);
+    }
+    fb.end();
+  }
+
   /** 1/0 (f64 or lanes) from a boolean (i32 or mask) on the stack. */
   private toNum(kind: "num" | "bool", mode: Mode): void {
     if (kind === "num") return;
@@ -777,6 +902,11 @@ class Emitter {
     }
   }
 }
+
+/** tanh's odd Taylor coefficients: u, u^3, ..., u^11. */
+const TANH_TAYLOR = [1, -1 / 3, 2 / 15, -17 / 315, 62 / 2835, -1382 / 155925];
+/** The relative margin within which tanh32's approximation decides a float32 rounding. */
+const TANH_EPS = 2 ** -40;
 
 /** The 16 bytes of a zero v128. */
 const ZERO: readonly number[] = new Array<number>(16).fill(0);

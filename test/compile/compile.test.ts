@@ -478,3 +478,22 @@ test("wasm: by default a program's first runs time its wasm loops against their 
     same(dx!, grad, `gradient, run ${k}`);
   }
 });
+
+test("wasm: float32 tanh in lanes equals Math.fround(Math.tanh(x)) bit for bit, uncertain lanes and NaN included", () => {
+  const n = 1 << 18;
+  const data = new Float32Array(n);
+  const bits = new Uint32Array(data.buffer);
+  let s = 7;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    bits[i] = (s ^ (s << 13)) >>> 0; // every float32: NaNs, infinities, subnormals, both zeros
+  }
+  // A dense sweep through the range where the rounding is decided, and the edges.
+  for (let i = 0; i < 65536; i++) data[i] = -12 + (i * 24) / 65536;
+  data.set([0, -0, Infinity, -Infinity, Number.NaN, 1e-45, -1e-45, 9.5, -9.5, 9.01, 20], 65536);
+  const x = ad.tensor(data, { dtype: "float32" });
+  const f = (v: ad.Tensor) => ad.mul(ad.tanh(v), 2);
+  const program = check("float32 tanh", f, x);
+  assert.equal(compileGraph(ad.makeGraph(f, x), { wasm: true }).stats.wasm, 1);
+  assert.ok(program.stats.fused === 1);
+});

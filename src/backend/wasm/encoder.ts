@@ -276,6 +276,16 @@ export class FunctionBuilder {
     for (const b of bytes) this.code.push(b);
     return this;
   }
+  /** call of function `index` (imports first). */
+  call(index: number): this {
+    this.op(0x10);
+    uleb(this.code, index);
+    return this;
+  }
+  /** if with one result of type `t`. */
+  ifOf(t: ValType): this {
+    return this.op(0x04, t);
+  }
   /** A block whose result is one value of type `t`. */
   blockOf(t: ValType): this {
     return this.op(0x02, t);
@@ -324,10 +334,18 @@ export interface MemoryLimits {
  * optionally a maximum and shared, see `MemoryLimits`) and exports `funcs` under their names.
  * Every function gets its own type entry (duplicates are harmless and keep the encoder simple).
  */
+/** A function the module imports from `env` (imports take the first function indices). */
+export interface FunctionImport {
+  readonly name: string;
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+}
+
 export function encodeModule(
   funcs: readonly { name: string; fn: FunctionBuilder }[],
   minPages = 1,
   limits: MemoryLimits = {},
+  funcImports: readonly FunctionImport[] = [],
 ): Uint8Array<ArrayBuffer> {
   if (limits.shared && limits.maxPages === undefined) {
     throw new Error("encodeModule: a shared memory needs a maximum");
@@ -335,18 +353,24 @@ export function encodeModule(
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
   const types: number[] = [];
-  uleb(types, funcs.length);
-  for (const { fn } of funcs) {
+  uleb(types, funcImports.length + funcs.length);
+  for (const sig of [...funcImports, ...funcs.map(({ fn }) => fn)]) {
     types.push(0x60);
-    uleb(types, fn.params.length);
-    for (const t of fn.params) types.push(t);
-    uleb(types, fn.results.length);
-    for (const t of fn.results) types.push(t);
+    uleb(types, sig.params.length);
+    for (const t of sig.params) types.push(t);
+    uleb(types, sig.results.length);
+    for (const t of sig.results) types.push(t);
   }
   section(out, 1, types);
 
   const imports: number[] = [];
-  uleb(imports, 1);
+  uleb(imports, 1 + funcImports.length);
+  funcImports.forEach((f, i) => {
+    utf8(imports, "env");
+    utf8(imports, f.name);
+    imports.push(0x00);
+    uleb(imports, i);
+  });
   utf8(imports, "env");
   utf8(imports, "memory");
   // Memory import; limits flag 0x00: min only, 0x01: min and max, 0x03: shared, min and max.
@@ -358,7 +382,7 @@ export function encodeModule(
 
   const fnSec: number[] = [];
   uleb(fnSec, funcs.length);
-  for (let i = 0; i < funcs.length; i++) uleb(fnSec, i);
+  for (let i = 0; i < funcs.length; i++) uleb(fnSec, funcImports.length + i);
   section(out, 3, fnSec);
 
   const exports: number[] = [];
@@ -366,7 +390,7 @@ export function encodeModule(
   funcs.forEach(({ name }, i) => {
     utf8(exports, name);
     exports.push(0x00);
-    uleb(exports, i);
+    uleb(exports, funcImports.length + i);
   });
   section(out, 7, exports);
 
