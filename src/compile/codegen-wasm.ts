@@ -604,12 +604,10 @@ class Emitter {
         reg(op.args[1]);
         reg(op.args[2]);
         reg(op.args[0]);
-        if (vec)
-          fb.simdOp(V_CONST)
-            .raw(...ZERO)
-            .simdOp(F64X2_NE)
-            .simdOp(V_BITSELECT);
-        else fb.f64Const(0).raw(F64_NE, SELECT);
+        if (vec) {
+          this.vconst(0);
+          fb.simdOp(F64X2_NE).simdOp(V_BITSELECT);
+        } else fb.f64Const(0).raw(F64_NE, SELECT);
         break;
       case "cast":
         reg(op.args[0]);
@@ -617,7 +615,7 @@ class Emitter {
         break;
       case "sum0":
         // 0 + x (turns -0 into +0), rounded to the dtype.
-        if (vec) fb.simdOp(V_CONST).raw(...ZERO);
+        if (vec) this.vconst(0);
         else fb.f64Const(0);
         reg(op.args[0]);
         if (vec) fb.simdOp(F64X2_ADD);
@@ -712,15 +710,17 @@ class Emitter {
     else this.fb.raw(F32_DEMOTE, F64_PROMOTE);
   }
 
-  /** v128 locals holding splatted constants of tanh32, set once at the function's start. */
-  private readonly vconsts = new Map<number, { local: number; value: number }>();
+  /** v128 locals holding the splatted constants the lanes read, set once at the function's start. */
+  private readonly vconsts = new Map<string, { local: number; value: number }>();
 
   /** Pushes `value` in both lanes from a local set before the loops (not rebuilt per element). */
   private vconst(value: number): void {
-    let c = this.vconsts.get(value);
+    // Keyed so that -0 and 0 stay apart (a Map alone would merge them).
+    const key = Object.is(value, -0) ? "-0" : String(value);
+    let c = this.vconsts.get(key);
     if (c === undefined) {
       c = { local: this.fb.local(V128), value };
-      this.vconsts.set(value, c);
+      this.vconsts.set(key, c);
     }
     this.fb.get(c.local);
   }
@@ -795,12 +795,10 @@ class Emitter {
   /** 1/0 (f64 or lanes) from a boolean (i32 or mask) on the stack. */
   private toNum(kind: "num" | "bool", mode: Mode): void {
     if (kind === "num") return;
-    if (mode === "vec")
-      this.fb
-        .simdOp(V_CONST)
-        .raw(...f64x2Bytes(1))
-        .simdOp(V_AND);
-    else this.fb.raw(F64_FROM_U32);
+    if (mode === "vec") {
+      this.vconst(1);
+      this.fb.simdOp(V_AND);
+    } else this.fb.raw(F64_FROM_U32);
   }
 
   /** JavaScript's truthiness of the number(s) on the stack: v === v && v !== 0. */
@@ -811,10 +809,9 @@ class Emitter {
     fb.tee(t);
     if (mode === "vec") {
       fb.get(t).simdOp(F64X2_EQ);
-      fb.get(t)
-        .simdOp(V_CONST)
-        .raw(...ZERO)
-        .simdOp(F64X2_NE);
+      fb.get(t);
+      this.vconst(0);
+      fb.simdOp(F64X2_NE);
       fb.simdOp(V_AND);
     } else {
       fb.get(t).raw(F64_EQ);
@@ -834,7 +831,7 @@ class Emitter {
         fb.get(vec ? this.v[args[e.index]!]! : this.s[args[e.index]!]!);
         return "num";
       case "const":
-        if (vec) fb.simdOp(V_CONST).raw(...f64x2Bytes(e.value));
+        if (vec) this.vconst(e.value);
         else fb.f64Const(e.value);
         return "num";
       case "alu":
@@ -868,7 +865,7 @@ class Emitter {
     switch (op) {
       case "rsqrt":
         // 1 / sqrt(x): two roundings, as the JS template.
-        if (vec) fb.simdOp(V_CONST).raw(...f64x2Bytes(1));
+        if (vec) this.vconst(1);
         else fb.f64Const(1);
         num(e.args[0]!);
         if (vec) fb.simdOp(F64X2_SQRT).simdOp(F64X2_DIV);
@@ -907,9 +904,6 @@ class Emitter {
 const TANH_TAYLOR = [1, -1 / 3, 2 / 15, -17 / 315, 62 / 2835, -1382 / 155925];
 /** The relative margin within which tanh32's approximation decides a float32 rounding. */
 const TANH_EPS = 2 ** -40;
-
-/** The 16 bytes of a zero v128. */
-const ZERO: readonly number[] = new Array<number>(16).fill(0);
 
 /** The 16 bytes of a v128 with `v` in both f64 lanes. */
 function f64x2Bytes(v: number): number[] {

@@ -17,7 +17,7 @@ import {
 } from "./kernel-ir.js";
 
 /** The rounding a store of `dtype` applies. */
-function rounder(dtype: DType): (v: number) => number {
+export function rounder(dtype: DType): (v: number) => number {
   switch (dtype) {
     case "float64":
       return (v) => v;

@@ -15,6 +15,7 @@
 import type { DType } from "../core/dtype.js";
 import { exprClosure } from "../elementwise/compile.js";
 import type { Expr } from "../elementwise/expr.js";
+import { rounder } from "./interpret.js";
 import {
   foldIdentity,
   foldNumber,
@@ -52,19 +53,6 @@ function arithmetic(e: Expr, dtype: DType): number {
   if (e.op === "neg" && isArg(a, 0)) return NEG + wide;
   const op = ARITH[e.op];
   return op !== undefined && isArg(a, 0) && isArg(b, 1) ? op + wide : -1;
-}
-
-function rounder(dtype: DType): (v: number) => number {
-  switch (dtype) {
-    case "float64":
-      return (v) => v;
-    case "float32":
-      return Math.fround;
-    case "int32":
-      return (v) => v | 0;
-    case "bool":
-      return (v) => v & 255;
-  }
 }
 
 /** The closure computing `op` from its operand values, rounded as a store of its dtype. */

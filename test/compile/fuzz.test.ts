@@ -11,6 +11,7 @@ import { test } from "node:test";
 import { compileGraph } from "../../src/compile/program.js";
 import * as ad from "../../src/index.js";
 import { mulberry32 } from "../harness/mulberry32.js";
+import { assertSameBits as same } from "../harness/same-bits.js";
 
 type T = ad.Tensor;
 
@@ -154,16 +155,6 @@ function randomProgram(seed: number, inputs: readonly T[], steps: number): (...x
     for (const op of ops) p.push(op(p));
     return p.slice(-3);
   };
-}
-
-function same(actual: T, expected: T, what: string): void {
-  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
-  assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
-  const a = actual.dataSync();
-  const e = expected.dataSync();
-  for (let i = 0; i < e.length; i++) {
-    if (!Object.is(a[i], e[i])) assert.fail(`${what}: element ${i} is ${a[i]}; expected ${e[i]}`);
-  }
 }
 
 /** Fused kernels the runs with `wasm: true` ran as WebAssembly (the test checks some did). */
