@@ -5,7 +5,7 @@
  */
 
 import type { onnx } from "onnx-proto";
-import { MissingDependencyError } from "../tools/draw-svg.js";
+import { importOptionalPackage, MissingDependencyError } from "../core/optional-package.js";
 
 /** The package's name (a variable, so bundlers leave the import to the app). */
 const ONNX_PROTO_PACKAGE = "onnx-proto";
@@ -33,18 +33,12 @@ function namespaceOf(mod: unknown): OnnxProto | null {
 let cached: Promise<OnnxProto> | undefined;
 
 async function importProto(op: string): Promise<OnnxProto> {
-  const specifier: string = ONNX_PROTO_PACKAGE;
-  let mod: unknown;
-  try {
-    mod = await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new MissingDependencyError(
-      `${op}: needs the optional package ${ONNX_PROTO_PACKAGE} (ONNX's protobuf messages), which did not load: ${reason}. ` +
-        `Install it with \`npm install ${ONNX_PROTO_PACKAGE}\`; in a bundled browser app pass it in: ${op}(..., { proto: await import("${ONNX_PROTO_PACKAGE}") }).`,
-      { cause },
-    );
-  }
+  const mod = await importOptionalPackage(
+    ONNX_PROTO_PACKAGE,
+    op,
+    "ONNX's protobuf messages",
+    `${op}(..., { proto: await import("${ONNX_PROTO_PACKAGE}") })`,
+  );
   const ns = namespaceOf(mod);
   if (ns === null) {
     throw new MissingDependencyError(

@@ -7,8 +7,12 @@
  */
 
 import { describeValue } from "../core/describe.js";
-import { AdjointError, ValueError } from "../core/errors.js";
+import { ValueError } from "../core/errors.js";
+import { importOptionalPackage, MissingDependencyError } from "../core/optional-package.js";
 import { dotOf } from "./draw-dot.js";
+
+export { MissingDependencyError };
+
 import type { DrawModel } from "./draw-model.js";
 import { type DrawOptions, resolveDrawOptions } from "./draw-view.js";
 
@@ -43,15 +47,6 @@ export interface SvgOptions extends DrawOptions {
   readonly viz?: VizModule;
 }
 
-/**
- * A needed optional package is not installed (or failed to load): the message says which one
- * and how to install it.
- * @category Errors
- */
-export class MissingDependencyError extends AdjointError {
-  override name = "MissingDependencyError";
-}
-
 let cached: Promise<VizInstance> | undefined;
 
 function isVizModule(m: unknown): m is VizModule {
@@ -64,18 +59,12 @@ function isVizModule(m: unknown): m is VizModule {
 
 /** Imports @viz-js/viz by a specifier held in a variable, so bundlers leave it out. */
 async function importViz(): Promise<VizModule> {
-  const specifier: string = VIZ_PACKAGE;
-  let mod: unknown;
-  try {
-    mod = await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new MissingDependencyError(
-      `toSvg: needs the optional package ${VIZ_PACKAGE} (Graphviz compiled to WebAssembly), which did not load: ${reason}. ` +
-        `Install it with \`npm install ${VIZ_PACKAGE}\`; in a bundled browser app pass it in: toSvg(model, { viz: await import("${VIZ_PACKAGE}") }).`,
-      { cause },
-    );
-  }
+  const mod = await importOptionalPackage(
+    VIZ_PACKAGE,
+    "toSvg",
+    "Graphviz compiled to WebAssembly",
+    `toSvg(model, { viz: await import("${VIZ_PACKAGE}") })`,
+  );
   const m = (mod as { default?: unknown }).default;
   if (isVizModule(mod)) return mod;
   if (isVizModule(m)) return m;
