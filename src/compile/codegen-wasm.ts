@@ -38,35 +38,40 @@ export interface WasmKernelCode {
   readonly splittable: boolean;
   /** Register operations per element (a cost estimate for the caller). */
   readonly work: number;
+  /** Elements per SIMD step: 4 (float32x4 lanes) or 2 (float64x2). */
+  readonly lanes: number;
 }
 
 /** The longest loop body emitted (longer ones run as JavaScript passes, split.ts). */
 export const WASM_MAX_OPS = 160;
 
-/** Scalar f64 opcodes and f64x2 SIMD opcodes of the ALU ops that are one instruction. */
-const UNARY: Partial<Record<AluOp, readonly [number, number]>> = {
-  neg: [0x9a, 0xed],
-  abs: [0x99, 0xec],
-  sqrt: [0x9f, 0xef],
-  ceil: [0x9b, 0x74],
-  floor: [0x9c, 0x75],
-  trunc: [0x9d, 0x7a],
+/**
+ * Opcodes of the ALU ops that are one instruction: scalar f64, f64x2 and f32x4 (both SIMD).
+ */
+type Codes = readonly [number, number, number];
+const UNARY: Partial<Record<AluOp, Codes>> = {
+  neg: [0x9a, 0xed, 0xe1],
+  abs: [0x99, 0xec, 0xe0],
+  sqrt: [0x9f, 0xef, 0xe3],
+  ceil: [0x9b, 0x74, 0x67],
+  floor: [0x9c, 0x75, 0x68],
+  trunc: [0x9d, 0x7a, 0x69],
 };
-const BINARY: Partial<Record<AluOp, readonly [number, number]>> = {
-  add: [0xa0, 0xf0],
-  sub: [0xa1, 0xf1],
-  mul: [0xa2, 0xf2],
-  div: [0xa3, 0xf3],
-  min: [0xa4, 0xf4],
-  max: [0xa5, 0xf5],
+const BINARY: Partial<Record<AluOp, Codes>> = {
+  add: [0xa0, 0xf0, 0xe4],
+  sub: [0xa1, 0xf1, 0xe5],
+  mul: [0xa2, 0xf2, 0xe6],
+  div: [0xa3, 0xf3, 0xe7],
+  min: [0xa4, 0xf4, 0xe8],
+  max: [0xa5, 0xf5, 0xe9],
 };
-const COMPARE: Partial<Record<AluOp, readonly [number, number]>> = {
-  eq: [0x61, 0x47],
-  ne: [0x62, 0x48],
-  lt: [0x63, 0x49],
-  gt: [0x64, 0x4a],
-  le: [0x65, 0x4b],
-  ge: [0x66, 0x4c],
+const COMPARE: Partial<Record<AluOp, Codes>> = {
+  eq: [0x61, 0x47, 0x41],
+  ne: [0x62, 0x48, 0x42],
+  lt: [0x63, 0x49, 0x43],
+  gt: [0x64, 0x4a, 0x44],
+  le: [0x65, 0x4b, 0x45],
+  ge: [0x66, 0x4c, 0x46],
 };
 const FOLD: Record<Fold, readonly [number, number]> = {
   sum: [0xa0, 0xf0],
@@ -114,6 +119,11 @@ const F64X2_MIN = 0xf4;
 const F64X2_MAX = 0xf5;
 const F64X2_REPLACE = 0x22;
 const F32X4_EQ = 0x41;
+const F32X4_NE = 0x42;
+const F32X4_ADD = 0xe4;
+const F32X4_SPLAT = 0x13;
+const F32X4_EXTRACT = 0x1f;
+const I8X16_SHUFFLE = 0x0d;
 const I32X4_ALL_TRUE = 0xa3;
 const F64X2_DIV = 0xf3;
 const F64X2_SQRT = 0xef;
@@ -158,6 +168,83 @@ function tanh32(op: KernelOp): op is KernelOp & { kind: "expr"; expr: Expr & { k
     op.expr.kind === "alu" &&
     op.expr.op === "tanh"
   );
+}
+
+/** Whether float32 holds `v` exactly (then float32 lanes can splat it). */
+function f32Exact(v: number): boolean {
+  return Number.isNaN(v) || Math.fround(v) === v;
+}
+
+/** Ops whose float32 instruction rounds once, as Math.fround of the float64 result does. */
+const ROUNDING32 = new Set<AluOp>(["add", "sub", "mul", "div", "sqrt"]);
+
+/**
+ * How expression `e` over float32 values comes out when every node runs as a float32x4
+ * instruction: `exact` (no rounding: the float64 value is a float32), `rounded` (one rounding,
+ * at a node whose result only passes through ops that commute with rounding: neg, abs, min,
+ * max, a where's branches), `bool`, or null when float32 instructions would round differently
+ * from the JavaScript kernel's float64 value rounded once (two roundings in a row, floor of a
+ * rounded value, a comparison of one, an inexact constant) and the expression is computed in
+ * float64 halves instead. The float32 results are then bit-identical because a single IEEE
+ * float32 +, -, *, / or sqrt of float32 operands equals the float64 one rounded to float32
+ * (float64 has more than twice float32's precision), and neg, abs, min, max commute with a
+ * monotone rounding.
+ */
+type Lane32 = "exact" | "rounded" | "bool" | null;
+function lane32(e: Expr): Lane32 {
+  if (e.kind === "arg") return "exact";
+  if (e.kind === "const") return f32Exact(e.value) ? "exact" : null;
+  const op = e.op;
+  const a = e.args.map(lane32);
+  const num = (k: Lane32): boolean => k === "exact" || k === "rounded";
+  if (ROUNDING32.has(op)) return a.every((k) => k === "exact") ? "rounded" : null;
+  if (op === "neg" || op === "abs") return num(a[0]!) ? a[0]! : null;
+  if (op === "min" || op === "max") {
+    if (!a.every(num)) return null;
+    return a.every((k) => k === "exact") ? "exact" : "rounded";
+  }
+  if (op === "floor" || op === "ceil" || op === "trunc") return a[0] === "exact" ? "exact" : null;
+  if (COMPARE[op] || op === "isNaN") return a.every((k) => k === "exact") ? "bool" : null;
+  if (op === "and" || op === "or") {
+    return a.every((k) => k === "exact" || k === "bool") ? "bool" : null;
+  }
+  if (op === "where") {
+    if (!(a[0] === "exact" || a[0] === "bool") || !num(a[1]!) || !num(a[2]!)) return null;
+    return a[1] === "exact" && a[2] === "exact" ? "exact" : "rounded";
+  }
+  return null;
+}
+
+/**
+ * Whether the kernel's lanes can be float32x4 (four elements a step instead of two): every
+ * array is float32 and every live value a float32 (rounded to float32, a boolean, an exact
+ * constant), so that each register holds its float64 value exactly in a float32 lane. Ops that
+ * float32 instructions cannot compute bit for bit (`lane32` null, tanh) run on the two float64
+ * halves of the lanes and are rounded back.
+ */
+function quadLanes(
+  ir: KernelIR,
+  inTypes: readonly DType[],
+  outTypes: readonly DType[],
+  live: Uint8Array,
+): boolean {
+  if (!inTypes.every((t) => t === "float32") || !outTypes.every((t) => t === "float32")) {
+    return false;
+  }
+  return ir.ops.every((op, k) => {
+    if (live[k] === 0) return true;
+    switch (op.kind) {
+      case "const":
+        return f32Exact(op.value);
+      case "expr":
+        return op.bool || op.dtype === "float32";
+      case "cast":
+      case "sum0":
+        return op.dtype === "float32";
+      default:
+        return true;
+    }
+  });
 }
 
 /** Why a kernel stays JavaScript, or null when it can be emitted. */
@@ -222,6 +309,7 @@ export function wasmKernelCode(
     units: ir.nested ? ir.rows : ir.size,
     splittable,
     work: e.work,
+    lanes: e.lanes,
   };
 }
 
@@ -237,6 +325,14 @@ class Emitter {
   readonly usesTanh: boolean;
   colBytes = 0;
   work = 0;
+  /**
+   * Whether the lanes are float32x4 (`quadLanes`), else float64x2; `lanes` elements per step.
+   * With float32x4 lanes, `half` is the half (0: elements 0-1, 1: elements 2-3) being computed
+   * in float64x2 for an op float32 instructions cannot do bit for bit, -1 otherwise.
+   */
+  readonly quad: boolean;
+  readonly lanes: number;
+  private half = -1;
   private readonly lo = 0;
   private readonly hi = 1;
   private readonly inPtr: number;
@@ -287,6 +383,8 @@ class Emitter {
       if (op.kind !== "load" && op.kind !== "const") for (const a of op.args) this.live[a] = 1;
     }
     this.usesTanh = ir.ops.some((op, k) => this.live[k] === 1 && tanh32(op));
+    this.quad = quadLanes(ir, inTypes, outTypes, this.live);
+    this.lanes = this.quad ? 4 : 2;
     this.acc = new Int32Array(ir.reduces.length).fill(-1);
     this.colOffset = new Int32Array(ir.reduces.length).fill(-1);
     this.constOf = new Int32Array(n).fill(-1);
@@ -311,9 +409,9 @@ class Emitter {
     // The splatted constants' locals are set before everything else: emitted last, moved first.
     const { fb } = this;
     const bodyLength = fb.code.length;
-    for (const { local, value } of this.vconsts.values()) {
+    for (const { local, value, f32 } of this.vconsts.values()) {
       fb.simdOp(V_CONST)
-        .raw(...f64x2Bytes(value))
+        .raw(...(f32 ? f32x4Bytes(value) : f64x2Bytes(value)))
         .set(local);
     }
     fb.code.unshift(...fb.code.splice(bodyLength));
@@ -405,7 +503,7 @@ class Emitter {
           this.i,
           () => fb.get(this.end),
           () => this.element("vec", part),
-          2,
+          this.lanes,
         );
       }
       this.loopWhile(
@@ -433,7 +531,7 @@ class Emitter {
         fb.i32Const(0).set(this.j);
         const step = (mode: Mode): void => {
           this.element(mode, "inner");
-          const w = mode === "vec" ? 2 : 1;
+          const w = mode === "vec" ? this.lanes : 1;
           fb.get(this.i).i32Const(w).raw(I32_ADD).set(this.i);
         };
         // j advances in loopWhile; i with it.
@@ -441,7 +539,7 @@ class Emitter {
           this.j,
           () => fb.i32Const(ir.len),
           () => step("vec"),
-          2,
+          this.lanes,
         );
         this.loopWhile(
           this.j,
@@ -500,6 +598,7 @@ class Emitter {
       if (mode === "vec") {
         fb.get(this.v[st.reg]!);
         if (t === "float64") fb.simdMem(V_STORE, 3);
+        else if (this.quad) fb.simdMem(V_STORE, 2);
         else fb.simdOp(DEMOTE_ZERO).simdMemLane(V_STORE64_LANE, 3, 0);
       } else {
         fb.get(this.s[st.reg]!);
@@ -512,7 +611,17 @@ class Emitter {
         // colacc[j] = fold(colacc[j], v), lanewise: each column keeps its own order.
         fb.get(this.cPtr).get(this.j).i32Const(3).raw(I32_SHL, I32_ADD);
         fb.get(this.cPtr).get(this.j).i32Const(3).raw(I32_SHL, I32_ADD);
-        if (mode === "vec") {
+        if (mode === "vec" && this.quad) {
+          // Columns j, j+1 from the low half; j+2, j+3 from the high half (16 bytes on).
+          fb.simdMem(V_LOAD, 3, this.colOffset[q]!).get(this.v[rd.reg]!).simdOp(PROMOTE_LOW);
+          fb.simdOp(fold[1]).simdMem(V_STORE, 3, this.colOffset[q]!);
+          fb.get(this.cPtr).get(this.j).i32Const(3).raw(I32_SHL, I32_ADD);
+          fb.get(this.cPtr).get(this.j).i32Const(3).raw(I32_SHL, I32_ADD);
+          fb.simdMem(V_LOAD, 3, this.colOffset[q]! + 16).get(this.v[rd.reg]!);
+          this.highHalf();
+          fb.simdOp(PROMOTE_LOW).simdOp(fold[1]);
+          fb.simdMem(V_STORE, 3, this.colOffset[q]! + 16);
+        } else if (mode === "vec") {
           fb.simdMem(V_LOAD, 3, this.colOffset[q]!).get(this.v[rd.reg]!).simdOp(fold[1]);
           fb.simdMem(V_STORE, 3, this.colOffset[q]!);
         } else {
@@ -522,7 +631,12 @@ class Emitter {
         return;
       }
       const a = this.acc[q]!;
-      if (mode === "vec") {
+      if (mode === "vec" && this.quad) {
+        for (const lane of [0, 1, 2, 3]) {
+          fb.get(a).get(this.v[rd.reg]!).simdLane(F32X4_EXTRACT, lane).raw(F64_PROMOTE);
+          fb.raw(fold[0]).set(a);
+        }
+      } else if (mode === "vec") {
         for (const lane of [0, 1]) {
           fb.get(a).get(this.v[rd.reg]!).simdLane(F64X2_EXTRACT, lane).raw(fold[0]).set(a);
         }
@@ -562,7 +676,10 @@ class Emitter {
     this.ir.ops.forEach((_, k) => {
       if (this.live[k] === 0 || this.level[k] !== level) return;
       if (this.v[k] < 0) this.v[k] = fb.local(V128);
-      fb.get(this.s[k]!).simdOp(F64X2_SPLAT).set(this.v[k]!);
+      fb.get(this.s[k]!);
+      if (this.quad) fb.raw(F32_DEMOTE).simdOp(F32X4_SPLAT);
+      else fb.simdOp(F64X2_SPLAT);
+      fb.set(this.v[k]!);
     });
   }
 
@@ -588,15 +705,24 @@ class Emitter {
         break;
       case "expr": {
         if (tanh32(op)) {
-          this.tanh32(op.expr.args[0]!, op.args, mode);
+          const e = op.expr.args[0]!;
+          if (vec && this.quad) this.halves(() => this.tanh32(e, op.args, mode));
+          else this.tanh32(e, op.args, mode);
           break;
         }
-        const kind = this.expr(op.expr, op.args, mode);
-        if (op.bool) this.toNum(kind, mode);
-        else {
-          if (kind === "bool") this.toNum(kind, mode);
-          if (op.dtype === "float32") this.round32(mode);
-        }
+        const value = (): void => {
+          const kind = this.expr(op.expr, op.args, mode);
+          if (op.bool) this.toNum(kind, mode);
+          else {
+            if (kind === "bool") this.toNum(kind, mode);
+            if (op.dtype === "float32") this.round32(mode);
+          }
+        };
+        if (vec && this.quad && lane32(op.expr) !== null) {
+          // float32 instructions, bit for bit (lane32): no rounding left to do.
+          this.toNum(this.expr(op.expr, op.args, mode), mode);
+        } else if (vec && this.quad) this.halves(value);
+        else value();
         break;
       }
       case "select":
@@ -606,21 +732,22 @@ class Emitter {
         reg(op.args[0]);
         if (vec) {
           this.vconst(0);
-          fb.simdOp(F64X2_NE).simdOp(V_BITSELECT);
+          fb.simdOp(this.quad ? F32X4_NE : F64X2_NE).simdOp(V_BITSELECT);
         } else fb.f64Const(0).raw(F64_NE, SELECT);
         break;
       case "cast":
         reg(op.args[0]);
-        if (op.dtype === "float32") this.round32(mode);
+        // float32 lanes hold float32 values: the cast to float32 changes nothing.
+        if (op.dtype === "float32" && !(vec && this.quad)) this.round32(mode);
         break;
       case "sum0":
-        // 0 + x (turns -0 into +0), rounded to the dtype.
+        // 0 + x (turns -0 into +0), rounded to the dtype (one float32 add in float32 lanes).
         if (vec) this.vconst(0);
         else fb.f64Const(0);
         reg(op.args[0]);
-        if (vec) fb.simdOp(F64X2_ADD);
+        if (vec) fb.simdOp(this.quad ? F32X4_ADD : F64X2_ADD);
         else fb.raw(F64_ADD);
-        if (op.dtype === "float32") this.round32(mode);
+        if (op.dtype === "float32" && !(vec && this.quad)) this.round32(mode);
         break;
       case "guard":
         reg(op.args[0]);
@@ -685,6 +812,7 @@ class Emitter {
     this.address(ptr, t, index);
     if (mode === "vec") {
       if (t === "float64") fb.simdMem(V_LOAD, 3);
+      else if (this.quad) fb.simdMem(V_LOAD, 2);
       else fb.simdMem(V_LOAD64_ZERO, 3).simdOp(PROMOTE_LOW);
     } else {
       if (t === "float64") fb.mem(F64_LOAD, 3);
@@ -706,23 +834,59 @@ class Emitter {
 
   /** Rounds the f64 value(s) on the stack to float32 and back (Math.fround). */
   private round32(mode: Mode): void {
+    // A float64 half of float32 lanes is rounded by its demotion (`halves`).
+    if (mode === "vec" && this.half >= 0) return;
     if (mode === "vec") this.fb.simdOp(DEMOTE_ZERO).simdOp(PROMOTE_LOW);
     else this.fb.raw(F32_DEMOTE, F64_PROMOTE);
   }
 
   /** v128 locals holding the splatted constants the lanes read, set once at the function's start. */
-  private readonly vconsts = new Map<string, { local: number; value: number }>();
+  private readonly vconsts = new Map<string, { local: number; value: number; f32: boolean }>();
 
-  /** Pushes `value` in both lanes from a local set before the loops (not rebuilt per element). */
+  /**
+   * Pushes `value` in every lane (float32 lanes, or float64 ones in a float64 half) from a local
+   * set before the loops (not rebuilt per element).
+   */
   private vconst(value: number): void {
+    const f32 = this.quad && this.half < 0;
     // Keyed so that -0 and 0 stay apart (a Map alone would merge them).
-    const key = Object.is(value, -0) ? "-0" : String(value);
+    const key = (f32 ? "f" : "d") + (Object.is(value, -0) ? "-0" : String(value));
     let c = this.vconsts.get(key);
     if (c === undefined) {
-      c = { local: this.fb.local(V128), value };
+      c = { local: this.fb.local(V128), value, f32 };
       this.vconsts.set(key, c);
     }
     this.fb.get(c.local);
+  }
+
+  /** Moves the high 8 bytes of the v128 on the stack to its low 8 (float32 lanes 2, 3 to 0, 1). */
+  private highHalf(): void {
+    const t = this.tmpV128();
+    this.fb.tee(t).get(t).simdOp(I8X16_SHUFFLE);
+    this.fb.raw(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+  }
+
+  private v128Tmp = -1;
+  private tmpV128(): number {
+    if (this.v128Tmp < 0) this.v128Tmp = this.fb.local(V128);
+    return this.v128Tmp;
+  }
+
+  /**
+   * In float32 lanes, a value computed as two float64x2 halves by `value` (which reads registers
+   * through `expr`'s promotion of half `this.half` and leaves float64s that are float32 values),
+   * demoted and joined back into four float32 lanes.
+   */
+  private halves(value: () => void): void {
+    const { fb } = this;
+    for (const h of [0, 1]) {
+      this.half = h;
+      value();
+      fb.simdOp(DEMOTE_ZERO);
+    }
+    this.half = -1;
+    // [lo0, lo1, 0, 0], [hi0, hi1, 0, 0] -> [lo0, lo1, hi0, hi1]
+    fb.simdOp(I8X16_SHUFFLE).raw(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
   }
 
   /**
@@ -808,10 +972,11 @@ class Emitter {
     const t = fb.local(mode === "vec" ? V128 : F64);
     fb.tee(t);
     if (mode === "vec") {
-      fb.get(t).simdOp(F64X2_EQ);
+      const f32 = this.quad && this.half < 0;
+      fb.get(t).simdOp(f32 ? F32X4_EQ : F64X2_EQ);
       fb.get(t);
       this.vconst(0);
-      fb.simdOp(F64X2_NE);
+      fb.simdOp(f32 ? F32X4_NE : F64X2_NE);
       fb.simdOp(V_AND);
     } else {
       fb.get(t).raw(F64_EQ);
@@ -829,6 +994,11 @@ class Emitter {
     switch (e.kind) {
       case "arg":
         fb.get(vec ? this.v[args[e.index]!]! : this.s[args[e.index]!]!);
+        if (vec && this.half >= 0) {
+          // A float64 half of float32 lanes.
+          if (this.half === 1) this.highHalf();
+          fb.simdOp(PROMOTE_LOW);
+        }
         return "num";
       case "const":
         if (vec) this.vconst(e.value);
@@ -838,8 +1008,9 @@ class Emitter {
         break;
     }
     const op = e.op;
-    const pick = (codes: readonly [number, number]): void => {
-      if (vec) fb.simdOp(codes[1]);
+    const f32 = vec && this.quad && this.half < 0;
+    const pick = (codes: Codes): void => {
+      if (vec) fb.simdOp(codes[f32 ? 2 : 1]);
       else fb.raw(codes[0]);
     };
     const unary = UNARY[op];
@@ -875,7 +1046,7 @@ class Emitter {
         num(e.args[0]!);
         const t = fb.local(vec ? V128 : F64);
         fb.tee(t).get(t);
-        if (vec) fb.simdOp(F64X2_NE);
+        if (vec) fb.simdOp(f32 ? F32X4_NE : F64X2_NE);
         else fb.raw(F64_NE);
         return "bool";
       }
@@ -904,6 +1075,12 @@ class Emitter {
 const TANH_TAYLOR = [1, -1 / 3, 2 / 15, -17 / 315, 62 / 2835, -1382 / 155925];
 /** The relative margin within which tanh32's approximation decides a float32 rounding. */
 const TANH_EPS = 2 ** -40;
+
+/** The 16 bytes of a v128 with `v` in its four f32 lanes (v is a float32 value). */
+function f32x4Bytes(v: number): number[] {
+  const b = Array.from(new Uint8Array(new Float32Array([v]).buffer));
+  return [...b, ...b, ...b, ...b];
+}
 
 /** The 16 bytes of a v128 with `v` in both f64 lanes. */
 function f64x2Bytes(v: number): number[] {

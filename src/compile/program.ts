@@ -57,6 +57,8 @@ export interface ProgramStats {
   readonly buffers?: number;
   /** Fused kernels among `fused` that run as WebAssembly SIMD (the others as JavaScript). */
   readonly wasm?: number;
+  /** Wasm kernels among `wasm` whose lanes are float32x4 (four elements a step). */
+  readonly wasmFloat32x4?: number;
 }
 
 /**
@@ -269,6 +271,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     w.module = wasmModule(w.code.bytes);
   }
   const wasmCount = wasmPre.filter((w) => w.module !== null).length;
+  const wasmQuad = wasmPre.filter((w) => w.module !== null && w.code.lanes === 4).length;
 
   const plan: BufferPlan = planBuffers(
     vars,
@@ -318,6 +321,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     materialized: plan.planned,
     buffers: plan.slots.length,
     wasm: wasmCount,
+    wasmFloat32x4: wasmQuad,
   };
   return {
     graph,

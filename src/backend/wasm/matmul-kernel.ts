@@ -369,6 +369,12 @@ export function ensureMemory(inst: Instance, bytes: number): ArrayBufferLike | n
   return inst.memory.buffer;
 }
 
+/**
+ * Rows shorter than this are copied out of the padded result element by element: for a 128 x 10
+ * float32 result, 1.4 us against 13 us with a `subarray` and `set` per row (Node 20).
+ */
+const ROW_COPY_MIN = 64;
+
 /** The float typed arrays the kernel handles. */
 export type FloatArray = Float32Array | Float64Array;
 
@@ -515,7 +521,14 @@ export function wasmMatmul(
     }
     const o = t * mn;
     if (nPad === n) out.set(mem.subarray(cEl, cEl + mn), o);
-    else {
+    else if (n < ROW_COPY_MIN) {
+      // Short rows: element by element (a subarray per row costs more than its copy).
+      for (let i = 0; i < m; i++) {
+        const from = cEl + i * nPad;
+        const to = o + i * n;
+        for (let j = 0; j < n; j++) out[to + j] = mem[from + j]!;
+      }
+    } else {
       for (let i = 0; i < m; i++) {
         out.set(mem.subarray(cEl + i * nPad, cEl + i * nPad + n), o + i * n);
       }
