@@ -123,6 +123,7 @@ const F32X4_NE = 0x42;
 const F32X4_ADD = 0xe4;
 const F32X4_SPLAT = 0x13;
 const F32X4_EXTRACT = 0x1f;
+const F32X4_REPLACE = 0x20;
 const I8X16_SHUFFLE = 0x0d;
 const I32X4_ALL_TRUE = 0xa3;
 const F64X2_DIV = 0xf3;
@@ -705,9 +706,7 @@ class Emitter {
         break;
       case "expr": {
         if (tanh32(op)) {
-          const e = op.expr.args[0]!;
-          if (vec && this.quad) this.halves(() => this.tanh32(e, op.args, mode));
-          else this.tanh32(e, op.args, mode);
+          this.tanh32(op.expr.args[0]!, op.args, mode);
           break;
         }
         const value = (): void => {
@@ -891,67 +890,123 @@ class Emitter {
 
   /**
    * Math.fround(Math.tanh(v)) of expression `e`, bit for bit. One element: V8's Math.tanh
-   * (imported) and the rounding. Two lanes: with u = clamp(v, -9.5, 9.5) / 64, t = tanh(u) by
-   * its odd Taylor polynomial to u^11, then doubled six times (tanh 2u = 2t / (1 + t^2), kept as
-   * n / d with one division at the end): r = tanh(clamp(v)) to a relative error of ~1e-15 (1.05e-15
-   * at most over 8M float32s), and beyond 9.5 every float32 tanh is +-1. When r(1 - 2^-40) and r(1 + 2^-40)
-   * round to the same float32 in both lanes, the exact tanh and Math.tanh (within 1e-15 of it)
-   * round to it too: it is the result. Otherwise (NaN, or about one lane in 5,000) each lane
-   * calls Math.tanh.
+   * (imported) and the rounding. Lanes: with u = clamp(v, -9.5, 9.5) / 4, t = tanh(u) as
+   * u P(u^2) / Q(u^2) (TANH_P, TANH_Q), then doubled twice (tanh 2u = 2t / (1 + t^2), kept as
+   * n / d with one division at the end): r = tanh(clamp(v)) within 4.9e-15 of Math.tanh
+   * relatively, checked on every positive float32 up to 9.5 (the function is odd; beyond 9.5
+   * every float32 tanh is +-1). When r(1 - 2^-40) and r(1 + 2^-40) round to the same float32 in
+   * every lane, the exact tanh and Math.tanh round to it too: it is the result. Otherwise (NaN,
+   * or about one float32 in 350,000 of that range) each lane calls Math.tanh. In float32 lanes
+   * the two float64 halves run in lockstep, so that the engine overlaps their chains.
    */
   private tanh32(e: Expr, args: readonly number[], mode: Mode): void {
     const { fb } = this;
-    this.toNum(this.expr(e, args, mode), mode);
     if (mode === "one") {
+      this.toNum(this.expr(e, args, mode), mode);
       fb.call(0).raw(F32_DEMOTE, F64_PROMOTE);
       return;
     }
-    const v = (value: number): void => this.vconst(value);
-    const X = fb.local(V128);
-    const U = fb.local(V128);
-    const U2 = fb.local(V128);
-    const T = fb.local(V128);
-    const N = fb.local(V128);
-    const D = fb.local(V128);
-    const LO = fb.local(V128);
-    fb.tee(X);
-    v(9.5);
-    fb.simdOp(F64X2_MIN);
-    v(-9.5);
-    fb.simdOp(F64X2_MAX);
-    v(1 / 64);
-    fb.simdOp(F64X2_MUL).tee(U).get(U).simdOp(F64X2_MUL).set(U2);
-    v(TANH_TAYLOR[5]!);
-    for (let i = 4; i >= 1; i--) {
-      fb.get(U2).simdOp(F64X2_MUL);
-      v(TANH_TAYLOR[i]!);
-      fb.simdOp(F64X2_ADD);
+    // The argument's lanes as float64x2: one stream, or in float32 lanes the two halves, whose
+    // independent chains are emitted in lockstep (the engine overlaps them).
+    const X: number[] = [];
+    for (const h of this.quad ? [0, 1] : [-1]) {
+      this.half = h;
+      this.toNum(this.expr(e, args, mode), mode);
+      X.push(fb.local(V128));
+      fb.set(X[X.length - 1]!);
     }
-    fb.get(U2).simdOp(F64X2_MUL);
-    v(1);
-    fb.simdOp(F64X2_ADD).get(U).simdOp(F64X2_MUL).set(N);
-    // Six doublings of t = n / d without dividing: n' = 2 n d, d' = d^2 + n^2 (d <= 2^64).
-    v(1);
-    fb.set(D);
-    for (let k = 0; k < 6; k++) {
-      fb.get(N).get(N).simdOp(F64X2_ADD).get(D).simdOp(F64X2_MUL);
-      fb.get(D).get(D).simdOp(F64X2_MUL).get(N).get(N).simdOp(F64X2_MUL).simdOp(F64X2_ADD).set(D);
-      fb.set(N);
+    this.half = -1;
+    const halves = X.length;
+    const each = (emit: (h: number) => void): void => {
+      for (let h = 0; h < halves; h++) emit(h);
+    };
+    const locals = (): number[] => X.map(() => fb.local(V128));
+    const U = locals();
+    const U2 = locals();
+    const T = locals();
+    const N = locals();
+    const D = locals();
+    const LO = locals();
+    // The constants are float64 splats (this.half >= 0 makes vconst splat float64s).
+    const v = (value: number): void => {
+      this.half = 0;
+      this.vconst(value);
+      this.half = -1;
+    };
+    each((h) => {
+      fb.get(X[h]!);
+      v(9.5);
+      fb.simdOp(F64X2_MIN);
+      v(-9.5);
+      fb.simdOp(F64X2_MAX);
+      v(1 / 4);
+      fb.simdOp(F64X2_MUL).tee(U[h]!).get(U[h]!).simdOp(F64X2_MUL).set(U2[h]!);
+    });
+    // tanh u = u P(w) / Q(w), w = u^2: n = u P(w) and d = Q(w) by Horner, the two chains of
+    // each half interleaved.
+    const horner = (coeffs: readonly number[], acc: number[]): void => {
+      each((h) => {
+        v(coeffs[coeffs.length - 1]!);
+        fb.set(acc[h]!);
+      });
+      for (let i = coeffs.length - 2; i >= 0; i--) {
+        each((h) => {
+          fb.get(acc[h]!).get(U2[h]!).simdOp(F64X2_MUL);
+          v(coeffs[i]!);
+          fb.simdOp(F64X2_ADD).set(acc[h]!);
+        });
+      }
+    };
+    horner(TANH_P, N);
+    horner(TANH_Q, D);
+    each((h) => {
+      fb.get(N[h]!).get(U[h]!).simdOp(F64X2_MUL).set(N[h]!);
+    });
+    // Two doublings of t = n / d without dividing: n' = 2 n d, d' = d^2 + n^2.
+    for (let k = 0; k < TANH_DOUBLINGS; k++) {
+      each((h) => {
+        const [n, d] = [N[h]!, D[h]!];
+        fb.get(n).get(n).simdOp(F64X2_ADD).get(d).simdOp(F64X2_MUL);
+        fb.get(d).get(d).simdOp(F64X2_MUL).get(n).get(n).simdOp(F64X2_MUL).simdOp(F64X2_ADD);
+        fb.set(d).set(n);
+      });
     }
-    fb.get(N).get(D).simdOp(F64X2_DIV).set(T);
-    // Certain of the float32 rounding in both lanes?
-    fb.get(T);
-    v(1 - TANH_EPS);
-    fb.simdOp(F64X2_MUL).simdOp(DEMOTE_ZERO).tee(LO).get(T);
-    v(1 + TANH_EPS);
-    fb.simdOp(F64X2_MUL).simdOp(DEMOTE_ZERO).simdOp(F32X4_EQ).simdOp(I32X4_ALL_TRUE);
+    each((h) => {
+      fb.get(N[h]!).get(D[h]!).simdOp(F64X2_DIV).set(T[h]!);
+    });
+    // Certain of the float32 rounding in every lane? (A half's demotion leaves lanes 2, 3 zero
+    // in both bounds, which compare equal.)
+    each((h) => {
+      fb.get(T[h]!);
+      v(1 - TANH_EPS);
+      fb.simdOp(F64X2_MUL).simdOp(DEMOTE_ZERO).tee(LO[h]!).get(T[h]!);
+      v(1 + TANH_EPS);
+      fb.simdOp(F64X2_MUL).simdOp(DEMOTE_ZERO).simdOp(F32X4_EQ);
+      if (h > 0) fb.simdOp(V_AND);
+    });
+    fb.simdOp(I32X4_ALL_TRUE);
     fb.ifOf(V128);
-    fb.get(LO).simdOp(PROMOTE_LOW);
+    if (this.quad) {
+      fb.get(LO[0]!).get(LO[1]!).simdOp(I8X16_SHUFFLE);
+      fb.raw(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    } else fb.get(LO[0]!).simdOp(PROMOTE_LOW);
     fb.else_();
-    fb.get(X);
-    for (const lane of [0, 1]) {
-      fb.get(X).simdLane(F64X2_EXTRACT, lane).call(0).raw(F32_DEMOTE, F64_PROMOTE);
-      fb.simdLane(F64X2_REPLACE, lane);
+    // Each lane through Math.tanh, rounded to float32.
+    if (this.quad) {
+      fb.get(LO[0]!);
+      for (const lane of [0, 1, 2, 3]) {
+        fb.get(X[lane >> 1]!)
+          .simdLane(F64X2_EXTRACT, lane & 1)
+          .call(0)
+          .raw(F32_DEMOTE);
+        fb.simdLane(F32X4_REPLACE, lane);
+      }
+    } else {
+      fb.get(X[0]!);
+      for (const lane of [0, 1]) {
+        fb.get(X[0]!).simdLane(F64X2_EXTRACT, lane).call(0).raw(F32_DEMOTE, F64_PROMOTE);
+        fb.simdLane(F64X2_REPLACE, lane);
+      }
     }
     fb.end();
   }
@@ -1071,10 +1126,20 @@ class Emitter {
   }
 }
 
-/** tanh's odd Taylor coefficients: u, u^3, ..., u^11. */
-const TANH_TAYLOR = [1, -1 / 3, 2 / 15, -17 / 315, 62 / 2835, -1382 / 155925];
-/** The relative margin within which tanh32's approximation decides a float32 rounding. */
-const TANH_EPS = 2 ** -40;
+/**
+ * tanh(u) ~ u P(u^2) / Q(u^2) for |u| <= 9.5 / 4: the continued fraction
+ * u / (1 + u^2 / (3 + u^2 / (5 + ... / 15))) as a ratio of polynomials (its [7/8] Pade
+ * approximant), coefficients from w^0 up, scaled so that Q(0) = 1.
+ */
+export const TANH_P = [1, 2 / 15, 2 / 585, 4 / 225225];
+export const TANH_Q = [1, 7 / 15, 1 / 39, 2 / 6435, 1 / 2027025];
+/** Doublings (tanh 2u = 2t / (1 + t^2)) from u = v / 4 back to v. */
+export const TANH_DOUBLINGS = 2;
+/**
+ * The relative margin within which tanh32's approximation decides a float32 rounding (its
+ * error against Math.tanh is at most 4.9e-15: tools/check-tanh32.ts).
+ */
+export const TANH_EPS = 2 ** -40;
 
 /** The 16 bytes of a v128 with `v` in its four f32 lanes (v is a float32 value). */
 function f32x4Bytes(v: number): number[] {

@@ -232,6 +232,19 @@ test("float32 expressions with two roundings in a row run in float64 halves, as 
   }
 });
 
+test("float32 tanh in a loop with a float64 array keeps float64x2 lanes, same bits", () => {
+  // A dense sweep where the rounding is decided, plus random float32s and the special values.
+  const n = 65536 + 4096;
+  const d = new Float64Array(n);
+  for (let i = 0; i < 65536; i++) d[i] = Math.fround(-12 + (i * 24) / 65536);
+  d.set(data(4096, 31), 65536);
+  const x = ad.tensor(d, { dtype: "float64" });
+  const f = (v: T) => ad.tanh(v.astype("float32")).mul(3);
+  const stats = check("tanh from float64", f, x);
+  assert.equal(stats.wasm, 1);
+  assert.equal(stats.wasmFloat32x4, 0);
+});
+
 test("float32 programs above ran float32x4 wasm loops", () => {
   assert.ok(quadKernels >= 20, `float32x4 kernels: ${quadKernels}`);
 });
