@@ -24,6 +24,7 @@ import { planSteps, type Step } from "./fusion.js";
 import { interpretedKernel } from "./interpret.js";
 import type { Kernel, KernelIR } from "./kernel-ir.js";
 import { lowerCluster, recomputeRules, type Scratch } from "./lower.js";
+import { type MatmulStep, matmulCall, matmulStep } from "./matmul-step.js";
 import { type BufferPlan, freshOutputs, planBuffers } from "./plan.js";
 import { tapeKernel } from "./scalar-tape.js";
 import { passesKernel, SPLIT_OPS } from "./split.js";
@@ -59,6 +60,11 @@ export interface ProgramStats {
   readonly wasm?: number;
   /** Wasm kernels among `wasm` whose lanes are float32x4 (four elements a step). */
   readonly wasmFloat32x4?: number;
+  /**
+   * Matrix products among the library calls that run on the program's WebAssembly memory
+   * (matmul-step.ts): operands packed where they are, results written into planned buffers.
+   */
+  readonly matmuls?: number;
 }
 
 /**
@@ -166,6 +172,10 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   }[] = [];
   const wasmKernels: Kernel[] = [];
   const wasmLinked: (Kernel | undefined)[] = [];
+  // Matrix products on the program's memory: the run each is, and the kernel it calls (the
+  // library call until the memory is linked).
+  const matmulPre: { run: number; step: MatmulStep }[] = [];
+  const matmulKernels: Kernel[] = [];
   let tuner: ((inputs: readonly Tensor[]) => Tensor[]) | null = null;
   /** Runs until the second timing round (0: none pending). */
   let retuneIn = 0;
@@ -180,7 +190,23 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   const runs: Run[] = [];
   steps.forEach((s, p) => {
     if (s.kind === "call") {
-      runs.push({ kind: "call", eqn: s.eqn });
+      const product = wasmOn ? matmulStep(graph, s.eqn) : null;
+      if (product === null) {
+        runs.push({ kind: "call", eqn: s.eqn });
+        return;
+      }
+      const q = matmulPre.length;
+      matmulPre.push({ run: runs.length, step: product });
+      matmulKernels.push(matmulCall(product));
+      const eqn = graph.eqns[s.eqn]!;
+      runs.push({
+        kind: "fused",
+        kernel: (I, O) => matmulKernels[q]!(I, O),
+        ins: eqn.inputs,
+        outs: eqn.outputs,
+        inArrays: new Array<TypedArray>(2),
+        outArrays: new Array<TypedArray>(1),
+      });
       return;
     }
     fusedEqns += s.members.length;
@@ -322,6 +348,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     buffers: plan.slots.length,
     wasm: wasmCount,
     wasmFloat32x4: wasmQuad,
+    matmuls: matmulPre.length,
   };
   return {
     graph,
@@ -374,12 +401,27 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
         outSlots: r.outs.map((v) => plan.slotOf[v]!),
       };
     });
+    const products = matmulPre.map(({ run, step }) => {
+      const r = runs[run] as FusedRun;
+      return {
+        step,
+        inSlots: r.ins.map((v) => plan.slotOf[v]!),
+        inConsts: r.ins.map((v) => constData.get(v)),
+        outSlot: plan.slotOf[r.outs[0]!]!,
+      };
+    });
     let linked: LinkedMemory | null = null;
     try {
-      linked = wasmRuns.length > 0 ? linkMemory(plan.slots, wasmRuns, shared) : null;
+      linked =
+        wasmRuns.length > 0 || products.length > 0
+          ? linkMemory(plan.slots, wasmRuns, shared, products)
+          : null;
     } catch {
       linked = null;
     }
+    linked?.matmuls.forEach((k, q) => {
+      matmulKernels[q] = k;
+    });
     let next = 0;
     wasmPre.forEach((w, q) => {
       if (w.module === null || linked === null) {
@@ -440,7 +482,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
 
   function runPlanned(inputs: readonly Tensor[]): Tensor[] {
     if (slotArrays === null) {
-      const linked = wasmPre.length > 0 ? link() : null;
+      const linked = wasmPre.length > 0 || matmulPre.length > 0 ? link() : null;
       const slots = linked?.slots ?? plan.slots.map((s) => zeros(s.dtype, s.size));
       for (const prepare of prepares) prepare(slots);
       slotArrays = slots;

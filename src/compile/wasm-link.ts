@@ -11,6 +11,7 @@
  */
 
 import { wasmSimdSupported } from "../backend/wasm/index.js";
+import { matmulModuleBytes } from "../backend/wasm/matmul-kernel.js";
 import { threadHost, type WasmMemory, wasmApi } from "../backend/wasm/wasm-api.js";
 import { BYTES_PER_ELEMENT, type DType, type TypedArray, typedView } from "../core/dtype.js";
 import type { WasmKernelCode } from "./codegen-wasm.js";
@@ -21,6 +22,13 @@ import {
   threadedKernels,
 } from "./fused-threads.js";
 import type { Kernel } from "./kernel-ir.js";
+import {
+  linkedMatmul,
+  type MatmulFns,
+  type MatmulStep,
+  matmulBytes,
+  writesInPlace,
+} from "./matmul-step.js";
 
 /**
  * Element operations (loop size x ops per element) from which a loop is split across threads
@@ -108,6 +116,17 @@ export interface WasmRun {
   readonly outSlots: readonly number[];
 }
 
+/** A matrix product of a program, before linking (matmul-step.ts). */
+export interface MatmulLink {
+  readonly step: MatmulStep;
+  /** The planned buffer of each operand (-1 where it is staged or a constant). */
+  readonly inSlots: readonly number[];
+  /** The data of each operand that is a program constant (resident), undefined for the others. */
+  readonly inConsts: readonly (TypedArray | undefined)[];
+  /** The planned buffer of the result, -1 where it escapes. */
+  readonly outSlot: number;
+}
+
 /** A program's memory with its planned buffers, and its wasm kernels linked to it. */
 export interface LinkedMemory {
   readonly memory: WasmMemory;
@@ -115,6 +134,8 @@ export interface LinkedMemory {
   readonly slots: TypedArray[];
   /** One kernel per WasmRun, in order. */
   readonly kernels: Kernel[];
+  /** One kernel per MatmulLink, in order (none if the kernel module cannot be made here). */
+  readonly matmuls: Kernel[];
   /** Bytes of the memory. */
   readonly bytes: number;
   /** The program's kernels in the thread pool (a shared memory with a large loop), if any. */
@@ -136,9 +157,12 @@ export function linkMemory(
   slots: readonly { dtype: DType; size: number }[],
   runs: readonly WasmRun[],
   shared: boolean,
+  products: readonly MatmulLink[] = [],
 ): LinkedMemory | null {
   const api = wasmApi();
   if (api === undefined) return null;
+  const matmulModule = products.length > 0 ? wasmModule(matmulModuleBytes(shared)) : null;
+  const matmuls = matmulModule === null ? [] : products;
   let off = CONTROL_BYTES;
   const slotOffsets = slots.map((s) => {
     const at = off;
@@ -154,7 +178,7 @@ export function linkMemory(
   off += align(Math.max(0, ...runs.map((r) => r.code.colBytes)));
   // Program constants the kernels read: resident, one region per constant array.
   const constArrays = new Map<TypedArray, number>();
-  for (const r of runs) {
+  for (const r of [...runs, ...matmuls]) {
     r.inConsts?.forEach((data) => {
       if (data === undefined || constArrays.has(data)) return;
       constArrays.set(data, off);
@@ -179,6 +203,32 @@ export function linkMemory(
     const outs = r.outSlots.map((s, k) => place(s, r.outTypes[k]!, r.outSizes[k]!));
     stageBytes = Math.max(stageBytes, o - stageAt);
     return { ins, outs };
+  });
+  // A product's staged operands, packed operands and padded result share the same area (steps
+  // run one at a time).
+  const productPlaces = matmuls.map(({ step, inSlots, inConsts, outSlot }) => {
+    let o = stageAt;
+    const take = (bytes: number): number => {
+      const at = o;
+      o += align(Math.max(1, bytes));
+      return at;
+    };
+    const eb = step.geometry.eb;
+    const operand = (j: number, elements: number): [number, boolean] => {
+      const data = inConsts[j];
+      if (data !== undefined) return [constArrays.get(data)!, false];
+      if (inSlots[j]! >= 0) return [slotOffsets[inSlots[j]!]!, false];
+      return [take(elements * eb), true];
+    };
+    const [a, copyA] = operand(0, step.m * step.k);
+    const [b, copyB] = operand(1, step.k * step.n);
+    const bytes = matmulBytes(step);
+    const packA = take(bytes.packA);
+    const packB = take(bytes.packB);
+    const inPlace = writesInPlace(step, outSlot);
+    const c = inPlace ? slotOffsets[outSlot]! : take(bytes.c);
+    stageBytes = Math.max(stageBytes, o - stageAt);
+    return { a, b, packA, packB, c, copyA, copyB, inPlace };
   });
   off += stageBytes;
   const pages = Math.max(1, Math.ceil(off / 65536));
@@ -245,5 +295,27 @@ export function linkMemory(
     };
     return kernel;
   });
-  return { memory, slots: slotViews, kernels, bytes: pages * 65536, threads };
+  let products32: MatmulFns | undefined;
+  let products64: MatmulFns | undefined;
+  if (matmulModule !== null) {
+    const ex = new api.Instance(matmulModule, { env: { memory } }).exports as Record<string, never>;
+    products32 = { tile: ex.tile32, packA: ex.packA32, packB: ex.packB32 };
+    products64 = { tile: ex.tile64, packA: ex.packA64, packB: ex.packB64 };
+  }
+  const productKernels = matmuls.map(({ step }, q) =>
+    linkedMatmul(
+      step,
+      (step.dtype === "float64" ? products64 : products32)!,
+      buffer,
+      productPlaces[q]!,
+    ),
+  );
+  return {
+    memory,
+    slots: slotViews,
+    kernels,
+    matmuls: productKernels,
+    bytes: pages * 65536,
+    threads,
+  };
 }

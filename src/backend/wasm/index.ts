@@ -59,6 +59,18 @@ export function wasmSimdSupported(): boolean {
   return ok;
 }
 
+/** The backends createWasmBackend made (their float products run on the wasm kernel). */
+const wasmBackends = new WeakSet<Backend>();
+
+/**
+ * @internal Whether `backend` came from createWasmBackend: its large enough float products
+ * (`wasmMatmulPays`) run on the wasm kernel, so a jit program may run them on the same kernel
+ * in its own memory with the same bits (src/compile/matmul-step.ts).
+ */
+export function isWasmBackend(backend: Backend): boolean {
+  return wasmBackends.has(backend);
+}
+
 /**
  * `base` with its `matmul` replaced by the wasm kernel for float32/float64 products large enough
  * to pay for it (`wasmMatmulPays`); returns `base` itself when wasm SIMD is unavailable.
@@ -73,7 +85,7 @@ export function wasmSimdSupported(): boolean {
 export function createWasmBackend(base: Backend): Backend {
   if (!wasmSimdSupported()) return base;
   // Backends are plain objects of kernels (reference, fast), so a spread copies every kernel.
-  return {
+  const backend: Backend = {
     ...base,
     name: `wasm(${base.name})`,
     matmul(a, aShape, b, bShape, transA, transB, out, outShape) {
@@ -107,4 +119,6 @@ export function createWasmBackend(base: Backend): Backend {
       base.matmul(a, aShape, b, bShape, transA, transB, out, outShape);
     },
   };
+  wasmBackends.add(backend);
+  return backend;
 }

@@ -267,7 +267,7 @@ export function relaxedFmaSupported(): boolean {
   return ok;
 }
 
-type TileFn = (
+export type TileFn = (
   a: number,
   b: number,
   c: number,
@@ -278,7 +278,7 @@ type TileFn = (
   aStride: number,
 ) => void;
 
-type PackFn = (
+export type PackFn = (
   src: number,
   rs: number,
   cs: number,
@@ -457,7 +457,7 @@ export function wasmMatmul(
   }
   const f64 = out instanceof Float64Array;
   const g = geometry(f64, m, n, k);
-  const { eb, mr, nr, mPanels, nPanels, mPad, nPad, kcBlock, mcPanels, ncPanels } = g;
+  const { eb, mPad, nPad } = g;
   const inst = getInstance();
   const { tile, packA, packB } = f64 ? inst.f64 : inst.f32;
   // Layout in elements, each region 16-byte aligned: A and B as given, packed A, packed B, C.
@@ -483,8 +483,6 @@ export function wasmMatmul(
   const offs = iter.offsets;
   let packedA = -1;
   let packedB = -1;
-  const ldc = nPad * eb;
-  const aStride = mr * k * eb;
   for (let t = 0; t < batches; t++) {
     // Broadcast batch dims re-read the same matrix: copy and pack it once.
     if (offs[0] !== packedA) {
@@ -498,27 +496,7 @@ export function wasmMatmul(
       // op(B)^T's rows are op(B)'s columns: pack them as rows of width nr.
       packB(rawB * eb, bCs, bRs, n, k, pB * eb);
     }
-    for (let jc = 0; jc < nPanels; jc += ncPanels) {
-      const jEnd = Math.min(nPanels, jc + ncPanels);
-      for (let pc = 0; pc < k; pc += kcBlock) {
-        const kc = Math.min(kcBlock, k - pc);
-        for (let ip = 0; ip < mPanels; ip += mcPanels) {
-          const panels = Math.min(mcPanels, mPanels - ip);
-          for (let jp = jc; jp < jEnd; jp++) {
-            tile(
-              (pA + ip * mr * k + pc * mr) * eb,
-              (pB + jp * nr * k + pc * nr) * eb,
-              (cEl + ip * mr * nPad + jp * nr) * eb,
-              kc,
-              ldc,
-              pc > 0 ? 1 : 0,
-              panels,
-              aStride,
-            );
-          }
-        }
-      }
-    }
+    eachTile(g, k, pA * eb, pB * eb, cEl * eb, tile);
     const o = t * mn;
     if (nPad === n) out.set(mem.subarray(cEl, cEl + mn), o);
     else if (n < ROW_COPY_MIN) {
@@ -536,6 +514,46 @@ export function wasmMatmul(
     iter.next();
   }
   return true;
+}
+
+/**
+ * Calls `tile` with the arguments of every micro-kernel call of one m x k by k x n product of
+ * geometry `g`, in the driver's loop order (NC-column blocks, k blocks, MC-row blocks, B panels),
+ * A and B packed at byte addresses `pA` and `pB` and C (mPad x nPad) at `c`: each element of C
+ * sums its k blocks in increasing order, which fixes the result's bits.
+ */
+export function eachTile(
+  g: Geometry,
+  k: number,
+  pA: number,
+  pB: number,
+  c: number,
+  tile: TileFn,
+): void {
+  const { eb, mr, nr, mPanels, nPanels, nPad, kcBlock, mcPanels, ncPanels } = g;
+  const ldc = nPad * eb;
+  const aStride = mr * k * eb;
+  for (let jc = 0; jc < nPanels; jc += ncPanels) {
+    const jEnd = Math.min(nPanels, jc + ncPanels);
+    for (let pc = 0; pc < k; pc += kcBlock) {
+      const kc = Math.min(kcBlock, k - pc);
+      for (let ip = 0; ip < mPanels; ip += mcPanels) {
+        const panels = Math.min(mcPanels, mPanels - ip);
+        for (let jp = jc; jp < jEnd; jp++) {
+          tile(
+            pA + (ip * mr * k + pc * mr) * eb,
+            pB + (jp * nr * k + pc * nr) * eb,
+            c + (ip * mr * nPad + jp * nr) * eb,
+            kc,
+            ldc,
+            pc > 0 ? 1 : 0,
+            panels,
+            aStride,
+          );
+        }
+      }
+    }
+  }
 }
 
 /** True when `x` is a float array the wasm kernel handles. */
