@@ -124,6 +124,12 @@ const F32X4_ADD = 0xe4;
 const F32X4_SPLAT = 0x13;
 const F32X4_EXTRACT = 0x1f;
 const F32X4_REPLACE = 0x20;
+const F64X2_SUB = 0xf1;
+const F64X2_NEAREST = 0x94;
+const I32X4_TRUNC_SAT_F64X2_S_ZERO = 0xfc;
+const I32X4_ADD = 0xae;
+const I64X2_EXTEND_LOW_I32X4_S = 0xc7;
+const I64X2_SHL = 0xcb;
 const I8X16_SHUFFLE = 0x0d;
 const I32X4_ALL_TRUE = 0xa3;
 const F64X2_DIV = 0xf3;
@@ -156,19 +162,27 @@ function exprOk(e: Expr, numeric: boolean): boolean {
   return false;
 }
 
+/** The functions float32 lanes compute certified (`Emitter.certified`), imported from Math. */
+type Certified = "tanh" | "exp";
+const CERTIFIED: readonly Certified[] = ["tanh", "exp"];
+
 /**
- * Whether `op` is a float32 tanh whose value is rounded at once (`Math.fround(Math.tanh(v))`):
- * emitted as lanes that are certain of their float32 rounding, and V8's Math.tanh for the
- * lanes that are not (`Emitter.tanh32`).
+ * Which function `op` is when it is a float32 tanh or exp whose value is rounded at once
+ * (`Math.fround(Math.tanh(v))`, `Math.fround(Math.exp(v))`): emitted as lanes that are certain
+ * of their float32 rounding, and V8's Math function for the lanes that are not
+ * (`Emitter.certified`); else null.
  */
-function tanh32(op: KernelOp): op is KernelOp & { kind: "expr"; expr: Expr & { kind: "alu" } } {
-  return (
-    op.kind === "expr" &&
-    !op.bool &&
-    op.dtype === "float32" &&
-    op.expr.kind === "alu" &&
-    op.expr.op === "tanh"
-  );
+function certified32(op: KernelOp): Certified | null {
+  if (op.kind !== "expr" || op.bool || op.dtype !== "float32" || op.expr.kind !== "alu") {
+    return null;
+  }
+  const f = op.expr.op;
+  return f === "tanh" || f === "exp" ? f : null;
+}
+
+/** The argument of a certified op (`certified32` non-null). */
+function certifiedArg(op: KernelOp): Expr {
+  return (op as KernelOp & { expr: Expr & { kind: "alu" } }).expr.args[0]!;
 }
 
 /** Whether float32 holds `v` exactly (then float32 lanes can splat it). */
@@ -259,8 +273,8 @@ function ineligible(ir: KernelIR, inTypes: readonly DType[], outTypes: readonly 
     switch (op.kind) {
       case "expr":
         if (op.dtype !== "float64" && op.dtype !== "float32" && !op.bool) return "integer math";
-        if (tanh32(op)) {
-          if (!exprOk(op.expr.args[0]!, true)) return `no instruction for ${describe(op.expr)}`;
+        if (certified32(op) !== null) {
+          if (!exprOk(certifiedArg(op), true)) return `no instruction for ${describe(op.expr)}`;
         } else if (!exprOk(op.expr, !op.bool)) return `no instruction for ${describe(op.expr)}`;
         break;
       case "cast":
@@ -300,7 +314,7 @@ export function wasmKernelCode(
     [{ name: "k", fn: e.fb }],
     1,
     { shared, maxPages: shared ? 65536 : undefined },
-    e.usesTanh ? [{ name: "tanh", params: [F64], results: [F64] }] : [],
+    e.imports.map((name) => ({ name, params: [F64], results: [F64] })),
   );
   const splittable = !ir.reduces.some((r) => r.over === "all" || r.over === "cols");
   return {
@@ -322,8 +336,11 @@ type Part = "inner" | "edge";
 class Emitter {
   readonly fb: FunctionBuilder;
   readonly constants: number[] = [];
-  /** Whether the module imports V8's Math.tanh (function 0) for float32 tanh's uncertain lanes. */
-  readonly usesTanh: boolean;
+  /**
+   * The Math functions the module imports (functions 0, 1, ... in this order) for the uncertain
+   * lanes of float32 tanh and exp (`certified`).
+   */
+  readonly imports: Certified[];
   colBytes = 0;
   work = 0;
   /**
@@ -383,7 +400,9 @@ class Emitter {
       const op = ir.ops[k]!;
       if (op.kind !== "load" && op.kind !== "const") for (const a of op.args) this.live[a] = 1;
     }
-    this.usesTanh = ir.ops.some((op, k) => this.live[k] === 1 && tanh32(op));
+    this.imports = CERTIFIED.filter((f) =>
+      ir.ops.some((op, k) => this.live[k] === 1 && certified32(op) === f),
+    );
     this.quad = quadLanes(ir, inTypes, outTypes, this.live);
     this.lanes = this.quad ? 4 : 2;
     this.acc = new Int32Array(ir.reduces.length).fill(-1);
@@ -410,9 +429,9 @@ class Emitter {
     // The splatted constants' locals are set before everything else: emitted last, moved first.
     const { fb } = this;
     const bodyLength = fb.code.length;
-    for (const { local, value, f32 } of this.vconsts.values()) {
+    for (const { local, bytes } of this.vconsts.values()) {
       fb.simdOp(V_CONST)
-        .raw(...(f32 ? f32x4Bytes(value) : f64x2Bytes(value)))
+        .raw(...bytes)
         .set(local);
     }
     fb.code.unshift(...fb.code.splice(bodyLength));
@@ -705,8 +724,9 @@ class Emitter {
         this.load(op, mode, part);
         break;
       case "expr": {
-        if (tanh32(op)) {
-          this.tanh32(op.expr.args[0]!, op.args, mode);
+        const fn = certified32(op);
+        if (fn !== null) {
+          this.certified(fn, certifiedArg(op), op.args, mode);
           break;
         }
         const value = (): void => {
@@ -840,7 +860,7 @@ class Emitter {
   }
 
   /** v128 locals holding the splatted constants the lanes read, set once at the function's start. */
-  private readonly vconsts = new Map<string, { local: number; value: number; f32: boolean }>();
+  private readonly vconsts = new Map<string, { local: number; bytes: number[] }>();
 
   /**
    * Pushes `value` in every lane (float32 lanes, or float64 ones in a float64 half) from a local
@@ -850,9 +870,14 @@ class Emitter {
     const f32 = this.quad && this.half < 0;
     // Keyed so that -0 and 0 stay apart (a Map alone would merge them).
     const key = (f32 ? "f" : "d") + (Object.is(value, -0) ? "-0" : String(value));
+    this.vconstBytes(key, f32 ? f32x4Bytes(value) : f64x2Bytes(value));
+  }
+
+  /** Pushes the v128 of `bytes` from a local set before the loops (`key` names it). */
+  private vconstBytes(key: string, bytes: number[]): void {
     let c = this.vconsts.get(key);
     if (c === undefined) {
-      c = { local: this.fb.local(V128), value, f32 };
+      c = { local: this.fb.local(V128), bytes };
       this.vconsts.set(key, c);
     }
     this.fb.get(c.local);
@@ -889,21 +914,20 @@ class Emitter {
   }
 
   /**
-   * Math.fround(Math.tanh(v)) of expression `e`, bit for bit. One element: V8's Math.tanh
-   * (imported) and the rounding. Lanes: with u = clamp(v, -9.5, 9.5) / 4, t = tanh(u) as
-   * u P(u^2) / Q(u^2) (TANH_P, TANH_Q), then doubled twice (tanh 2u = 2t / (1 + t^2), kept as
-   * n / d with one division at the end): r = tanh(clamp(v)) within 4.9e-15 of Math.tanh
-   * relatively, checked on every positive float32 up to 9.5 (the function is odd; beyond 9.5
-   * every float32 tanh is +-1). When r(1 - 2^-40) and r(1 + 2^-40) round to the same float32 in
-   * every lane, the exact tanh and Math.tanh round to it too: it is the result. Otherwise (NaN,
-   * or about one float32 in 350,000 of that range) each lane calls Math.tanh. In float32 lanes
-   * the two float64 halves run in lockstep, so that the engine overlaps their chains.
+   * Math.fround(Math[fn](v)) of expression `e`, bit for bit. One element: V8's Math function
+   * (imported) and the rounding. Lanes: r = fn(v) in float64 arithmetic to within ~5e-15 of
+   * V8's value relatively (`tanhLanes`, `expLanes`; checked on every float32 by
+   * tools/check-lanes32.ts). When r(1 - 2^-40) and r(1 + 2^-40) round to the same float32 in
+   * every lane, the exact value and V8's round to it too: it is the result. Otherwise (NaN, or
+   * about one float32 in 10^5) each lane calls the Math function. In float32 lanes the two
+   * float64 halves run in lockstep, so that the engine overlaps their chains.
    */
-  private tanh32(e: Expr, args: readonly number[], mode: Mode): void {
+  private certified(fn: Certified, e: Expr, args: readonly number[], mode: Mode): void {
     const { fb } = this;
+    const math = this.imports.indexOf(fn);
     if (mode === "one") {
       this.toNum(this.expr(e, args, mode), mode);
-      fb.call(0).raw(F32_DEMOTE, F64_PROMOTE);
+      fb.call(math).raw(F32_DEMOTE, F64_PROMOTE);
       return;
     }
     // The argument's lanes as float64x2: one stream, or in float32 lanes the two halves, whose
@@ -916,23 +940,78 @@ class Emitter {
       fb.set(X[X.length - 1]!);
     }
     this.half = -1;
-    const halves = X.length;
     const each = (emit: (h: number) => void): void => {
-      for (let h = 0; h < halves; h++) emit(h);
+      for (let h = 0; h < X.length; h++) emit(h);
     };
     const locals = (): number[] => X.map(() => fb.local(V128));
+    const T = locals();
+    const LO = locals();
+    if (fn === "tanh") this.tanhLanes(X, T, each, locals);
+    else this.expLanes(X, T, each, locals);
+    // Certain of the float32 rounding in every lane? (A half's demotion leaves lanes 2, 3 zero
+    // in both bounds, which compare equal.)
+    const v = (value: number): void => this.vconst64(value);
+    each((h) => {
+      fb.get(T[h]!);
+      v(1 - CERTAIN_EPS);
+      fb.simdOp(F64X2_MUL).simdOp(DEMOTE_ZERO).tee(LO[h]!).get(T[h]!);
+      v(1 + CERTAIN_EPS);
+      fb.simdOp(F64X2_MUL).simdOp(DEMOTE_ZERO).simdOp(F32X4_EQ);
+      if (h > 0) fb.simdOp(V_AND);
+    });
+    fb.simdOp(I32X4_ALL_TRUE);
+    fb.ifOf(V128);
+    if (this.quad) {
+      fb.get(LO[0]!).get(LO[1]!).simdOp(I8X16_SHUFFLE);
+      fb.raw(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    } else fb.get(LO[0]!).simdOp(PROMOTE_LOW);
+    fb.else_();
+    // Each lane through the Math function, rounded to float32.
+    if (this.quad) {
+      fb.get(LO[0]!);
+      for (const lane of [0, 1, 2, 3]) {
+        fb.get(X[lane >> 1]!)
+          .simdLane(F64X2_EXTRACT, lane & 1)
+          .call(math)
+          .raw(F32_DEMOTE);
+        fb.simdLane(F32X4_REPLACE, lane);
+      }
+    } else {
+      fb.get(X[0]!);
+      for (const lane of [0, 1]) {
+        fb.get(X[0]!).simdLane(F64X2_EXTRACT, lane).call(math).raw(F32_DEMOTE, F64_PROMOTE);
+        fb.simdLane(F64X2_REPLACE, lane);
+      }
+    }
+    fb.end();
+  }
+
+  /** Pushes `value` in both float64 lanes (whatever the kernel's lanes are). */
+  private vconst64(value: number): void {
+    const half = this.half;
+    this.half = 0;
+    this.vconst(value);
+    this.half = half;
+  }
+
+  /**
+   * T[h] = tanh(X[h]) in float64x2 lanes: with u = clamp(v, -9.5, 9.5) / 4, tanh(u) as
+   * u P(u^2) / Q(u^2) (TANH_P, TANH_Q), then doubled twice (tanh 2u = 2t / (1 + t^2), kept as
+   * n / d with one division at the end); within 4.9e-15 of Math.tanh relatively on every
+   * float32, and beyond 9.5 every float32 tanh is +-1.
+   */
+  private tanhLanes(
+    X: number[],
+    T: number[],
+    each: (emit: (h: number) => void) => void,
+    locals: () => number[],
+  ): void {
+    const { fb } = this;
+    const v = (value: number): void => this.vconst64(value);
     const U = locals();
     const U2 = locals();
-    const T = locals();
     const N = locals();
     const D = locals();
-    const LO = locals();
-    // The constants are float64 splats (this.half >= 0 makes vconst splat float64s).
-    const v = (value: number): void => {
-      this.half = 0;
-      this.vconst(value);
-      this.half = -1;
-    };
     each((h) => {
       fb.get(X[h]!);
       v(9.5);
@@ -942,23 +1021,9 @@ class Emitter {
       v(1 / 4);
       fb.simdOp(F64X2_MUL).tee(U[h]!).get(U[h]!).simdOp(F64X2_MUL).set(U2[h]!);
     });
-    // tanh u = u P(w) / Q(w), w = u^2: n = u P(w) and d = Q(w) by Horner, the two chains of
-    // each half interleaved.
-    const horner = (coeffs: readonly number[], acc: number[]): void => {
-      each((h) => {
-        v(coeffs[coeffs.length - 1]!);
-        fb.set(acc[h]!);
-      });
-      for (let i = coeffs.length - 2; i >= 0; i--) {
-        each((h) => {
-          fb.get(acc[h]!).get(U2[h]!).simdOp(F64X2_MUL);
-          v(coeffs[i]!);
-          fb.simdOp(F64X2_ADD).set(acc[h]!);
-        });
-      }
-    };
-    horner(TANH_P, N);
-    horner(TANH_Q, D);
+    // n = u P(w) and d = Q(w) by Horner, the chains of both halves interleaved.
+    this.horner(TANH_P, U2, N, each);
+    this.horner(TANH_Q, U2, D, each);
     each((h) => {
       fb.get(N[h]!).get(U[h]!).simdOp(F64X2_MUL).set(N[h]!);
     });
@@ -974,41 +1039,71 @@ class Emitter {
     each((h) => {
       fb.get(N[h]!).get(D[h]!).simdOp(F64X2_DIV).set(T[h]!);
     });
-    // Certain of the float32 rounding in every lane? (A half's demotion leaves lanes 2, 3 zero
-    // in both bounds, which compare equal.)
+  }
+
+  /**
+   * T[h] = exp(X[h]) in float64x2 lanes: with c = clamp(v, -104, 89) (beyond, every float32 exp
+   * is 0 or infinity), k = nearest(c / ln 2) and r = c - k ln 2 (|r| <= 0.35, ln 2 in two parts
+   * so that k ln2hi is exact), exp(r) by its Taylor polynomial to r^11 (EXP_TAYLOR), times 2^k
+   * built from k's bits; within ~3e-16 of Math.exp relatively on every float32.
+   */
+  private expLanes(
+    X: number[],
+    T: number[],
+    each: (emit: (h: number) => void) => void,
+    locals: () => number[],
+  ): void {
+    const { fb } = this;
+    const v = (value: number): void => this.vconst64(value);
+    const C = locals();
+    const K = locals();
+    const R = locals();
     each((h) => {
-      fb.get(T[h]!);
-      v(1 - TANH_EPS);
-      fb.simdOp(F64X2_MUL).simdOp(DEMOTE_ZERO).tee(LO[h]!).get(T[h]!);
-      v(1 + TANH_EPS);
-      fb.simdOp(F64X2_MUL).simdOp(DEMOTE_ZERO).simdOp(F32X4_EQ);
-      if (h > 0) fb.simdOp(V_AND);
+      fb.get(X[h]!);
+      v(EXP_MAX);
+      fb.simdOp(F64X2_MIN);
+      v(EXP_MIN);
+      fb.simdOp(F64X2_MAX).tee(C[h]!);
+      v(1 / Math.LN2);
+      fb.simdOp(F64X2_MUL).simdOp(F64X2_NEAREST).set(K[h]!);
     });
-    fb.simdOp(I32X4_ALL_TRUE);
-    fb.ifOf(V128);
-    if (this.quad) {
-      fb.get(LO[0]!).get(LO[1]!).simdOp(I8X16_SHUFFLE);
-      fb.raw(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-    } else fb.get(LO[0]!).simdOp(PROMOTE_LOW);
-    fb.else_();
-    // Each lane through Math.tanh, rounded to float32.
-    if (this.quad) {
-      fb.get(LO[0]!);
-      for (const lane of [0, 1, 2, 3]) {
-        fb.get(X[lane >> 1]!)
-          .simdLane(F64X2_EXTRACT, lane & 1)
-          .call(0)
-          .raw(F32_DEMOTE);
-        fb.simdLane(F32X4_REPLACE, lane);
-      }
-    } else {
-      fb.get(X[0]!);
-      for (const lane of [0, 1]) {
-        fb.get(X[0]!).simdLane(F64X2_EXTRACT, lane).call(0).raw(F32_DEMOTE, F64_PROMOTE);
-        fb.simdLane(F64X2_REPLACE, lane);
-      }
+    each((h) => {
+      fb.get(C[h]!).get(K[h]!);
+      v(LN2_HI);
+      fb.simdOp(F64X2_MUL).simdOp(F64X2_SUB).get(K[h]!);
+      v(LN2_LO);
+      fb.simdOp(F64X2_MUL).simdOp(F64X2_SUB).set(R[h]!);
+    });
+    this.horner(EXP_TAYLOR, R, T, each);
+    // 2^k: k + 1023 in a float64's exponent bits (k in [-150, 129]: a normal float64).
+    each((h) => {
+      fb.get(T[h]!).get(K[h]!).simdOp(I32X4_TRUNC_SAT_F64X2_S_ZERO);
+      this.vconstBytes("i32:1023", i32x4Bytes(1023));
+      fb.simdOp(I32X4_ADD).simdOp(I64X2_EXTEND_LOW_I32X4_S);
+      fb.i32Const(52).simdOp(I64X2_SHL);
+      fb.simdOp(F64X2_MUL).set(T[h]!);
+    });
+  }
+
+  /** acc[h] = the polynomial of `coeffs` (from x^0 up) at x[h], by Horner, halves interleaved. */
+  private horner(
+    coeffs: readonly number[],
+    x: number[],
+    acc: number[],
+    each: (emit: (h: number) => void) => void,
+  ): void {
+    const { fb } = this;
+    each((h) => {
+      this.vconst64(coeffs[coeffs.length - 1]!);
+      fb.set(acc[h]!);
+    });
+    for (let i = coeffs.length - 2; i >= 0; i--) {
+      each((h) => {
+        fb.get(acc[h]!).get(x[h]!).simdOp(F64X2_MUL);
+        this.vconst64(coeffs[i]!);
+        fb.simdOp(F64X2_ADD).set(acc[h]!);
+      });
     }
-    fb.end();
   }
 
   /** 1/0 (f64 or lanes) from a boolean (i32 or mask) on the stack. */
@@ -1136,14 +1231,34 @@ export const TANH_Q = [1, 7 / 15, 1 / 39, 2 / 6435, 1 / 2027025];
 /** Doublings (tanh 2u = 2t / (1 + t^2)) from u = v / 4 back to v. */
 export const TANH_DOUBLINGS = 2;
 /**
- * The relative margin within which tanh32's approximation decides a float32 rounding (its
- * error against Math.tanh is at most 4.9e-15: tools/check-tanh32.ts).
+ * The relative margin within which the lanes' float64 value of a certified function decides a
+ * float32 rounding (their error against V8's Math functions is at most ~5e-15:
+ * tools/check-lanes32.ts).
  */
-export const TANH_EPS = 2 ** -40;
+export const CERTAIN_EPS = 2 ** -40;
+
+/** exp's arguments are clamped to [EXP_MIN, EXP_MAX]: beyond, every float32 exp is 0 or inf. */
+export const EXP_MIN = -104;
+export const EXP_MAX = 89;
+/** ln 2 = LN2_HI + LN2_LO, LN2_HI with 32 significant bits (k LN2_HI is exact for |k| < 2^21). */
+export const LN2_HI = 6.9314718036912381649e-1;
+export const LN2_LO = 1.9082149292705877e-10;
+/** exp(r)'s Taylor coefficients 1 / i!, i = 0..11. */
+export const EXP_TAYLOR = Array.from({ length: 12 }, (_, i) => {
+  let f = 1;
+  for (let j = 2; j <= i; j++) f *= j;
+  return 1 / f;
+});
 
 /** The 16 bytes of a v128 with `v` in its four f32 lanes (v is a float32 value). */
 function f32x4Bytes(v: number): number[] {
   const b = Array.from(new Uint8Array(new Float32Array([v]).buffer));
+  return [...b, ...b, ...b, ...b];
+}
+
+/** The 16 bytes of a v128 with the int32 `v` in its four lanes. */
+function i32x4Bytes(v: number): number[] {
+  const b = Array.from(new Uint8Array(new Int32Array([v]).buffer));
   return [...b, ...b, ...b, ...b];
 }
 

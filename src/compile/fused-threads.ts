@@ -1,6 +1,6 @@
 /**
  * @file Worker threads for the jit's fused WebAssembly kernels ("both cores for large work"):
- * a kernel module exports `k(lo, hi, ...args)` (it may import `env.tanh`, V8's Math.tanh), which computes units (elements or rows) [lo, hi)
+ * a kernel module exports `k(lo, hi, ...args)` (it may import `env.tanh` and `env.exp`, V8's Math functions), which computes units (elements or rows) [lo, hi)
  * of a fused loop into disjoint outputs of the program's shared memory, so a run over [0, total)
  * can be cut into chunks that threads compute at once, with results bit-identical to one call
  * k(0, total, ...args) (the kernel is pure and every unit is computed the same way).
@@ -216,7 +216,7 @@ const fail = (e) => {
 const add = (p) => {
   const ctl = new Int32Array(p.memory.buffer, 0, C.ints);
   const kernels = p.modules.map((m) => {
-    const k = new WebAssembly.Instance(m, { env: { memory: p.memory, tanh: Math.tanh } }).exports.k;
+    const k = new WebAssembly.Instance(m, { env: { memory: p.memory, tanh: Math.tanh, exp: Math.exp } }).exports.k;
     if (typeof k !== "function") throw new Error("a fused kernel module exports no function k");
     return k;
   });
@@ -461,7 +461,9 @@ function programHandle(prog: ProgramMsg, ctl: Int32Array): ThreadedKernels {
     let k = kernels[index];
     if (k === undefined) {
       const wasm = wasmApi()!;
-      const f = new wasm.Instance(modules[index]!, { env: { memory, tanh: Math.tanh } }).exports.k;
+      const f = new wasm.Instance(modules[index]!, {
+        env: { memory, tanh: Math.tanh, exp: Math.exp },
+      }).exports.k;
       if (typeof f !== "function") return undefined;
       k = f as KernelFn;
       kernels[index] = k;

@@ -255,7 +255,8 @@ export function linkMemory(
     );
   }
   const kernels = runs.map((r, q) => {
-    const exports = new api.Instance(r.module, { env: { memory, tanh: Math.tanh } }).exports;
+    const exports = new api.Instance(r.module, { env: { memory, tanh: Math.tanh, exp: Math.exp } })
+      .exports;
     const k = exports.k as (...args: number[]) => void;
     new Float64Array(buffer, constOffsets[q]!, r.code.constants.length).set(r.code.constants);
     const { ins, outs } = staged[q]!;

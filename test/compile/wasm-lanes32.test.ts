@@ -245,6 +245,71 @@ test("float32 tanh in a loop with a float64 array keeps float64x2 lanes, same bi
   assert.equal(stats.wasmFloat32x4, 0);
 });
 
+test("float32 exp in lanes equals Math.fround(Math.exp(x)) bit for bit: every class of float32, a sweep, both lane kinds", () => {
+  const n = 1 << 18;
+  const d = new Float32Array(n);
+  const bits = new Uint32Array(d.buffer);
+  let s = 11;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    bits[i] = (s ^ (s << 13)) >>> 0; // NaNs, infinities, subnormals, both zeros
+  }
+  // A dense sweep over the range where exp is neither 0 nor infinite in float32, and the edges.
+  for (let i = 0; i < 131072; i++) d[i] = -110 + (i * 205) / 131072;
+  d.set(
+    [
+      0,
+      -0,
+      Infinity,
+      -Infinity,
+      Number.NaN,
+      88.72283,
+      88.72284,
+      -87.33654,
+      -103.27893,
+      -103.97208,
+      -104,
+      89,
+      1e-45,
+    ],
+    131072,
+  );
+  const x = ad.tensor(d, { dtype: "float32" });
+  const f = (v: T) => ad.exp(v).mul(0.5);
+  const stats = check("float32 exp", f, x);
+  assert.equal(stats.wasmFloat32x4, 1);
+  // float64x2 lanes: the same argument read from a float64 array.
+  const x64 = ad.tensor(Float64Array.from(d), { dtype: "float64" });
+  const g = (v: T) => ad.exp(v.astype("float32")).mul(0.5);
+  const stats64 = check("float32 exp from float64", g, x64);
+  assert.equal(stats64.wasm, 1);
+  assert.equal(stats64.wasmFloat32x4, 0);
+});
+
+test("float32 softmax and log-softmax loops with exp run as wasm, same bits", () => {
+  const x = f32([64, 10], 41)
+    .mul(1e-30)
+    .add(f32([64, 10], 42).mul(1e-36)); // finite, varied
+  const y = ad.tensor(
+    Float32Array.from({ length: 640 }, (_, i) => 20 * Math.sin(i * 0.37)),
+    {
+      shape: [64, 10],
+    },
+  );
+  for (const [what, t] of [
+    ["tiny", x],
+    ["wide", y],
+  ] as const) {
+    check(`softmax ${what}`, (v: T) => ad.softmax(v, { axis: -1 }), t);
+    check(`logsumexp ${what}`, (v: T) => ad.logsumexp(v, { axis: -1 }), t);
+    check(
+      `grad softmax ${what}`,
+      ad.grad((v: T) => ad.sum(ad.softmax(v, { axis: -1 }).mul(v))),
+      t,
+    );
+  }
+});
+
 test("float32 programs above ran float32x4 wasm loops", () => {
   assert.ok(quadKernels >= 20, `float32x4 kernels: ${quadKernels}`);
 });
