@@ -125,9 +125,12 @@ export function trainDigits(
     const next = opt.step(p, g, st);
     return { l, params: next.params, state: next.state };
   };
-  const trainStep = jitted ? ad.jit(eagerStep) : eagerStep;
+  const trainStep = jitted ? ad.jit(eagerStep, { donateArgnums: [0, 1] }) : eagerStep;
+  // A jitted step donates params and state (donateArgnums): their arrays take the new values,
+  // and the tensors passed in are deleted. Each run therefore starts from a copy of `init`.
+  const copy = (t: Tensor): Tensor => ad.tensor(t.dataSync(), { shape: t.shape, dtype: t.dtype });
   return () => {
-    let params = init;
+    let params = jitted ? (ad.treeMap(copy, init) as MlpParams) : init;
     let state = opt.init(params);
     let loss: Tensor | undefined;
     for (let s = 0; s < W7_STEPS; s++) {

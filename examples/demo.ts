@@ -104,12 +104,16 @@ async function trainDigits(): Promise<DigitsResult> {
     ad.nn.softmaxCrossEntropy(model.apply(p, x), y),
   );
   // The whole step (loss, gradient, Adam with its schedule) is compiled once by jit: fused
-  // loops, buffers planned ahead; the same bits as running it eagerly.
-  const trainStep = ad.jit((p: Params, s: ad.OptimizerState, x: Tensor, y: Tensor) => {
-    const [value, grads] = lossAndGrads(p, x, y);
-    const next = opt.step(p, grads, s);
-    return { value, params: next.params, state: next.state };
-  });
+  // loops, buffers planned ahead; the same bits as running it eagerly. The step donates the
+  // params and state it replaces (donateArgnums), so it writes the new ones into their memory.
+  const trainStep = ad.jit(
+    (p: Params, s: ad.OptimizerState, x: Tensor, y: Tensor) => {
+      const [value, grads] = lossAndGrads(p, x, y);
+      const next = opt.step(p, grads, s);
+      return { value, params: next.params, state: next.state };
+    },
+    { donateArgnums: [0, 1] },
+  );
   const [testX, testY] = batchOf(
     test,
     Array.from({ length: test.count }, (_, i) => i),

@@ -24,7 +24,19 @@ export interface FusedRun {
   /** The argument arrays, filled before each call (kernels are synchronous). */
   readonly inArrays: TypedArray[];
   readonly outArrays: TypedArray[];
+  /**
+   * Per output, the program input (by position) whose array it is written into when that input
+   * is donated and its array is free on this call (`DonorArrays`), -1 for none.
+   */
+  donors?: Int32Array;
 }
+
+/**
+ * The arrays of a call's donated inputs that results may be written into (by input position;
+ * null for an input that is not donated, or whose array another input shares), set by the
+ * program before each call and cleared after it.
+ */
+export type DonorArrays = (TypedArray | null)[];
 
 /** The plain interpreter: every equation through bind (used under transformations). */
 export function evaluatePlain(
@@ -113,6 +125,7 @@ export function fusedExec(
   vars: GraphParts["vars"],
   plan: BufferPlan,
   envSlot: (v: number) => number,
+  donorArrays: DonorArrays,
 ): { run: Exec; prepare: (slots: readonly TypedArray[]) => void } {
   const { kernel, inArrays, outArrays } = r;
   const ins = Int32Array.from(r.ins, envSlot);
@@ -143,8 +156,13 @@ export function fusedExec(
       if (t !== undefined) outArrays[k] = t._data!;
       else if (kind[k] === SCALAR) outArrays[k] = scratch[k]!;
       else {
-        const a = vars[r.outs[k]!]!;
-        outArrays[k] = allocate(a.dtype, shapeSize(a.shape), false);
+        const d = r.donors?.[k] ?? -1;
+        const given = d >= 0 ? donorArrays[d] : null;
+        if (given !== null && given !== undefined) outArrays[k] = given;
+        else {
+          const a = vars[r.outs[k]!]!;
+          outArrays[k] = allocate(a.dtype, shapeSize(a.shape), false);
+        }
       }
     }
     kernel(inArrays, outArrays);

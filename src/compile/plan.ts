@@ -75,6 +75,11 @@ export interface BufferPlan {
   readonly escaping: Uint8Array;
   /** Values written by fused steps into slots (each would be a fresh array eagerly). */
   readonly planned: number;
+  /**
+   * The last step that reads each value, directly or through a library call's output that may
+   * share its array (steps.length for the program's results; -1 for values nobody reads).
+   */
+  readonly lastUse: Int32Array;
 }
 
 /** Plans the buffers of `steps` over variables `vars`; `outputs` are the program's results. */
@@ -139,5 +144,5 @@ export function planBuffers(
       list.push(slotOf[v]!);
     }
   });
-  return { slotOf, slots, escaping, planned };
+  return { slotOf, slots, escaping, planned, lastUse };
 }

@@ -19,7 +19,15 @@ import { nowMs } from "../core/web-globals.js";
 import type { GraphParts } from "../ir/graph.js";
 import { jsKernel } from "./codegen-js.js";
 import { WASM_MAX_OPS, type WasmKernelCode, wasmKernelCode } from "./codegen-wasm.js";
-import { callExec, type Exec, evaluatePlain, type FusedRun, fusedExec, zeros } from "./execute.js";
+import {
+  callExec,
+  type DonorArrays,
+  type Exec,
+  evaluatePlain,
+  type FusedRun,
+  fusedExec,
+  zeros,
+} from "./execute.js";
 import { planSteps, type Step } from "./fusion.js";
 import { interpretedKernel } from "./interpret.js";
 import type { Kernel, KernelIR } from "./kernel-ir.js";
@@ -102,6 +110,14 @@ export interface CompileOptions {
    * can run (default true); false keeps every loop on the calling thread.
    */
   readonly threads?: boolean;
+  /**
+   * Per tensor input (in `run`'s order), whether the caller donates it (jit's donateArgnums): a
+   * result the program would write into a new array is written into a donated input's array
+   * instead when it has the same dtype and size and nothing reads the input afterwards (or only
+   * the loop that writes the result, element by element). The caller must not use a donated
+   * input's array after the call.
+   */
+  readonly donate?: readonly boolean[];
 }
 
 /** The shortest loop whose sums `reassociateSums` reorders. */
@@ -183,6 +199,8 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     regOf: new Int32Array(vars.length).fill(-1),
     sameLoads: new Int32Array(vars.length).fill(-1),
   };
+  /** Per run, the kernel inputs it reads other than at the element's own index (see donors). */
+  const shiftedReads: (Set<number> | null)[] = [];
   let interpreted = 0;
   let taped = 0;
   let generated = 0;
@@ -199,6 +217,7 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
       matmulPre.push({ run: runs.length, step: product });
       matmulKernels.push(matmulCall(product));
       const eqn = graph.eqns[s.eqn]!;
+      shiftedReads[runs.length] = null;
       runs.push({
         kind: "fused",
         kernel: (I, O) => matmulKernels[q]!(I, O),
@@ -275,6 +294,11 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
         kernel = (I, O) => wasmKernels[q]!(I, O);
       }
     }
+    // A kernel that runs in passes (split.ts) may store a result before a later pass reads an
+    // input, so none of its inputs counts as read only at the element's own index.
+    const shifted = new Set<number>(ir.ops.length > SPLIT_OPS ? ins.map((_, j) => j) : []);
+    for (const op of ir.ops) if (op.kind === "load" && op.mode !== "same") shifted.add(op.input);
+    shiftedReads[runs.length] = shifted;
     runs.push({
       kind: "fused",
       kernel,
@@ -313,6 +337,9 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     ),
     outVars,
   );
+  // Donated inputs' arrays that results may take on this call (set in runPlanned).
+  const donorArrays: DonorArrays = inVars.map(() => null);
+
   // The run-time environment holds only values that cross steps: inputs, constants, library
   // calls' outputs and what fused kernels write; each gets a slot.
   const envOf = new Int32Array(vars.length).fill(-1);
@@ -330,11 +357,18 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
   const prepares: ((slots: readonly TypedArray[]) => void)[] = [];
   const execs: Exec[] = runs.map((r) => {
     if (r.kind === "call") return callExec(graph, r.eqn, envSlot);
-    const exec = fusedExec(r, vars, plan, envSlot);
+    const exec = fusedExec(r, vars, plan, envSlot, donorArrays);
     prepares.push(exec.prepare);
     return exec.run;
   });
   const outEnv = Array.from(outVars, envSlot);
+  const donated = assignDonors(options.donate, inVars, runs, shiftedReads, vars, plan);
+  // The constants' arrays, which a donated input must not share.
+  const constMemory: TypedArray[] = [];
+  if (donated.length > 0) {
+    for (const c of constTensors)
+      if (c._trace === null && c._buf !== null) constMemory.push(c._buf);
+  }
 
   let running = false;
   const stats: ProgramStats = {
@@ -490,9 +524,96 @@ export function compileGraph(graph: GraphParts, options: CompileOptions = {}): C
     const env = new Array<Tensor | undefined>(envSize);
     for (let i = 0; i < inEnv.length; i++) env[inEnv[i]!] = inputs[i];
     for (let i = 0; i < constTensors.length; i++) env[constEnv[i]!] = constTensors[i];
-    for (let k = 0; k < execs.length; k++) execs[k]!(env);
+    if (donated.length > 0) offerDonors(inputs, donated, constMemory, donorArrays);
+    try {
+      for (let k = 0; k < execs.length; k++) execs[k]!(env);
+    } finally {
+      if (donated.length > 0) donorArrays.fill(null);
+    }
     return outEnv.map((k) => env[k]!);
   }
+}
+
+/**
+ * Gives results that would be new arrays a donated input's array instead (`CompileOptions.donate`):
+ * for each fused run's result that is neither planned nor size 1, the first donated input of its
+ * dtype and size, not yet taken, that is not a result of the program (nor shares an array with
+ * one) and that no later step reads (a library call that may return its input's array counts as
+ * reading it as long as its output lives), or that only this run reads, element by element.
+ * Sets each run's `donors` and returns the donated input positions.
+ */
+function assignDonors(
+  donate: readonly boolean[] | undefined,
+  inVars: readonly number[],
+  runs: readonly Run[],
+  shiftedReads: readonly (Set<number> | null)[],
+  vars: GraphParts["vars"],
+  plan: BufferPlan,
+): number[] {
+  const positions: number[] = [];
+  inVars.forEach((_, j) => {
+    if (donate?.[j] === true) positions.push(j);
+  });
+  if (positions.length === 0) return positions;
+  const taken = new Uint8Array(inVars.length);
+  runs.forEach((r, p) => {
+    if (r.kind !== "fused") return;
+    r.outs.forEach((o, k) => {
+      const a = vars[o]!;
+      const size = shapeSize(a.shape);
+      if (plan.slotOf[o]! >= 0 || size < 2) return;
+      for (const j of positions) {
+        const v = inVars[j]!;
+        const b = vars[v]!;
+        if (taken[j] === 1 || b.dtype !== a.dtype || shapeSize(b.shape) !== size) continue;
+        if (plan.escaping[v] === 1) continue;
+        const last = plan.lastUse[v]!;
+        if (last > p) continue;
+        if (last === p) {
+          const at = r.ins.indexOf(v);
+          const shifted = shiftedReads[p];
+          if (at >= 0 && (shifted === null || shifted === undefined || shifted.has(at))) continue;
+        }
+        taken[j] = 1;
+        r.donors ??= new Int32Array(r.outs.length).fill(-1);
+        r.donors[k] = j;
+        return;
+      }
+    });
+  });
+  return positions;
+}
+
+/**
+ * Offers each donated input's array for this call (`donorArrays`), unless another input or a
+ * constant shares its memory (the same tensor passed twice, a reshape or an unstacked row of it):
+ * writing it would change them. `constMemory` holds the constants' arrays.
+ */
+function offerDonors(
+  inputs: readonly Tensor[],
+  donated: readonly number[],
+  constMemory: readonly TypedArray[],
+  donorArrays: DonorArrays,
+): void {
+  const arrays: (TypedArray | null)[] = inputs.map((t) => t._buf);
+  const buffers = arrays.map((a) => (a === null ? null : a.buffer));
+  for (const j of donated) {
+    const buf = arrays[j]!;
+    if (buf === null) continue;
+    let shared = false;
+    for (let i = 0; i < arrays.length && !shared; i++) {
+      if (i !== j && buffers[i] === buffers[j]) shared = overlaps(buf, arrays[i]!);
+    }
+    for (let i = 0; i < constMemory.length && !shared; i++) {
+      if (constMemory[i]!.buffer === buffers[j]) shared = overlaps(buf, constMemory[i]!);
+    }
+    if (!shared) donorArrays[j] = buf;
+  }
+}
+
+/** Whether two views of one buffer share a byte. */
+function overlaps(a: TypedArray, b: TypedArray): boolean {
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /** The value of every element of a concrete tensor whose elements are all equal (Object.is). */

@@ -78,6 +78,15 @@ export function escapedTracerError(op: string, x: Tensor, where: string): Tracer
   );
 }
 
+/** `_slot` of a deleted concrete tensor (a live concrete tensor's is -1). */
+const DELETED = -2;
+
+function deletedError(t: Tensor): ValueError {
+  return new ValueError(
+    `this ${t.dtype}[${t.shape.join(",")}] tensor was donated to a jitted call (jit's donateArgnums) and deleted by it: the compiled program may have written its results into the tensor's memory. Use what the call returned (for a training step, the new params and state), or do not donate the argument`,
+  );
+}
+
 /**
  * An immutable n-dimensional array of float32, float64, int32 or bool values. Create tensors with
  * {@link tensor}, {@link scalar}, {@link zeros}, {@link ones}, {@link arange} and the other
@@ -155,9 +164,25 @@ export class Tensor {
     return new Tensor(shape, dtype, null, null, null, null, -1, value);
   }
 
+  /**
+   * @internal Deletes a concrete tensor whose storage was given away (a jitted call's donated
+   * argument: jit's `donateArgnums`): reading it afterwards throws a ValueError.
+   */
+  static _delete(t: Tensor): void {
+    if (t._trace !== null) return;
+    t._buf = null;
+    (t as { _slot: number })._slot = DELETED;
+  }
+
+  /** @internal Whether the tensor was deleted (see `_delete`). */
+  get _deleted(): boolean {
+    return this._slot === DELETED && this._trace === null;
+  }
+
   /** @internal The storage of a concrete tensor (created on first use for scalars); null for a tracer. */
   get _data(): TypedArray | null {
     if (this._buf === null && this._trace === null) {
+      if (this._slot === DELETED) throw deletedError(this);
       const buf = allocate(this.dtype, 1);
       buf[0] = this._value;
       this._buf = buf;
@@ -168,7 +193,9 @@ export class Tensor {
   /** @internal The single value of a concrete size-1 tensor. */
   _scalarValue(): number {
     const buf = this._buf;
-    return buf === null ? this._value : buf[0]!;
+    if (buf !== null) return buf[0]!;
+    if (this._slot === DELETED && this._trace === null) throw deletedError(this);
+    return this._value;
   }
 
   /** @internal A tracer of `trace` boxing `primal`. */
@@ -346,6 +373,9 @@ export class Tensor {
    */
   toString(): string {
     const trace = this._trace;
+    if (trace === null && this._deleted) {
+      return `tensor(<deleted: donated to a jitted call>, shape=[${this.shape.join(",")}], dtype=${this.dtype})`;
+    }
     if (trace === null) return formatTensor(this.shape, this.dtype, this._data!, false);
     const head = `Traced<${this.dtype}[${this.shape.join(",")}]>`;
     if (trace.done) return `${head}(escaped from ${trace.label})`;

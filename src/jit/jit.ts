@@ -10,8 +10,8 @@ import { type CompiledProgram, compileGraph, type ProgramStats } from "../compil
 import { describeValue } from "../core/describe.js";
 import { TracerError, ValueError } from "../core/errors.js";
 import { checkOptions } from "../core/options.js";
-import { unflatten } from "../core/pytree.js";
-import type { Tensor } from "../core/tensor.js";
+import { type TreeDef, unflatten } from "../core/pytree.js";
+import { Tensor } from "../core/tensor.js";
 import { hasEvalObserver, innermostTrace } from "../core/trace.js";
 import { nowMs } from "../core/web-globals.js";
 import type { Graph } from "../ir/graph.js";
@@ -45,6 +45,17 @@ export interface JitOptions {
    * changed between the last two signatures (default 10; Infinity never warns).
    */
   warnAfter?: number;
+  /**
+   * Arguments whose tensors the call may use as memory for its results (JAX's
+   * `donate_argnums`): a training step's params and optimizer state, which the next call
+   * replaces. The compiled program writes a result into a donated tensor's array when the
+   * dtype and size match and nothing reads the tensor afterwards, which saves allocating (and
+   * collecting) an array per result. Every tensor of a donated argument is deleted by the call:
+   * reading it afterwards throws a ValueError, and tensors that share its memory (a reshape of
+   * it) must not be used either. Negative indices count from the end; an argument cannot be
+   * both static and donated.
+   */
+  donateArgnums?: number | readonly number[];
 }
 
 /**
@@ -95,6 +106,10 @@ export interface JitFunction<A extends readonly unknown[], R> {
 /** One staged signature: its graph, and its program once compiled. */
 interface Entry {
   readonly graph: Graph;
+  /** Per tensor input, whether it is donated (undefined: none is). */
+  readonly donate?: readonly boolean[];
+  /** Per tensor input, whether the call deletes it: donated, and not returned as it is. */
+  readonly deletes?: readonly boolean[];
   readonly stageMs: number;
   /** False for a graph used once (see lookup). */
   readonly cached: boolean;
@@ -110,31 +125,73 @@ function warn(message: string): void {
 }
 
 /** staticArgnums' type, checked when jit is called (the range needs each call's arguments). */
-function checkStaticArgnums(name: string, v: unknown): readonly number[] {
+function checkStaticArgnums(name: string, v: unknown, option = "staticArgnums"): readonly number[] {
   if (v === undefined) return [];
   const list: unknown[] = typeof v === "number" ? [v] : Array.isArray(v) ? v : [null];
   if (list.some((a) => typeof a !== "number" || !Number.isInteger(a))) {
     throw new ValueError(
-      `jit(${name}): staticArgnums must be an integer or an array of integers; got ${describeValue(v)}`,
+      `jit(${name}): ${option} must be an integer or an array of integers; got ${describeValue(v)}`,
     );
   }
   return list as number[];
 }
 
-/** The static argument indices for a call with `nargs` arguments: sorted, in range, unique. */
-function staticPositions(name: string, list: readonly number[], nargs: number): number[] {
+/** The argument indices of `list` for a call with `nargs` arguments: sorted, in range, unique. */
+function staticPositions(
+  name: string,
+  list: readonly number[],
+  nargs: number,
+  option = "staticArgnums",
+): number[] {
   const out = list.map((a) => {
     if (a < -nargs || a >= nargs) {
       throw new ValueError(
-        `jit(${name}): staticArgnums entry ${a} is out of range for a call with ${nargs} argument(s)`,
+        `jit(${name}): ${option} entry ${a} is out of range for a call with ${nargs} argument(s)`,
       );
     }
     return a < 0 ? a + nargs : a;
   });
   if (new Set(out).size !== out.length) {
-    throw new ValueError(`jit(${name}): staticArgnums has a repeated entry: [${list.join(", ")}]`);
+    throw new ValueError(`jit(${name}): ${option} has a repeated entry: [${list.join(", ")}]`);
   }
   return out.sort((a, b) => a - b);
+}
+
+/**
+ * Per tensor input of `graph`, whether a call deletes it: donated (`donate`), and not a result
+ * of the call as it is (f returning its argument).
+ */
+function deletedInputs(graph: Graph, donate: readonly boolean[]): boolean[] {
+  const returned = new Set<number>();
+  for (const leaf of graph.outLeaves) if ("var" in leaf) returned.add(leaf.var);
+  const inputs: number[] = [];
+  for (const leaf of graph.inLeaves) if ("var" in leaf) inputs.push(leaf.var);
+  return inputs.map((v, i) => donate[i] === true && !returned.has(v));
+}
+
+/** Leaves under a pytree node. */
+function leafCount(def: TreeDef): number {
+  if (def.kind === "leaf") return 1;
+  if (def.kind === "none") return 0;
+  let n = 0;
+  for (const c of def.children) n += leafCount(c);
+  return n;
+}
+
+/**
+ * Per tensor input of `sig` (its `tensors`), whether it belongs to a donated argument; undefined
+ * when none does.
+ */
+function donatedTensors(sig: Signature, donated: readonly number[]): boolean[] | undefined {
+  if (donated.length === 0 || sig.tree.kind !== "array") return undefined;
+  const flags: boolean[] = [];
+  let leaf = 0;
+  sig.tree.children.forEach((child, i) => {
+    const on = donated.includes(sig.positions[i]!);
+    const n = leafCount(child);
+    for (let k = 0; k < n; k++, leaf++) if (sig.leaves[leaf]!.kind === "tensor") flags.push(on);
+  });
+  return flags.some(Boolean) ? flags : undefined;
 }
 
 /**
@@ -203,8 +260,13 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
 ): JitFunction<A, R> {
   checkFn("jit", f);
   const name = f.name === "" ? "f" : f.name;
-  const opts = checkOptions(`jit(${name})`, options, ["staticArgnums", "warnAfter"]);
+  const opts = checkOptions(`jit(${name})`, options, [
+    "staticArgnums",
+    "warnAfter",
+    "donateArgnums",
+  ]);
   const staticList = checkStaticArgnums(name, opts.staticArgnums);
+  const donateList = checkStaticArgnums(name, opts.donateArgnums, "donateArgnums");
   const warnAfter = opts.warnAfter ?? 10;
   if (
     typeof warnAfter !== "number" ||
@@ -224,6 +286,20 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
 
   const signature = (args: readonly unknown[]): Signature =>
     signatureOf(name, args, staticPositions(name, staticList, args.length), identities);
+
+  /** The donated argument positions of a call with `nargs` arguments. */
+  const donatedPositions = (nargs: number): number[] => {
+    if (donateList.length === 0) return [];
+    const out = staticPositions(name, donateList, nargs, "donateArgnums");
+    const statics = staticPositions(name, staticList, nargs);
+    const both = out.find((p) => statics.includes(p));
+    if (both !== undefined) {
+      throw new ValueError(
+        `jit(${name}): argument ${both} is in both staticArgnums and donateArgnums; a static argument is not traced, so it has no tensors to donate`,
+      );
+    }
+    return out;
+  };
 
   /** Stages f at `sig`: the static arguments are closed over, the others are the graph's inputs. */
   const stage = (sig: Signature, args: readonly unknown[]): Graph => {
@@ -253,7 +329,15 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
     if (graph.consts.some((c) => c.value._trace !== null)) {
       return { graph, stageMs, cached: false, program: null };
     }
-    const entry: Entry = { graph, stageMs, cached: true, program: null };
+    const donate = donatedTensors(sig, donatedPositions(args.length));
+    const entry: Entry = {
+      graph,
+      stageMs,
+      cached: true,
+      program: null,
+      donate,
+      deletes: donate && deletedInputs(graph, donate),
+    };
     cache.set(sig.key, entry);
     compiles++;
     const prev = lastStaged;
@@ -266,13 +350,45 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
   };
 
   const programOf = (entry: Entry): CompiledProgram => {
-    entry.program ??= compileGraph(entry.graph);
+    entry.program ??= compileGraph(entry.graph, entry.donate ? { donate: entry.donate } : {});
     return entry.program;
+  };
+
+  /**
+   * Deletes the donated arguments' concrete tensors after a call (but a tensor the call returns
+   * as it is), so that reading one afterwards is an error rather than reused memory.
+   */
+  const deleteDonated = (sig: Signature, found: Entry): void => {
+    let flags = found.deletes;
+    if (!found.cached) {
+      const donate = donatedTensors(
+        sig,
+        donatedPositions(sig.positions.length + sig.statics.length),
+      );
+      flags = donate && deletedInputs(found.graph, donate);
+    }
+    if (flags === undefined) return;
+    const tensors = sig.tensors;
+    for (let i = 0; i < tensors.length; i++) if (flags[i]) Tensor._delete(tensors[i]!);
   };
 
   const jitted = (...args: A): R => {
     const sig = signature(args);
     const found = lookup(sig, args);
+    if (donateList.length === 0) return call(sig, found);
+    let results: R;
+    try {
+      results = call(sig, found);
+    } catch (e) {
+      // The program may have written into a donated tensor before it threw.
+      deleteDonated(sig, found);
+      throw e;
+    }
+    deleteDonated(sig, found);
+    return results;
+  };
+
+  const call = (sig: Signature, found: Entry): R => {
     // Concrete arguments run the compiled program. Under another transformation every equation
     // is bound (graph.call), so it is differentiated, batched or staged like f's own ops, except
     // under reverse mode, which records the call as one entry with a compiled backward pass. An

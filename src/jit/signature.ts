@@ -161,6 +161,12 @@ export function signatureOf(
     const leaf = flat[i];
     if (leaf instanceof Tensor) {
       if (leaf._trace !== null) traced = true;
+      else if (leaf._deleted) {
+        const where = leafPaths(tree, positions)[i]!;
+        throw new ValueError(
+          `jit(${name}): ${where} is ${leaf.toString()}; pass the tensor that the donating call returned in its place`,
+        );
+      }
       tensors.push(leaf);
       leaves.push({ kind: "tensor", shape: leaf.shape, dtype: leaf.dtype });
       key += `${leaf.dtype}[${leaf.shape.join(",")}];`;
