@@ -79,8 +79,35 @@ function treeKey(def: TreeDef): string {
     case "array":
       return `[${def.children.map(treeKey).join(",")}]`;
     case "object":
-      return `{${def.keys.map((k, i) => `${JSON.stringify(k)}:${treeKey(def.children[i]!)}`).join(",")}}`;
+      return `{${def.keys.map((k, i) => `${quoted(k)}:${treeKey(def.children[i]!)}`).join(",")}}`;
   }
+}
+
+/** JSON.stringify of object keys, remembered (a call's keys are the last call's). */
+const quotedKeys = new Map<string, string>();
+
+function quoted(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    if (quotedKeys.size >= 4096) quotedKeys.clear();
+    quotedKeys.set(k, q);
+  }
+  return q;
+}
+
+/**
+ * A tensor leaf's part of the key, `float32[64,128];`, remembered by shape array (the results
+ * of a compiled program reuse its variables' shape arrays, so a loop's calls hit).
+ */
+const leafKeys = new WeakMap<readonly number[], { dtype: DType; key: string }>();
+
+function tensorKey(dtype: DType, shape: readonly number[]): string {
+  const hit = leafKeys.get(shape);
+  if (hit !== undefined && hit.dtype === dtype) return hit.key;
+  const key = `${dtype}[${shape.join(",")}];`;
+  leafKeys.set(shape, { dtype, key });
+  return key;
 }
 
 /**
@@ -169,7 +196,7 @@ export function signatureOf(
       }
       tensors.push(leaf);
       leaves.push({ kind: "tensor", shape: leaf.shape, dtype: leaf.dtype });
-      key += `${leaf.dtype}[${leaf.shape.join(",")}];`;
+      key += tensorKey(leaf.dtype, leaf.shape);
     } else if (typeof leaf === "number") {
       leaves.push({ kind: "value", value: leaf });
       key += `#${numberKey(leaf)};`;
