@@ -1241,7 +1241,7 @@ export const CERTAIN_EPS = 2 ** -40;
 export const EXP_MIN = -104;
 export const EXP_MAX = 89;
 /** ln 2 = LN2_HI + LN2_LO, LN2_HI with 32 significant bits (k LN2_HI is exact for |k| < 2^21). */
-export const LN2_HI = 6.9314718036912381649e-1;
+export const LN2_HI = 0.6931471803691238;
 export const LN2_LO = 1.9082149292705877e-10;
 /** exp(r)'s Taylor coefficients 1 / i!, i = 0..11. */
 export const EXP_TAYLOR = Array.from({ length: 12 }, (_, i) => {
