@@ -17,14 +17,16 @@
 import { getBackend } from "../backend/index.js";
 import { isWasmBackend, wasmMatmulPays } from "../backend/wasm/index.js";
 import {
+  copyUnpadded,
   eachTile,
+  type FloatArray,
   type Geometry,
   geometry,
   type PackFn,
   type TileFn,
 } from "../backend/wasm/matmul-kernel.js";
 import { THREADS_MIN_WORK_BLOCKED } from "../backend/wasm/matmul-threads.js";
-import { type TypedArray, typedView } from "../core/dtype.js";
+import { typedView } from "../core/dtype.js";
 import type { GraphParts } from "../ir/graph.js";
 import type { Kernel } from "./kernel-ir.js";
 
@@ -134,12 +136,11 @@ export function linkedMatmul(
   const calls = Int32Array.from(args);
   const viewA = at.copyA ? typedView(dtype, buffer, at.a, m * k) : null;
   const viewB = at.copyB ? typedView(dtype, buffer, at.b, k * n) : null;
-  const padded = at.inPlace ? null : typedView(dtype, buffer, at.c, g.mPad * g.nPad);
-  // Unpadded rows copy out as one block.
-  const block = padded !== null && g.nPad === n ? padded.subarray(0, m * n) : null;
+  const padded = at.inPlace
+    ? null
+    : (typedView(dtype, buffer, at.c, g.mPad * g.nPad) as FloatArray);
   const { tile, packA, packB } = fns;
   const fallback = matmulCall(step);
-  const nPad = g.nPad;
   return (I, O) => {
     if (!isWasmBackend(getBackend())) {
       fallback(I, O);
@@ -162,16 +163,6 @@ export function linkedMatmul(
         calls[t + 7]!,
       );
     }
-    if (padded === null) return;
-    const out = O[0]! as TypedArray;
-    if (block !== null) {
-      (out as Float64Array).set(block as Float64Array);
-      return;
-    }
-    for (let i = 0; i < m; i++) {
-      const from = i * nPad;
-      const to = i * n;
-      for (let j = 0; j < n; j++) out[to + j] = padded[from + j]!;
-    }
+    if (padded !== null) copyUnpadded(padded, 0, g.nPad, O[0] as FloatArray, 0, m, n);
   };
 }

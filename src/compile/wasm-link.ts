@@ -188,31 +188,31 @@ export function linkMemory(
   // Staging: each run's staged operands laid out from one base; the area is the largest run's.
   const stageAt = off;
   let stageBytes = 0;
-  const staged = runs.map((r) => {
+  /** Byte offsets from `stageAt` up for one step's staged operands (the area is reused). */
+  const stager = () => {
     let o = stageAt;
-    const place = (slot: number, d: DType, size: number): number => {
-      if (slot >= 0) return slotOffsets[slot]!;
+    return (bytes: number): number => {
       const at = o;
-      o += align(Math.max(1, size * BYTES_PER_ELEMENT[d]));
+      o += align(Math.max(1, bytes));
+      stageBytes = Math.max(stageBytes, o - stageAt);
       return at;
     };
+  };
+  const staged = runs.map((r) => {
+    const take = stager();
+    const place = (slot: number, d: DType, size: number): number =>
+      slot >= 0 ? slotOffsets[slot]! : take(size * BYTES_PER_ELEMENT[d]);
     const ins = r.inSlots.map((s, k) => {
       const data = r.inConsts?.[k];
       return data !== undefined ? constArrays.get(data)! : place(s, r.inTypes[k]!, r.inSizes[k]!);
     });
     const outs = r.outSlots.map((s, k) => place(s, r.outTypes[k]!, r.outSizes[k]!));
-    stageBytes = Math.max(stageBytes, o - stageAt);
     return { ins, outs };
   });
   // A product's staged operands, packed operands and padded result share the same area (steps
   // run one at a time).
   const productPlaces = matmuls.map(({ step, inSlots, inConsts, outSlot }) => {
-    let o = stageAt;
-    const take = (bytes: number): number => {
-      const at = o;
-      o += align(Math.max(1, bytes));
-      return at;
-    };
+    const take = stager();
     const eb = step.geometry.eb;
     const operand = (j: number, elements: number): [number, boolean] => {
       const data = inConsts[j];
@@ -227,7 +227,6 @@ export function linkMemory(
     const packB = take(bytes.packB);
     const inPlace = writesInPlace(step, outSlot);
     const c = inPlace ? slotOffsets[outSlot]! : take(bytes.c);
-    stageBytes = Math.max(stageBytes, o - stageAt);
     return { a, b, packA, packB, c, copyA, copyB, inPlace };
   });
   off += stageBytes;

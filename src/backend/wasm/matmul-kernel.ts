@@ -375,6 +375,36 @@ export function ensureMemory(inst: Instance, bytes: number): ArrayBufferLike | n
  */
 const ROW_COPY_MIN = 64;
 
+/**
+ * Copies an m x n result from `src` at element `from`, whose rows are nPad long (the tiles'
+ * padded C), into `dst` at element `to`, row-major.
+ */
+export function copyUnpadded(
+  src: FloatArray,
+  from: number,
+  nPad: number,
+  dst: FloatArray,
+  to: number,
+  m: number,
+  n: number,
+): void {
+  if (nPad === n) {
+    (dst as Float64Array).set(src.subarray(from, from + m * n) as Float64Array, to);
+  } else if (n < ROW_COPY_MIN) {
+    // Short rows: element by element (a subarray per row costs more than its copy).
+    for (let i = 0; i < m; i++) {
+      const s = from + i * nPad;
+      const d = to + i * n;
+      for (let j = 0; j < n; j++) dst[d + j] = src[s + j]!;
+    }
+  } else {
+    for (let i = 0; i < m; i++) {
+      const s = from + i * nPad;
+      (dst as Float64Array).set(src.subarray(s, s + n) as Float64Array, to + i * n);
+    }
+  }
+}
+
 /** The float typed arrays the kernel handles. */
 export type FloatArray = Float32Array | Float64Array;
 
@@ -497,20 +527,7 @@ export function wasmMatmul(
       packB(rawB * eb, bCs, bRs, n, k, pB * eb);
     }
     eachTile(g, k, pA * eb, pB * eb, cEl * eb, tile);
-    const o = t * mn;
-    if (nPad === n) out.set(mem.subarray(cEl, cEl + mn), o);
-    else if (n < ROW_COPY_MIN) {
-      // Short rows: element by element (a subarray per row costs more than its copy).
-      for (let i = 0; i < m; i++) {
-        const from = cEl + i * nPad;
-        const to = o + i * n;
-        for (let j = 0; j < n; j++) out[to + j] = mem[from + j]!;
-      }
-    } else {
-      for (let i = 0; i < m; i++) {
-        out.set(mem.subarray(cEl + i * nPad, cEl + i * nPad + n), o + i * n);
-      }
-    }
+    copyUnpadded(mem, cEl, nPad, out, t * mn, m, n);
     iter.next();
   }
   return true;

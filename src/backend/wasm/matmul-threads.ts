@@ -34,6 +34,7 @@ import { Odometer, sizeOf } from "../reference/strides.js";
 import {
   alignEl,
   batchStrides,
+  copyUnpadded,
   ensureMemory,
   type FloatArray,
   type Geometry,
@@ -841,12 +842,7 @@ function runGroup(
   const cStart = c / eb;
   for (let i = 0; i < nI; i++) {
     const o = (t0 + i) * mn;
-    const ci = cStart + i * cEl;
-    if (nPad === n) out.set(mem.subarray(ci, ci + mn), o);
-    else {
-      for (let r = 0; r < m; r++)
-        out.set(mem.subarray(ci + r * nPad, ci + r * nPad + n), o + r * n);
-    }
+    copyUnpadded(mem, cStart + i * cEl, nPad, out, o, m, n);
   }
   return true;
 }
