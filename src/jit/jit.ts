@@ -124,8 +124,11 @@ function warn(message: string): void {
   (globalThis as { console?: { warn(m: string): void } }).console?.warn(message);
 }
 
-/** staticArgnums' type, checked when jit is called (the range needs each call's arguments). */
-function checkStaticArgnums(name: string, v: unknown, option = "staticArgnums"): readonly number[] {
+/**
+ * staticArgnums' or donateArgnums' type, checked when jit is called (the range needs each call's
+ * arguments).
+ */
+function checkArgnums(name: string, v: unknown, option = "staticArgnums"): readonly number[] {
   if (v === undefined) return [];
   const list: unknown[] = typeof v === "number" ? [v] : Array.isArray(v) ? v : [null];
   if (list.some((a) => typeof a !== "number" || !Number.isInteger(a))) {
@@ -137,7 +140,7 @@ function checkStaticArgnums(name: string, v: unknown, option = "staticArgnums"):
 }
 
 /** The argument indices of `list` for a call with `nargs` arguments: sorted, in range, unique. */
-function staticPositions(
+function argPositions(
   name: string,
   list: readonly number[],
   nargs: number,
@@ -265,8 +268,8 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
     "warnAfter",
     "donateArgnums",
   ]);
-  const staticList = checkStaticArgnums(name, opts.staticArgnums);
-  const donateList = checkStaticArgnums(name, opts.donateArgnums, "donateArgnums");
+  const staticList = checkArgnums(name, opts.staticArgnums);
+  const donateList = checkArgnums(name, opts.donateArgnums, "donateArgnums");
   const warnAfter = opts.warnAfter ?? 10;
   if (
     typeof warnAfter !== "number" ||
@@ -285,13 +288,13 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
   let lastStaged: SignatureInfo | null = null;
 
   const signature = (args: readonly unknown[]): Signature =>
-    signatureOf(name, args, staticPositions(name, staticList, args.length), identities);
+    signatureOf(name, args, argPositions(name, staticList, args.length), identities);
 
   /** The donated argument positions of a call with `nargs` arguments. */
   const donatedPositions = (nargs: number): number[] => {
     if (donateList.length === 0) return [];
-    const out = staticPositions(name, donateList, nargs, "donateArgnums");
-    const statics = staticPositions(name, staticList, nargs);
+    const out = argPositions(name, donateList, nargs, "donateArgnums");
+    const statics = argPositions(name, staticList, nargs);
     const both = out.find((p) => statics.includes(p));
     if (both !== undefined) {
       throw new ValueError(
@@ -324,20 +327,14 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
     const t0 = nowMs();
     const graph = stage(sig, args);
     const stageMs = nowMs() - t0;
+    const donate = donatedTensors(sig, donatedPositions(args.length));
+    const deletes = donate && deletedInputs(graph, donate);
     // A constant that is a tracer was captured from a transformation running around this call:
     // it is a different value on the next call, so the graph is used once and not cached.
     if (graph.consts.some((c) => c.value._trace !== null)) {
-      return { graph, stageMs, cached: false, program: null };
+      return { graph, stageMs, cached: false, program: null, donate, deletes };
     }
-    const donate = donatedTensors(sig, donatedPositions(args.length));
-    const entry: Entry = {
-      graph,
-      stageMs,
-      cached: true,
-      program: null,
-      donate,
-      deletes: donate && deletedInputs(graph, donate),
-    };
+    const entry: Entry = { graph, stageMs, cached: true, program: null, donate, deletes };
     cache.set(sig.key, entry);
     compiles++;
     const prev = lastStaged;
@@ -359,14 +356,7 @@ export function jit<A extends readonly unknown[] = Tensor[], R = unknown>(
    * as it is), so that reading one afterwards is an error rather than reused memory.
    */
   const deleteDonated = (sig: Signature, found: Entry): void => {
-    let flags = found.deletes;
-    if (!found.cached) {
-      const donate = donatedTensors(
-        sig,
-        donatedPositions(sig.positions.length + sig.statics.length),
-      );
-      flags = donate && deletedInputs(found.graph, donate);
-    }
+    const flags = found.deletes;
     if (flags === undefined) return;
     const tensors = sig.tensors;
     for (let i = 0; i < tensors.length; i++) if (flags[i]) Tensor._delete(tensors[i]!);
