@@ -13,6 +13,7 @@ import { test } from "node:test";
 import { type CompiledProgram, compileGraph } from "../../src/compile/program.js";
 import { _forceClosureKernels } from "../../src/elementwise/compile.js";
 import * as ad from "../../src/index.js";
+import { assertRunsMatch } from "../harness/compiled-runs.js";
 import { assertSameBits as same } from "../harness/same-bits.js";
 import { makeInputs } from "../harness/spec.js";
 import { specs } from "../op-specs/index.js";
@@ -46,13 +47,7 @@ function check(
     ["interpreter", interp],
     ["wasm", wasm],
   ] as const) {
-    for (const round of [1, 2]) {
-      const got = p.run(args);
-      assert.equal(got.length, want.length, `${what} (${mode}): output count`);
-      for (let i = 0; i < got.length; i++) {
-        same(got[i]!, want[i]!, `${what} (${mode}, run ${round}) output ${i}`);
-      }
-    }
+    assertRunsMatch(p, args, want, `${what} (${mode})`);
   }
   return js;
 }

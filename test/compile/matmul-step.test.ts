@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { compileGraph } from "../../src/compile/program.js";
 import * as ad from "../../src/index.js";
+import { assertRunsMatch } from "../harness/compiled-runs.js";
 import { mulberry32 } from "../harness/mulberry32.js";
 import { assertSameBits as same } from "../harness/same-bits.js";
 
@@ -31,12 +32,7 @@ function check(what: string, f: (...a: any[]) => unknown, ...args: unknown[]) {
   const g = ad.makeGraph(f, ...args);
   const want = ad.treeLeaves(f(...args)) as T[];
   const p = compileGraph(g);
-  for (const round of [1, 2, 3]) {
-    const got = p.run(ad.treeLeaves(args) as T[]);
-    assert.equal(got.length, want.length);
-    for (let i = 0; i < got.length; i++)
-      same(got[i]!, want[i]!, `${what} run ${round} output ${i}`);
-  }
+  assertRunsMatch(p, ad.treeLeaves(args) as T[], want, what, 3);
   return p.stats;
 }
 

@@ -17,8 +17,8 @@ import { compileGraph } from "../../src/compile/program.js";
 import { linkMemory, wasmModule } from "../../src/compile/wasm-link.js";
 import { alu, type Expr, x as X, y as Y } from "../../src/elementwise/expr.js";
 import * as ad from "../../src/index.js";
+import { assertRunsMatch } from "../harness/compiled-runs.js";
 import { mulberry32 } from "../harness/mulberry32.js";
-import { assertSameBits as same } from "../harness/same-bits.js";
 
 type T = ad.Tensor;
 
@@ -66,12 +66,7 @@ function check(what: string, f: (...a: T[]) => unknown, ...args: T[]) {
   const g = ad.makeGraph(f, ...args);
   const want = ad.treeLeaves(g.call(...args)) as T[];
   const p = compileGraph(g, { wasm: true });
-  for (const round of [1, 2]) {
-    const got = p.run(args);
-    assert.equal(got.length, want.length);
-    for (let i = 0; i < got.length; i++)
-      same(got[i]!, want[i]!, `${what} run ${round} output ${i}`);
-  }
+  assertRunsMatch(p, args, want, what);
   quadKernels += p.stats.wasmFloat32x4 ?? 0;
   return p.stats;
 }
