@@ -14,6 +14,7 @@ import { type CompiledProgram, compileGraph } from "../../src/compile/program.js
 import { _forceClosureKernels } from "../../src/elementwise/compile.js";
 import * as ad from "../../src/index.js";
 import { assertRunsMatch } from "../harness/compiled-runs.js";
+import { randomFloat32Bits } from "../harness/float32-bits.js";
 import { assertSameBits as same } from "../harness/same-bits.js";
 import { makeInputs } from "../harness/spec.js";
 import { specs } from "../op-specs/index.js";
@@ -476,14 +477,8 @@ test("wasm: by default a program's runs time its wasm loops against their JS ver
 });
 
 test("wasm: float32 tanh in lanes equals Math.fround(Math.tanh(x)) bit for bit, uncertain lanes and NaN included", () => {
-  const n = 1 << 18;
-  const data = new Float32Array(n);
-  const bits = new Uint32Array(data.buffer);
-  let s = 7;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    bits[i] = (s ^ (s << 13)) >>> 0; // every float32: NaNs, infinities, subnormals, both zeros
-  }
+  // Every class of float32: NaNs, infinities, subnormals, both zeros.
+  const data = randomFloat32Bits(1 << 18, 7);
   // A dense sweep through the range where the rounding is decided, and the edges.
   for (let i = 0; i < 65536; i++) data[i] = -12 + (i * 24) / 65536;
   data.set([0, -0, Infinity, -Infinity, Number.NaN, 1e-45, -1e-45, 9.5, -9.5, 9.01, 20], 65536);

@@ -18,6 +18,7 @@ import { linkMemory, wasmModule } from "../../src/compile/wasm-link.js";
 import { alu, type Expr, x as X, y as Y } from "../../src/elementwise/expr.js";
 import * as ad from "../../src/index.js";
 import { assertRunsMatch } from "../harness/compiled-runs.js";
+import { randomFloat32Bits } from "../harness/float32-bits.js";
 import { mulberry32 } from "../harness/mulberry32.js";
 
 type T = ad.Tensor;
@@ -241,14 +242,8 @@ test("float32 tanh in a loop with a float64 array keeps float64x2 lanes, same bi
 });
 
 test("float32 exp in lanes equals Math.fround(Math.exp(x)) bit for bit: every class of float32, a sweep, both lane kinds", () => {
-  const n = 1 << 18;
-  const d = new Float32Array(n);
-  const bits = new Uint32Array(d.buffer);
-  let s = 11;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    bits[i] = (s ^ (s << 13)) >>> 0; // NaNs, infinities, subnormals, both zeros
-  }
+  // Every class of float32: NaNs, infinities, subnormals, both zeros.
+  const d = randomFloat32Bits(1 << 18, 11);
   // A dense sweep over the range where exp is neither 0 nor infinite in float32, and the edges.
   for (let i = 0; i < 131072; i++) d[i] = -110 + (i * 205) / 131072;
   d.set(
